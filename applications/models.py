@@ -1,0 +1,173 @@
+"""The application (申请书) exactly as the paper form of seed 003, 附件1, plus its evidence."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from applications.choices import (
+    ApplicantCategory,
+    DisputeLevel,
+    DisputeType,
+    EvidenceCategory,
+    OpponentType,
+    RightType,
+    TechnicalField,
+)
+from applications.countries import ALL_COUNTRY_CHOICES, country_name
+from portal.fields import ChoiceListField
+from portal.validators import validate_credit_code
+
+LONG_TEXT_LIMIT = 10000
+
+
+class Applicant(models.Model):
+    """The applicant organisation, identified by its unified social credit code."""
+
+    category = models.CharField(_("申请人类别"), max_length=20, choices=ApplicantCategory.choices)
+    category_other = models.CharField(_("其他类别说明"), max_length=100, blank=True)
+    name = models.CharField(_("申请人名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    address = models.CharField(_("详细联系地址"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申请人单位")
+        verbose_name_plural = _("申请人单位")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        RETURNED = "returned", _("退回补正")
+        ACCEPTED = "accepted", _("已受理")
+        DECLINED = "declined", _("不予受理")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.PROTECT, related_name="applications", verbose_name=_("申请人单位")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
+    )
+    number = models.CharField(_("申请编号"), max_length=30, unique=True, null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # A draft's autosave stamp doubles as an optimistic lock: an edit saved from an
+    # older copy of the form is refused instead of overwriting a newer one.
+    revision = models.PositiveIntegerField(_("修订号"), default=0)
+
+    # 申请人 (copied from the organisation at submission so the record stays as filed)
+    applicant_category = models.CharField(_("申请人类别"), max_length=20, choices=ApplicantCategory.choices, blank=True)
+    applicant_category_other = models.CharField(_("其他类别说明"), max_length=100, blank=True)
+    applicant_name = models.CharField(_("申请人"), max_length=200, blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, db_index=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_email = models.EmailField(_("联系人邮箱"), blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    contact_address = models.CharField(_("详细联系地址"), max_length=300, blank=True)
+
+    # 纠纷情况
+    dispute_types = ChoiceListField(_("涉及纠纷类型"), choices=DisputeType.choices)
+    dispute_type_other = models.CharField(_("其他纠纷类型"), max_length=200, blank=True)
+    right_types = ChoiceListField(_("涉及权利类别"), choices=RightType.choices)
+    right_type_other = models.CharField(_("其他权利类别"), max_length=200, blank=True)
+    countries = ChoiceListField(_("纠纷国家/地区"), choices=ALL_COUNTRY_CHOICES)
+    country_other = models.CharField(_("其他国家/地区说明"), max_length=200, blank=True)
+    opponent_type = models.CharField(_("纠纷对象类型"), max_length=20, choices=OpponentType.choices, blank=True)
+    opponent_type_other = models.CharField(_("其他纠纷对象类型"), max_length=200, blank=True)
+    opponent_name = models.CharField(
+        _("纠纷对方名称"), max_length=300, blank=True, help_text=_("用于专家利益冲突审查，可填中英文名称。")
+    )
+    technical_field = models.CharField(_("纠纷领域"), max_length=20, choices=TechnicalField.choices, blank=True)
+    technical_field_other = models.CharField(_("其他领域说明"), max_length=300, blank=True)
+    request = models.TextField(_("纠纷应对指导申请事项"), max_length=LONG_TEXT_LIMIT, blank=True)
+    impact = models.TextField(_("纠纷影响预估"), max_length=LONG_TEXT_LIMIT, blank=True)
+    level = models.CharField(_("纠纷级别"), max_length=20, choices=DisputeLevel.choices, blank=True)
+    other_requests = models.TextField(_("其他要求"), max_length=LONG_TEXT_LIMIT, blank=True)
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, db_index=True)
+    decided_at = models.DateTimeField(_("受理决定时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("退回或不予受理理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("纠纷应对指导申请")
+        verbose_name_plural = _("纠纷应对指导申请")
+        ordering = ["-submitted_at", "-created_at"]
+        indexes = [
+            models.Index(fields=["applicant", "status"]),
+            models.Index(fields=["level"]),
+            models.Index(fields=["technical_field"]),
+            models.Index(fields=["applicant_category"]),
+        ]
+
+    def __str__(self):
+        return self.number or _("草稿 #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def country_names(self):
+        return [str(country_name(code)) for code in self.countries]
+
+    @property
+    def is_editable_by_applicant(self):
+        return self.status in {self.Status.DRAFT, self.Status.RETURNED}
+
+
+def evidence_upload_path(instance, filename):
+    # The stored name is random; the sanitised original name is kept in a column.
+    return f"evidence/{instance.application_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("申请")
+    )
+    category = models.CharField(_("材料类别"), max_length=20, choices=EvidenceCategory.choices)
+    file = models.FileField(_("文件"), upload_to=evidence_upload_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("证明材料")
+        verbose_name_plural = _("证明材料")
+        ordering = ["category", "uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ApplicationEvent(models.Model):
+    """Every change of an application's status: who, when, from, to, and why."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("申请")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Application.Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Application.Status.choices)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("申请流转记录")
+        verbose_name_plural = _("申请流转记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.application} {self.from_status} → {self.to_status}"

@@ -1,0 +1,117 @@
+"""Generated documents: every PDF the portal issues, with its number, hash and render status."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Short, unambiguous verification codes (no 0/O, 1/I/L).
+VERIFICATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_verification_code():
+    return "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(10))
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("申请受理回执")
+        ACCEPTANCE_NOTICE = "acceptance_notice", _("受理通知书")
+        CORRECTION_NOTICE = "correction_notice", _("补正通知书")
+        DECLINE_NOTICE = "decline_notice", _("不予受理通知书")
+        TERMINATION_NOTICE = "termination_notice", _("终止通知书")
+        ASSISTANCE_LETTER = "assistance_letter", _("协助办理函")
+        GUIDANCE_OPINION = "guidance_opinion", _("海外知识产权纠纷应对行政指导意见书")
+        SEMINAR_MINUTES = "seminar_minutes", _("专家研讨会纪要")
+        MEETING_MINUTES = "meeting_minutes", _("联席例会会议纪要")
+        UPWARD_REPORT = "upward_report", _("重大纠纷情况通报")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队生成")
+        READY = "ready", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    kind = models.CharField(_("文书类型"), max_length=30, choices=Kind.choices, db_index=True)
+    title = models.CharField(_("标题"), max_length=200)
+    number = models.CharField(_("文号"), max_length=60, blank=True, db_index=True)
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    template = models.CharField(_("模板"), max_length=100)
+    # The data the service gathered, frozen: a re-render gives the same document.
+    context = models.JSONField(_("文书数据"), default=dict)
+
+    # The object the document belongs to (application, case, letter, meeting…).
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
+    subject_id = models.PositiveBigIntegerField(_("对象编号"))
+    subject = GenericForeignKey("subject_type", "subject_id")
+
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
+    file = models.FileField(_("文件"), upload_to="documents/%Y/", blank=True, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    pages = models.PositiveSmallIntegerField(_("页数"), default=0)
+    verification_code = models.CharField(
+        _("验证码"), max_length=12, unique=True, default=new_verification_code, editable=False
+    )
+
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("签发人"),
+    )
+    signer_title = models.CharField(_("签发人职务"), max_length=50, blank=True)
+    digitally_signed = models.BooleanField(_("已加数字签名"), default=False)
+    issued_on = models.DateField(_("成文日期"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supersedes",
+        verbose_name=_("被新版本取代"),
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revocation_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
+    # Who may download it besides center staff.
+    applicant = models.ForeignKey(
+        "applications.Applicant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("送达申请人"),
+    )
+    released_to_applicant = models.BooleanField(_("已送达申请人"), default=False)
+    agencies = models.ManyToManyField(
+        "portal.PartnerAgency", blank=True, related_name="documents", verbose_name=_("送达协助单位")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("申请生成人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    rendered_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("文书")
+        verbose_name_plural = _("文书")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "kind"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}".strip()
+
+    @property
+    def is_current(self):
+        return self.superseded_by_id is None and self.revoked_at is None

@@ -1,0 +1,81 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import CalendarDay, DeputyDirector, Notification, PartnerAgency, SiteConfiguration, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["full_name"]
+    list_display = ["full_name", "email", "applicant", "agency", "is_active", "is_staff"]
+    list_filter = ["groups", "is_active", "is_staff", "agency"]
+    search_fields = ["full_name", "email", "applicant__name", "applicant__credit_code"]
+    autocomplete_fields = ["applicant", "agency"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("个人信息"), {"fields": ("full_name", "phone", "title", "applicant", "agency")}),
+        (_("角色与权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("时间"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+
+
+@admin.register(SiteConfiguration)
+class SiteConfigurationAdmin(admin.ModelAdmin):
+    fieldsets = (
+        (_("中心信息"), {"fields": ("center_name", "center_name_en", "issuing_body", "region", "address", "postcode")}),
+        (_("联系方式"), {"fields": ("hotline", "email", "office_hours")}),
+        (_("编号"), {"fields": ("doc_number_prefix", "application_number_prefix")}),
+        (
+            _("时限（工作日）"),
+            {
+                "fields": (
+                    "first_contact_days",
+                    "acceptance_days",
+                    "agency_answer_days",
+                    "opinion_days",
+                    "correction_days",
+                    "escalate_overdue_days",
+                )
+            },
+        ),
+    )
+
+    def has_add_permission(self, request):
+        return not SiteConfiguration.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PartnerAgency)
+class PartnerAgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "contact_person", "contact_phone", "active", "display_order"]
+    list_filter = ["kind", "active"]
+    list_editable = ["display_order"]
+    search_fields = ["name", "short_name", "code"]
+
+
+@admin.register(DeputyDirector)
+class DeputyDirectorAdmin(admin.ModelAdmin):
+    list_display = ["rotation_order", "user", "post_title", "active", "joined_on", "left_on"]
+    list_display_links = ["user"]
+    list_editable = ["rotation_order", "active"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_working_day", "note"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"
+    search_fields = ["note"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipient", "created_at", "read_at"]
+    list_select_related = ["recipient"]
+    search_fields = ["subject", "recipient__email"]
+    raw_id_fields = ["recipient"]

@@ -1,0 +1,32 @@
+"""The Celery application. Workers start with `celery -A portal worker -Q documents,default`."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Periodic jobs (celery beat). Each names a task that is safe to run twice.
+app.conf.beat_schedule = {
+    "case-deadline-reminders": {
+        "task": "cases.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "plan-quarterly-meetings": {
+        "task": "meetings.tasks.plan_quarterly_meetings",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "expert-invitation-reminders": {
+        "task": "experts.tasks.send_invitation_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "meeting-action-item-reminders": {
+        "task": "meetings.tasks.send_action_item_reminders",
+        "schedule": crontab(hour=9, minute=15),
+    },
+}

@@ -1,0 +1,38 @@
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from applications.choices import ApplicantCategory
+from applications.models import Applicant
+from portal.models import User
+from portal.validators import normalise_credit_code, validate_credit_code, validate_phone
+
+
+class RegistrationForm(UserCreationForm):
+    """Self-registration of an applicant user together with their organisation."""
+
+    organisation_name = forms.CharField(label=_("单位名称"), max_length=200)
+    credit_code = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=18,
+        help_text=_("18 位，见营业执照；用于识别你的单位。"),
+        validators=[validate_credit_code],
+    )
+    category = forms.ChoiceField(label=_("申请人类别"), choices=ApplicantCategory.choices)
+
+    class Meta:
+        model = User
+        fields = ("full_name", "email", "phone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].required = True
+        self.fields["phone"].validators.append(validate_phone)
+
+    def clean_credit_code(self):
+        code = normalise_credit_code(self.cleaned_data["credit_code"])
+        if Applicant.objects.filter(credit_code=code).exists():
+            raise forms.ValidationError(
+                _("该单位已在本平台注册。为保护单位信息，请由单位已有账号的同事联系中心为你开通账号。")
+            )
+        return code

@@ -1,0 +1,15 @@
+from .accounts import DeputyDirector, User
+from .calendar import CalendarDay
+from .notifications import Notification
+from .sequences import Sequence
+from .site import PartnerAgency, SiteConfiguration
+
+__all__ = [
+    "CalendarDay",
+    "DeputyDirector",
+    "Notification",
+    "PartnerAgency",
+    "Sequence",
+    "SiteConfiguration",
+    "User",
+]

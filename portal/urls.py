@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from portal import views
+
+admin.site.site_header = _("海外知识产权纠纷应对指导 · 工作台")
+admin.site.site_title = _("指导中心工作台")
+admin.site.index_title = _("工作台")
+
+portal_patterns = (
+    [
+        path("", views.home, name="home"),
+        path("me/", views.landing, name="landing"),
+        path("notifications/", views.notifications, name="notifications"),
+        path("accounts/register/", views.register, name="register"),
+        path("accounts/activate/<uidb64>/<token>/", views.activate, name="activate"),
+    ],
+    "portal",
+)
+
+urlpatterns = [
+    path("", include(portal_patterns)),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("applications/", include("applications.urls")),
+    path("cases/", include("cases.urls")),
+    path("experts/", include("experts.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("documents/", include("documents.urls")),
+]

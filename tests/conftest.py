@@ -1,0 +1,79 @@
+"""Named users for every role, so that each permission test reads like a sentence."""
+
+import pytest
+from django.core.cache import cache
+
+from portal.roles import Role
+from tests.factories import ApplicantFactory, PartnerAgencyFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache_and_media(settings, tmp_path):
+    cache.clear()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def applicant_org(db):
+    return ApplicantFactory(name="山西晋成精密机械有限公司", name_en="Shanxi Jincheng Precision Machinery Co., Ltd.")
+
+
+@pytest.fixture
+def applicant(applicant_org):
+    return UserFactory(full_name="王丽", applicant=applicant_org, roles=[Role.APPLICANT])
+
+
+@pytest.fixture
+def other_applicant(db):
+    return UserFactory(full_name="钱多", applicant=ApplicantFactory(name="大同另一家公司"), roles=[Role.APPLICANT])
+
+
+@pytest.fixture
+def staff(center_permissions):
+    return UserFactory(full_name="李明", is_staff=True, roles=[Role.STAFF])
+
+
+@pytest.fixture
+def director(center_permissions):
+    return UserFactory(full_name="赵建国", is_staff=True, roles=[Role.DIRECTOR, Role.STAFF])
+
+
+@pytest.fixture
+def deputy(center_permissions):
+    return UserFactory(full_name="孙红", is_staff=True, roles=[Role.DEPUTY, Role.STAFF])
+
+
+@pytest.fixture
+def agency(db):
+    return PartnerAgencyFactory(code="commerce", name="山西省商务厅", short_name="省商务厅")
+
+
+@pytest.fixture
+def other_agency(db):
+    return PartnerAgencyFactory(code="customs", name="中华人民共和国太原海关", short_name="太原海关")
+
+
+@pytest.fixture
+def agency_user(agency):
+    return UserFactory(full_name="陈静", agency=agency, roles=[Role.AGENCY])
+
+
+@pytest.fixture
+def other_agency_user(other_agency):
+    return UserFactory(full_name="刘洋", agency=other_agency, roles=[Role.AGENCY])
+
+
+@pytest.fixture
+def expert_user(db):
+    return UserFactory(full_name="吴志远", roles=[Role.EXPERT])
+
+
+@pytest.fixture
+def center_permissions(db):
+    """Give the center's groups their admin permissions, as seed_demo does."""
+    from portal.demo import _grant_center_permissions, ensure_groups
+
+    ensure_groups()
+    _grant_center_permissions()
