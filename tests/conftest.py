@@ -1,5 +1,7 @@
 """Named users for every role, so that each permission test reads like a sentence."""
 
+import os
+
 import pytest
 from django.core.cache import cache
 
@@ -77,3 +79,20 @@ def center_permissions(db):
 
     ensure_groups()
     _grant_center_permissions()
+
+
+def needs_service(available, what):
+    """Skip a test whose service is missing in a developer's quick run; in the README's test
+    command (REQUIRE_SERVICES=1) a missing service is a failure, never a silent skip."""
+    if available:
+        return
+    if os.environ.get("REQUIRE_SERVICES"):
+        pytest.fail(f"{what} is required by the test command but not available")
+    pytest.skip(f"{what} not available in this quick run")
+
+
+@pytest.fixture
+def postgres_only(db):
+    from django.db import connection
+
+    needs_service(connection.vendor == "postgresql", "PostgreSQL")

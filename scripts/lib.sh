@@ -1,0 +1,51 @@
+# Shared by scripts/run and scripts/test: install what the portal needs, from the project's own files.
+# Debian packages via apt-get (when missing), Python packages into .venv from the pinned requirements.
+
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# Debian packages: WeasyPrint's Pango, a CJK font for documents, libmagic for upload checks,
+# PostgreSQL and Redis servers for the test suite, Chromium for browser tests, poppler for PDF checks.
+RUNTIME_DEBS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji libmagic1)
+TEST_DEBS=(postgresql redis-server chromium poppler-utils)
+
+log() { printf '\n==> %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "Needs root to run: $*" >&2; return 1; fi
+}
+
+ensure_debs() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "Installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_venv() {
+  local requirements="$1"
+  local python="${PYTHON:-python3}"
+  if [ ! -x .venv/bin/python ]; then
+    log "Creating .venv"
+    "$python" -m venv .venv
+  fi
+  # Reinstall only when the pinned requirements change.
+  local stamp=".venv/.installed-$(cat requirements*.txt | sha256sum | cut -c1-16)-$(basename "$requirements")"
+  if [ ! -f "$stamp" ]; then
+    log "Installing Python packages from $requirements"
+    .venv/bin/pip install -q --disable-pip-version-check --upgrade pip
+    .venv/bin/pip install -q --disable-pip-version-check -r "$requirements"
+    touch "$stamp"
+  fi
+}
+
+free_port() {
+  .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
