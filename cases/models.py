@@ -1,10 +1,16 @@
 """A case: an accepted application being handled by the center."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from applications.choices import DisputeLevel
+from applications.choices import DisputeLevel, DisputeType, RightType, TechnicalField
+from applications.countries import ALL_COUNTRY_CHOICES
+from portal.fields import ChoiceListField
+
+OPEN_STATUSES = ("accepted", "in_progress", "awaiting_input", "opinion_drafted", "opinion_issued", "follow_up")
 
 
 class Case(models.Model):
@@ -39,12 +45,40 @@ class Case(models.Model):
     revision = models.PositiveIntegerField(_("修订号"), default=0)
     opened_at = models.DateTimeField(_("受理时间"), db_index=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("指定承办人时间"), null=True, blank=True)
+    first_contact_due = models.DateField(_("首次联系期限"), null=True, blank=True)
+    first_contacted_at = models.DateTimeField(_("首次联系申请人时间"), null=True, blank=True)
+    opinion_due = models.DateField(_("出具指导意见期限"), null=True, blank=True)
+    # The deadline of the stage the case is in (first contact, then the opinion); empty once
+    # the opinion is issued or the case is closed. Kept by the services, indexed for the
+    # overdue filter and the reminders.
+    due_date = models.DateField(_("当前期限"), null=True, blank=True, db_index=True)
+    last_reminded_on = models.DateField(_("最近提醒日期"), null=True, blank=True)
+    regrade_reason = models.TextField(_("调整级别理由"), blank=True)
+    termination_reason = models.TextField(_("终止理由"), blank=True)
+
+    # Copied from the application when the case opens (the application is frozen once
+    # accepted), so that the list filters and the search hit one indexed table.
+    applicant_name = models.CharField(_("申请人"), max_length=200, blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, db_index=True)
+    countries = ChoiceListField(_("纠纷国家/地区"), choices=ALL_COUNTRY_CHOICES)
+    dispute_types = ChoiceListField(_("涉及纠纷类型"), choices=DisputeType.choices)
+    right_types = ChoiceListField(_("涉及权利类别"), choices=RightType.choices)
+    technical_field = models.CharField(
+        _("纠纷领域"), max_length=20, choices=TechnicalField.choices, blank=True, db_index=True
+    )
+    # Upper-cased text searched by the case list: numbers, applicant, credit code, request.
+    search_text = models.TextField(_("检索文本"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("案件")
         verbose_name_plural = _("案件")
         ordering = ["-opened_at"]
-        indexes = [models.Index(fields=["handler", "status"])]
+        indexes = [
+            models.Index(fields=["handler", "status"]),
+            models.Index(fields=["status", "due_date"]),
+            models.Index(fields=["status", "-opened_at"]),
+        ]
 
     def __str__(self):
         return self.number
@@ -52,6 +86,29 @@ class Case(models.Model):
     @property
     def is_major(self):
         return self.level == DisputeLevel.MAJOR
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+
+class CaseNote(models.Model):
+    """An internal note on a case (never shown to the applicant or agencies)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes", verbose_name=_("案件"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
+    )
+    text = models.TextField(_("内容"), max_length=5000)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("案件备注")
+        verbose_name_plural = _("案件备注")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.text[:30]
 
 
 class CaseEvent(models.Model):
@@ -90,10 +147,27 @@ class AssistanceLetter(models.Model):
         SETTLED = "settled", _("已办结")
         WITHDRAWN = "withdrawn", _("已撤回")
 
+    class Help(models.TextChoices):
+        NOMINATE_EXPERTS = "experts", _("推荐指导专家")
+        OVERSEAS_INFO = "overseas_info", _("查询境外信息")
+        CUSTOMS_RECORDATION = "customs", _("知识产权海关备案核查")
+        TRADE_REMEDY = "trade_remedy", _("贸易救济与调查应对信息")
+        MEDIATION = "mediation", _("商事调解与仲裁")
+        OTHER = "other", _("其他")
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letters", verbose_name=_("案件"))
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     subject = models.CharField(_("事由"), max_length=200)
+    help_kinds = ChoiceListField(_("请求协助事项"), choices=Help.choices)
     body = models.TextField(_("正文"))
+    share_contact = models.BooleanField(
+        _("向协助单位提供申请人联系方式"),
+        default=False,
+        help_text=_("不勾选时，协助单位看不到申请人的联系人和联系方式。"),
+    )
+    agencies = models.ManyToManyField(
+        "portal.PartnerAgency", through="LetterRecipient", related_name="letters", verbose_name=_("主送协助单位")
+    )
     due_date = models.DateField(_("请于此日前回复"), null=True, blank=True)
     number = models.CharField(_("文号"), max_length=60, blank=True)
     drafted_by = models.ForeignKey(
@@ -110,6 +184,7 @@ class AssistanceLetter(models.Model):
     signed_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
     revision = models.PositiveIntegerField(_("修订号"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    settled_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("协助办理函")
@@ -140,6 +215,17 @@ class LetterRecipient(models.Model):
         verbose_name=_("签收人"),
     )
     answered_at = models.DateTimeField(_("回函时间"), null=True, blank=True, db_index=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("回函人"),
+    )
+    answer = models.TextField(_("回函内容"), blank=True, max_length=10000)
+    information_found = models.TextField(_("查询到的信息"), blank=True, max_length=10000)
+    last_reminded_on = models.DateField(_("最近提醒日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("协助单位办理情况")
@@ -148,3 +234,119 @@ class LetterRecipient(models.Model):
 
     def __str__(self):
         return f"{self.letter} → {self.agency}"
+
+    @property
+    def is_answered(self):
+        return self.answered_at is not None
+
+
+def answer_upload_path(instance, filename):
+    return f"letter-answers/{instance.recipient_id}/{uuid.uuid4().hex}"
+
+
+class AnswerAttachment(models.Model):
+    """A file an agency attached to its answer (回函附件)."""
+
+    recipient = models.ForeignKey(
+        LetterRecipient, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("回函")
+    )
+    file = models.FileField(_("文件"), upload_to=answer_upload_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("回函附件")
+        verbose_name_plural = _("回函附件")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ExtensionRequest(models.Model):
+    """An agency asks for more time to answer a letter; staff grant or refuse it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        GRANTED = "granted", _("已同意")
+        REFUSED = "refused", _("未同意")
+
+    recipient = models.ForeignKey(
+        LetterRecipient, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("协助单位办理情况")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    requested_until = models.DateField(_("申请延期至"))
+    reason = models.TextField(_("延期理由"), max_length=2000)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审核意见"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.recipient.agency} → {self.requested_until}"
+
+
+class UpwardReport(models.Model):
+    """通报: a major or difficult case reported to the provincial or national center."""
+
+    class Recipient(models.TextChoices):
+        PROVINCIAL = "provincial", _("省知识产权局（省级主管部门）")
+        NATIONAL = "national", _("国家海外知识产权纠纷应对指导中心")
+        MUNICIPAL = "municipal", _("市级主管部门")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SENT = "sent", _("已报送")
+        ANSWERED = "answered", _("已回复")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="upward_reports", verbose_name=_("案件"))
+    recipient = models.CharField(_("报送对象"), max_length=20, choices=Recipient.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    summary = models.TextField(_("情况摘要"), max_length=10000)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    number = models.CharField(_("文号"), max_length=60, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("起草人")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("报送人"),
+    )
+    answered_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    answer = models.TextField(_("上级回复"), blank=True, max_length=10000)
+    revision = models.PositiveIntegerField(_("修订号"), default=0)
+
+    class Meta:
+        verbose_name = _("重大纠纷情况通报")
+        verbose_name_plural = _("重大纠纷情况通报")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.number or self.title
