@@ -25,7 +25,26 @@ def _read(name, cast, default):
         raise ImproperlyConfigured(f"Environment variable {name} is malformed: {exc}") from exc
 
 
-DEBUG = _read("DEBUG", env.bool, False)
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def _strict_bool(name, default):
+    raw = env.str(name, default="")
+    if raw == "":
+        return default
+    if raw.lower() not in _BOOLEANS:
+        raise ValueError(f"{raw!r} is not one of {', '.join(_BOOLEANS)}")
+    return _BOOLEANS[raw.lower()]
+
+
+def _database(name, default):
+    config = env.db_url(name, default=default)
+    if not config.get("ENGINE") or "://" not in env.str(name, default=default):
+        raise ValueError("expected a URL such as postgres://user:password@host:5432/dbname or sqlite:///path")
+    return config
+
+
+DEBUG = _read("DEBUG", _strict_bool, False)
 
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-used-in-production")
@@ -104,7 +123,7 @@ WSGI_APPLICATION = "portal.wsgi.application"
 ASGI_APPLICATION = "portal.asgi.application"
 
 DATABASES = {
-    "default": _read("DATABASE_URL", env.db_url, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": _read("DATABASE_URL", _database, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", _read("DB_CONN_MAX_AGE", env.int, 60))
@@ -170,8 +189,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+
 # --- Celery -------------------------------------------------------------------------
-REDIS_URL = _read("REDIS_URL", env.str, "")
+def _redis_url(name, default):
+    url = env.str(name, default=default)
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("expected a URL such as redis://127.0.0.1:6379/0")
+    return url
+
+
+REDIS_URL = _read("REDIS_URL", _redis_url, "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # Without Redis (a developer's laptop, the demo) tasks run in-process, right after commit.
@@ -214,7 +241,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
-    SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, True)
+    SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", _strict_bool, True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
