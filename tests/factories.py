@@ -1,11 +1,21 @@
 """factory-boy factories for the portal's core rows. Apps add their own in tests/<app>/factories.py."""
 
+import hashlib
+
 import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from applications.choices import ApplicantCategory, DisputeLevel, DisputeType, OpponentType, RightType, TechnicalField
-from applications.models import Applicant, Application
+from applications.choices import (
+    ApplicantCategory,
+    DisputeLevel,
+    DisputeType,
+    EvidenceCategory,
+    OpponentType,
+    RightType,
+    TechnicalField,
+)
+from applications.models import Applicant, Application, Attachment
 from portal.models import PartnerAgency, User
 from portal.validators import CREDIT_CODE_CHARSET, credit_code_check_character
 
@@ -87,3 +97,26 @@ def submitted(application, when=None):
     application.number = application.number or f"SQ-T-{application.pk:06d}"
     application.save()
     return application
+
+
+# A minimal valid PDF: libmagic recognises it as application/pdf.
+TINY_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """A standing proof (营业执照) by default: an application needs one to be submitted."""
+
+    class Meta:
+        model = Attachment
+
+    application = factory.SubFactory(ApplicationFactory)
+    category = EvidenceCategory.STANDING
+    file = factory.django.FileField(filename="licence.pdf", data=TINY_PDF)
+    original_name = "营业执照.pdf"
+    content_type = "application/pdf"
+    size = len(TINY_PDF)
+    sha256 = factory.LazyFunction(lambda: hashlib.sha256(TINY_PDF).hexdigest())
+    uploaded_by = factory.SelfAttribute("application.created_by")

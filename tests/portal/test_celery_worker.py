@@ -12,7 +12,7 @@ from applications.services import application_submit
 from documents.models import Document
 from portal.celery import app as celery_app
 from tests.conftest import needs_service
-from tests.factories import ApplicationFactory
+from tests.factories import ApplicationFactory, AttachmentFactory
 from tests.portal.test_pdf_pipeline import pdf_text
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -59,6 +59,7 @@ def worker(settings):
 
 def test_the_worker_renders_the_receipt(worker, applicant):
     application = ApplicationFactory(applicant=applicant.applicant, created_by=applicant)
+    AttachmentFactory(application=application)
     application_submit(application=application, by=applicant)  # enqueues on commit, to Redis
 
     deadline = time.monotonic() + 90
