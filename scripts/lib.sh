@@ -7,7 +7,7 @@ cd "$ROOT"
 
 # Debian packages: WeasyPrint's Pango, a CJK font for documents, libmagic for upload checks,
 # PostgreSQL and Redis servers for the test suite, Chromium for browser tests, poppler for PDF checks.
-RUNTIME_DEBS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji libmagic1)
+RUNTIME_DEBS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji libmagic1 gettext)
 TEST_DEBS=(postgresql redis-server chromium poppler-utils)
 
 log() { printf '\n==> %s\n' "$*"; }
@@ -48,4 +48,9 @@ ensure_venv() {
 
 free_port() {
   .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+compile_translations() {
+  # The English catalogue (locale/en) is kept as .po in git and compiled here.
+  DEBUG=1 .venv/bin/python manage.py compilemessages --ignore=.venv -v0
 }
