@@ -140,6 +140,8 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    # Set when the file is part of a submission: from then on it is kept as filed.
+    submitted_in = models.PositiveSmallIntegerField(_("随第几版提交"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("证明材料")
@@ -171,3 +173,151 @@ class ApplicationEvent(models.Model):
 
     def __str__(self):
         return f"{self.application} {self.from_status} → {self.to_status}"
+
+
+class ApplicationVersion(models.Model):
+    """What the applicant filed at one submission, frozen, so that corrections (补正) can be compared."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="versions", verbose_name=_("申请")
+    )
+    number = models.PositiveSmallIntegerField(_("版本"))
+    data = models.JSONField(_("申请内容"), default=dict)
+    attachments = models.JSONField(_("材料清单"), default=list)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提交人")
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申请版本")
+        verbose_name_plural = _("申请版本")
+        ordering = ["application", "number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="application_version_unique")]
+
+    def __str__(self):
+        return _("%(application)s 第 %(n)s 版") % {"application": self.application, "n": self.number}
+
+
+def message_upload_path(instance, filename):
+    return f"messages/{instance.message.application_id}/{uuid.uuid4().hex}"
+
+
+class Message(models.Model):
+    """One message in the thread between the applicant and the center about an application."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="messages", verbose_name=_("申请")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发送人")
+    )
+    from_center = models.BooleanField(_("中心发出"), default=False)
+    body = models.TextField(_("内容"), max_length=LONG_TEXT_LIMIT)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("留言")
+        verbose_name_plural = _("留言")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.body[:40]
+
+
+class MessageAttachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="files", verbose_name=_("留言"))
+    file = models.FileField(_("文件"), upload_to=message_upload_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("留言附件")
+        verbose_name_plural = _("留言附件")
+
+    def __str__(self):
+        return self.original_name
+
+
+class Feedback(models.Model):
+    """The applicant's satisfaction and comments once the case has closed."""
+
+    class Satisfaction(models.IntegerChoices):
+        VERY_SATISFIED = 5, _("非常满意")
+        SATISFIED = 4, _("满意")
+        NEUTRAL = 3, _("一般")
+        DISSATISFIED = 2, _("不满意")
+        VERY_DISSATISFIED = 1, _("非常不满意")
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("申请")
+    )
+    satisfaction = models.PositiveSmallIntegerField(_("总体满意度"), choices=Satisfaction.choices)
+    timeliness = models.PositiveSmallIntegerField(_("办理及时性"), choices=Satisfaction.choices)
+    usefulness = models.PositiveSmallIntegerField(_("指导意见的实用性"), choices=Satisfaction.choices)
+    outcome = models.TextField(_("纠纷目前的结果"), max_length=LONG_TEXT_LIMIT, blank=True)
+    comment = models.TextField(_("意见和建议"), max_length=LONG_TEXT_LIMIT, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("评价人")
+    )
+    submitted_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("满意度评价")
+        verbose_name_plural = _("满意度评价")
+        ordering = ["-submitted_at"]
+
+    def __str__(self):
+        return f"{self.application} {self.get_satisfaction_display()}"
+
+
+class MembershipRequest(models.Model):
+    """A user asking to act for an applicant organisation that already has an account.
+
+    An existing member of the organisation or center staff approves it; until then the
+    user sees none of the organisation's applications.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已同意")
+        REJECTED = "rejected", _("已拒绝")
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="membership_requests", verbose_name=_("申请人单位")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membership_requests",
+        verbose_name=_("申请加入的用户"),
+    )
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("加入单位申请")
+        verbose_name_plural = _("加入单位申请")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "user"],
+                condition=models.Q(status="pending"),
+                name="membership_one_pending_per_user",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.applicant}"

@@ -1,18 +1,39 @@
-"""State changes of an application: submit, accept, return for correction, decline."""
+"""State changes of an application: create, save draft, evidence, submit, accept, return for
+correction, decline; messages, feedback, and joining an applicant organisation.
 
+Each function runs in one transaction, locks the row it changes, checks the transition map
+where the status moves, saves with update_fields and records an event row.
+"""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.choices import DisputeType
-from applications.models import Application, ApplicationEvent
+from applications.choices import DisputeType, EvidenceCategory
+from applications.forms import FORM_FIELDS, OTHER_TEXT, REQUIRED_TO_SUBMIT
+from applications.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationVersion,
+    Attachment,
+    Feedback,
+    MembershipRequest,
+    Message,
+    MessageAttachment,
+)
+from applications.uploads import check_upload
 from documents.formatting import chinese_date
 from documents.models import Document
-from documents.services import document_request
+from documents.services import allocate_number, document_request
 from portal.models import SiteConfiguration
 from portal.notifications import notify, notify_staff
+from portal.roles import Role, has_role, is_center_member
 from portal.sequences import next_value
-from portal.transitions import check_transition
+from portal.transitions import TransitionNotAllowed, check_fresh, check_transition
+from portal.workdays import add_working_days
 
 S = Application.Status
 
@@ -25,6 +46,8 @@ APPLICATION_TRANSITIONS = {
     S.DECLINED: set(),
     S.WITHDRAWN: set(),
 }
+
+EDITABLE = {S.DRAFT, S.RETURNED}
 
 
 def _change_status(application, target, *, by, note="", extra_fields=()):
@@ -42,14 +65,153 @@ def _lock(application):
     return Application.objects.select_for_update().get(pk=application.pk)
 
 
+def _require_editable(application):
+    if application.status not in EDITABLE:
+        raise TransitionNotAllowed(
+            _("申请当前状态为“%(status)s”，不能再修改。") % {"status": application.get_status_display()},
+            code="not_editable",
+        )
+
+
+def applicant_users(application):
+    """The organisation's active applicant users: they all hear about their applications."""
+    return [
+        user
+        for user in application.applicant.members.filter(is_active=True).prefetch_related("groups")
+        if has_role(user, Role.APPLICANT)
+    ]
+
+
+def detail_link(application):
+    return reverse("applications:detail", args=[application.pk])
+
+
+def admin_link(application):
+    return reverse("admin:applications_application_change", args=[application.pk])
+
+
 def application_number(year, value):
     prefix = SiteConfiguration.get().application_number_prefix
     return f"{prefix}-{year}-{value:06d}"
 
 
+# --- drafting ---------------------------------------------------------------------------
+
+
+def application_create(*, applicant, by):
+    """Start a draft for the organisation, filled in from what the portal already knows."""
+    with transaction.atomic():
+        application = Application.objects.create(
+            applicant=applicant,
+            created_by=by,
+            applicant_category=applicant.category,
+            applicant_category_other=applicant.category_other,
+            applicant_name=applicant.name,
+            credit_code=applicant.credit_code,
+            contact_name=by.full_name,
+            contact_email=by.email,
+            contact_phone=by.phone,
+            contact_address=applicant.address,
+        )
+        ApplicationEvent.objects.create(application=application, actor=by, to_status=S.DRAFT)
+    return application
+
+
+def application_save_draft(*, application, data, by, seen_revision=None):
+    """Store the form's answers on a draft (or on an application returned for correction).
+
+    `data` holds only the answers that passed validation; the others stay on the user's
+    screen. A save from an out-of-date page is refused rather than overwriting newer text.
+    """
+    with transaction.atomic():
+        application = _lock(application)
+        _require_editable(application)
+        check_fresh(application, seen_revision)
+        changed = [name for name in FORM_FIELDS if name in data and getattr(application, name) != data[name]]
+        for name in changed:
+            setattr(application, name, data[name])
+        application.revision += 1
+        application.save(update_fields=[*changed, "revision", "updated_at"])
+    return application
+
+
+def attachment_add(*, application, category, upload, by):
+    """Check one uploaded file by content and size, and keep it with the application."""
+    if category not in EvidenceCategory.values:
+        raise ValidationError(_("请选择材料类别。"), code="category")
+    with transaction.atomic():
+        application = _lock(application)
+        _require_editable(application)
+        used = sum(application.attachments.values_list("size", flat=True))
+        checked = check_upload(upload, already_used=used)
+        attachment = Attachment(
+            application=application,
+            category=category,
+            original_name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=by,
+        )
+        attachment.file.save(checked.name, upload, save=False)
+        attachment.save()
+    return attachment
+
+
+def attachment_remove(*, attachment, by):
+    """Remove a file uploaded since the last submission; filed evidence is kept as filed."""
+    with transaction.atomic():
+        application = _lock(attachment.application)
+        _require_editable(application)
+        attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
+        if attachment.submitted_in is not None:
+            raise TransitionNotAllowed(
+                _("该材料已随申请提交，不能删除；如需更正，请上传新的材料并在留言中说明。"), code="filed"
+            )
+        storage, name = attachment.file.storage, attachment.file.name
+        attachment.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- submission -------------------------------------------------------------------------
+
+
+def submission_problems(application):
+    """Why the application cannot be submitted yet, as {field: message}; empty when it can."""
+    problems = {}
+    for name in REQUIRED_TO_SUBMIT:
+        if not getattr(application, name):
+            problems[name] = _("“%(label)s”为必填项。") % {"label": Application._meta.get_field(name).verbose_name}
+    for choice_field, text_field in OTHER_TEXT:
+        value = getattr(application, choice_field)
+        ticked = "other" in value if isinstance(value, list) else value == "other"
+        if ticked and not getattr(application, text_field).strip():
+            problems[text_field] = _("选择了“其他”，请说明：%(label)s。") % {
+                "label": Application._meta.get_field(text_field).verbose_name
+            }
+    if not application.countries and not application.country_other.strip():
+        problems["countries"] = _("请至少选择一个纠纷国家/地区。")
+    if not application.attachments.filter(category=EvidenceCategory.STANDING).exists():
+        problems["attachments"] = _("请至少上传一份申请人主体资格证明（如营业执照）。")
+    if application.applicant.credit_code != application.credit_code:
+        problems["credit_code"] = _("统一社会信用代码须与本单位账号登记的代码一致。")
+    return problems
+
+
+def snapshot(application):
+    data = {name: application._meta.get_field(name).value_from_object(application) for name in FORM_FIELDS}
+    files = [
+        {"id": a.pk, "category": a.category, "name": a.original_name, "size": a.size, "sha256": a.sha256}
+        for a in application.attachments.all()
+    ]
+    return data, files
+
+
 def receipt_context(application):
     return {
         "number": application.number,
+        "title": _("海外知识产权纠纷应对指导申请受理回执"),
+        "addressee": application.applicant_name,
         "applicant_name": application.applicant_name,
         "credit_code": application.credit_code,
         "contact_name": application.contact_name,
@@ -60,15 +222,20 @@ def receipt_context(application):
     }
 
 
-def application_submit(*, application, by):
+def application_submit(*, application, by, seen_revision=None):
     """Submit a draft (or a corrected application). Gives the number on first submission,
-    queues the receipt PDF and tells the applicant and staff.
+    freezes a version, queues the receipt PDF and tells the applicant and staff.
 
-    The caller has already validated the form; a second click finds the application
-    already submitted and is refused by the transition map, so one application gets one number.
+    A second click finds the application already submitted and is refused by the
+    transition map, so one application gets one number.
     """
     with transaction.atomic():
         application = _lock(application)
+        check_transition(APPLICATION_TRANSITIONS, application.status, S.SUBMITTED, labels=dict(S.choices))
+        check_fresh(application, seen_revision)
+        problems = submission_problems(application)
+        if problems:
+            raise ValidationError(list(problems.values()), code="incomplete")
         first_submission = application.number is None
         now = timezone.now()
         fields = ["submitted_at"]
@@ -77,7 +244,19 @@ def application_submit(*, application, by):
             application.number = application_number(year, next_value("application", year))
             fields.append("number")
         application.submitted_at = now
-        _change_status(application, S.SUBMITTED, by=by, extra_fields=fields)
+        version_number = application.versions.count() + 1
+        _change_status(
+            application,
+            S.SUBMITTED,
+            by=by,
+            note="" if first_submission else _("补正后重新提交（第 %(n)s 版）") % {"n": version_number},
+            extra_fields=fields,
+        )
+        data, files = snapshot(application)
+        ApplicationVersion.objects.create(
+            application=application, number=version_number, data=data, attachments=files, submitted_by=by
+        )
+        application.attachments.filter(submitted_in__isnull=True).update(submitted_in=version_number)
         document_request(
             kind=Document.Kind.RECEIPT,
             subject=application,
@@ -90,19 +269,270 @@ def application_submit(*, application, by):
             by=by,
         )
         notify(
-            [by],
+            [*applicant_users(application), by],
             subject=_("您的申请已提交：%(number)s") % {"number": application.number},
             body=_(
                 "我们已收到您的海外知识产权纠纷应对指导申请，编号 %(number)s。"
                 "工作人员将在 %(days)s 个工作日内与您联系。"
             )
             % {"number": application.number, "days": SiteConfiguration.get().first_contact_days},
-            link=f"/applications/{application.pk}/",
+            link=detail_link(application),
         )
         notify_staff(
-            subject=_("新的纠纷应对指导申请：%(number)s") % {"number": application.number},
+            subject=(
+                _("新的纠纷应对指导申请：%(number)s") if first_submission else _("申请已补正并重新提交：%(number)s")
+            )
+            % {"number": application.number},
             body=_("%(name)s 提交了申请 %(number)s，请及时审查。")
             % {"name": application.applicant_name, "number": application.number},
-            link=f"/admin/applications/application/{application.pk}/change/",
+            link=admin_link(application),
         )
     return application
+
+
+# --- staff decisions ----------------------------------------------------------------------
+
+
+def _notice_context(application, *, title, **extra):
+    today = timezone.localdate()
+    return {
+        "title": title,
+        "addressee": application.applicant_name,
+        "application_number": application.number,
+        "applicant_name": application.applicant_name,
+        "submitted_on": chinese_date(timezone.localdate(application.submitted_at)),
+        "issued_on": chinese_date(today),
+        **extra,
+    }
+
+
+def _issue_notice(application, *, kind, template, title, by, **extra):
+    number = allocate_number(kind)
+    context = _notice_context(application, title=title, **extra)
+    context["number"] = number
+    return document_request(
+        kind=kind,
+        subject=application,
+        template=template,
+        context=context,
+        title=title,
+        number=number,
+        applicant=application.applicant,
+        released=True,
+        by=by,
+    )
+
+
+def application_accept(*, application, by, note=""):
+    """Accept the application: open its case and send the acceptance notice."""
+    from cases.services import case_open
+
+    with transaction.atomic():
+        application = _lock(application)
+        check_transition(APPLICATION_TRANSITIONS, application.status, S.ACCEPTED, labels=dict(S.choices))
+        application.decided_at = timezone.now()
+        application.decision_reason = ""
+        _change_status(application, S.ACCEPTED, by=by, note=note, extra_fields=["decided_at", "decision_reason"])
+        case = case_open(application=application, by=by)
+        config = SiteConfiguration.get()
+        _issue_notice(
+            application,
+            kind=Document.Kind.ACCEPTANCE_NOTICE,
+            template="pdf/acceptance_notice.html",
+            title=_("海外知识产权纠纷应对指导申请受理通知书"),
+            by=by,
+            case_number=case.number,
+            note=note,
+            opinion_days=config.opinion_days,
+            hotline=config.hotline,
+        )
+        notify(
+            applicant_users(application),
+            subject=_("您的申请已受理：%(number)s") % {"number": application.number},
+            body=_("您的申请 %(number)s 已受理，案件编号 %(case)s。受理通知书可在申请详情页下载。")
+            % {"number": application.number, "case": case.number},
+            link=detail_link(application),
+        )
+    return application
+
+
+def application_return(*, application, by, reason):
+    """Return the application for correction (补正) with the reason; the applicant edits and resubmits."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("请填写需要补正的内容。"), code="reason")
+    with transaction.atomic():
+        application = _lock(application)
+        check_transition(APPLICATION_TRANSITIONS, application.status, S.RETURNED, labels=dict(S.choices))
+        application.decided_at = timezone.now()
+        application.decision_reason = reason
+        _change_status(application, S.RETURNED, by=by, note=reason, extra_fields=["decided_at", "decision_reason"])
+        config = SiteConfiguration.get()
+        due = add_working_days(timezone.localdate(), config.correction_days)
+        _issue_notice(
+            application,
+            kind=Document.Kind.CORRECTION_NOTICE,
+            template="pdf/correction_notice.html",
+            title=_("海外知识产权纠纷应对指导申请补正通知书"),
+            by=by,
+            reason=reason,
+            due_on=chinese_date(due),
+            correction_days=config.correction_days,
+            hotline=config.hotline,
+        )
+        notify(
+            applicant_users(application),
+            subject=_("您的申请需要补正：%(number)s") % {"number": application.number},
+            body=_("您的申请 %(number)s 需要补正，请于 %(due)s 前修改后重新提交。需要补正的内容：\n%(reason)s")
+            % {"number": application.number, "due": chinese_date(due), "reason": reason},
+            link=detail_link(application),
+        )
+    return application
+
+
+def application_decline(*, application, by, reason):
+    """Decline the application (不予受理) with the reason, sent to the applicant."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("请填写不予受理的理由。"), code="reason")
+    with transaction.atomic():
+        application = _lock(application)
+        check_transition(APPLICATION_TRANSITIONS, application.status, S.DECLINED, labels=dict(S.choices))
+        application.decided_at = timezone.now()
+        application.decision_reason = reason
+        _change_status(application, S.DECLINED, by=by, note=reason, extra_fields=["decided_at", "decision_reason"])
+        config = SiteConfiguration.get()
+        _issue_notice(
+            application,
+            kind=Document.Kind.DECLINE_NOTICE,
+            template="pdf/decline_notice.html",
+            title=_("海外知识产权纠纷应对指导申请不予受理通知书"),
+            by=by,
+            reason=reason,
+            hotline=config.hotline,
+        )
+        notify(
+            applicant_users(application),
+            subject=_("您的申请不予受理：%(number)s") % {"number": application.number},
+            body=_("很遗憾，您的申请 %(number)s 不予受理。理由：\n%(reason)s\n如有疑问，请拨打服务热线 %(hotline)s。")
+            % {"number": application.number, "reason": reason, "hotline": config.hotline},
+            link=detail_link(application),
+        )
+    return application
+
+
+# --- messages and feedback ------------------------------------------------------------------
+
+
+def message_post(*, application, by, body, files=()):
+    """Add a message (with attachments) to the thread between the applicant and the center."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("请填写留言内容。"), code="empty")
+    checked = []
+    used = 0
+    for upload in files:
+        item = check_upload(upload, already_used=used)
+        used += item.size
+        checked.append((upload, item))
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status == S.DRAFT:
+            raise TransitionNotAllowed(_("申请提交后才能留言。"), code="draft")
+        from_center = is_center_member(by)
+        message = Message.objects.create(application=application, author=by, from_center=from_center, body=body)
+        for upload, item in checked:
+            attachment = MessageAttachment(
+                message=message,
+                original_name=item.name,
+                content_type=item.content_type,
+                size=item.size,
+                sha256=item.sha256,
+            )
+            attachment.file.save(item.name, upload, save=False)
+            attachment.save()
+        subject = _("关于申请 %(number)s 的新留言") % {"number": application.number}
+        if from_center:
+            notify(applicant_users(application), subject=subject, body=body, link=detail_link(application))
+        else:
+            handler = getattr(getattr(application, "case", None), "handler", None)
+            if handler is not None:
+                notify([handler], subject=subject, body=body, link=detail_link(application))
+            else:
+                notify_staff(subject=subject, body=body, link=detail_link(application))
+    return message
+
+
+def feedback_submit(*, application, by, data):
+    """Record the applicant's satisfaction and comments once the case is closed (once only)."""
+    from cases.models import Case
+
+    with transaction.atomic():
+        application = _lock(application)
+        case = getattr(application, "case", None)
+        if case is None or case.status not in {Case.Status.CLOSED, Case.Status.TERMINATED}:
+            raise TransitionNotAllowed(_("案件办结后才能评价。"), code="not_closed")
+        if Feedback.objects.filter(application=application).exists():
+            raise TransitionNotAllowed(_("本案已评价过，感谢您的反馈。"), code="duplicate")
+        feedback = Feedback.objects.create(application=application, submitted_by=by, **data)
+        notify_staff(
+            subject=_("申请人评价：%(number)s") % {"number": application.number},
+            body=_("总体满意度：%(s)s。%(comment)s")
+            % {"s": feedback.get_satisfaction_display(), "comment": feedback.comment},
+            link=admin_link(application),
+        )
+    return feedback
+
+
+# --- organisation accounts -----------------------------------------------------------------
+
+
+def membership_request(*, user, applicant, by, note=""):
+    """A user asks to act for an organisation; its members and staff are told."""
+    with transaction.atomic():
+        if user.applicant_id == applicant.pk:
+            raise TransitionNotAllowed(_("您已经是该单位的成员。"), code="member")
+        if user.applicant_id is not None:
+            raise TransitionNotAllowed(_("您的账号已属于另一家单位，一个账号只能代表一家单位。"), code="other")
+        request, created = MembershipRequest.objects.get_or_create(
+            applicant=applicant, user=user, status=MembershipRequest.Status.PENDING, defaults={"note": note}
+        )
+        if created:
+            members = [u for u in applicant.members.filter(is_active=True) if has_role(u, Role.APPLICANT)]
+            body = _("%(name)s（%(email)s）申请以本单位名义使用平台。请在“我的申请”页面审核。") % {
+                "name": user.full_name,
+                "email": user.email,
+            }
+            notify(members, subject=_("有同事申请加入本单位账号"), body=body, link=reverse("applications:mine"))
+            notify_staff(subject=_("加入单位申请：%(org)s") % {"org": applicant.name}, body=body)
+    return request
+
+
+def _may_decide_membership(by, request):
+    return is_center_member(by) or (has_role(by, Role.APPLICANT) and by.applicant_id == request.applicant_id)
+
+
+def membership_decide(*, request, by, approve):
+    """An existing member or staff approves or rejects a join request."""
+    with transaction.atomic():
+        request = MembershipRequest.objects.select_for_update().get(pk=request.pk)
+        if not _may_decide_membership(by, request):
+            raise TransitionNotAllowed(_("您无权审核该申请。"), code="forbidden")
+        if request.status != MembershipRequest.Status.PENDING:
+            raise TransitionNotAllowed(_("该申请已审核。"), code="decided")
+        user = type(request.user).objects.select_for_update().get(pk=request.user_id)
+        request.status = MembershipRequest.Status.APPROVED if approve else MembershipRequest.Status.REJECTED
+        request.decided_by = by
+        request.decided_at = timezone.now()
+        request.save(update_fields=["status", "decided_by", "decided_at"])
+        if approve:
+            if user.applicant_id not in (None, request.applicant_id):
+                raise TransitionNotAllowed(_("该用户已属于另一家单位。"), code="other")
+            user.applicant = request.applicant
+            user.save(update_fields=["applicant"])
+            user.groups.add(Group.objects.get_or_create(name=Role.APPLICANT)[0])
+            subject = _("您已加入 %(org)s") % {"org": request.applicant.name}
+        else:
+            subject = _("您加入 %(org)s 的申请未获同意") % {"org": request.applicant.name}
+        notify([user], subject=subject, body=subject, link=reverse("applications:mine"))
+    return request

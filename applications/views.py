@@ -1,12 +1,435 @@
-from django.shortcuts import render
+"""The applicant's pages. Thin: parse input, call one service, render or redirect."""
 
-from applications.permissions import visible_applications
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Count
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applications import selectors, services
+from applications.choices import EvidenceCategory
+from applications.forms import ApplicationForm, EvidenceForm, FeedbackForm, JoinRequestForm, MessageForm
+from applications.models import Applicant, Application, Feedback
+from applications.permissions import (
+    decidable_membership_requests,
+    editable_applications,
+    visible_applications,
+    visible_attachments,
+    visible_message_files,
+)
+from applications.uploads import max_total_bytes
 from portal.permissions import require_role
-from portal.roles import Role
+from portal.roles import Role, has_role, is_center_member
+from portal.transitions import StaleObject, TransitionNotAllowed
+
+
+def _error_text(exc):
+    return "；".join(exc.messages)
 
 
 def mine(request):
-    """The applicant organisation's applications."""
+    """The applicant organisation's applications (and, for a user not yet in one, the way to join)."""
+    user = request.user
+    if not has_role(user, Role.APPLICANT):
+        if user.applicant_id is None and not is_center_member(user) and not has_role(user, Role.AGENCY, Role.EXPERT):
+            return render(request, "applications/join.html", {"form": JoinRequestForm()})
+        raise Http404
+    if user.applicant_id is None:
+        return render(request, "applications/join.html", {"form": JoinRequestForm()})
+    applications = (
+        visible_applications(user)
+        .select_related("case", "applicant")
+        .annotate(attachment_count=Count("attachments"))
+        .order_by("-updated_at")
+    )
+    return render(
+        request,
+        "applications/mine.html",
+        {
+            "applications": applications,
+            "organisation": user.applicant,
+            "join_requests": decidable_membership_requests(user).select_related("user"),
+        },
+    )
+
+
+@require_POST
+def new(request):
     require_role(request.user, Role.APPLICANT)
-    applications = visible_applications(request.user).select_related("case")
-    return render(request, "applications/mine.html", {"applications": applications})
+    if request.user.applicant_id is None:
+        raise Http404
+    application = services.application_create(applicant=request.user.applicant, by=request.user)
+    return redirect("applications:edit", pk=application.pk)
+
+
+def _editable(request, pk):
+    require_role(request.user, Role.APPLICANT)
+    return get_object_or_404(editable_applications(request.user).select_related("applicant"), pk=pk)
+
+
+def _visible_or_404(request, pk):
+    return get_object_or_404(visible_applications(request.user).select_related("applicant"), pk=pk)
+
+
+def _steps(application, current):
+    return {
+        "application": application,
+        "step": current,
+        "max_file_mb": settings.EVIDENCE_MAX_FILE_MB,
+        "max_total_mb": settings.EVIDENCE_MAX_TOTAL_MB,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    """Step 1: the form itself. Saving keeps what is valid and shows the rest with its error."""
+    application = get_object_or_404(visible_applications(request.user), pk=pk)
+    if not application.is_editable_by_applicant or not has_role(request.user, Role.APPLICANT):
+        return redirect("applications:detail", pk=pk)
+    application = _editable(request, pk)
+    organisation = application.applicant
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, instance=Application.objects.get(pk=pk), organisation=organisation)
+        form.is_valid()
+        try:
+            application = services.application_save_draft(
+                application=application,
+                data=form.draft_data(),
+                by=request.user,
+                seen_revision=form.cleaned_data.get("revision"),
+            )
+        except StaleObject as exc:
+            form.add_error(None, exc)
+            return render(request, "applications/edit.html", {**_steps(application, 1), "form": form}, status=409)
+        if form.errors:
+            # Keep every typed character on screen, the valid part is already saved.
+            data = request.POST.copy()
+            data["revision"] = application.revision
+            form = ApplicationForm(data, instance=application, organisation=organisation)
+            form.is_valid()
+            return render(
+                request, "applications/edit.html", {**_steps(application, 1), "form": form, "saved_partly": True}
+            )
+        messages.success(request, _("草稿已保存（%(time)s）。") % {"time": timezone.localtime().strftime("%H:%M")})
+        if request.POST.get("next") == "evidence":
+            return redirect("applications:evidence", pk=pk)
+        return redirect("applications:edit", pk=pk)
+    form = ApplicationForm(instance=application, organisation=organisation)
+    return render(request, "applications/edit.html", {**_steps(application, 1), "form": form})
+
+
+@require_POST
+def autosave(request, pk):
+    """Background save of the form every little while, so a closed tab or lost session loses little."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"ok": False, "login": True}, status=401)
+    application = _editable(request, pk)
+    form = ApplicationForm(request.POST, instance=Application.objects.get(pk=pk), organisation=application.applicant)
+    form.is_valid()
+    try:
+        application = services.application_save_draft(
+            application=application,
+            data=form.draft_data(),
+            by=request.user,
+            seen_revision=form.cleaned_data.get("revision"),
+        )
+    except StaleObject as exc:
+        return JsonResponse({"ok": False, "stale": True, "message": _error_text(exc)}, status=409)
+    return JsonResponse(
+        {
+            "ok": True,
+            "revision": application.revision,
+            "saved_at": timezone.localtime(application.updated_at).strftime("%H:%M:%S"),
+            "invalid": sorted(form.errors.keys()),
+        }
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def evidence(request, pk):
+    """Step 2: evidence in the four categories of seed 003."""
+    application = get_object_or_404(visible_applications(request.user), pk=pk)
+    if not application.is_editable_by_applicant or not has_role(request.user, Role.APPLICANT):
+        return redirect("applications:detail", pk=pk)
+    application = _editable(request, pk)
+    upload_errors = []
+    if request.method == "POST":
+        form = EvidenceForm(request.POST, request.FILES)
+        if form.is_valid():
+            stored = 0
+            for upload in form.cleaned_data["files"]:
+                try:
+                    services.attachment_add(
+                        application=application,
+                        category=form.cleaned_data["category"],
+                        upload=upload,
+                        by=request.user,
+                    )
+                    stored += 1
+                except ValidationError as exc:
+                    upload_errors.append(_error_text(exc))
+            if stored:
+                messages.success(request, _("已上传 %(n)s 个文件。") % {"n": stored})
+            if not upload_errors:
+                return redirect("applications:evidence", pk=pk)
+            form = EvidenceForm(initial={"category": form.cleaned_data["category"]})
+    else:
+        form = EvidenceForm(initial={"category": request.GET.get("category", EvidenceCategory.STANDING)})
+    attachments = list(application.attachments.all())
+    used = sum(attachment.size for attachment in attachments)
+    groups = [
+        (value, label, [a for a in attachments if a.category == value]) for value, label in EvidenceCategory.choices
+    ]
+    return render(
+        request,
+        "applications/evidence.html",
+        {
+            **_steps(application, 2),
+            "form": form,
+            "groups": groups,
+            "upload_errors": upload_errors,
+            "used": used,
+            "remaining": max(max_total_bytes() - used, 0),
+        },
+        status=400 if upload_errors else 200,
+    )
+
+
+@require_POST
+def attachment_delete(request, pk, attachment_pk):
+    application = _editable(request, pk)
+    attachment = get_object_or_404(application.attachments, pk=attachment_pk)
+    try:
+        services.attachment_remove(attachment=attachment, by=request.user)
+        messages.success(request, _("已删除“%(name)s”。") % {"name": attachment.original_name})
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("applications:evidence", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    """Step 3: everything at a glance, what is still missing, and the submit button."""
+    application = get_object_or_404(visible_applications(request.user), pk=pk)
+    if not application.is_editable_by_applicant or not has_role(request.user, Role.APPLICANT):
+        if request.method == "POST" and application.number:
+            messages.info(request, _("申请已提交，编号 %(number)s。") % {"number": application.number})
+        return redirect("applications:detail", pk=pk)
+    application = _editable(request, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            application = services.application_submit(
+                application=application, by=request.user, seen_revision=request.POST.get("revision")
+            )
+        except TransitionNotAllowed:
+            # A second click on submit: the first one already went through.
+            return redirect("applications:detail", pk=pk)
+        except ValidationError as exc:
+            error = _error_text(exc)
+        else:
+            messages.success(
+                request,
+                _("申请已提交，编号 %(number)s。回执正在生成，生成后可在本页下载。") % {"number": application.number},
+            )
+            return redirect("applications:detail", pk=pk)
+    problems = services.submission_problems(application)
+    form = ApplicationForm(
+        data=_form_data(application), instance=application, complete=True, organisation=application.applicant
+    )
+    form.is_valid()
+    for name, errors in form.errors.items():
+        if name not in problems and name != "__all__":
+            problems[name] = errors[0]
+    attachments = list(application.attachments.all())
+    return render(
+        request,
+        "applications/review.html",
+        {
+            **_steps(application, 3),
+            "rows": selectors.application_rows(application),
+            "problems": problems,
+            "problem_labels": _problem_labels(problems),
+            "attachments": attachments,
+            "error": error,
+            "last_version": application.versions.order_by("-number").first(),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _form_data(application):
+    """The stored answers as the form would post them, to validate them the same way."""
+    from django.http import QueryDict
+
+    from applications.choices import FORM_COUNTRIES
+    from applications.forms import FORM_FIELDS
+
+    data = QueryDict(mutable=True)
+    for name in FORM_FIELDS:
+        value = getattr(application, name)
+        if name == "countries":
+            data.setlist("countries", [code for code in value if code in FORM_COUNTRIES])
+            others = [code for code in value if code not in FORM_COUNTRIES]
+            data.setlist("other_country_codes", others)
+            if others or application.country_other:
+                data["country_is_other"] = "on"
+        elif isinstance(value, list):
+            data.setlist(name, value)
+        else:
+            data[name] = value
+    data["revision"] = application.revision
+    return data
+
+
+def _problem_labels(problems):
+    labels = []
+    for name, message in problems.items():
+        if name == "attachments":
+            label = _("证明材料")
+            url = "evidence"
+        else:
+            try:
+                label = Application._meta.get_field(name).verbose_name
+            except FieldDoesNotExist:
+                label = name
+            url = "edit"
+        labels.append({"field": name, "label": label, "message": message, "url": url})
+    return labels
+
+
+def _detail_context(request, application):
+    case = getattr(application, "case", None) if application.status == Application.Status.ACCEPTED else None
+    feedback = Feedback.objects.filter(application=application).first()
+    can_give_feedback = (
+        case is not None
+        and case.status in {"closed", "terminated"}
+        and feedback is None
+        and has_role(request.user, Role.APPLICANT)
+    )
+    return {
+        "application": application,
+        "case": case,
+        "status_words": selectors.status_words(application),
+        "timeline": selectors.timeline(application),
+        "documents": selectors.application_documents(application, request.user),
+        "pending_documents": selectors.pending_documents(application),
+        "thread": application.messages.select_related("author").prefetch_related("files"),
+        "message_form": MessageForm(),
+        "feedback": feedback,
+        "feedback_form": FeedbackForm() if can_give_feedback else None,
+        "rows": selectors.application_rows(application),
+        "attachments": application.attachments.all(),
+        "is_center": is_center_member(request.user),
+        "can_write": application.status != Application.Status.DRAFT,
+    }
+
+
+def detail(request, pk):
+    """The application and, once accepted, its case: timeline, documents, messages, feedback."""
+    application = get_object_or_404(visible_applications(request.user).select_related("applicant", "case"), pk=pk)
+    if application.status == Application.Status.DRAFT and has_role(request.user, Role.APPLICANT):
+        return redirect("applications:edit", pk=pk)
+    return render(request, "applications/detail.html", _detail_context(request, application))
+
+
+@require_POST
+def message_create(request, pk):
+    application = _visible_or_404(request, pk)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.message_post(
+                application=application,
+                by=request.user,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as exc:
+            form.add_error("files" if request.FILES else "body", exc)
+        else:
+            messages.success(request, _("留言已发送。"))
+            return redirect(reverse("applications:detail", args=[pk]) + "#messages")
+    return _detail_with(request, application, message_form=form)
+
+
+@require_POST
+def feedback_create(request, pk):
+    require_role(request.user, Role.APPLICANT)
+    application = _visible_or_404(request, pk)
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.feedback_submit(application=application, by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("感谢您的评价！"))
+        return redirect(reverse("applications:detail", args=[pk]) + "#feedback")
+    return _detail_with(request, application, feedback_form=form)
+
+
+def _detail_with(request, application, **forms):
+    """The detail page again with a bound form, so that typed text and its errors stay on screen."""
+    context = {**_detail_context(request, application), **forms}
+    return render(request, "applications/detail.html", context, status=400)
+
+
+def _file_response(stored, name, content_type):
+    response = FileResponse(stored.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def attachment_download(request, pk, attachment_pk):
+    attachment = get_object_or_404(visible_attachments(request.user), pk=attachment_pk, application_id=pk)
+    return _file_response(attachment.file, attachment.original_name, attachment.content_type)
+
+
+def message_file_download(request, pk, file_pk):
+    item = get_object_or_404(visible_message_files(request.user), pk=file_pk, message__application_id=pk)
+    return _file_response(item.file, item.original_name, item.content_type)
+
+
+@require_POST
+def join(request):
+    """A user not yet acting for any organisation asks to join one by its credit code."""
+    if request.user.applicant_id is not None or is_center_member(request.user):
+        raise Http404
+    form = JoinRequestForm(request.POST)
+    if form.is_valid():
+        organisation = Applicant.objects.filter(credit_code=form.cleaned_data["credit_code"]).first()
+        if organisation is None:
+            form.add_error("credit_code", _("平台上没有这家单位。请核对代码，或联系中心为单位开通账号。"))
+        else:
+            try:
+                services.membership_request(
+                    user=request.user, applicant=organisation, by=request.user, note=form.cleaned_data["note"]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("已提交加入申请，单位已有账号的同事或中心审核后即可使用。"))
+                return redirect("applications:mine")
+    return render(request, "applications/join.html", {"form": form}, status=400)
+
+
+@require_POST
+def membership_decide(request, request_pk, decision):
+    join_request = get_object_or_404(decidable_membership_requests(request.user), pk=request_pk)
+    if decision not in {"approve", "reject"}:
+        raise Http404
+    try:
+        services.membership_decide(request=join_request, by=request.user, approve=decision == "approve")
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("已处理 %(name)s 的加入申请。") % {"name": join_request.user.full_name})
+    return redirect("applications:mine")

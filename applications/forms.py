@@ -1,0 +1,326 @@
+"""The forms of the applicant's pages: the application itself, evidence, messages, feedback."""
+
+from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from applications.choices import FORM_COUNTRIES, EvidenceCategory
+from applications.countries import FORM_COUNTRY_CHOICES, OTHER_COUNTRY_CHOICES
+from applications.models import LONG_TEXT_LIMIT, Application, Feedback
+from portal.validators import normalise_credit_code, validate_credit_code, validate_phone
+
+# The form's fields, in the order of the paper form (附件1). Others read these names.
+FORM_FIELDS = [
+    "applicant_category",
+    "applicant_category_other",
+    "applicant_name",
+    "credit_code",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "contact_address",
+    "dispute_types",
+    "dispute_type_other",
+    "right_types",
+    "right_type_other",
+    "countries",
+    "country_other",
+    "opponent_type",
+    "opponent_type_other",
+    "opponent_name",
+    "technical_field",
+    "technical_field_other",
+    "request",
+    "impact",
+    "level",
+    "other_requests",
+]
+
+REQUIRED_TO_SUBMIT = [
+    "applicant_category",
+    "applicant_name",
+    "credit_code",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "contact_address",
+    "dispute_types",
+    "right_types",
+    "opponent_type",
+    "technical_field",
+    "request",
+    "impact",
+    "level",
+]
+
+# "其他" ticked or chosen → its own text box must be filled.
+OTHER_TEXT = [
+    ("applicant_category", "applicant_category_other"),
+    ("dispute_types", "dispute_type_other"),
+    ("right_types", "right_type_other"),
+    ("opponent_type", "opponent_type_other"),
+    ("technical_field", "technical_field_other"),
+]
+
+HELP = {
+    "applicant_category": _("按营业执照或登记证书选择；个体工商户、自然人等请选“其他”并说明。"),
+    "applicant_name": _("与营业执照或登记证书上的名称一致。"),
+    "credit_code": _("18 位，见营业执照右上角，例如 91350100M000100Y43。须与本单位账号登记的代码一致。"),
+    "contact_name": _("负责与中心沟通本次纠纷的人员，通常是知识产权或法务负责人。"),
+    "contact_email": _("受理、补正等通知会发到这个邮箱。"),
+    "contact_phone": _("11 位手机号码，或带区号的固定电话，如 0351-1234567 转 801。"),
+    "contact_address": _("可接收纸质文书的详细地址，写到门牌号。"),
+    "dispute_types": _("可多选。例如收到美国国际贸易委员会（ITC）的 337 调查通知，选“相关贸易调查纠纷”。"),
+    "right_types": _("可多选。纠纷中被主张或需要维护的权利类型。"),
+    "countries": _("可多选。纠纷发生或可能发生的国家/地区；表中没有的，勾选“其他”后在下方选择或填写。"),
+    "opponent_type": _("NPE 指本身不实施专利、主要靠诉讼或许可获利的实体。"),
+    "opponent_name": _("对方的中英文名称（如知道），便于安排无利益冲突的专家。"),
+    "technical_field": _("涉案产品或技术所属领域。"),
+    "technical_field_other": _("选“其他”时必填；也可补充具体产品或技术，如“数控机床主轴”。"),
+    "request": _(
+        "请说明纠纷的来龙去脉（何时、何地、对方做了什么、你方收到了什么文书、截止期限）以及希望中心在哪些方面给予指导。"
+        "内容较多时可作为附件上传。"
+    ),
+    "impact": _("预计对出口、销售、市场份额造成的影响，涉及的金额，以及对行业或其他企业的影响。"),
+    "level": _(
+        "重大/疑难纠纷：对某一产业有较大影响、当事方复杂、涉案金额巨大或影响范围广的纠纷。"
+        "其余选“普通纠纷”。不确定时选“普通纠纷”，中心审查时会重新评估。"
+    ),
+    "other_requests": _("如需保密、希望约谈时间、需要英文材料等，可在此说明。"),
+}
+
+
+class ApplicationForm(forms.ModelForm):
+    """The application form. With `complete=False` (saving a draft) nothing is required, but
+    what is typed must still be well-formed; with `complete=True` (review and submit) every
+    required answer must be there and every "其他" needs its text."""
+
+    country_is_other = forms.BooleanField(label=_("其他国家/地区"), required=False)
+    other_country_codes = forms.MultipleChoiceField(
+        label=_("选择其他国家/地区"),
+        choices=OTHER_COUNTRY_CHOICES,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("按住 Ctrl（Mac 为 ⌘）可多选。列表中没有的，请填写在下一栏。"),
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Application
+        fields = FORM_FIELDS
+        widgets = {
+            "applicant_category": forms.RadioSelect,
+            "opponent_type": forms.RadioSelect,
+            "technical_field": forms.RadioSelect,
+            "level": forms.RadioSelect,
+            "request": forms.Textarea(attrs={"rows": 10}),
+            "impact": forms.Textarea(attrs={"rows": 6}),
+            "other_requests": forms.Textarea(attrs={"rows": 4}),
+        }
+        labels = {"country_other": _("其他国家/地区（列表中没有时填写）")}
+
+    def __init__(self, *args, complete=False, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.complete = complete
+        self.organisation = organisation
+        for name, text in HELP.items():
+            self.fields[name].help_text = text
+        for name in ("applicant_category", "opponent_type", "technical_field", "level"):
+            field = self.fields[name]
+            field.choices = [choice for choice in field.choices if choice[0] != ""]
+        self.fields["countries"].choices = FORM_COUNTRY_CHOICES
+        self.fields["countries"].label = _("纠纷国家/地区")
+        self.fields["contact_phone"].validators.append(validate_phone)
+        self.fields["credit_code"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
+        self.fields["contact_phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+        for name in ("request", "impact", "other_requests"):
+            self.fields[name].widget.attrs["maxlength"] = LONG_TEXT_LIMIT
+        for name, field in self.fields.items():
+            field.required = complete and name in REQUIRED_TO_SUBMIT
+        if self.instance.pk and not self.is_bound:
+            others = [code for code in self.instance.countries if code not in FORM_COUNTRIES]
+            self.initial["countries"] = [code for code in self.instance.countries if code in FORM_COUNTRIES]
+            self.initial["other_country_codes"] = others
+            self.initial["country_is_other"] = bool(others or self.instance.country_other)
+            self.initial["revision"] = self.instance.revision
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "revision",
+            Fieldset(
+                _("一、申请人信息"),
+                InlineRadios("applicant_category"),
+                "applicant_category_other",
+                "applicant_name",
+                "credit_code",
+                Div(
+                    Div("contact_name", css_class="col-md-4"),
+                    Div("contact_email", css_class="col-md-4"),
+                    Div("contact_phone", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                "contact_address",
+                css_id="section-applicant",
+            ),
+            Fieldset(
+                _("二、纠纷基本情况"),
+                InlineCheckboxes("dispute_types"),
+                "dispute_type_other",
+                InlineCheckboxes("right_types"),
+                "right_type_other",
+                InlineCheckboxes("countries"),
+                "country_is_other",
+                Div("other_country_codes", "country_other", css_class="ms-4"),
+                InlineRadios("opponent_type"),
+                "opponent_type_other",
+                "opponent_name",
+                InlineRadios("technical_field"),
+                "technical_field_other",
+                css_id="section-dispute",
+            ),
+            Fieldset(
+                _("三、申请事项"),
+                "request",
+                "impact",
+                InlineRadios("level"),
+                "other_requests",
+                css_id="section-request",
+            ),
+            HTML(""),
+        )
+
+    def clean_credit_code(self):
+        code = normalise_credit_code(self.cleaned_data.get("credit_code"))
+        if not code:
+            return code
+        validate_credit_code(code)
+        if self.organisation is not None and code != self.organisation.credit_code:
+            raise ValidationError(
+                _("须与本单位账号登记的统一社会信用代码一致（%(code)s）。如登记有误，请联系中心更正。"),
+                params={"code": self.organisation.credit_code},
+                code="organisation",
+            )
+        return code
+
+    def clean(self):
+        data = super().clean()
+        if "countries" in data and "other_country_codes" in data:
+            data["countries"] = list(data["countries"]) + [
+                code for code in data["other_country_codes"] if code not in data["countries"]
+            ]
+        if not data.get("country_is_other") and "other_country_codes" in data:
+            # Unticking "其他" clears what was chosen under it.
+            data["countries"] = [code for code in data.get("countries", []) if code in FORM_COUNTRIES]
+            data["country_other"] = ""
+        if self.complete:
+            self._check_complete(data)
+        return data
+
+    def _check_complete(self, data):
+        for choice_field, text_field in OTHER_TEXT:
+            value = data.get(choice_field)
+            ticked = "other" in value if isinstance(value, list) else value == "other"
+            if ticked and not (data.get(text_field) or "").strip() and text_field not in self.errors:
+                self.add_error(text_field, _("选择了“其他”，请在这里说明。"))
+        if "countries" in data and not data.get("countries") and not data.get("country_other"):
+            self.add_error("countries", _("请至少选择一个纠纷国家/地区。"))
+        if (
+            data.get("country_is_other")
+            and not data.get("other_country_codes")
+            and not (data.get("country_other") or "").strip()
+            and "country_other" not in self.errors
+        ):
+            self.add_error("country_other", _("勾选了“其他国家/地区”，请选择或填写具体国家/地区。"))
+
+    def draft_data(self):
+        """The fields that passed validation, to be kept even when others did not."""
+        data = {name: self.cleaned_data[name] for name in FORM_FIELDS if name in self.cleaned_data}
+        if self.errors.get("other_country_codes") or self.errors.get("countries"):
+            data.pop("countries", None)
+        return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class EvidenceForm(forms.Form):
+    category = forms.ChoiceField(label=_("材料类别"), choices=EvidenceCategory.choices)
+    files = MultipleFileField(label=_("选择文件（可多选）"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = _(
+            "接受 PDF、JPG、PNG、Word（DOC/DOCX）、Excel（XLS/XLSX）；单个文件不超过 %(file)s MB，"
+            "每份申请的材料合计不超过 %(total)s MB。不接受压缩包。"
+        ) % {"file": settings.EVIDENCE_MAX_FILE_MB, "total": settings.EVIDENCE_MAX_TOTAL_MB}
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("留言内容"), max_length=LONG_TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 4}))
+    files = MultipleFileField(label=_("附件（可选，可多选）"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = _("接受 PDF、JPG、PNG、Word、Excel；单个文件不超过 %(file)s MB。") % {
+            "file": settings.EVIDENCE_MAX_FILE_MB
+        }
+
+
+class FeedbackForm(forms.ModelForm):
+    class Meta:
+        model = Feedback
+        fields = ["satisfaction", "timeliness", "usefulness", "outcome", "comment"]
+        widgets = {
+            "satisfaction": forms.RadioSelect,
+            "timeliness": forms.RadioSelect,
+            "usefulness": forms.RadioSelect,
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+            "comment": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "outcome": _("例如：已和解、对方撤诉、337 调查终裁结果、仍在进行中等。"),
+            "comment": _("对中心服务的意见和建议，我们会认真改进。"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("satisfaction", "timeliness", "usefulness"):
+            self.fields[name].choices = [choice for choice in self.fields[name].choices if choice[0] != ""]
+
+
+class DecisionForm(forms.Form):
+    """Staff's reason for returning or declining an application, or a note on accepting it."""
+
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 6, "cols": 80}), max_length=5000)
+
+
+class JoinRequestForm(forms.Form):
+    credit_code = forms.CharField(label=_("单位的统一社会信用代码"), max_length=18, validators=[validate_credit_code])
+    note = forms.CharField(
+        label=_("说明"),
+        max_length=300,
+        required=False,
+        help_text=_("例如您的部门和职务，便于单位同事确认。"),
+    )
+
+    def clean_credit_code(self):
+        return normalise_credit_code(self.cleaned_data["credit_code"])

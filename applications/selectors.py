@@ -1,0 +1,170 @@
+"""Read-side queries of the applicant's pages: the status timeline, the documents issued,
+and the differences between submitted versions."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from applications.choices import EvidenceCategory
+from applications.countries import country_name
+from applications.forms import FORM_FIELDS
+from applications.models import Application
+from documents.permissions import visible_documents
+
+S = Application.Status
+
+# How each step reads to the applicant. Internal steps of the center's work are shown as
+# "in progress"; internal notes (CaseEvent.note) are never shown, only public notes.
+APPLICATION_STEP_WORDS = {
+    S.DRAFT: _("开始填写申请书"),
+    S.SUBMITTED: _("申请已提交，等待中心审查"),
+    S.RETURNED: _("申请需要补正"),
+    S.ACCEPTED: _("申请已受理"),
+    S.DECLINED: _("申请不予受理"),
+    S.WITHDRAWN: _("申请已撤回"),
+}
+
+CASE_STEP_WORDS = {
+    "accepted": _("案件已立案"),
+    "in_progress": _("案件办理中"),
+    "awaiting_input": _("案件办理中（正在征求协助单位或专家意见）"),
+    "opinion_drafted": _("案件办理中（正在形成指导意见）"),
+    "opinion_issued": _("指导意见已出具"),
+    "follow_up": _("跟踪反馈中"),
+    "closed": _("案件已办结"),
+    "terminated": _("案件已终止"),
+}
+
+# Where the applicant is now, in one phrase.
+CASE_STATUS_WORDS = {
+    "accepted": _("已受理"),
+    "in_progress": _("办理中"),
+    "awaiting_input": _("办理中"),
+    "opinion_drafted": _("办理中"),
+    "opinion_issued": _("指导意见已出具"),
+    "follow_up": _("跟踪反馈"),
+    "closed": _("已办结"),
+    "terminated": _("已终止"),
+}
+
+
+@dataclass
+class Step:
+    at: datetime
+    title: str
+    note: str
+    kind: str  # "application" or "case"
+
+
+def status_words(application):
+    case = getattr(application, "case", None) if application.status == S.ACCEPTED else None
+    if case is not None:
+        return CASE_STATUS_WORDS.get(case.status, case.get_status_display())
+    return application.get_status_display()
+
+
+def timeline(application):
+    """The application's events and its case's events, oldest first, in applicant words."""
+    steps = [
+        Step(
+            event.at,
+            APPLICATION_STEP_WORDS.get(event.to_status, event.get_to_status_display()),
+            event.note,
+            "application",
+        )
+        for event in application.events.all()
+    ]
+    case = getattr(application, "case", None) if application.status == S.ACCEPTED else None
+    if case is not None:
+        previous = None
+        for event in case.events.all():
+            if not event.to_status and not event.public_note:
+                continue
+            title = CASE_STEP_WORDS.get(event.to_status, "") if event.to_status else _("办理情况说明")
+            if event.to_status == "accepted" and not event.public_note:
+                continue  # the application's own "accepted" step says this already
+            if title == previous and not event.public_note:
+                continue  # internal steps that read the same are shown once
+            previous = title
+            steps.append(Step(event.at, title, event.public_note, "case"))
+    steps.sort(key=lambda step: step.at)
+    return steps
+
+
+def application_documents(application, user):
+    """Documents issued for this application or its case that the user may download."""
+    condition = Q(subject_type=ContentType.objects.get_for_model(Application), subject_id=application.pk)
+    case = getattr(application, "case", None) if application.status == S.ACCEPTED else None
+    if case is not None:
+        condition |= Q(subject_type=ContentType.objects.get_for_model(type(case)), subject_id=case.pk)
+    return visible_documents(user).filter(condition).filter(superseded_by__isnull=True).order_by("created_at")
+
+
+def pending_documents(application):
+    """Documents for this application still being generated (shown as 'being prepared')."""
+    from documents.models import Document
+
+    return Document.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Application),
+        subject_id=application.pk,
+        status=Document.Status.PENDING,
+        released_to_applicant=True,
+    )
+
+
+def display_value(name, value):
+    """A stored answer as the applicant wrote it (labels, not codes)."""
+    field = Application._meta.get_field(name)
+    if name == "countries":
+        return "、".join(str(country_name(code)) for code in value)
+    if isinstance(value, list):
+        labels = dict(field.choices)
+        return "、".join(str(labels.get(item, item)) for item in value)
+    if field.choices:
+        return str(dict(field.choices).get(value, value or ""))
+    return value or ""
+
+
+def version_diff(older, newer):
+    """What changed between two submitted versions: [(label, old, new)], plus files added and removed."""
+    changes = []
+    for name in FORM_FIELDS:
+        old, new = older.data.get(name), newer.data.get(name)
+        if old != new:
+            label = Application._meta.get_field(name).verbose_name
+            changes.append((label, display_value(name, old), display_value(name, new)))
+    old_files = {item["sha256"]: item for item in older.attachments}
+    new_files = {item["sha256"]: item for item in newer.attachments}
+    categories = dict(EvidenceCategory.choices)
+    added = [
+        f"{categories.get(item['category'], '')}：{item['name']}"
+        for key, item in new_files.items()
+        if key not in old_files
+    ]
+    removed = [
+        f"{categories.get(item['category'], '')}：{item['name']}"
+        for key, item in old_files.items()
+        if key not in new_files
+    ]
+    return {"changes": changes, "added": added, "removed": removed}
+
+
+def versions_with_diffs(application):
+    versions = list(application.versions.select_related("submitted_by"))
+    result = []
+    for index, version in enumerate(versions):
+        diff = version_diff(versions[index - 1], version) if index else None
+        result.append((version, diff))
+    return result
+
+
+def application_rows(application):
+    """The answers of the form, in order, as (label, text) for the review and detail pages."""
+    rows = []
+    for name in FORM_FIELDS:
+        value = getattr(application, name)
+        rows.append((name, Application._meta.get_field(name).verbose_name, display_value(name, value)))
+    return rows
