@@ -5,4 +5,23 @@ from experts import views
 app_name = "experts"
 urlpatterns = [
     path("", views.workspace, name="workspace"),
+    path("invitations/<int:pk>/", views.invitation_detail, name="invitation"),
+    path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
+    path("assignments/<int:pk>/evidence/<int:attachment_pk>/", views.evidence_download, name="evidence_download"),
+    path("opinion-files/<int:pk>/", views.opinion_file_download, name="opinion_file"),
+    path("seminars/<int:pk>/", views.seminar_seat, name="seminar_seat"),
+    path("seminar-materials/<int:pk>/", views.seminar_material_download, name="seminar_material"),
+    # The center's pages
+    path("center/health/", views.health, name="health"),
+    path("center/cases/<int:case_pk>/", views.case_panel, name="case_panel"),
+    path("center/cases/<int:case_pk>/match/", views.match_run, name="match_run"),
+    path("center/matchings/<int:pk>/", views.match, name="match"),
+    path("center/invitations/<int:pk>/withdraw/", views.invitation_withdraw, name="invitation_withdraw"),
+    path(
+        "center/assignments/<int:pk>/<slug:action>/",
+        views.assignment_action,
+        name="assignment_action",
+    ),
+    path("center/cases/<int:case_pk>/seminars/new/", views.seminar_new, name="seminar_new"),
+    path("center/seminars/<int:pk>/", views.seminar_manage, name="seminar_manage"),
 ]

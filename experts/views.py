@@ -1,12 +1,457 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""The expert's workspace (front-end) and the center's expert pages (matching, invitations,
+seminars, pool health). Views parse input, call one service, and render or redirect."""
 
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applications.models import Attachment
+from cases.models import Case
+from experts import services
+from experts.forms import (
+    AttendanceForm,
+    ConcludeForm,
+    DeclarationForm,
+    DeclineForm,
+    InviteForm,
+    OpinionForm,
+    RateForm,
+    SeminarForm,
+    ViewForm,
+)
+from experts.models import (
+    Expert,
+    ExpertAssignment,
+    ExpertInvitation,
+    MatchingRun,
+    OpinionAttachment,
+    Seminar,
+    SeminarInvitee,
+    SeminarMaterial,
+)
+from experts.permissions import (
+    case_visible_assignments,
+    expert_profile,
+    visible_assignments,
+    visible_invitations,
+    visible_seminar_seats,
+)
+from experts.selectors import opinions_for_case, pool_health
 from portal.permissions import require_role
-from portal.roles import Role
+from portal.roles import CENTER_ROLES, Role, is_center_member
+
+
+def _messages_of(exc):
+    return list(exc.messages) if hasattr(exc, "messages") else [str(exc)]
+
+
+def _file_response(field_file, name, content_type=None):
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type=content_type or mimetypes.guess_type(name)[0] or "application/octet-stream",
+    )
+
+
+# --- The expert's side ---------------------------------------------------------------------------
 
 
 @login_required
 def workspace(request):
-    """The expert's workspace: invitations and assigned cases."""
+    """The expert's workspace: invitations, assigned cases and seminars."""
     require_role(request.user, Role.EXPERT)
-    return render(request, "experts/workspace.html", {})
+    expert = expert_profile(request.user)
+    context = {"expert": expert}
+    if expert is not None:
+        context["invitations"] = (
+            visible_invitations(request.user)
+            .filter(status=ExpertInvitation.Status.PENDING)
+            .select_related("case__application")
+            .order_by("deadline")
+        )
+        context["assignments"] = visible_assignments(request.user).select_related("case").order_by("-assigned_at")
+        context["seats"] = (
+            visible_seminar_seats(request.user).select_related("seminar__case").order_by("-seminar__starts_at")
+        )
+        context["past_invitations"] = (
+            visible_invitations(request.user)
+            .exclude(status=ExpertInvitation.Status.PENDING)
+            .select_related("case")
+            .order_by("-invited_at")[:20]
+        )
+    return render(request, "experts/workspace.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_detail(request, pk):
+    require_role(request.user, Role.EXPERT)
+    invitation = get_object_or_404(
+        visible_invitations(request.user).select_related("case__application", "expert"), pk=pk
+    )
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "accept":
+                assignment = services.invitation_accept(invitation=invitation, by=request.user)
+                messages.success(request, _("已接受邀请。请先声明是否存在利益冲突，声明后可查看案件材料。"))
+                return redirect("experts:assignment", pk=assignment.pk)
+            if action == "decline" and form.is_valid():
+                services.invitation_decline(invitation=invitation, by=request.user, reason=form.cleaned_data["reason"])
+                messages.info(request, _("已谢绝邀请，感谢您的答复。"))
+                return redirect("experts:workspace")
+        except ValidationError as exc:
+            for message in _messages_of(exc):
+                messages.error(request, message)
+            return redirect("experts:invitation", pk=invitation.pk)
+    return render(request, "experts/invitation.html", {"invitation": invitation, "form": form})
+
+
+def _case_material(assignment):
+    application = assignment.case.application
+    attachments = application.attachments.all()
+    return {"application": application, "attachments": attachments}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_detail(request, pk):
+    """Before the declaration: the parties (to check conflicts) and the declaration form.
+    After it: the case material and the opinion form (or the submitted opinion)."""
+    require_role(request.user, Role.EXPERT)
+    assignment = get_object_or_404(
+        visible_assignments(request.user).select_related("case__application__applicant", "expert"), pk=pk
+    )
+    context = {"assignment": assignment, "case": assignment.case}
+    if assignment.status == ExpertAssignment.Status.AWAITING_DECLARATION:
+        form = DeclarationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            no_conflict = form.cleaned_data["decision"] == "none"
+            try:
+                services.assignment_declare(
+                    assignment=assignment,
+                    by=request.user,
+                    no_conflict=no_conflict,
+                    statement="" if no_conflict else form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                for message in _messages_of(exc):
+                    form.add_error(None, message)
+            else:
+                if no_conflict:
+                    messages.success(request, _("已声明无利益冲突，现在可以查看案件材料。"))
+                    return redirect("experts:assignment", pk=assignment.pk)
+                messages.info(request, _("已记录利益冲突声明，您已退出本案。"))
+                return redirect("experts:workspace")
+        context["form"] = form
+        return render(request, "experts/declaration.html", context)
+
+    context.update(_case_material(assignment))
+    if assignment.status == ExpertAssignment.Status.ACTIVE:
+        form = OpinionForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.opinion_submit(
+                    assignment=assignment,
+                    by=request.user,
+                    analysis=data["analysis"],
+                    recommendations=data["recommendations"],
+                    risks=data["risks"],
+                    references=data["references"],
+                    files=data["files"],
+                )
+            except ValidationError as exc:
+                for message in _messages_of(exc):
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("专家意见已提交，感谢您的支持。"))
+                return redirect("experts:assignment", pk=assignment.pk)
+        context["form"] = form
+    else:
+        context["opinion"] = getattr(assignment, "opinion", None)
+    return render(request, "experts/assignment.html", context)
+
+
+@login_required
+def evidence_download(request, pk, attachment_pk):
+    assignment = get_object_or_404(case_visible_assignments(request.user), pk=pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, application_id=assignment.case.application_id)
+    return _file_response(attachment.file, attachment.original_name, attachment.content_type)
+
+
+@login_required
+def opinion_file_download(request, pk):
+    attachment = get_object_or_404(OpinionAttachment.objects.select_related("opinion"), pk=pk)
+    if (
+        not is_center_member(request.user)
+        and not visible_assignments(request.user).filter(pk=attachment.opinion.assignment_id).exists()
+    ):
+        raise Http404
+    return _file_response(attachment.file, attachment.original_name, attachment.content_type)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def seminar_seat(request, pk):
+    require_role(request.user, Role.EXPERT)
+    seat = get_object_or_404(visible_seminar_seats(request.user).select_related("seminar__case"), pk=pk)
+    form = ViewForm(request.POST or None, initial={"view": seat.view})
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action in {"confirm", "decline"}:
+                services.seminar_respond(invitee=seat, by=request.user, attend=action == "confirm")
+                messages.success(request, _("已回复。"))
+                return redirect("experts:seminar_seat", pk=seat.pk)
+            if action == "view" and form.is_valid():
+                services.seminar_record_view(invitee=seat, by=request.user, view=form.cleaned_data["view"])
+                messages.success(request, _("观点已记录。"))
+                return redirect("experts:seminar_seat", pk=seat.pk)
+        except ValidationError as exc:
+            for message in _messages_of(exc):
+                form.add_error(None, message)
+    return render(
+        request,
+        "experts/seminar_seat.html",
+        {"seat": seat, "seminar": seat.seminar, "form": form, "materials": seat.seminar.materials.all()},
+    )
+
+
+@login_required
+def seminar_material_download(request, pk):
+    material = get_object_or_404(SeminarMaterial, pk=pk)
+    if (
+        not is_center_member(request.user)
+        and not visible_seminar_seats(request.user).filter(seminar_id=material.seminar_id).exists()
+    ):
+        raise Http404
+    return _file_response(material.file, material.original_name)
+
+
+# --- The center's side ---------------------------------------------------------------------------
+
+
+def _require_center(request):
+    require_role(request.user, *CENTER_ROLES)
+
+
+@login_required
+def case_panel(request, case_pk):
+    """Everything about experts on one case: invitations, assignments, opinions, seminars."""
+    _require_center(request)
+    case = get_object_or_404(Case.objects.select_related("application"), pk=case_pk)
+    return render(
+        request,
+        "experts/center/case_panel.html",
+        {
+            "case": case,
+            "invitations": case.expert_invitations.select_related("expert", "invited_by").order_by("-invited_at"),
+            "assignments": case.expert_assignments.select_related("expert").order_by("-assigned_at"),
+            "opinions": opinions_for_case(case),
+            "seminars": case.seminars.order_by("-starts_at"),
+            "matchings": case.expert_matchings.select_related("run_by")[:5],
+            "rate_form": RateForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def match_run(request, case_pk):
+    _require_center(request)
+    case = get_object_or_404(Case, pk=case_pk)
+    run = services.matching_run(case=case, by=request.user)
+    return redirect("experts:match", pk=run.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def match(request, pk):
+    """The ranking as recorded, with the reasons; staff tick experts and invite them."""
+    _require_center(request)
+    run = get_object_or_404(MatchingRun.objects.select_related("case__application"), pk=pk)
+    form = InviteForm(request.POST or None, ranking=run.ranking)
+    if request.method == "POST" and form.is_valid():
+        experts = Expert.objects.in_bulk(form.cleaned_data["experts"])
+        invited = []
+        for expert_id in form.cleaned_data["experts"]:
+            try:
+                services.expert_invite(
+                    case=run.case,
+                    expert=experts[expert_id],
+                    by=request.user,
+                    deadline=form.cleaned_data["deadline"],
+                    matching=run,
+                    message=form.cleaned_data["message"],
+                )
+                invited.append(experts[expert_id].name)
+            except ValidationError as exc:
+                for message in _messages_of(exc):
+                    messages.error(request, message)
+        if invited:
+            messages.success(request, _("已邀请：%(names)s。") % {"names": "、".join(invited)})
+        return redirect("experts:case_panel", case_pk=run.case_id)
+    return render(request, "experts/center/match.html", {"run": run, "case": run.case, "form": form})
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request, pk):
+    _require_center(request)
+    invitation = get_object_or_404(ExpertInvitation, pk=pk)
+    try:
+        services.invitation_withdraw(invitation=invitation, by=request.user)
+        messages.success(request, _("邀请已撤回。"))
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    return redirect("experts:case_panel", case_pk=invitation.case_id)
+
+
+@login_required
+@require_POST
+def assignment_action(request, pk, action):
+    _require_center(request)
+    assignment = get_object_or_404(ExpertAssignment, pk=pk)
+    try:
+        if action == "release":
+            services.assignment_release_contact(assignment=assignment, by=request.user)
+            messages.success(request, _("已向专家提供申请人联系方式。"))
+        elif action == "withdraw":
+            services.assignment_withdraw(assignment=assignment, by=request.user)
+            messages.success(request, _("已撤销指派。"))
+        elif action == "rate":
+            form = RateForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("评分应为 1 至 5 分。"))
+            services.assignment_rate(assignment=assignment, by=request.user, rating=form.cleaned_data["rating"])
+            messages.success(request, _("评分已保存。"))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    return redirect("experts:case_panel", case_pk=assignment.case_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def seminar_new(request, case_pk):
+    _require_center(request)
+    case = get_object_or_404(Case.objects.select_related("application"), pk=case_pk)
+    form = SeminarForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            seminar = services.seminar_convene(
+                case=case,
+                by=request.user,
+                title=data["title"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                location=data["location"],
+                online_link=data["online_link"],
+                agenda=data["agenda"],
+                experts=list(data["experts"]),
+                agencies=list(data["agencies"]),
+                staff_users=list(data["staff_users"]),
+                materials=data["materials"],
+            )
+        except ValidationError as exc:
+            for message in _messages_of(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("研讨会已召集，邀请已发出。"))
+            return redirect("experts:seminar_manage", pk=seminar.pk)
+    elif request.method == "GET":
+        form.initial.setdefault("title", _("案件 %(case)s 专家研讨会") % {"case": case.number})
+    return render(request, "experts/center/seminar_new.html", {"case": case, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def seminar_manage(request, pk):
+    """Staff run the seminar: responses, attendance on the day, views, the collegial opinion."""
+    _require_center(request)
+    seminar = get_object_or_404(
+        Seminar.objects.select_related("case", "minutes").prefetch_related(
+            Prefetch("invitees", queryset=SeminarInvitee.objects.select_related("expert", "agency", "user"))
+        ),
+        pk=pk,
+    )
+    invitees = list(seminar.invitees.all())
+    experts_present = [i for i in invitees if i.kind == SeminarInvitee.Kind.EXPERT and i.attended]
+    action = request.POST.get("action") if request.method == "POST" else None
+    attendance_form = AttendanceForm(
+        request.POST if action == "attendance" else None,
+        invitees=invitees,
+        initial={"present": [i.pk for i in invitees if i.response == SeminarInvitee.Response.CONFIRMED]},
+    )
+    conclude_form = ConcludeForm(request.POST if action == "conclude" else None, experts=experts_present)
+    try:
+        if action == "attendance" and attendance_form.is_valid():
+            services.seminar_record_attendance(
+                seminar=seminar, by=request.user, present_ids=attendance_form.cleaned_data["present"]
+            )
+            messages.success(request, _("出席情况已记录。"))
+            return redirect("experts:seminar_manage", pk=seminar.pk)
+        if action == "view":
+            invitee = get_object_or_404(SeminarInvitee, pk=request.POST.get("invitee"), seminar=seminar)
+            services.seminar_record_view(invitee=invitee, by=request.user, view=request.POST.get("view", ""))
+            messages.success(request, _("观点已记录。"))
+            return redirect("experts:seminar_manage", pk=seminar.pk)
+        if action == "conclude" and conclude_form.is_valid():
+            data = conclude_form.cleaned_data
+            services.seminar_conclude(
+                seminar=seminar,
+                by=request.user,
+                analysis=data["analysis"],
+                recommendations=data["recommendations"],
+                risks=data["risks"],
+                references=data["references"],
+                agreement=data["agreement"],
+                positions=conclude_form.positions(),
+            )
+            messages.success(request, _("合议意见已形成，会议纪要正在生成。"))
+            return redirect("experts:seminar_manage", pk=seminar.pk)
+        if action == "cancel":
+            services.seminar_cancel(seminar=seminar, by=request.user)
+            messages.success(request, _("研讨会已取消。"))
+            return redirect("experts:seminar_manage", pk=seminar.pk)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+        if action in {"view", "cancel"}:
+            return redirect("experts:seminar_manage", pk=seminar.pk)
+    return render(
+        request,
+        "experts/center/seminar_manage.html",
+        {
+            "seminar": seminar,
+            "case": seminar.case,
+            "invitees": invitees,
+            "attendance_form": attendance_form,
+            "conclude_form": conclude_form,
+            "materials": seminar.materials.all(),
+        },
+    )
+
+
+@login_required
+def health(request):
+    _require_center(request)
+    return render(request, "experts/center/health.html", pool_health())

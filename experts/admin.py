@@ -1,0 +1,253 @@
+"""The center's admin for the expert pool. State changes go through experts.services."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from experts import services
+from experts.models import (
+    ConflictParty,
+    Expert,
+    ExpertAssignment,
+    ExpertEvent,
+    ExpertInvitation,
+    ExpertNomination,
+    ExpertOpinion,
+    MatchingRun,
+    OpinionAttachment,
+    Seminar,
+    SeminarInvitee,
+)
+from experts.resources import ExpertResource
+from experts.selectors import expert_loads
+
+
+class ConflictPartyInline(admin.TabularInline):
+    model = ConflictParty
+    extra = 1
+    fields = ["name", "credit_code", "relation", "note", "until"]
+
+
+@admin.register(Expert)
+class ExpertAdmin(ImportExportModelAdmin):
+    resource_classes = [ExpertResource]
+    change_list_template = "experts/admin/expert_change_list.html"
+    list_display = ["name", "organisation", "title", "country_list", "availability", "load", "active"]
+    list_filter = ["active", "availability"]
+    search_fields = ["name", "name_en", "organisation", "email", "conflicts__name"]
+    inlines = [ConflictPartyInline]
+    autocomplete_fields = ["user"]
+    fieldsets = [
+        (None, {"fields": ["name", "name_en", "organisation", "title", "qualifications", "jurisdictions", "bio"]}),
+        (
+            _("专业领域（与申请书选项一致）"),
+            {"fields": ["right_types", "dispute_types", "technical_fields", "countries", "languages"]},
+        ),
+        (_("承接能力"), {"fields": ["availability", "max_concurrent_cases", "active", "retired_on"]}),
+        (_("联系方式（仅工作人员可见）"), {"fields": ["email", "phone", "user"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).distinct()
+
+    def changelist_view(self, request, extra_context=None):
+        self._loads = expert_loads()
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("熟悉的国家/地区"))
+    def country_list(self, obj):
+        return "、".join(obj.country_names)
+
+    @admin.display(description=_("当前承办"))
+    def load(self, obj):
+        loads = getattr(self, "_loads", None) or {}
+        return f"{loads.get(obj.pk, 0)}/{obj.max_concurrent_cases}"
+
+
+@admin.register(ExpertNomination)
+class ExpertNominationAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "agency", "case", "status", "created_at", "expert"]
+    list_filter = ["status", "agency"]
+    search_fields = ["name", "organisation"]
+    list_select_related = ["agency", "case", "expert"]
+    readonly_fields = ["case", "agency", "letter_recipient", "nominated_by", "status", "expert", "created_at"]
+    actions = ["approve", "decline"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("批准所选推荐入库"))
+    def approve(self, request, queryset):
+        done = 0
+        for nomination in queryset:
+            try:
+                services.nomination_approve(nomination=nomination, by=request.user)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{nomination}: {' '.join(exc.messages)}", messages.ERROR)
+        self.message_user(request, _("已入库 %(n)d 名专家。") % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("不予入库"))
+    def decline(self, request, queryset):
+        done = 0
+        for nomination in queryset:
+            try:
+                services.nomination_decline(nomination=nomination, by=request.user)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{nomination}: {' '.join(exc.messages)}", messages.ERROR)
+        self.message_user(request, _("已处理 %(n)d 条推荐。") % {"n": done}, messages.SUCCESS)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by services only: staff view them here and act on the experts pages."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExpertInvitation)
+class ExpertInvitationAdmin(ReadOnlyAdmin):
+    list_display = ["case", "expert", "status", "rank_shown", "deadline", "invited_at", "responded_at"]
+    list_filter = ["status"]
+    search_fields = ["case__number", "expert__name"]
+    list_select_related = ["case", "expert"]
+
+
+@admin.register(ExpertAssignment)
+class ExpertAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["case", "expert", "status", "assigned_at", "declared_at", "contact_released", "staff_rating"]
+    list_filter = ["status", "contact_released"]
+    search_fields = ["case__number", "expert__name"]
+    list_select_related = ["case", "expert"]
+
+
+class OpinionAttachmentInline(admin.TabularInline):
+    model = OpinionAttachment
+    extra = 0
+    fields = ["download", "size", "sha256", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("文件"))
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("experts:opinion_file", args=[obj.pk]), obj.original_name)
+
+
+@admin.register(ExpertOpinion)
+class ExpertOpinionAdmin(ReadOnlyAdmin):
+    list_display = ["case", "expert", "submitted_at", "summary", "case_panel"]
+    list_filter = ["submitted_at"]
+    search_fields = ["case__number", "expert__name", "analysis", "recommendations"]
+    list_select_related = ["case", "expert"]
+    fields = ["case", "expert", "submitted_at", "analysis", "recommendations", "risks", "references"]
+    readonly_fields = fields
+    inlines = [OpinionAttachmentInline]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in {"case__id__exact", "case__id", "expert__id__exact"} or super().lookup_allowed(
+            lookup, value, request
+        )
+
+    @admin.display(description=_("应对建议摘要"))
+    def summary(self, obj):
+        text = obj.recommendations
+        return text[:60] + ("…" if len(text) > 60 else "")
+
+    @admin.display(description=_("案件专家页"))
+    def case_panel(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("experts:case_panel", args=[obj.case_id]), _("查看"))
+
+
+class SeminarInviteeInline(admin.TabularInline):
+    model = SeminarInvitee
+    extra = 0
+    fields = ["kind", "expert", "agency", "user", "response", "attended", "view", "position", "dissent"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Seminar)
+class SeminarAdmin(ReadOnlyAdmin):
+    list_display = ["title", "case", "starts_at", "status", "manage"]
+    list_filter = ["status"]
+    search_fields = ["title", "case__number"]
+    list_select_related = ["case"]
+    inlines = [SeminarInviteeInline]
+    fields = [
+        "case",
+        "title",
+        "starts_at",
+        "ends_at",
+        "location",
+        "online_link",
+        "agenda",
+        "status",
+        "collegial_analysis",
+        "collegial_recommendations",
+        "collegial_risks",
+        "collegial_references",
+        "agreement",
+        "concluded_at",
+        "minutes",
+        "created_by",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("办理"))
+    def manage(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("experts:seminar_manage", args=[obj.pk]), _("进入"))
+
+
+@admin.register(MatchingRun)
+class MatchingRunAdmin(ReadOnlyAdmin):
+    list_display = ["case", "run_by", "run_at", "shown", "chosen_names"]
+    list_select_related = ["case", "run_by"]
+    fields = ["case", "run_by", "run_at", "ranking_table", "chosen_names", "excluded_list"]
+    readonly_fields = fields
+
+    @admin.display(description=_("推荐人数"))
+    def shown(self, obj):
+        return len(obj.ranking)
+
+    @admin.display(description=_("选定专家"))
+    def chosen_names(self, obj):
+        return "、".join(f"{row['name']}（#{row.get('rank') or '—'}）" for row in obj.chosen)
+
+    @admin.display(description=_("推荐排序"))
+    def ranking_table(self, obj):
+        return format_html_join(
+            "",
+            "<div>{}. {}（{}）{} 分：{}</div>",
+            (
+                (i, row["name"], row["organisation"], row["score"], "；".join(row["reasons"]))
+                for i, row in enumerate(obj.ranking, start=1)
+            ),
+        )
+
+    @admin.display(description=_("排除名单"))
+    def excluded_list(self, obj):
+        return format_html_join("", "<div>{}：{}</div>", ((row["name"], row["reason"]) for row in obj.excluded))
+
+
+@admin.register(ExpertEvent)
+class ExpertEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor", "action", "case", "expert", "seminar", "from_status", "to_status", "note"]
+    list_filter = ["action"]
+    search_fields = ["case__number", "expert__name", "note"]
+    list_select_related = ["actor", "case", "expert", "seminar"]
