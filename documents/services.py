@@ -1,9 +1,13 @@
 """Issuing documents. A service gathers the data and calls `document_request`; the render
-runs later in a Celery task on the `documents` queue."""
+runs later in a Celery task on the `documents` queue (`document_render`), which also applies
+the center's PAdES signature when the document is issued under a signature."""
 
+import base64
+import datetime
 import hashlib
 import logging
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -11,14 +15,20 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from documents.models import Document
+from documents.certificates import load_signing_material
+from documents.formatting import chinese_date
+from documents.models import Document, DocumentEvent
 from documents.pdf import render_pdf
 from portal.models import SiteConfiguration
+from portal.roles import Role, can_sign, has_role
 from portal.sequences import next_value, official_number
 from portal.tasks_util import enqueue
-from portal.transitions import TransitionNotAllowed
+from portal.transitions import TransitionNotAllowed, check_fresh, check_transition
 
 logger = logging.getLogger(__name__)
+
+# A render still pending after this long is taken to have lost its worker; staff may retry it.
+STUCK_AFTER = datetime.timedelta(minutes=15)
 
 
 def allocate_number(kind, *, on=None):
@@ -27,6 +37,26 @@ def allocate_number(kind, *, on=None):
     year = (on or timezone.localdate()).year
     prefix = SiteConfiguration.get().doc_number_prefix
     return official_number(prefix, year, next_value(f"document:{kind}", year))
+
+
+def signer_title_for(user):
+    """The title printed in the signature block: 主任, or the deputy's post (常务副主任…)."""
+    if has_role(user, Role.DIRECTOR):
+        return _("主任")
+    post = getattr(user, "deputy_post", None) if has_role(user, Role.DEPUTY) else None
+    if post is not None:
+        return str(post.post_title)
+    if has_role(user, Role.DEPUTY):
+        return _("副主任")
+    return user.title or ""
+
+
+def check_can_issue_signed(signed_by):
+    """Refuse before anything is numbered: the signer must hold a signing role and the
+    center's certificate must be present and valid (SigningUnavailable otherwise)."""
+    if not can_sign(signed_by):
+        raise TransitionNotAllowed(_("只有中心主任或副主任可以签发文书。"), code="not_signer")
+    load_signing_material()
 
 
 def document_request(
@@ -43,16 +73,23 @@ def document_request(
     agencies=(),
     signed_by=None,
     signer_title="",
+    version=1,
 ):
     """Record a document to be rendered and queue its render after commit.
 
     `signed_by` (the director or a deputy) marks a document issued under signature; the
-    render task then also applies the center's digital signature.
+    render task then also applies the center's digital signature. The certificate is
+    checked here, inside the caller's transaction, so a missing or expired certificate
+    stops the whole issue (number included) rather than leaving a half-issued document.
     """
+    if signed_by is not None:
+        check_can_issue_signed(signed_by)
+        signer_title = signer_title or signer_title_for(signed_by)
     document = Document.objects.create(
         kind=kind,
         title=title,
         number=number,
+        version=version,
         template=template,
         context=context,
         subject_type=ContentType.objects.get_for_model(subject),
@@ -66,6 +103,7 @@ def document_request(
     )
     if agencies:
         document.agencies.set(agencies)
+    DocumentEvent.objects.create(document=document, actor=by, action=DocumentEvent.Action.REQUESTED)
     _queue_render(document)
     return document
 
@@ -76,16 +114,66 @@ def _queue_render(document):
     enqueue(render_document, document.pk)
 
 
+def verification_url(document):
+    return f"{settings.SITE_URL}{document.verify_path}"
+
+
+def qr_data_uri(text):
+    """A QR code for `text` as an SVG data URI (crisp at any print size)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=1)
+    svg = image.to_string()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
+def render_context(document):
+    """The frozen data of the document plus what the layout adds: number, title, date,
+    signer, verification code and QR code."""
+    issued_on = document.issued_on or timezone.localdate(document.created_at)
+    url = verification_url(document)
+    return {
+        **document.context,
+        "number": document.number,
+        "title": document.context.get("title") or document.title,
+        "document_kind": document.get_kind_display(),
+        "issued_on_cn": chinese_date(issued_on),
+        "verification_code": document.verification_code,
+        "verification_url": url,
+        "qr_code": qr_data_uri(url),
+        "signed": document.signed_by_id is not None,
+        "signer_name": document.signed_by.full_name if document.signed_by_id else "",
+        "signer_title": document.signer_title,
+        "version": document.version,
+    }
+
+
+def produce_pdf(document):
+    """Render (and sign when required) one document; return (pdf_bytes, page_count)."""
+    from documents.signing import sign_pdf
+
+    pdf, pages = render_pdf(document.template, render_context(document))
+    if document.signed_by_id:
+        pdf = sign_pdf(
+            pdf,
+            signer_name=document.signed_by.full_name,
+            signer_title=document.signer_title,
+            location=SiteConfiguration.get().issuing_body,
+        )
+    return pdf, pages
+
+
 def document_render(*, document_id):
     """Render one document. Safe to run twice: a document already rendered is left alone,
     and the row lock keeps two deliveries of the same task from rendering at once.
     A failure is recorded on the row (status and last error) and then re-raised."""
     try:
         with transaction.atomic():
-            document = Document.objects.select_for_update().get(pk=document_id)
+            document = Document.objects.select_for_update().select_related("signed_by").get(pk=document_id)
             if document.status == Document.Status.READY:
                 return document
-            pdf, pages = render_pdf(document.template, document.context)
+            pdf, pages = produce_pdf(document)
             name = f"{document.kind}-{document.pk}-v{document.version}.pdf"
             document.file.save(name, ContentFile(pdf), save=False)
             document.sha256 = hashlib.sha256(pdf).hexdigest()
@@ -95,26 +183,416 @@ def document_render(*, document_id):
             document.last_error = ""
             document.attempts += 1
             document.rendered_at = timezone.now()
+            document.digitally_signed = document.signed_by_id is not None
             document.save(
-                update_fields=["file", "sha256", "size", "pages", "status", "last_error", "attempts", "rendered_at"]
+                update_fields=[
+                    "file",
+                    "sha256",
+                    "size",
+                    "pages",
+                    "status",
+                    "last_error",
+                    "attempts",
+                    "rendered_at",
+                    "digitally_signed",
+                ]
+            )
+            DocumentEvent.objects.create(
+                document=document,
+                action=DocumentEvent.Action.SIGNED if document.digitally_signed else DocumentEvent.Action.RENDERED,
+                note=f"SHA-256 {document.sha256}",
             )
             return document
     except Exception as exc:  # any failure must be visible on the row, whatever its kind
         logger.exception("Rendering document %s failed", document_id)
-        Document.objects.filter(pk=document_id).update(
-            status=Document.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000], attempts=F("attempts") + 1
-        )
+        message = getattr(exc, "message", None) or str(exc)
+        error = f"{type(exc).__name__}: {message}"[:2000]
+        with transaction.atomic():
+            updated = Document.objects.filter(pk=document_id).exclude(status=Document.Status.READY)
+            if updated.update(status=Document.Status.FAILED, last_error=error, attempts=F("attempts") + 1):
+                DocumentEvent.objects.create(document_id=document_id, action=DocumentEvent.Action.FAILED, note=error)
         raise
 
 
+def is_stuck(document):
+    return document.status == Document.Status.PENDING and timezone.now() - document.created_at > STUCK_AFTER
+
+
 def document_retry(*, document, by):
-    """Queue a failed render again (staff action in the admin)."""
+    """Queue a failed render again (staff action in the admin). A render still pending
+    long after it was requested (its worker was killed) may be retried too. The retried
+    render reuses the row, its number and its file name: a retry gives exactly one document."""
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
-        if document.status != Document.Status.FAILED:
+        if document.status != Document.Status.FAILED and not is_stuck(document):
             raise TransitionNotAllowed(_("只有生成失败的文书可以重新生成。"))
         document.status = Document.Status.PENDING
         document.save(update_fields=["status"])
-        logger.info("Document %s queued again by %s", document.pk, by)
+        DocumentEvent.objects.create(document=document, actor=by, action=DocumentEvent.Action.RETRIED)
         _queue_render(document)
+    return document
+
+
+def document_supersede(*, old, new, by, reason=""):
+    """Mark `old` as replaced by `new` (a correction issued under a new number)."""
+    with transaction.atomic():
+        old = Document.objects.select_for_update().get(pk=old.pk)
+        if old.superseded_by_id is not None:
+            raise TransitionNotAllowed(_("该文书已被新版本取代。"))
+        if old.pk == new.pk:
+            raise TransitionNotAllowed(_("文书不能取代自身。"))
+        old.superseded_by = new
+        old.save(update_fields=["superseded_by"])
+        DocumentEvent.objects.create(
+            document=old,
+            actor=by,
+            action=DocumentEvent.Action.SUPERSEDED,
+            note=_("由 %(number)s 取代。%(reason)s") % {"number": new.number or new.pk, "reason": reason},
+        )
+    return old
+
+
+def document_correct(*, document, by, context=None, reason="", signed_by=None):
+    """Issue a corrected version of a numbered document: a new row with a new number (of
+    the same type), version + 1, the same addressees; the old one is marked superseded
+    and stays downloadable to staff. Nothing is overwritten."""
+    with transaction.atomic():
+        old = Document.objects.select_for_update().get(pk=document.pk)
+        if not old.is_current:
+            raise TransitionNotAllowed(_("只能更正现行有效的文书。"))
+        signer = signed_by or old.signed_by
+        if signer is not None:
+            check_can_issue_signed(signer)
+        number = allocate_number(old.kind) if old.number else ""
+        new = document_request(
+            kind=old.kind,
+            subject=old.subject,
+            template=old.template,
+            context={**old.context, **(context or {})},
+            title=old.title,
+            by=by,
+            number=number,
+            applicant=old.applicant,
+            released=old.released_to_applicant,
+            agencies=list(old.agencies.all()),
+            signed_by=signer,
+            signer_title="" if signed_by else old.signer_title,
+            version=old.version + 1,
+        )
+        document_supersede(old=old, new=new, by=by, reason=reason)
+    return new
+
+
+def document_revoke(*, document, by, reason):
+    """Revoke an issued document: the verification page then says so."""
+    if not reason.strip():
+        raise TransitionNotAllowed(_("撤销文书必须说明原因。"))
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.revoked_at is not None:
+            raise TransitionNotAllowed(_("该文书已撤销。"))
+        document.revoked_at = timezone.now()
+        document.revocation_reason = reason.strip()[:300]
+        document.save(update_fields=["revoked_at", "revocation_reason"])
+        DocumentEvent.objects.create(document=document, actor=by, action=DocumentEvent.Action.REVOKED, note=reason)
+    return document
+
+
+def find_by_file(data):
+    """The issued document whose exact bytes are `data`, or None."""
+    digest = hashlib.sha256(data).hexdigest()
+    return Document.objects.filter(sha256=digest, status=Document.Status.READY).first(), digest
+
+
+# --- Guidance opinions (行政指导意见书) -------------------------------------------------
+
+OPINION_TRANSITIONS = {
+    "draft": {"in_review"},
+    "in_review": {"approved", "draft"},
+    "approved": {"signed", "draft"},
+    "signed": {"draft"},
+}
+
+# Fields the author edits; everything else is set by the services below.
+OPINION_TEXT_FIELDS = [
+    "title",
+    "addressee",
+    "dispute_summary",
+    "analysis",
+    "responses",
+    "responses_detail",
+    "risks",
+    "next_steps",
+    "expert_opinions",
+    "referenced_laws",
+    "service_providers",
+    "copy_to",
+]
+
+
+def _opinion_model():
+    from documents.models import GuidanceOpinion
+
+    return GuidanceOpinion
+
+
+def _opinion_change(opinion, target, *, by, note="", extra_fields=()):
+    from documents.models import GuidanceOpinion, OpinionEvent
+
+    check_transition(OPINION_TRANSITIONS, opinion.status, target, labels=dict(GuidanceOpinion.Status.choices))
+    previous = opinion.status
+    opinion.status = target
+    opinion.revision += 1
+    opinion.save(update_fields=["status", "revision", "updated_at", *extra_fields])
+    OpinionEvent.objects.create(opinion=opinion, actor=by, from_status=previous, to_status=target, note=note)
+
+
+def _lock_opinion(opinion):
+    return _opinion_model().objects.select_for_update().select_related("case__application").get(pk=opinion.pk)
+
+
+def _case_to(case, target, *, by, note=""):
+    """Move the case on if its state machine allows it from where it is now."""
+    from cases.services import CASE_TRANSITIONS, case_transition
+
+    if target in CASE_TRANSITIONS.get(case.status, set()):
+        return case_transition(case=case, to_status=target, by=by, note=note)
+    return case
+
+
+def opinion_create(*, case, by, **fields):
+    """Start a draft opinion on a case (staff, in the admin)."""
+    from cases.models import Case
+    from documents.models import GuidanceOpinion, OpinionEvent
+
+    if case.status in {Case.Status.CLOSED, Case.Status.TERMINATED}:
+        raise TransitionNotAllowed(_("案件已结案或终止，不能起草指导意见书。"))
+    unknown = set(fields) - set(OPINION_TEXT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown opinion fields: {sorted(unknown)}")
+    with transaction.atomic():
+        fields.setdefault("addressee", case.application.applicant_name)
+        opinion = GuidanceOpinion.objects.create(case=case, drafted_by=by, **fields)
+        OpinionEvent.objects.create(opinion=opinion, actor=by, to_status=GuidanceOpinion.Status.DRAFT)
+    return opinion
+
+
+def opinion_update(*, opinion, by, data, seen_revision=None):
+    """Save the author's edits to a draft. Only drafts can be edited; a signed opinion
+    must be reopened for correction first."""
+    from documents.models import GuidanceOpinion
+
+    with transaction.atomic():
+        opinion = _lock_opinion(opinion)
+        check_fresh(opinion, seen_revision)
+        if opinion.status != GuidanceOpinion.Status.DRAFT:
+            raise TransitionNotAllowed(_("只有起草中的指导意见书可以修改。"))
+        changed = [name for name in OPINION_TEXT_FIELDS if name in data and getattr(opinion, name) != data[name]]
+        for name in changed:
+            setattr(opinion, name, data[name])
+        opinion.revision += 1
+        opinion.save(update_fields=[*changed, "revision", "updated_at"])
+    return opinion
+
+
+def opinion_submit(*, opinion, by, note=""):
+    """The author submits the draft for the handler's review; the case becomes
+    'opinion drafted' where its state allows it."""
+    from documents.models import GuidanceOpinion
+
+    with transaction.atomic():
+        opinion = _lock_opinion(opinion)
+        missing = [
+            str(GuidanceOpinion._meta.get_field(name).verbose_name)
+            for name in ("addressee", "dispute_summary", "analysis", "responses_detail")
+            if not str(getattr(opinion, name)).strip()
+        ]
+        if missing:
+            raise TransitionNotAllowed(_("请先填写：%(fields)s。") % {"fields": "、".join(missing)})
+        _opinion_change(opinion, GuidanceOpinion.Status.IN_REVIEW, by=by, note=note)
+        from cases.models import Case
+
+        _case_to(opinion.case, Case.Status.OPINION_DRAFTED, by=by, note=_("指导意见书已起草，提交承办人审核。"))
+    return opinion
+
+
+def can_review(user, opinion):
+    """The case handler reviews; a case without a handler may be reviewed by any center member."""
+    from portal.roles import is_center_member
+
+    if opinion.case.handler_id:
+        return opinion.case.handler_id == user.pk or can_sign(user)
+    return is_center_member(user)
+
+
+def opinion_review(*, opinion, by, approve, note=""):
+    """The handler approves the draft for signature, or returns it to the author with a note."""
+    from documents.models import GuidanceOpinion
+
+    with transaction.atomic():
+        opinion = _lock_opinion(opinion)
+        if not can_review(by, opinion):
+            raise TransitionNotAllowed(_("只有本案承办人可以审核指导意见书。"))
+        if not approve and not note.strip():
+            raise TransitionNotAllowed(_("退回修改时请写明审核意见。"))
+        opinion.reviewed_by = by
+        opinion.reviewed_at = timezone.now()
+        opinion.review_note = note
+        target = GuidanceOpinion.Status.APPROVED if approve else GuidanceOpinion.Status.DRAFT
+        _opinion_change(opinion, target, by=by, note=note, extra_fields=["reviewed_by", "reviewed_at", "review_note"])
+    return opinion
+
+
+def opinion_sign(*, opinion, by):
+    """签发: the director or a deputy signs an approved opinion. Gives it the next number,
+    queues the signed PDF (released to the applicant), supersedes an earlier version,
+    e-mails the applicant's users and moves the case to 'opinion issued'.
+
+    Refused, with nothing numbered or changed, when the signer may not sign or the
+    center's certificate is missing or expired."""
+    from cases.models import Case
+    from documents.models import GuidanceOpinion
+    from documents.opinions import opinion_context
+    from portal.models import User
+    from portal.notifications import notify
+
+    with transaction.atomic():
+        opinion = _lock_opinion(opinion)
+        check_transition(
+            OPINION_TRANSITIONS,
+            opinion.status,
+            GuidanceOpinion.Status.SIGNED,
+            labels=dict(GuidanceOpinion.Status.choices),
+        )
+        case = opinion.case
+        if case.status == Case.Status.TERMINATED:
+            raise TransitionNotAllowed(_("案件已终止，不能签发指导意见书。"))
+        check_can_issue_signed(by)
+        previous = opinion.document
+        number = allocate_number(Document.Kind.GUIDANCE_OPINION)
+        applicant = case.application.applicant
+        document = document_request(
+            kind=Document.Kind.GUIDANCE_OPINION,
+            subject=opinion,
+            template="pdf/guidance_opinion.html",
+            context=opinion_context(opinion),
+            title=opinion.title,
+            by=by,
+            number=number,
+            applicant=applicant,
+            released=True,
+            signed_by=by,
+            version=(previous.version + 1) if previous else 1,
+        )
+        if previous is not None and previous.superseded_by_id is None:
+            document_supersede(old=previous, new=document, by=by, reason=_("指导意见书更正后重新签发。"))
+        opinion.signed_by = by
+        opinion.signed_at = timezone.now()
+        opinion.document = document
+        _opinion_change(
+            opinion,
+            GuidanceOpinion.Status.SIGNED,
+            by=by,
+            note=number,
+            extra_fields=["signed_by", "signed_at", "document"],
+        )
+        if case.status != Case.Status.OPINION_ISSUED:
+            _case_to(case, Case.Status.OPINION_DRAFTED, by=by)
+            case.refresh_from_db(fields=["status", "revision"])
+            _case_to(
+                case,
+                Case.Status.OPINION_ISSUED,
+                by=by,
+                note=_("指导意见书 %(number)s 已签发。") % {"number": number},
+            )
+        notify(
+            User.objects.filter(applicant=applicant, is_active=True),
+            subject=_("指导意见书已出具：%(number)s") % {"number": number},
+            body=_(
+                "您的案件 %(case)s 的《%(title)s》（%(number)s）已由%(signer)s签发，"
+                "请登录平台在案件页面下载。文书可通过验证码 %(code)s 核验真伪。"
+            )
+            % {
+                "case": case.number,
+                "title": opinion.title,
+                "number": number,
+                "signer": document.signer_title,
+                "code": document.verification_code,
+            },
+            link=f"/applications/{case.application_id}/",
+        )
+    return opinion
+
+
+def opinion_reopen(*, opinion, by, reason):
+    """Reopen a signed opinion for correction. The issued document stays valid until the
+    corrected opinion is signed, which issues a new number and supersedes it."""
+    from documents.models import GuidanceOpinion
+
+    if not reason.strip():
+        raise TransitionNotAllowed(_("请说明更正原因。"))
+    with transaction.atomic():
+        opinion = _lock_opinion(opinion)
+        _opinion_change(opinion, GuidanceOpinion.Status.DRAFT, by=by, note=reason)
+    return opinion
+
+
+def opinion_quote_experts(*, opinion, by):
+    """Fill the expert-opinion summary from the case's expert and collegial opinions."""
+    from documents.models import GuidanceOpinion
+    from documents.opinions import expert_opinions_for, quote_expert_opinions
+
+    with transaction.atomic():
+        opinion = _lock_opinion(opinion)
+        if opinion.status != GuidanceOpinion.Status.DRAFT:
+            raise TransitionNotAllowed(_("只有起草中的指导意见书可以修改。"))
+        rows = expert_opinions_for(opinion.case)
+        if not rows:
+            raise TransitionNotAllowed(_("本案暂无已提交的专家意见或合议意见。"))
+        opinion.expert_opinions = quote_expert_opinions(rows)
+        opinion.revision += 1
+        opinion.save(update_fields=["expert_opinions", "revision", "updated_at"])
+    return opinion
+
+
+def opinion_preview(*, opinion):
+    """The opinion as it would be issued, marked as a preview: no number, no signature,
+    nothing stored. Returns PDF bytes."""
+    from documents.opinions import opinion_context
+
+    context = {
+        **opinion_context(opinion, preview=True),
+        "number": "",
+        "issued_on_cn": chinese_date(timezone.localdate()),
+        "verification_code": "",
+    }
+    pdf, _pages = render_pdf("pdf/guidance_opinion.html", context)
+    return pdf
+
+
+# --- Case file (案卷) -------------------------------------------------------------------
+
+
+def case_file_export(*, case, by):
+    """Queue the archival PDF of a case's whole record (staff). Each export is a new,
+    unnumbered document with its own hash and verification code; nothing is overwritten."""
+    from cases.models import Case
+    from documents.casefile import case_file_context
+
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("application", "handler").get(pk=case.pk)
+        previous = Document.objects.filter(
+            kind=Document.Kind.CASE_FILE,
+            subject_type=ContentType.objects.get_for_model(Case),
+            subject_id=case.pk,
+        ).count()
+        document = document_request(
+            kind=Document.Kind.CASE_FILE,
+            subject=case,
+            template="pdf/case_file.html",
+            context=case_file_context(case),
+            title=_("案卷 %(number)s") % {"number": case.number},
+            by=by,
+            version=previous + 1,
+        )
     return document

@@ -1,12 +1,103 @@
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from documents.permissions import visible_documents
+from documents.formatting import chinese_date
+from documents.forms import VerifyForm, normalise_code
+from documents.models import Document
+from documents.permissions import case_file_cases, visible_documents
+from documents.services import case_file_export, find_by_file
+from portal.models import SiteConfiguration
+from portal.roles import is_center_member
 
 
 @login_required
 def download(request, pk):
     document = get_object_or_404(visible_documents(request.user), pk=pk)
-    filename = f"{document.get_kind_display()}-{document.number or document.pk}.pdf"
+    filename = f"{document.get_kind_display()}-{document.number or document.pk}-v{document.version}.pdf"
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+def _public_facts(document):
+    """What anyone may learn about a document: no content, no addressee."""
+    successor = document.superseded_by
+    return {
+        "document": document,
+        "kind": document.get_kind_display(),
+        "number": document.number,
+        "issued_on": chinese_date(document.issued_on) if document.issued_on else "",
+        "issuing_body": SiteConfiguration.get().issuing_body,
+        "successor": successor if successor is not None and successor.status == Document.Status.READY else None,
+    }
+
+
+def _issued():
+    return Document.objects.filter(status=Document.Status.READY).select_related("superseded_by")
+
+
+def verify(request):
+    """Public: enter a verification code, or upload a PDF to check it byte for byte."""
+    result = None
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+        if form.is_valid():
+            code = form.cleaned_data["code"]
+            upload = form.cleaned_data["file"]
+            if upload is None:
+                return redirect("documents:verify_code", code=code)
+            match, digest = find_by_file(upload.read())
+            expected = None
+            if code:
+                expected = _issued().filter(verification_code=code).first()
+            result = {
+                "digest": digest,
+                "genuine": match is not None and (expected is None or expected.pk == match.pk),
+                "match": _public_facts(match) if match is not None else None,
+                "expected": _public_facts(expected) if expected is not None else None,
+                "code_given": bool(code),
+                "filename": upload.name,
+            }
+    else:
+        form = VerifyForm(initial={"code": request.GET.get("code", "")})
+    return render(request, "documents/verify.html", {"form": form, "result": result})
+
+
+def verify_code(request, code):
+    """Public: the facts of one issued document, found by its verification code."""
+    normalised = normalise_code(code)
+    if normalised != code:
+        return redirect("documents:verify_code", code=normalised)
+    document = _issued().filter(verification_code=normalised).first()
+    if document is None:
+        return render(request, "documents/verify_unknown.html", {"code": normalised}, status=404)
+    facts = _public_facts(document)
+    return render(request, "documents/verify_code.html", {"document": document, "facts": facts, "form": VerifyForm()})
+
+
+@staff_member_required
+@require_POST
+def case_file(request, case_pk):
+    """Staff: export a case's whole record as one PDF for archiving."""
+    if not is_center_member(request.user):
+        raise Http404
+    case = get_object_or_404(case_file_cases(request.user), pk=case_pk)
+    try:
+        document = case_file_export(case=case, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("案卷 PDF 已排队生成（文书 #%(pk)s），完成后可在“文书”列表下载。") % {"pk": document.pk},
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("admin:documents_document_changelist")
+    return redirect(target)
