@@ -1,24 +1,794 @@
-from django.contrib import admin
+"""The staff's workplace: the case list and page, letters and upward reports in the admin.
 
-from cases.models import Case, CaseEvent
+Every button posts to a small admin view that calls one service; nothing here sets a
+status by hand.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from applications.choices import FORM_COUNTRIES, DisputeType, RightType
+from applications.countries import country_name
+from cases import services
+from cases.forms import AssignForm, LetterForm, RegradeForm, ReportForm, TerminateForm
+from cases.models import (
+    OPEN_STATUSES,
+    AssistanceLetter,
+    Case,
+    CaseNote,
+    ExtensionRequest,
+    LetterRecipient,
+    UpwardReport,
+)
+from cases.permissions import visible_cases, visible_letters
+from cases.selectors import DEADLINE_LABELS, deadline_state, due_soon_limit
+from documents.models import Document
+from portal.fields import ChoiceListField
+from portal.models import PartnerAgency
+from portal.roles import can_sign, is_center_member
+
+STATUS_COLOURS = {
+    Case.Status.ACCEPTED: "#6c757d",
+    Case.Status.IN_PROGRESS: "#0d6efd",
+    Case.Status.AWAITING_INPUT: "#6f42c1",
+    Case.Status.OPINION_DRAFTED: "#fd7e14",
+    Case.Status.OPINION_ISSUED: "#198754",
+    Case.Status.FOLLOW_UP: "#20c997",
+    Case.Status.CLOSED: "#495057",
+    Case.Status.TERMINATED: "#adb5bd",
+}
 
 
-class CaseEventInline(admin.TabularInline):
-    model = CaseEvent
-    extra = 0
-    fields = ["at", "actor", "from_status", "to_status", "note", "public_note"]
-    readonly_fields = fields
-    can_delete = False
+def badge(text, colour):
+    return format_html(
+        '<span class="case-badge" style="background:{};color:#fff;padding:1px 6px;border-radius:8px;'
+        'white-space:nowrap">{}</span>',
+        colour,
+        text,
+    )
+
+
+def _error_text(exc):
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+# --------------------------------------------------------------------------- list filters
+
+
+class HandlerFilter(admin.SimpleListFilter):
+    title = _("承办人")
+    parameter_name = "handler"
+
+    def lookups(self, request, model_admin):
+        from cases.forms import handler_choices
+
+        return [("none", _("未指定")), *[(str(u.pk), u.full_name) for u in handler_choices()]]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(handler__isnull=True)
+        if self.value():
+            return queryset.filter(handler_id=self.value())
+        return queryset
+
+
+class AgencyFilter(admin.SimpleListFilter):
+    title = _("协助单位")
+    parameter_name = "agency"
+
+    def lookups(self, request, model_admin):
+        return [(str(a.pk), a.short_name) for a in PartnerAgency.objects.order_by("display_order", "pk")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Exists(LetterRecipient.objects.filter(letter__case=OuterRef("pk"), agency_id=self.value()))
+            )
+        return queryset
+
+
+class _ChoiceListFilter(admin.SimpleListFilter):
+    field_name = ""
+    choices = ()
+
+    def lookups(self, request, model_admin):
+        return self.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.field_name}__contains": ChoiceListField.contains(self.value())})
+        return queryset
+
+
+class CountryFilter(_ChoiceListFilter):
+    title = _("纠纷国家/地区")
+    parameter_name = "country"
+    field_name = "countries"
+
+    def lookups(self, request, model_admin):
+        return [(code, country_name(code)) for code in FORM_COUNTRIES]
+
+
+class DisputeTypeFilter(_ChoiceListFilter):
+    title = _("纠纷类型")
+    parameter_name = "dispute_type"
+    field_name = "dispute_types"
+    choices = DisputeType.choices
+
+
+class RightTypeFilter(_ChoiceListFilter):
+    title = _("权利类别")
+    parameter_name = "right_type"
+    field_name = "right_types"
+    choices = RightType.choices
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = _("期限")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("已逾期")), ("soon", _("即将到期")), ("none", _("无期限"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(status__in=OPEN_STATUSES, due_date__lt=today)
+        if self.value() == "soon":
+            return queryset.filter(status__in=OPEN_STATUSES, due_date__gte=today, due_date__lte=due_soon_limit(today))
+        if self.value() == "none":
+            return queryset.filter(due_date__isnull=True)
+        return queryset
+
+
+# --------------------------------------------------------------------------- cases
 
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ["number", "status", "level", "handler", "opened_at"]
-    list_filter = ["status", "level"]
-    search_fields = ["number", "application__applicant_name", "application__credit_code"]
-    list_select_related = ["handler", "application"]
-    inlines = [CaseEventInline]
-    readonly_fields = ["application", "number", "status", "opened_at", "closed_at", "revision"]
+    list_display = [
+        "number",
+        "applicant_name",
+        "status_badge",
+        "level_badge",
+        "handler",
+        "deadline_badge",
+        "opened_at",
+    ]
+    list_display_links = ["number"]
+    list_filter = [
+        "status",
+        "level",
+        HandlerFilter,
+        AgencyFilter,
+        CountryFilter,
+        DisputeTypeFilter,
+        RightTypeFilter,
+        "technical_field",
+        DeadlineFilter,
+    ]
+    search_fields = ["search_text"]
+    search_help_text = _("按案件编号、申请编号、申请人、统一社会信用代码或申请事项检索")
+    date_hierarchy = "opened_at"
+    list_select_related = ["handler"]
+    list_per_page = 50
+    list_max_show_all = 500
+    show_full_result_count = False
+    actions = ["assign_handler"]
+
+    def get_queryset(self, request):
+        return visible_cases(request.user).select_related("handler")
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return is_center_member(request.user) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return is_center_member(request.user) and super().has_change_permission(request, obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word must appear in the case's search text (numbers, applicant, credit code,
+        request); the text is stored upper-cased so a plain LIKE serves (trigram-indexed on
+        PostgreSQL)."""
+        for word in search_term.upper().split():
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset, False
+
+    def changelist_view(self, request, extra_context=None):
+        self._today = timezone.localdate()
+        self._soon = due_soon_limit(self._today)
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("状态"), ordering="status")
+    def status_badge(self, case):
+        return badge(case.get_status_display(), STATUS_COLOURS.get(case.status, "#6c757d"))
+
+    @admin.display(description=_("级别"), ordering="level")
+    def level_badge(self, case):
+        if case.is_major:
+            return badge(_("重大/疑难"), "#dc3545")
+        return case.get_level_display()
+
+    @admin.display(description=_("当前期限"), ordering="due_date")
+    def deadline_badge(self, case):
+        if case.due_date is None:
+            return "—"
+        today = getattr(self, "_today", None) or timezone.localdate()
+        soon = getattr(self, "_soon", None) or due_soon_limit(today)
+        state = deadline_state(case.due_date, today, soon) if case.status in OPEN_STATUSES else ""
+        if not state:
+            return case.due_date.isoformat()
+        colour = "#dc3545" if state == "overdue" else "#ffc107"
+        return format_html("{} {}", case.due_date.isoformat(), badge(DEADLINE_LABELS[state], colour))
+
+    # -------------------------------------------------------------- bulk assign
+
+    @admin.action(description=_("指定承办人（批量）"))
+    def assign_handler(self, request, queryset):
+        if "apply" in request.POST:
+            form = AssignForm(request.POST)
+            if form.is_valid():
+                done, failed = 0, []
+                for case in queryset:
+                    try:
+                        services.case_assign(case=case, handler=form.cleaned_data["handler"], by=request.user)
+                        done += 1
+                    except ValidationError as exc:
+                        failed.append(f"{case.number}：{_error_text(exc)}")
+                self.message_user(request, _("已为 %(n)d 个案件指定承办人。") % {"n": done}, messages.SUCCESS)
+                for line in failed:
+                    self.message_user(request, line, messages.ERROR)
+                return None
+        else:
+            form = AssignForm()
+        return render(
+            request,
+            "admin/cases/case/assign.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("指定承办人"),
+                "cases": queryset,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    # -------------------------------------------------------------- the case page
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        name = "cases_case_"
+        return [
+            path("<int:pk>/transition/", wrap(self.transition_view), name=name + "transition"),
+            path("<int:pk>/assign/", wrap(self.assign_view), name=name + "assign"),
+            path("<int:pk>/contact/", wrap(self.contact_view), name=name + "contact"),
+            path("<int:pk>/note/", wrap(self.note_view), name=name + "note"),
+            path("<int:pk>/regrade/", wrap(self.regrade_view), name=name + "regrade"),
+            path("<int:pk>/terminate/", wrap(self.terminate_view), name=name + "terminate"),
+            path("<int:pk>/letter/", wrap(self.letter_view), name=name + "letter"),
+            path("<int:pk>/report/", wrap(self.report_view), name=name + "report"),
+            *super().get_urls(),
+        ]
+
+    def _case(self, request, pk):
+        if not is_center_member(request.user):
+            from django.http import Http404
+
+            raise Http404
+        return get_object_or_404(visible_cases(request.user), pk=pk)
+
+    def _back(self, case):
+        return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = (
+            get_object_or_404(
+                visible_cases(request.user).select_related("handler", "application", "application__applicant"),
+                pk=object_id,
+            )
+            if is_center_member(request.user)
+            else None
+        )
+        if case is None:
+            from django.http import Http404
+
+            raise Http404
+        return TemplateResponse(request, "admin/cases/case/change_form.html", self.case_page_context(request, case))
+
+    def case_page_context(self, request, case, **extra):
+        application = case.application
+        letters = list(
+            case.letters.select_related("drafted_by", "signed_by")
+            .prefetch_related("recipients__agency", "recipients__attachments", "recipients__nominations")
+            .order_by("-created_at")
+        )
+        doc_q = Q(subject_type=ContentType.objects.get_for_model(Case), subject_id=case.pk) | Q(
+            subject_type=ContentType.objects.get_for_model(type(application)), subject_id=application.pk
+        )
+        if letters:
+            doc_q |= Q(
+                subject_type=ContentType.objects.get_for_model(AssistanceLetter),
+                subject_id__in=[letter.pk for letter in letters],
+            )
+        reports = list(case.upward_reports.order_by("-created_at"))
+        if reports:
+            doc_q |= Q(
+                subject_type=ContentType.objects.get_for_model(UpwardReport),
+                subject_id__in=[report.pk for report in reports],
+            )
+        today = timezone.localdate()
+        transitions = [
+            (status, Case.Status(status).label)
+            for status in sorted(services.CASE_TRANSITIONS.get(case.status, ()), key=list(Case.Status).index)
+            if status != Case.Status.TERMINATED
+        ]
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("案件 %(number)s") % {"number": case.number},
+            "case": case,
+            "application": application,
+            "summary": services.case_summary(case),
+            "attachments": list(application.attachments.all()),
+            "events": list(case.events.select_related("actor")),
+            "letters": letters,
+            "notes": list(case.notes.select_related("author")),
+            "reports": reports,
+            "documents": list(Document.objects.filter(doc_q).order_by("-created_at")),
+            "transitions": transitions,
+            "can_terminate": Case.Status.TERMINATED in services.CASE_TRANSITIONS.get(case.status, ()),
+            "is_open": case.is_open,
+            "deadline_state": deadline_state(case.due_date, today, due_soon_limit(today)) if case.is_open else "",
+            "deadline_labels": DEADLINE_LABELS,
+            "assign_form": AssignForm(initial={"handler": case.handler_id}),
+            "regrade_form": RegradeForm(initial={"level": case.level}),
+            "report_form": ReportForm(),
+            "expert_nomination_url": "/admin/experts/expertnomination/",
+            "guidance_opinion_url": f"/admin/documents/guidanceopinion/add/?case={case.pk}",
+            **extra,
+        }
+
+    def _run(self, request, case, call, success):
+        try:
+            call()
+        except ValidationError as exc:
+            self.message_user(request, _error_text(exc), messages.ERROR)
+            return False
+        self.message_user(request, success, messages.SUCCESS)
+        return True
+
+    def transition_view(self, request, pk):
+        case = self._case(request, pk)
+        if request.method != "POST":
+            return self._back(case)
+        target = request.POST.get("to_status", "")
+        label = Case.Status(target).label if target in Case.Status.values else target
+        self._run(
+            request,
+            case,
+            lambda: services.case_transition(
+                case=case,
+                to_status=target,
+                by=request.user,
+                note=request.POST.get("note", ""),
+                public_note=request.POST.get("public_note", ""),
+                seen_revision=request.POST.get("seen_revision"),
+            ),
+            _("案件已变更为“%(status)s”。") % {"status": label},
+        )
+        return self._back(case)
+
+    def assign_view(self, request, pk):
+        case = self._case(request, pk)
+        if request.method == "POST":
+            form = AssignForm(request.POST)
+            if form.is_valid():
+                self._run(
+                    request,
+                    case,
+                    lambda: services.case_assign(
+                        case=case,
+                        handler=form.cleaned_data["handler"],
+                        by=request.user,
+                        seen_revision=request.POST.get("seen_revision"),
+                    ),
+                    _("已指定承办人。"),
+                )
+            else:
+                self.message_user(request, _("请选择承办人。"), messages.ERROR)
+        return self._back(case)
+
+    def contact_view(self, request, pk):
+        case = self._case(request, pk)
+        if request.method == "POST":
+            self._run(
+                request,
+                case,
+                lambda: services.case_record_contact(case=case, by=request.user, note=request.POST.get("note", "")),
+                _("已记录首次联系。"),
+            )
+        return self._back(case)
+
+    def note_view(self, request, pk):
+        case = self._case(request, pk)
+        if request.method == "POST":
+            self._run(
+                request,
+                case,
+                lambda: services.case_add_note(case=case, text=request.POST.get("text", ""), by=request.user),
+                _("备注已保存。"),
+            )
+        return self._back(case)
+
+    def regrade_view(self, request, pk):
+        case = self._case(request, pk)
+        if request.method == "POST":
+            form = RegradeForm(request.POST)
+            if form.is_valid():
+                self._run(
+                    request,
+                    case,
+                    lambda: services.case_regrade(
+                        case=case,
+                        level=form.cleaned_data["level"],
+                        reason=form.cleaned_data["reason"],
+                        by=request.user,
+                        seen_revision=request.POST.get("seen_revision"),
+                    ),
+                    _("纠纷级别已调整。"),
+                )
+            else:
+                self.message_user(request, _("请选择级别并填写调整理由。"), messages.ERROR)
+        return self._back(case)
+
+    def _form_page(self, request, case, form, title, template, **extra):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": title,
+                "case": case,
+                "form": form,
+                **extra,
+            },
+        )
+
+    def terminate_view(self, request, pk):
+        case = self._case(request, pk)
+        form = TerminateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.case_transition(
+                    case=case,
+                    to_status=Case.Status.TERMINATED,
+                    by=request.user,
+                    note=form.cleaned_data["reason"],
+                    public_note=form.cleaned_data["public_note"],
+                    seen_revision=request.POST.get("seen_revision"),
+                )
+            except ValidationError as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                self.message_user(request, _("案件已终止，终止办理通知书正在生成。"), messages.SUCCESS)
+                return self._back(case)
+        return self._form_page(request, case, form, _("终止案件"), "admin/cases/case/terminate.html")
+
+    def letter_view(self, request, pk):
+        case = self._case(request, pk)
+        form = LetterForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                letter = services.letter_draft(
+                    case=case,
+                    subject=data["subject"],
+                    body=data["body"],
+                    agencies=list(data["agencies"]),
+                    help_kinds=data["help_kinds"],
+                    due_date=data["due_date"],
+                    share_contact=data["share_contact"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                self.message_user(request, _("协助办理函草稿已保存。"), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:cases_assistanceletter_change", args=[letter.pk]))
+        return self._form_page(request, case, form, _("起草协助办理函"), "admin/cases/letter_form.html")
+
+    def report_view(self, request, pk):
+        case = self._case(request, pk)
+        if request.method == "POST":
+            form = ReportForm(request.POST)
+            if form.is_valid():
+                try:
+                    report = services.report_draft(case=case, recipient=form.cleaned_data["recipient"], by=request.user)
+                except ValidationError as exc:
+                    self.message_user(request, _error_text(exc), messages.ERROR)
+                else:
+                    self.message_user(request, _("已生成通报草稿，请核对摘要后报送。"), messages.SUCCESS)
+                    return HttpResponseRedirect(reverse("admin:cases_upwardreport_change", args=[report.pk]))
+        return self._back(case)
+
+
+def _add_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --------------------------------------------------------------------------- letters
+
+
+class RecipientInline(admin.TabularInline):
+    model = LetterRecipient
+    extra = 0
+    fields = ["agency", "due_date", "acknowledged_at", "acknowledged_by", "answered_at", "answered_by"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AssistanceLetter)
+class AssistanceLetterAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "case", "status", "due_date", "drafted_by", "signed_by", "signed_at"]
+    list_filter = ["status", ("recipients__agency", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["case", "drafted_by", "signed_by"]
+    search_fields = ["number", "subject", "case__number"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return visible_letters(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        name = "cases_assistanceletter_"
+        return [
+            path("<int:pk>/edit/", wrap(self.edit_view), name=name + "edit"),
+            path("<int:pk>/act/", wrap(self.act_view), name=name + "act"),
+            path("extension/<int:pk>/", wrap(self.extension_view), name=name + "extension"),
+            *super().get_urls(),
+        ]
+
+    def _letter(self, request, pk):
+        if not is_center_member(request.user):
+            from django.http import Http404
+
+            raise Http404
+        return get_object_or_404(visible_letters(request.user).select_related("case"), pk=pk)
+
+    def _back(self, letter):
+        return HttpResponseRedirect(reverse("admin:cases_assistanceletter_change", args=[letter.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        letter = self._letter(request, object_id)
+        recipients = list(
+            letter.recipients.select_related("agency", "acknowledged_by", "answered_by").prefetch_related(
+                "attachments", "nominations", "extensions__requested_by"
+            )
+        )
+        documents = Document.objects.filter(
+            subject_type=ContentType.objects.get_for_model(AssistanceLetter), subject_id=letter.pk
+        ).order_by("-created_at")
+        return TemplateResponse(
+            request,
+            "admin/cases/assistanceletter/change_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("协助办理函：%(subject)s") % {"subject": letter.subject},
+                "letter": letter,
+                "recipients": recipients,
+                "documents": documents,
+                "help_labels": [
+                    AssistanceLetter.Help(v).label for v in letter.help_kinds if v in AssistanceLetter.Help.values
+                ],
+                "can_sign": can_sign(request.user),
+                "Status": AssistanceLetter.Status,
+            },
+        )
+
+    def edit_view(self, request, pk):
+        letter = self._letter(request, pk)
+        initial = {
+            "agencies": list(letter.recipients.values_list("agency_id", flat=True)),
+            "subject": letter.subject,
+            "help_kinds": letter.help_kinds,
+            "body": letter.body,
+            "due_date": letter.due_date,
+            "share_contact": letter.share_contact,
+        }
+        form = LetterForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.letter_update(
+                    letter=letter,
+                    subject=data["subject"],
+                    body=data["body"],
+                    agencies=list(data["agencies"]),
+                    help_kinds=data["help_kinds"],
+                    due_date=data["due_date"],
+                    share_contact=data["share_contact"],
+                    by=request.user,
+                    seen_revision=request.POST.get("seen_revision"),
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                self.message_user(request, _("函件已保存。"), messages.SUCCESS)
+                return self._back(letter)
+        return TemplateResponse(
+            request,
+            "admin/cases/letter_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("修改协助办理函"),
+                "case": letter.case,
+                "letter": letter,
+                "form": form,
+            },
+        )
+
+    ACTIONS = {
+        "submit": (services.letter_submit, _("已提交签发。")),
+        "sign": (services.letter_sign, _("已签发，函件文号已生成，PDF 正在生成，协助单位已收到通知。")),
+        "withdraw": (services.letter_withdraw, _("函件已撤回。")),
+    }
+
+    def act_view(self, request, pk):
+        letter = self._letter(request, pk)
+        if request.method != "POST":
+            return self._back(letter)
+        action = request.POST.get("action", "")
+        try:
+            if action == "return":
+                services.letter_return(
+                    letter=letter,
+                    by=request.user,
+                    reason=request.POST.get("reason", ""),
+                    seen_revision=request.POST.get("seen_revision"),
+                )
+                success = _("已退回修改。")
+            elif action in self.ACTIONS:
+                service, success = self.ACTIONS[action]
+                service(letter=letter, by=request.user, seen_revision=request.POST.get("seen_revision"))
+            else:
+                raise ValidationError(_("未知操作。"))
+        except ValidationError as exc:
+            self.message_user(request, _error_text(exc), messages.ERROR)
+        else:
+            self.message_user(request, success, messages.SUCCESS)
+        return self._back(letter)
+
+    def extension_view(self, request, pk):
+        if not is_center_member(request.user):
+            from django.http import Http404
+
+            raise Http404
+        extension = get_object_or_404(ExtensionRequest.objects.select_related("recipient"), pk=pk)
+        letter_pk = extension.recipient.letter_id
+        if request.method == "POST":
+            grant = request.POST.get("decision") == "grant"
+            try:
+                services.extension_decide(
+                    extension=extension, grant=grant, by=request.user, note=request.POST.get("note", "")
+                )
+            except ValidationError as exc:
+                self.message_user(request, _error_text(exc), messages.ERROR)
+            else:
+                self.message_user(request, _("已同意延期。") if grant else _("已拒绝延期。"), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:cases_assistanceletter_change", args=[letter_pk]))
+
+
+# --------------------------------------------------------------------------- upward reports
+
+
+@admin.register(UpwardReport)
+class UpwardReportAdmin(admin.ModelAdmin):
+    list_display = ["title", "case", "recipient", "status", "number", "sent_at", "answered_at"]
+    list_filter = ["status", "recipient"]
+    list_select_related = ["case"]
+    search_fields = ["title", "number", "case__number"]
+    fields = ["case", "recipient", "title", "summary", "status", "number", "sent_at", "answered_at", "answer"]
+    change_form_template = "admin/cases/upwardreport/change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return is_center_member(request.user) and super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        always = ["case", "status", "number", "sent_at", "answered_at", "answer"]
+        if obj is not None and obj.status != UpwardReport.Status.DRAFT:
+            return [*always, "recipient", "title", "summary"]
+        return always
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/act/", wrap(require_POST(self.act_view)), name="cases_upwardreport_act"),
+            *super().get_urls(),
+        ]
+
+    def act_view(self, request, pk):
+        if not is_center_member(request.user):
+            from django.http import Http404
+
+            raise Http404
+        report = get_object_or_404(UpwardReport, pk=pk)
+        try:
+            if request.POST.get("action") == "send":
+                services.report_send(report=report, by=request.user, seen_revision=request.POST.get("seen_revision"))
+                self.message_user(request, _("通报已报送，PDF 正在生成。"), messages.SUCCESS)
+            elif request.POST.get("action") == "answer":
+                services.report_record_answer(report=report, answer=request.POST.get("answer", ""), by=request.user)
+                self.message_user(request, _("已记录上级回复。"), messages.SUCCESS)
+        except ValidationError as exc:
+            self.message_user(request, _error_text(exc), messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:cases_upwardreport_change", args=[report.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = get_object_or_404(UpwardReport, pk=object_id)
+        documents = Document.objects.filter(
+            subject_type=ContentType.objects.get_for_model(UpwardReport), subject_id=report.pk
+        )
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "report": report, "documents": documents}
+        )
+
+    def save_model(self, request, obj, form, change):
+        # Only the draft's wording is edited here (recipient, title, summary); status,
+        # number and dates change through the services.
+        if obj.status == UpwardReport.Status.DRAFT:
+            obj.revision += 1
+            obj.save(update_fields=["recipient", "title", "summary", "revision"])
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(admin.ModelAdmin):
+    list_display = ["case", "author", "created_at", "text"]
+    list_select_related = ["case", "author"]
+    search_fields = ["case__number", "text"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -28,7 +28,7 @@ from cases.models import (
 )
 from documents.formatting import chinese_date
 from documents.models import Document
-from documents.services import allocate_number, document_request
+from documents.services import allocate_number, check_can_issue_signed, document_request, signer_title_for
 from portal.models import SiteConfiguration, User
 from portal.notifications import notify, users_with_role
 from portal.roles import Role, can_sign, has_role, is_center_member
@@ -497,15 +497,6 @@ def letter_withdraw(*, letter, by, seen_revision=None):
     return letter
 
 
-def signer_title(user):
-    post = getattr(user, "deputy_post", None) if has_role(user, Role.DEPUTY) else None
-    if has_role(user, Role.DIRECTOR):
-        return _("主任")
-    if post is not None:
-        return str(post.post_title)
-    return user.title or _("副主任")
-
-
 def letter_context(letter, *, number, signed_on, signer):
     case = letter.case
     application = case.application
@@ -536,7 +527,7 @@ def letter_context(letter, *, number, signed_on, signer):
         "center_name": config.center_name,
         "signed_on": chinese_date(signed_on),
         "signer": signer.full_name,
-        "signer_title": str(signer_title(signer)),
+        "signer_title": str(signer_title_for(signer)),
     }
     return context
 
@@ -546,6 +537,7 @@ def letter_sign(*, letter, by, seen_revision=None):
     queues the PDF and tells every addressed agency."""
     if not can_sign(by):
         raise ValidationError(_("只有中心主任或副主任可以签发协助办理函。"), code="forbidden")
+    check_can_issue_signed(by)
     with transaction.atomic():
         letter = AssistanceLetter.objects.select_for_update().select_related("case__application").get(pk=letter.pk)
         check_fresh(letter, seen_revision)
@@ -561,7 +553,6 @@ def letter_sign(*, letter, by, seen_revision=None):
         letter.save(update_fields=["status", "revision", "number", "signed_by", "signed_at", "due_date"])
         letter.recipients.update(due_date=letter.due_date)
         agencies = [r.agency for r in letter.recipients.select_related("agency")]
-        title = str(signer_title(by))
         document_request(
             kind=Document.Kind.ASSISTANCE_LETTER,
             subject=letter,
@@ -571,7 +562,7 @@ def letter_sign(*, letter, by, seen_revision=None):
             number=letter.number,
             agencies=agencies,
             signed_by=by,
-            signer_title=title,
+            signer_title=str(signer_title_for(by)),
             by=by,
         )
         case = _lock(letter.case)
