@@ -1,0 +1,132 @@
+"""Read-side queries: the live figures an agenda is built from, and the calendar."""
+
+import datetime
+from collections import Counter
+
+from django.db.models import Q
+from django.utils import timezone
+
+from applications.choices import DisputeLevel, DisputeType, RightType
+from applications.countries import country_name
+from cases.models import Case, LetterRecipient
+from meetings.models import ActionItem, JointMeeting
+from portal.models import CalendarDay, SiteConfiguration
+
+# A case is done with, for the "overdue" count, once the opinion is out.
+CASE_DONE = {Case.Status.OPINION_ISSUED, Case.Status.FOLLOW_UP, Case.Status.CLOSED, Case.Status.TERMINATED}
+CASE_ENDED = {Case.Status.CLOSED, Case.Status.TERMINATED}
+
+
+def _day_bounds(first, last):
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    return start, end
+
+
+def period_statistics(first, last):
+    """New cases in [first, last] by country, right type and dispute type, and cases closed."""
+    start, end = _day_bounds(first, last)
+    new_cases = list(
+        Case.objects.filter(opened_at__gte=start, opened_at__lt=end).values_list(
+            "application__countries", "application__right_types", "application__dispute_types"
+        )
+    )
+    by_country, by_right, by_dispute = Counter(), Counter(), Counter()
+    for countries, rights, disputes in new_cases:
+        # values_list bypasses from_db_value on joined fields on some backends: normalise.
+        for bucket, value in ((by_country, countries), (by_right, rights), (by_dispute, disputes)):
+            items = value if isinstance(value, list) else [p for p in (value or "").split("|") if p]
+            bucket.update(items)
+    closed = Case.objects.filter(status=Case.Status.CLOSED, closed_at__gte=start, closed_at__lt=end).count()
+    rights = dict(RightType.choices)
+    disputes = dict(DisputeType.choices)
+    return {
+        "period_start": first.isoformat(),
+        "period_end": last.isoformat(),
+        "new_cases": len(new_cases),
+        "closed_cases": closed,
+        "by_country": [[str(country_name(code)), n] for code, n in by_country.most_common()],
+        "by_right_type": [[str(rights.get(code, code)), n] for code, n in by_right.most_common()],
+        "by_dispute_type": [[str(disputes.get(code, code)), n] for code, n in by_dispute.most_common()],
+    }
+
+
+def _opinion_deadline_cutoff(today, days):
+    """The latest opening day whose opinion deadline (`days` working days later) is before today."""
+    exceptions = dict(
+        CalendarDay.objects.filter(
+            date__gte=today - datetime.timedelta(days=days * 3 + 31), date__lte=today
+        ).values_list("date", "is_working_day")
+    )
+
+    def working(day):
+        return exceptions.get(day, day.weekday() < 5)
+
+    # Walk back from yesterday: the deadline must be at most yesterday, so the opening
+    # day lies `days` working days before it.
+    day = today - datetime.timedelta(days=1)
+    while not working(day):
+        day -= datetime.timedelta(days=1)
+    remaining = days
+    while remaining > 0:
+        day -= datetime.timedelta(days=1)
+        if working(day):
+            remaining -= 1
+    return day
+
+
+def overdue_cases(today=None):
+    """Open cases whose guidance opinion is past the configured working-day time limit."""
+    today = today or timezone.localdate()
+    cutoff = _opinion_deadline_cutoff(today, SiteConfiguration.get().opinion_days)
+    _start, end = _day_bounds(cutoff, cutoff)
+    return Case.objects.exclude(status__in=CASE_DONE).filter(opened_at__lt=end).select_related("application")
+
+
+def open_major_cases():
+    return (
+        Case.objects.exclude(status__in=CASE_ENDED)
+        .filter(level=DisputeLevel.MAJOR)
+        .select_related("application")
+        .order_by("opened_at")
+    )
+
+
+def overdue_letters(today=None):
+    today = today or timezone.localdate()
+    return (
+        LetterRecipient.objects.filter(due_date__lt=today, answered_at__isnull=True)
+        .exclude(letter__status__in=["draft", "awaiting_signature", "withdrawn", "settled"])
+        .select_related("letter", "letter__case", "agency")
+        .order_by("due_date")
+    )
+
+
+def open_action_items(*, before_meeting=None):
+    items = ActionItem.objects.filter(status=ActionItem.Status.OPEN).select_related(
+        "meeting", "assignee_agency", "assignee_user"
+    )
+    if before_meeting is not None:
+        items = items.exclude(meeting=before_meeting)
+    return items.order_by("due_date", "pk")
+
+
+def calendar_meetings_for(user, queryset=None):
+    from meetings.permissions import visible_meetings
+
+    return (
+        visible_meetings(user)
+        .exclude(status__in=[JointMeeting.Status.PLANNED, JointMeeting.Status.CANCELLED])
+        .filter(starts_at__isnull=False)
+        .select_related("chair__user")
+        .order_by("-starts_at")
+    )
+
+
+def agency_action_items(user):
+    """Action items assigned to the user's agency or to the user in person."""
+    condition = Q(assignee_user=user)
+    if user.agency_id:
+        condition |= Q(assignee_agency_id=user.agency_id)
+    return ActionItem.objects.filter(condition).select_related("meeting", "assignee_agency", "assignee_user")
