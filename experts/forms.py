@@ -101,7 +101,7 @@ class SeminarForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     location = forms.CharField(label=_("地点"), max_length=200, required=False)
-    online_link = forms.URLField(label=_("线上会议链接"), required=False)
+    online_link = forms.URLField(label=_("线上会议链接"), required=False, assume_scheme="https")
     agenda = forms.CharField(
         label=_("议题与材料说明"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
