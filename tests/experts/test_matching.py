@@ -59,7 +59,7 @@ def pool():
 
 def test_the_right_expert_ranks_first_with_the_reasons(case, pool, staff):
     ConflictPartyFactory(expert=pool["conflicted"], name="NORDTEL")
-    ranking, excluded = rank_experts(case)
+    ranking, _excluded = rank_experts(case)
     assert ranking[0]["name"] == "王德明"
     reasons = "；".join(ranking[0]["reasons"])
     for expected in [
@@ -94,7 +94,7 @@ def test_conflicted_inactive_unavailable_and_full_experts_are_left_out_with_reas
 
 def test_load_lowers_the_rank(case, staff):
     busy = ExpertFactory(name="忙碌", countries=["DE"], max_concurrent_cases=5)
-    idle = ExpertFactory(name="空闲", countries=["DE"], max_concurrent_cases=5)
+    ExpertFactory(name="空闲", countries=["DE"], max_concurrent_cases=5)
     for _ in range(2):
         services.expert_invite(
             case=make_case(), expert=busy, by=staff, deadline=timezone.now() + timezone.timedelta(days=2)

@@ -202,7 +202,7 @@ def test_staff_get_a_message_when_the_slot_was_taken_meanwhile(client, case, sta
 
 
 def test_health_page_shows_load_and_thin_countries(client, staff, django_assert_max_num_queries):
-    for n in range(5):
+    for _n in range(5):
         ExpertFactory(countries=["US"], technical_fields=["mechanical"])
     login(client, staff)
     with django_assert_max_num_queries(12):
