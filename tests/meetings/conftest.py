@@ -17,3 +17,53 @@ def deputy_post(deputy):
 def second_deputy(center_permissions):
     user = UserFactory(full_name="周强", is_staff=True, roles=[Role.DEPUTY, Role.STAFF])
     return DeputyDirectorFactory(user=user, rotation_order=2, joined_on=datetime.date(2020, 1, 1))
+
+
+@pytest.fixture
+def soon():
+    """A meeting time ten days from now, and its quarter."""
+    from django.utils import timezone
+
+    from meetings.models import quarter_of
+
+    starts = (timezone.now() + datetime.timedelta(days=10)).replace(hour=9, minute=30, second=0, microsecond=0)
+    day = timezone.localdate(starts)
+    return starts, day.year, quarter_of(day)
+
+
+@pytest.fixture
+def convened(
+    director,
+    deputy_post,
+    agency,
+    other_agency,
+    agency_user,
+    other_agency_user,
+    soon,
+    django_capture_on_commit_callbacks,
+):
+    """This quarter's regular meeting, convened by the director and chaired by `deputy`."""
+    from meetings import services
+
+    starts, _year, _quarter = soon
+    meeting, _created = services.meeting_plan_quarter(today=timezone_date(starts))
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = services.meeting_convene(
+            meeting=meeting, by=director, starts_at=starts, location="指导中心第一会议室"
+        )
+    return meeting
+
+
+def timezone_date(value):
+    from django.utils import timezone
+
+    return timezone.localdate(value)
+
+
+@pytest.fixture
+def approved_agenda(convened, deputy, agency_user):
+    from meetings import services
+
+    services.agenda_item_propose(meeting=convened, by=agency_user, title="请研究展会快速维权机制", description="")
+    order = list(convened.agenda_items.values_list("pk", flat=True))
+    return services.agenda_approve(meeting=convened, by=deputy, order=order)

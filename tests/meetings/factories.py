@@ -37,8 +37,17 @@ class RegularMeetingFactory(factory.django.DjangoModelFactory):
     period_end = factory.LazyAttribute(lambda o: quarter_bounds(o.year, o.quarter)[1])
 
 
-def make_case(*, opened_at, countries=("US",), right_types=("invention",), dispute_types=("infringement",),
-              status=Case.Status.IN_PROGRESS, level=DisputeLevel.ORDINARY, closed_at=None, applicant_name=None):
+def make_case(
+    *,
+    opened_at,
+    countries=("US",),
+    right_types=("invention",),
+    dispute_types=("infringement",),
+    status=Case.Status.IN_PROGRESS,
+    level=DisputeLevel.ORDINARY,
+    closed_at=None,
+    applicant_name=None,
+):
     application = ApplicationFactory(
         countries=list(countries), right_types=list(right_types), dispute_types=list(dispute_types), level=level
     )

@@ -117,8 +117,18 @@ def _convene(meeting, director, day, **kwargs):
 
 def test_rotation_through_the_services_over_ten_quarters(director, four_deputies):
     a, b, c, d = four_deputies
-    quarters = [(2026, 1), (2026, 2), (2026, 3), (2026, 4), (2027, 1), (2027, 2), (2027, 3), (2027, 4), (2028, 1),
-                (2028, 2)]
+    quarters = [
+        (2026, 1),
+        (2026, 2),
+        (2026, 3),
+        (2026, 4),
+        (2027, 1),
+        (2027, 2),
+        (2027, 3),
+        (2027, 4),
+        (2028, 1),
+        (2028, 2),
+    ]
     chairs = []
     for year, quarter in quarters:
         meeting = services.meeting_create(kind=JointMeeting.Kind.REGULAR, year=year, quarter=quarter, by=director)
@@ -167,7 +177,7 @@ def test_a_chair_who_is_not_a_deputy_director_is_refused(director, staff, four_d
 
 
 def test_only_the_director_overrides_the_chair_and_must_give_a_reason(director, deputy, four_deputies):
-    a, b, _c, _d = four_deputies
+    _a, b, _c, _d = four_deputies
     meeting = services.meeting_create(kind=JointMeeting.Kind.REGULAR, year=2026, quarter=1, by=director)
     _convene(meeting, director, datetime.date(2026, 2, 10))
     with pytest.raises(ValidationError, match="理由"):
