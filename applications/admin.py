@@ -42,10 +42,10 @@ class _ChoiceListFilter(admin.SimpleListFilter):
     """Filter on one tick of a multi-select answer (stored as "|a|b|")."""
 
     field_name = ""
-    choices = ()
+    options = ()
 
     def lookups(self, request, model_admin):
-        return self.choices
+        return self.options
 
     def queryset(self, request, queryset):
         if self.value():
@@ -57,21 +57,21 @@ class DisputeTypeFilter(_ChoiceListFilter):
     title = gettext_lazy("涉及纠纷类型")
     parameter_name = "dispute_type"
     field_name = "dispute_types"
-    choices = DisputeType.choices
+    options = DisputeType.choices
 
 
 class RightTypeFilter(_ChoiceListFilter):
     title = gettext_lazy("涉及权利类别")
     parameter_name = "right_type"
     field_name = "right_types"
-    choices = RightType.choices
+    options = RightType.choices
 
 
 class CountryFilter(_ChoiceListFilter):
     title = gettext_lazy("纠纷国家/地区")
     parameter_name = "country"
     field_name = "countries"
-    choices = ALL_COUNTRY_CHOICES
+    options = ALL_COUNTRY_CHOICES
 
 
 class AttachmentInline(admin.TabularInline):
