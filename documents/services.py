@@ -496,12 +496,16 @@ def opinion_sign(*, opinion, by):
             note=number,
             extra_fields=["signed_by", "signed_at", "document"],
         )
-        if case.status != Case.Status.OPINION_ISSUED:
+        if case.status not in {Case.Status.OPINION_ISSUED, Case.Status.FOLLOW_UP, Case.Status.CLOSED}:
+            # First issue: the case must be able to reach 'opinion issued'; otherwise the
+            # transition refuses and the whole signing (number included) is rolled back.
+            from cases.services import case_transition
+
             _case_to(case, Case.Status.OPINION_DRAFTED, by=by)
             case.refresh_from_db(fields=["status", "revision"])
-            _case_to(
-                case,
-                Case.Status.OPINION_ISSUED,
+            case_transition(
+                case=case,
+                to_status=Case.Status.OPINION_ISSUED,
                 by=by,
                 note=_("指导意见书 %(number)s 已签发。") % {"number": number},
             )

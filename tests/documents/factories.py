@@ -2,19 +2,23 @@
 
 from django.utils import timezone
 
-from cases.services import case_open
+from cases.services import case_assign, case_open
 from documents.services import opinion_create
 from tests.factories import ApplicationFactory, submitted
 
 
-def make_case(*, applicant_org=None, by=None, **application_fields):
-    """An accepted application and its case (opened through the cases service)."""
+def make_case(*, applicant_org=None, by=None, handler=None, in_progress=True, **application_fields):
+    """An accepted application and its case (opened through the cases service), in progress
+    with `handler` (default: `by`) as its handler."""
     if applicant_org is not None:
         application_fields["applicant"] = applicant_org
     application = submitted(ApplicationFactory(**application_fields), when=timezone.now())
     application.status = application.Status.ACCEPTED
     application.save(update_fields=["status"])
-    return case_open(application=application, by=by)
+    case = case_open(application=application, by=by)
+    if in_progress:
+        case = case_assign(case=case, handler=handler or by, by=by)
+    return case
 
 
 OPINION_TEXT = {
