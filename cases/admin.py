@@ -99,10 +99,10 @@ class AgencyFilter(admin.SimpleListFilter):
 
 class _ChoiceListFilter(admin.SimpleListFilter):
     field_name = ""
-    choices = ()
+    options = ()
 
     def lookups(self, request, model_admin):
-        return self.choices
+        return self.options
 
     def queryset(self, request, queryset):
         if self.value():
@@ -123,14 +123,14 @@ class DisputeTypeFilter(_ChoiceListFilter):
     title = _("纠纷类型")
     parameter_name = "dispute_type"
     field_name = "dispute_types"
-    choices = DisputeType.choices
+    options = DisputeType.choices
 
 
 class RightTypeFilter(_ChoiceListFilter):
     title = _("权利类别")
     parameter_name = "right_type"
     field_name = "right_types"
-    choices = RightType.choices
+    options = RightType.choices
 
 
 class DeadlineFilter(admin.SimpleListFilter):

@@ -934,7 +934,7 @@ def deadlines_remind(*, today=None):
             sent["handler"] += 1
             if overdue_by > config.escalate_overdue_days:
                 notify(
-                    directors,
+                    [d for d in directors if d not in recipients],
                     subject=subject,
                     body=_("承办人：%(name)s") % {"name": case.handler.full_name if case.handler else _("未指定")},
                     link=link,
