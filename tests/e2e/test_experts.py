@@ -1,0 +1,53 @@
+"""Browser: staff match and invite an expert; the expert accepts, declares no conflict and
+submits an opinion; staff see the opinion on the case."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import login, logout
+from tests.experts.factories import ExpertFactory, expert_with_login, make_case
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_staff_invite_expert_accepts_declares_and_submits_an_opinion(page, live_server, staff):
+    case = make_case(countries=["US"], opponent_name="Acme Robotics Inc.", request="美国竞争对手指控我司数控机床侵权。")
+    expert = expert_with_login(name="吴志远", countries=["US"], jurisdictions=["US"])
+    ExpertFactory(name="李其次", countries=["GB"])
+
+    login(page, live_server, staff)
+    page.goto(f"{live_server.url}/experts/center/cases/{case.pk}/")
+    page.get_by_role("button", name="匹配专家").click()
+    rows = page.get_by_test_id("rank-row")
+    expect(rows.first).to_contain_text("吴志远")
+    expect(rows.first).to_contain_text("具有美国执业资格")
+    page.get_by_label("吴志远").check()
+    page.get_by_role("button", name="邀请所选专家").click()
+    expect(page.get_by_role("alert").filter(has_text="已邀请：吴志远")).to_be_visible()
+    logout(page, live_server)
+
+    login(page, live_server, expert.user)
+    expect(page).to_have_url(re.compile(r"/experts/$"))
+    expect(page.get_by_role("heading", name="专家工作台")).to_be_visible()
+    page.get_by_role("link", name=f"案件 {case.number} 咨询邀请").click()
+    page.get_by_role("button", name="接受邀请").click()
+    expect(page.get_by_role("heading", name="利益冲突声明")).to_be_visible()
+    expect(page.get_by_text("美国竞争对手指控我司数控机床侵权。")).to_have_count(0)
+    page.get_by_label("本人与本案申请人及纠纷对方不存在利益冲突").check()
+    page.get_by_role("button", name="提交声明").click()
+    expect(page.get_by_text("美国竞争对手指控我司数控机床侵权。")).to_be_visible()
+    expect(page.get_by_text("zhangsan@example.cn")).to_have_count(0)
+    page.get_by_label("案情分析").fill("对方专利权利要求 1 的技术特征与我司产品存在差异。")
+    page.get_by_label("应对建议").fill("建议委托美国律师出具不侵权意见，并评估提起 IPR 的可行性。")
+    page.get_by_label("风险提示").fill("如败诉可能面临排除令。")
+    page.get_by_role("button", name="提交意见").click()
+    expect(page.get_by_text("专家意见已提交")).to_be_visible()
+    logout(page, live_server)
+
+    login(page, live_server, staff)
+    page.goto(f"{live_server.url}/experts/center/cases/{case.pk}/")
+    opinion = page.get_by_test_id("opinion")
+    expect(opinion).to_contain_text("吴志远")
+    expect(opinion).to_contain_text("建议委托美国律师出具不侵权意见")
