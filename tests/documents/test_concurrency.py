@@ -1,0 +1,90 @@
+"""Concurrent signings get distinct, consecutive numbers (PostgreSQL row locks, as in CI)."""
+
+import os
+import re
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from documents import services
+from documents.models import Document
+from documents.services import opinion_review, opinion_sign, opinion_submit
+from tests.documents.factories import make_case, make_opinion
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+needs_row_locks = pytest.mark.skipif(
+    connection.vendor == "sqlite" and not os.environ.get("REQUIRE_SERVICES"),
+    reason="SQLite has no row locks; threaded signing needs PostgreSQL",
+)
+
+
+def run_in_threads(functions):
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def runner(index, function):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = function()
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+@needs_row_locks
+def test_concurrent_signings_get_distinct_consecutive_numbers(staff, director, deputy, monkeypatch):
+    monkeypatch.setattr(services, "_queue_render", lambda document: None)  # numbering only
+    opinions = []
+    for _n in range(4):
+        opinion = make_opinion(make_case(by=staff), staff)
+        opinion_submit(opinion=opinion, by=staff)
+        opinion_review(opinion=opinion, by=staff, approve=True)
+        opinions.append(opinion)
+    signers = [director, deputy, director, deputy]
+    results = run_in_threads(
+        [
+            lambda o=opinion, s=signer: opinion_sign(opinion=o, by=s).document.number
+            for opinion, signer in zip(opinions, signers, strict=True)
+        ]
+    )
+    assert all(isinstance(number, str) for number in results), results
+    values = sorted(int(re.search(r"〕(\d+)号", number).group(1)) for number in results)
+    assert values == [1, 2, 3, 4]
+    assert Document.objects.filter(kind=Document.Kind.GUIDANCE_OPINION).count() == 4
+
+
+@needs_row_locks
+def test_two_signatures_of_the_same_opinion_issue_one_document(staff, director, deputy, monkeypatch):
+    monkeypatch.setattr(services, "_queue_render", lambda document: None)
+    opinion = make_opinion(make_case(by=staff), staff)
+    opinion_submit(opinion=opinion, by=staff)
+    opinion_review(opinion=opinion, by=staff, approve=True)
+    results = run_in_threads([lambda s=s: opinion_sign(opinion=opinion, by=s) for s in (director, deputy)])
+    assert sum(not isinstance(r, Exception) for r in results) == 1, results
+    assert Document.objects.filter(kind=Document.Kind.GUIDANCE_OPINION).count() == 1
+
+
+def test_numbers_follow_each_other_without_gaps_when_a_signing_fails(staff, director, settings, monkeypatch):
+    """Runs everywhere: a refused signing gives its number back."""
+    monkeypatch.setattr(services, "_queue_render", lambda document: None)
+    first, second = (make_opinion(make_case(by=staff), staff) for _ in range(2))
+    for opinion in (first, second):
+        opinion_submit(opinion=opinion, by=staff)
+        opinion_review(opinion=opinion, by=staff, approve=True)
+    path = settings.SIGNING_CERT_PATH
+    settings.SIGNING_CERT_PATH = ""
+    with pytest.raises(Exception, match="证书"):
+        opinion_sign(opinion=first, by=director)
+    settings.SIGNING_CERT_PATH = path
+    assert opinion_sign(opinion=second, by=director).document.number.endswith("〕1号")
+    assert opinion_sign(opinion=first, by=director).document.number.endswith("〕2号")
