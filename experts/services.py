@@ -391,7 +391,9 @@ def invitation_remind(*, invitation, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         invitation = (
-            ExpertInvitation.objects.select_for_update().select_related("expert__user", "case").get(pk=invitation.pk)
+            ExpertInvitation.objects.select_for_update(of=("self",))
+            .select_related("expert__user", "case")
+            .get(pk=invitation.pk)
         )
         if invitation.status != ExpertInvitation.Status.PENDING:
             return False
@@ -419,7 +421,9 @@ def invitation_remind(*, invitation, now=None):
 
 
 def _assignment_move(assignment, to_status, *, by, action, note="", **changes):
-    assignment = ExpertAssignment.objects.select_for_update().select_related("case", "expert").get(pk=assignment.pk)
+    assignment = (
+        ExpertAssignment.objects.select_for_update(of=("self",)).select_related("case", "expert").get(pk=assignment.pk)
+    )
     check_transition(ASSIGNMENT_TRANSITIONS, assignment.status, to_status, labels=_labels(ExpertAssignment))
     previous = assignment.status
     assignment.status = to_status
@@ -668,7 +672,7 @@ def seminar_convene(
 
 def seminar_respond(*, invitee, by, attend):
     with transaction.atomic():
-        invitee = SeminarInvitee.objects.select_for_update().select_related("seminar").get(pk=invitee.pk)
+        invitee = SeminarInvitee.objects.select_for_update(of=("self",)).select_related("seminar").get(pk=invitee.pk)
         if invitee.seminar.status != Seminar.Status.CONVENED:
             raise TransitionNotAllowed(_("研讨会已召开或已取消，不能再回复。"), code="seminar_closed")
         previous = invitee.response
@@ -720,7 +724,7 @@ def seminar_record_view(*, invitee, by, view):
     if not view:
         raise ValidationError(_("请填写观点。"), code="view")
     with transaction.atomic():
-        invitee = SeminarInvitee.objects.select_for_update().select_related("seminar").get(pk=invitee.pk)
+        invitee = SeminarInvitee.objects.select_for_update(of=("self",)).select_related("seminar").get(pk=invitee.pk)
         if invitee.kind != SeminarInvitee.Kind.EXPERT:
             raise ValidationError(_("只有专家需要记录观点。"), code="kind")
         if invitee.seminar.status not in {Seminar.Status.CONVENED, Seminar.Status.HELD}:
@@ -742,7 +746,7 @@ def seminar_conclude(*, seminar, by, analysis, recommendations, agreement, risks
     if not (analysis or "").strip() or not (recommendations or "").strip():
         raise ValidationError(_("合议分析和应对建议必须填写。"), code="required")
     with transaction.atomic():
-        seminar = Seminar.objects.select_for_update().select_related("case__application").get(pk=seminar.pk)
+        seminar = Seminar.objects.select_for_update(of=("self",)).select_related("case__application").get(pk=seminar.pk)
         check_transition(SEMINAR_TRANSITIONS, seminar.status, Seminar.Status.CONCLUDED, labels=_labels(Seminar))
         invitees = list(seminar.invitees.select_related("expert", "agency", "user"))
         experts_present = [i for i in invitees if i.kind == SeminarInvitee.Kind.EXPERT and i.attended]
