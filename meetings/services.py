@@ -326,7 +326,8 @@ def _invite(meeting):
 
 
 def _when_where(meeting):
-    when = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
+    local = timezone.localtime(meeting.starts_at)
+    when = f"{chinese_date(local.date())} {local:%H:%M}"
     where = meeting.location or ""
     if meeting.online_link:
         where = f"{where} {meeting.online_link}".strip()
