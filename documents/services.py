@@ -31,11 +31,29 @@ logger = logging.getLogger(__name__)
 STUCK_AFTER = datetime.timedelta(minutes=15)
 
 
+# Each document type has its own sequence, so it needs its own 机关代字 too: otherwise the
+# first acceptance notice and the first assistance letter of a year would both read
+# 晋知指〔2026〕1号. The type's code follows the center's prefix (晋知指函〔2026〕1号).
+KIND_NUMBER_CODES = {
+    Document.Kind.ACCEPTANCE_NOTICE: "受",
+    Document.Kind.CORRECTION_NOTICE: "补",
+    Document.Kind.DECLINE_NOTICE: "不受",
+    Document.Kind.TERMINATION_NOTICE: "终",
+    Document.Kind.ASSISTANCE_LETTER: "函",
+    Document.Kind.GUIDANCE_OPINION: "意",
+    Document.Kind.SEMINAR_MINUTES: "研纪",
+    Document.Kind.MEETING_MINUTES: "纪",
+    Document.Kind.UPWARD_REPORT: "报",
+    Document.Kind.CASE_FILE: "卷",
+    Document.Kind.RECEIPT: "回",
+}
+
+
 def allocate_number(kind, *, on=None):
     """The next official number for a document type (one gap-free sequence per type and
-    year), e.g. 晋知指〔2026〕12号. Call inside the transaction that issues the document."""
+    year), e.g. 晋知指函〔2026〕12号. Call inside the transaction that issues the document."""
     year = (on or timezone.localdate()).year
-    prefix = SiteConfiguration.get().doc_number_prefix
+    prefix = SiteConfiguration.get().doc_number_prefix + KIND_NUMBER_CODES.get(kind, "")
     return official_number(prefix, year, next_value(f"document:{kind}", year))
 
 

@@ -155,3 +155,16 @@ def test_a_thirty_page_document_renders(staff, django_capture_on_commit_callback
     document.refresh_from_db()
     assert document.status == Document.Status.READY, document.last_error
     assert document.pages >= 30
+
+
+def test_each_type_has_its_own_sequence_and_numbers_never_collide():
+    from django.db import transaction
+
+    with transaction.atomic():
+        letter = services.allocate_number(Document.Kind.ASSISTANCE_LETTER)
+        opinion = services.allocate_number(Document.Kind.GUIDANCE_OPINION)
+        second_letter = services.allocate_number(Document.Kind.ASSISTANCE_LETTER)
+    assert letter != opinion
+    assert letter.startswith("晋知指函〔") and letter.endswith("〕1号")
+    assert opinion.startswith("晋知指意〔") and opinion.endswith("〕1号")
+    assert second_letter.endswith("〕2号")
