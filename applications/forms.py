@@ -2,7 +2,7 @@
 
 from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -142,12 +142,22 @@ class ApplicationForm(forms.ModelForm):
             self.fields[name].widget.attrs["maxlength"] = LONG_TEXT_LIMIT
         for name, field in self.fields.items():
             field.required = complete and name in REQUIRED_TO_SUBMIT
+        for choice_field, text_field in OTHER_TEXT:
+            self.fields[text_field].widget.attrs["data-other-of"] = choice_field
+        self.fields["country_other"].widget.attrs["data-other-of"] = "country_is_other"
+        self.fields["other_country_codes"].widget.attrs["data-other-of"] = "country_is_other"
         if self.instance.pk and not self.is_bound:
             others = [code for code in self.instance.countries if code not in FORM_COUNTRIES]
             self.initial["countries"] = [code for code in self.instance.countries if code in FORM_COUNTRIES]
             self.initial["other_country_codes"] = others
             self.initial["country_is_other"] = bool(others or self.instance.country_other)
             self.initial["revision"] = self.instance.revision
+        # Not needed for a draft, but marked (by CSS) so the applicant sees what submission will ask for.
+        marked = "needed-to-submit"
+
+        def f(name, kind=Field):
+            return kind(name, wrapper_class=marked) if name in REQUIRED_TO_SUBMIT or name == "countries" else kind(name)
+
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -155,44 +165,43 @@ class ApplicationForm(forms.ModelForm):
             "revision",
             Fieldset(
                 _("一、申请人信息"),
-                InlineRadios("applicant_category"),
+                f("applicant_category", InlineRadios),
                 "applicant_category_other",
-                "applicant_name",
-                "credit_code",
+                f("applicant_name"),
+                f("credit_code"),
                 Div(
-                    Div("contact_name", css_class="col-md-4"),
-                    Div("contact_email", css_class="col-md-4"),
-                    Div("contact_phone", css_class="col-md-4"),
+                    Div(f("contact_name"), css_class="col-md-4"),
+                    Div(f("contact_email"), css_class="col-md-4"),
+                    Div(f("contact_phone"), css_class="col-md-4"),
                     css_class="row",
                 ),
-                "contact_address",
+                f("contact_address"),
                 css_id="section-applicant",
             ),
             Fieldset(
                 _("二、纠纷基本情况"),
-                InlineCheckboxes("dispute_types"),
+                f("dispute_types", InlineCheckboxes),
                 "dispute_type_other",
-                InlineCheckboxes("right_types"),
+                f("right_types", InlineCheckboxes),
                 "right_type_other",
-                InlineCheckboxes("countries"),
+                f("countries", InlineCheckboxes),
                 "country_is_other",
                 Div("other_country_codes", "country_other", css_class="ms-4"),
-                InlineRadios("opponent_type"),
+                f("opponent_type", InlineRadios),
                 "opponent_type_other",
                 "opponent_name",
-                InlineRadios("technical_field"),
+                f("technical_field", InlineRadios),
                 "technical_field_other",
                 css_id="section-dispute",
             ),
             Fieldset(
                 _("三、申请事项"),
-                "request",
-                "impact",
-                InlineRadios("level"),
+                f("request"),
+                f("impact"),
+                f("level", InlineRadios),
                 "other_requests",
                 css_id="section-request",
             ),
-            HTML(""),
         )
 
     def clean_credit_code(self):

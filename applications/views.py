@@ -1,5 +1,7 @@
 """The applicant's pages. Thin: parse input, call one service, render or redirect."""
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -247,6 +249,11 @@ def review(request, pk):
         if name not in problems and name != "__all__":
             problems[name] = errors[0]
     attachments = list(application.attachments.all())
+    last_version = application.versions.order_by("-number").first()
+    changes = None
+    if last_version is not None:
+        data, files = services.snapshot(application)
+        changes = selectors.version_diff(last_version, SimpleNamespace(data=data, attachments=files))
     return render(
         request,
         "applications/review.html",
@@ -257,7 +264,8 @@ def review(request, pk):
             "problem_labels": _problem_labels(problems),
             "attachments": attachments,
             "error": error,
-            "last_version": application.versions.order_by("-number").first(),
+            "last_version": last_version,
+            "changes": changes,
         },
         status=400 if error else 200,
     )

@@ -117,3 +117,36 @@
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 })();
+
+/* "其他" text boxes: shown when their "其他" is ticked or when they already hold text.
+ * Hiding never clears what was typed. */
+(function () {
+  "use strict";
+  var form = document.getElementById("application-form");
+  if (!form) return;
+  var boxes = form.querySelectorAll("[data-other-of]");
+
+  function ticked(name) {
+    var inputs = form.querySelectorAll("[name='" + name + "']");
+    return Array.prototype.some.call(inputs, function (input) {
+      if (input.type === "checkbox" && inputs.length === 1) return input.checked;
+      return (input.type === "checkbox" || input.type === "radio") && input.checked && input.value === "other";
+    });
+  }
+
+  function hasValue(box) {
+    if (box.tagName === "SELECT") return Array.prototype.some.call(box.options, function (o) { return o.selected; });
+    return box.value.trim() !== "";
+  }
+
+  function update() {
+    Array.prototype.forEach.call(boxes, function (box) {
+      var wrapper = document.getElementById("div_" + box.id) || box.parentElement;
+      var show = ticked(box.dataset.otherOf) || hasValue(box) || wrapper.querySelector(".invalid-feedback");
+      wrapper.classList.toggle("d-none", !show);
+    });
+  }
+
+  form.addEventListener("change", update);
+  update();
+})();

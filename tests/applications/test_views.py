@@ -363,3 +363,22 @@ def test_staff_see_the_detail_page_with_a_link_to_the_workbench(client, applican
     client.force_login(staff)
     content = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
     assert reverse("admin:applications_application_change", args=[application.pk]) in content
+
+
+def test_review_of_a_returned_application_shows_what_changed_since_the_last_submission(client, applicant, staff):
+    application = services.application_submit(application=complete_draft(applicant), by=applicant)
+    services.application_return(application=application, by=staff, reason="请说明损失测算依据")
+    client.force_login(applicant)
+    url = reverse("applications:review", args=[application.pk])
+    assert "尚未作任何修改" in client.get(url).content.decode()
+    services.application_save_draft(application=application, data={"impact": "按 2025 年报测算"}, by=applicant)
+    content = client.get(url).content.decode()
+    assert 'data-testid="changes"' in content and "<ins>按 2025 年报测算</ins>" in content
+    assert "请说明损失测算依据" in content
+
+
+def test_the_form_marks_what_submission_will_require(client, applicant, draft):
+    client.force_login(applicant)
+    content = client.get(reverse("applications:edit", args=[draft.pk])).content.decode()
+    assert content.count("needed-to-submit") == 15
+    assert 'data-other-of="dispute_types"' in content
