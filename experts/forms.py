@@ -68,10 +68,14 @@ class InviteForm(forms.Form):
         label=_("选定专家"), coerce=int, widget=forms.CheckboxSelectMultiple, choices=[]
     )
     deadline = forms.DateTimeField(
-        label=_("答复期限"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("答复期限"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"),
     )
     message = forms.CharField(
-        label=_("邀请说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("邀请说明"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
     def __init__(self, *args, ranking=(), **kwargs):

@@ -72,7 +72,7 @@ WEIGHT_LANGUAGE = 2
 WEIGHT_LOAD = 1
 WEIGHT_LIMITED = 1
 
-THIN_THRESHOLD = 2  # fewer active experts than this for a country or field: recruit
+THIN_THRESHOLD = 3  # fewer active experts than this for a country or field: recruit
 
 
 def expert_loads(expert_ids=None):
@@ -178,6 +178,9 @@ def rank_experts(case):
         if langs:
             score += WEIGHT_LANGUAGE * len(langs)
             reasons.append(_("工作语言：%(l)s") % {"l": _labels(Language.choices, langs)})
+        if score == 0:
+            excluded.append({**base, "reason": _("专业领域、国家/地区与本案均不匹配")})
+            continue
         score -= WEIGHT_LOAD * load
         reasons.append(_("当前承办 %(load)d/%(max)d 件") % {"load": load, "max": expert.max_concurrent_cases})
         if expert.availability == Availability.LIMITED:
@@ -294,10 +297,17 @@ def pool_health():
     countries = Counter(c for e in active for c in e.countries)
     fields = Counter(f for e in active for f in e.technical_fields)
     rights = Counter(r for e in active for r in e.right_types)
+    # The form's eleven countries, and any other country that open cases are about.
+    from cases.models import Case
+
+    wanted = list(FORM_COUNTRIES)
+    open_cases = Case.objects.exclude(status__in=[Case.Status.CLOSED, Case.Status.TERMINATED])
+    for codes in open_cases.values_list("application__countries", flat=True):
+        wanted += [c for c in codes or [] if c not in wanted]
     thin = {
         "countries": [
             {"code": c, "label": str(country_name(c)), "count": countries[c]}
-            for c in FORM_COUNTRIES
+            for c in wanted
             if countries[c] < THIN_THRESHOLD
         ],
         "fields": [
@@ -312,7 +322,7 @@ def pool_health():
         ],
     }
     coverage = {
-        "countries": [{"label": str(country_name(c)), "count": countries[c]} for c in FORM_COUNTRIES],
+        "countries": [{"label": str(country_name(c)), "count": countries[c]} for c in wanted],
         "fields": [
             {"label": str(label), "count": fields[v]}
             for v, label in TechnicalField.choices

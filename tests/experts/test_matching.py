@@ -73,7 +73,9 @@ def test_the_right_expert_ranks_first_with_the_reasons(case, pool, staff):
     ]:
         assert expected in reasons
     names = [row["name"] for row in ranking]
-    assert names.index("张通信") < names.index("李商标")
+    assert names.index("王德明") < names.index("张通信")
+    unmatched = {row["name"]: row["reason"] for row in _excluded}
+    assert "均不匹配" in unmatched["李商标"]  # nothing in common with the case
 
 
 def test_conflicted_inactive_unavailable_and_full_experts_are_left_out_with_reasons(case, pool, staff):

@@ -205,7 +205,7 @@ def test_health_page_shows_load_and_thin_countries(client, staff, django_assert_
     for _n in range(5):
         ExpertFactory(countries=["US"], technical_fields=["mechanical"])
     login(client, staff)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("experts:health"))
     html = response.content.decode()
     assert "专家库运行情况" in html
