@@ -26,7 +26,7 @@ from applications.models import (
     Message,
 )
 from applications.permissions import visible_applications
-from applications.selectors import version_diff
+from applications.selectors import display_value, version_diff
 from portal.fields import ChoiceListField
 from portal.roles import is_center_member
 
@@ -218,11 +218,11 @@ class ApplicationAdmin(admin.ModelAdmin):
             gettext_lazy("纠纷基本情况"),
             {
                 "fields": [
-                    "dispute_types",
+                    "dispute_types_display",
                     "dispute_type_other",
-                    "right_types",
+                    "right_types_display",
                     "right_type_other",
-                    "countries",
+                    "countries_display",
                     "country_other",
                     "opponent_type",
                     "opponent_type_other",
@@ -249,7 +249,15 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("纠纷国家/地区"))
     def countries_display(self, obj):
-        return "、".join(obj.country_names)
+        return display_value("countries", obj.countries)
+
+    @admin.display(description=gettext_lazy("涉及纠纷类型"))
+    def dispute_types_display(self, obj):
+        return display_value("dispute_types", obj.dispute_types)
+
+    @admin.display(description=gettext_lazy("涉及权利类别"))
+    def right_types_display(self, obj):
+        return display_value("right_types", obj.right_types)
 
     @admin.display(description=gettext_lazy("申请人页面"))
     def front_end(self, obj):

@@ -29,7 +29,7 @@ from documents.formatting import chinese_date
 from documents.models import Document
 from documents.services import allocate_number, document_request
 from portal.models import SiteConfiguration
-from portal.notifications import notify, notify_staff
+from portal.notifications import notify, notify_staff, send_email
 from portal.roles import Role, has_role, is_center_member
 from portal.sequences import next_value
 from portal.transitions import TransitionNotAllowed, check_fresh, check_transition
@@ -80,6 +80,16 @@ def applicant_users(application):
         for user in application.applicant.members.filter(is_active=True).prefetch_related("groups")
         if has_role(user, Role.APPLICANT)
     ]
+
+
+def tell_applicant(application, *, subject, body, link="", extra=()):
+    """Notify the organisation's users (inbox and e-mail), and e-mail the contact person named
+    on the form too when that address belongs to none of them."""
+    users = [*applicant_users(application), *extra]
+    notify(users, subject=subject, body=body, link=link)
+    contact = (application.contact_email or "").strip().lower()
+    if contact and contact not in {(user.email or "").lower() for user in users}:
+        transaction.on_commit(lambda: send_email([contact], subject=subject, body=body, link=link))
 
 
 def detail_link(application):
@@ -268,8 +278,9 @@ def application_submit(*, application, by, seen_revision=None):
             released=True,
             by=by,
         )
-        notify(
-            [*applicant_users(application), by],
+        tell_applicant(
+            application,
+            extra=[by],
             subject=_("您的申请已提交：%(number)s") % {"number": application.number},
             body=_(
                 "我们已收到您的海外知识产权纠纷应对指导申请，编号 %(number)s。"
@@ -346,8 +357,8 @@ def application_accept(*, application, by, note=""):
             opinion_days=config.opinion_days,
             hotline=config.hotline,
         )
-        notify(
-            applicant_users(application),
+        tell_applicant(
+            application,
             subject=_("您的申请已受理：%(number)s") % {"number": application.number},
             body=_("您的申请 %(number)s 已受理，案件编号 %(case)s。受理通知书可在申请详情页下载。")
             % {"number": application.number, "case": case.number},
@@ -380,8 +391,8 @@ def application_return(*, application, by, reason):
             correction_days=config.correction_days,
             hotline=config.hotline,
         )
-        notify(
-            applicant_users(application),
+        tell_applicant(
+            application,
             subject=_("您的申请需要补正：%(number)s") % {"number": application.number},
             body=_("您的申请 %(number)s 需要补正，请于 %(due)s 前修改后重新提交。需要补正的内容：\n%(reason)s")
             % {"number": application.number, "due": chinese_date(due), "reason": reason},
@@ -411,8 +422,8 @@ def application_decline(*, application, by, reason):
             reason=reason,
             hotline=config.hotline,
         )
-        notify(
-            applicant_users(application),
+        tell_applicant(
+            application,
             subject=_("您的申请不予受理：%(number)s") % {"number": application.number},
             body=_("很遗憾，您的申请 %(number)s 不予受理。理由：\n%(reason)s\n如有疑问，请拨打服务热线 %(hotline)s。")
             % {"number": application.number, "reason": reason, "hotline": config.hotline},
@@ -453,7 +464,7 @@ def message_post(*, application, by, body, files=()):
             attachment.save()
         subject = _("关于申请 %(number)s 的新留言") % {"number": application.number}
         if from_center:
-            notify(applicant_users(application), subject=subject, body=body, link=detail_link(application))
+            tell_applicant(application, subject=subject, body=body, link=detail_link(application))
         else:
             handler = getattr(getattr(application, "case", None), "handler", None)
             if handler is not None:

@@ -61,6 +61,7 @@ def test_change_page_is_read_only_with_attachments_versions_and_diffs(client, st
     client.force_login(staff)
     content = client.get(reverse("admin:applications_application_change", args=[application.pk])).content.decode()
     assert "营业执照.pdf" in content and "补充材料.pdf" in content
+    assert "侵权纠纷" in content and "发明专利" in content and "美国" in content
     first_file = application.attachments.first()
     assert reverse("applications:attachment_download", args=[application.pk, first_file.pk]) in content
     assert "新的影响评估&lt;script&gt;" in content and "<ins>" in content

@@ -68,8 +68,9 @@ def test_submit_numbers_freezes_a_version_and_tells_everyone(
     receipt = Document.objects.get(kind=Document.Kind.RECEIPT)
     assert receipt.status == Document.Status.READY
     assert receipt.released_to_applicant and receipt.applicant == applicant.applicant
-    assert [m.to for m in mail.outbox] == [[applicant.email], [staff.email]]
-    assert application.number in mail.outbox[0].subject
+    # the organisation's users, the contact person named on the form, and staff
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([applicant.email, "zhangsan@example.cn", staff.email])
+    assert all(application.number in m.subject for m in mail.outbox)
     assert Notification.objects.filter(recipient=staff).exists()
 
 
@@ -128,7 +129,8 @@ def test_return_then_resubmit_keeps_the_number_and_both_versions_with_difference
     assert application.status == S.RETURNED
     assert application.decision_reason == "请补充美国 ITC 立案公告。"
     notice = Document.objects.get(kind=Document.Kind.CORRECTION_NOTICE)
-    assert notice.number.startswith("晋知指〔") and notice.context["addressee"] == application.applicant_name
+    assert "〔" in notice.number and notice.number.endswith("号")
+    assert notice.context["addressee"] == application.applicant_name
     assert any("补正" in m.subject for m in mail.outbox if m.to == [applicant.email])
     # The filed licence stays; the correction adds a paper and changes the text.
     with pytest.raises(TransitionNotAllowed):
@@ -212,7 +214,7 @@ def test_messages_go_to_staff_and_replies_to_the_applicant(applicant, staff, dja
     first, reply = Message.objects.order_by("pk")
     assert not first.from_center and reply.from_center
     assert first.files.get().original_name == "说明.pdf"
-    assert [m.to for m in mail.outbox] == [[staff.email], [applicant.email]]
+    assert [m.to for m in mail.outbox] == [[staff.email], [applicant.email], ["zhangsan@example.cn"]]
 
 
 def test_a_forged_message_attachment_is_refused_and_nothing_is_saved(applicant):
