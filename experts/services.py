@@ -844,6 +844,7 @@ def _minutes_context(seminar, invitees, number):
             if i.kind == SeminarInvitee.Kind.EXPERT and i.position == SeminarInvitee.Position.DISSENT
         ],
         "center_name": config.center_name,
+        "copy_to": "，".join(i.agency.name for i in invitees if i.kind == SeminarInvitee.Kind.AGENCY),
         "issued_on": chinese_date(timezone.localdate(seminar.concluded_at)),
     }
 
