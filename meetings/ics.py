@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 def _escape(text):
@@ -45,9 +46,9 @@ def meeting_ics(meeting, request=None):
     location = meeting.location or meeting.online_link
     description_parts = [meeting.title]
     if meeting.chair_id:
-        description_parts.append(f"主持人：{meeting.chair.user}")
+        description_parts.append(_("主持人：%(name)s") % {"name": meeting.chair.user})
     if meeting.online_link:
-        description_parts.append(f"线上会议：{meeting.online_link}")
+        description_parts.append(_("线上会议：%(link)s") % {"link": meeting.online_link})
     description_parts.append(url)
     cancelled = meeting.status == meeting.Status.CANCELLED
     lines = [

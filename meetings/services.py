@@ -352,7 +352,7 @@ def _send_notice(meeting):
 def invitation_answer(*, invitation, by, answer, representative_name="", representative_title="", note=""):
     """An invitee answers. For an agency, one of its users answers and names the representative."""
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("meeting").get(pk=invitation.pk)
+        invitation = Invitation.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=invitation.pk)
         if invitation.agency_id:
             if not (has_role(by, Role.AGENCY) and by.agency_id == invitation.agency_id) and not is_center_member(by):
                 raise PermissionDenied(_("只能答复本单位的参会邀请。"))
@@ -385,7 +385,7 @@ def attendance_record(*, invitation, by, attendance, substitute_name=""):
     """On the day, staff record who attended, including substitutes (代为出席)."""
     _require_center(by)
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("meeting").get(pk=invitation.pk)
+        invitation = Invitation.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=invitation.pk)
         if invitation.meeting.status not in {S.CONVENED, S.HELD}:
             raise TransitionNotAllowed(_("只有已通知或已召开的会议可以登记出席情况。"), code="attendance")
         if invitation.meeting.current_minutes() and invitation.meeting.current_minutes().is_frozen:
@@ -635,7 +635,7 @@ def minutes_start(*, meeting, by):
 
 
 def _lock_draft(minutes):
-    minutes = Minutes.objects.select_for_update().select_related("meeting").get(pk=minutes.pk)
+    minutes = Minutes.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=minutes.pk)
     if minutes.is_frozen:
         raise TransitionNotAllowed(_("会议纪要已批准，不能再修改；如需更正，请生成新版本。"), code="frozen")
     return minutes
@@ -817,7 +817,7 @@ def minutes_correct(*, minutes, by, reason):
     force until the correction is approved."""
     _require_center(by)
     with transaction.atomic():
-        minutes = Minutes.objects.select_for_update().select_related("meeting").get(pk=minutes.pk)
+        minutes = Minutes.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=minutes.pk)
         if minutes.status != Minutes.Status.APPROVED:
             raise TransitionNotAllowed(_("只有已批准的纪要可以更正。"), code="correct")
         if minutes.meeting.minutes.filter(status=Minutes.Status.DRAFT).exists():
@@ -906,7 +906,7 @@ def action_items_remind(*, today=None):
     for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
             item = (
-                ActionItem.objects.select_for_update()
+                ActionItem.objects.select_for_update(of=("self",))
                 .select_related("meeting", "assignee_agency", "assignee_user")
                 .get(pk=pk)
             )
