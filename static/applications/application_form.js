@@ -95,7 +95,7 @@
     var serverUpdated = parseInt(form.dataset.serverUpdated || "0", 10);
     var banner = document.getElementById("restore-banner");
     var isBound = !!document.getElementById("error-summary");
-    if (saved && saved.at > serverUpdated + 2 && !isBound && banner) {
+    if (saved && saved.at >= serverUpdated && !isBound && banner) {
       var current = JSON.stringify(collect());
       if (current !== JSON.stringify(Object.assign(collect(), saved.data))) {
         banner.classList.remove("d-none");

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from applications.models import Application
 from tests.applications.factories import PDF_BYTES
 from tests.e2e.helpers import login, logout
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,6 +63,19 @@ def test_an_applicant_drafts_leaves_returns_and_submits(page, live_server, appli
     expect(page.get_by_label("美国", exact=True)).to_be_checked()
     expect(page.get_by_label("重大/疑难纠纷")).to_be_checked()
 
+    # The session expires while a sentence is being typed: nothing is lost.
+    page.get_by_label("其他要求").fill("涉及技术秘密，请专家签署保密承诺；希望周三下午约谈。")
+    page.context.clear_cookies(name="sessionid")
+    page.get_by_role("button", name="保存草稿").click()
+    page.get_by_label("电子邮箱").fill(applicant.email)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_label("纠纷应对指导申请事项")).to_have_value(story)
+    page.get_by_role("button", name="恢复这些内容").click()
+    expect(page.get_by_label("其他要求")).to_have_value("涉及技术秘密，请专家签署保密承诺；希望周三下午约谈。")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.get_by_text("草稿已保存")).to_be_visible()
+
     page.get_by_role("link", name="检查并提交").click()
     expect(page.get_by_text("内容完整")).to_be_visible()
     expect(page.get_by_text("墨西哥")).to_be_visible()
@@ -69,6 +83,7 @@ def test_an_applicant_drafts_leaves_returns_and_submits(page, live_server, appli
 
     application = Application.objects.get()
     assert application.status == Application.Status.SUBMITTED
+    assert application.other_requests.endswith("希望周三下午约谈。")
     expect(page.get_by_test_id("application-number")).to_have_text(application.number)
     expect(page.get_by_test_id("status")).to_have_text("已提交")
     expect(page.get_by_test_id("timeline")).to_contain_text("申请已提交")
