@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from meetings import services
 from meetings.forms import ActionItemCreateForm, AdHocMeetingForm, ConveneForm, CorrectionForm
 from meetings.models import ActionItem, AgendaItem, Invitation, JointMeeting, MeetingEvent, Minutes
-from meetings.permissions import visible_meetings
+from meetings.permissions import visible_action_items, visible_meetings
 from portal.roles import Role, has_role
 
 
@@ -447,12 +447,30 @@ class JointMeetingAdmin(admin.ModelAdmin):
 
 @admin.register(ActionItem)
 class ActionItemAdmin(admin.ModelAdmin):
-    list_display = ["title", "meeting", "assignee_agency", "assignee_user", "due_date", "status", "last_reminded_on"]
+    list_display = [
+        "title",
+        "meeting",
+        "assignee_agency",
+        "assignee_user",
+        "due_date",
+        "status",
+        "last_reminded_on",
+        "update_link",
+    ]
     list_filter = ["status", "assignee_agency", "meeting"]
     search_fields = ["title", "progress_note"]
-    list_select_related = ["meeting", "assignee_agency", "assignee_user"]
+    list_select_related = ["meeting", "minutes", "assignee_agency", "assignee_user"]
     date_hierarchy = "due_date"
     readonly_fields = [f.name for f in ActionItem._meta.fields]
+
+    def get_queryset(self, request):
+        return visible_action_items(request.user)
+
+    @admin.display(description=gettext_lazy("办理"))
+    def update_link(self, obj):
+        if obj.minutes.status == Minutes.Status.DRAFT:
+            return _("纪要未批准")
+        return format_html('<a href="{}">{}</a>', reverse("meetings:action_update", args=[obj.pk]), _("更新办理情况"))
 
     def has_add_permission(self, request):
         return False

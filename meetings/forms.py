@@ -66,6 +66,11 @@ class ActionItemUpdateForm(_CrispyForm):
     note = forms.CharField(label=_("办理情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
+    def __init__(self, *args, can_cancel=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if can_cancel:
+            self.fields["status"].choices = [*self.fields["status"].choices, (ActionItem.Status.CANCELLED, _("撤销"))]
+
 
 # --- Admin forms (the director and staff) ----------------------------------------------
 

@@ -867,8 +867,8 @@ def action_item_update(*, item, by, status, note="", seen_revision=None):
         check_fresh(item, seen_revision)
         if not item.minutes.is_frozen:
             raise TransitionNotAllowed(_("会议纪要尚未批准，议定事项还未下达。"), code="not_issued")
-        if status == ActionItem.Status.CANCELLED:
-            _require_center(by)
+        if ActionItem.Status.CANCELLED in {status, item.status}:
+            _require_center(by)  # only the center cancels an item or revives a cancelled one
         if status == item.status:
             if not note.strip():
                 raise ValidationError(_("请填写办理情况。"), code="note")

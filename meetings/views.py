@@ -22,11 +22,12 @@ def _error_text(exc):
 
 
 def _visible_seminars(user):
+    """Experts' seminars, by the experts app's own rule (center: all; an expert: those
+    they are invited to; anybody else: none)."""
     from experts.models import Seminar
+    from experts.permissions import visible_seminars
 
-    if is_center_member(user):
-        return Seminar.objects.exclude(status=Seminar.Status.CANCELLED).order_by("-starts_at")
-    return Seminar.objects.none()
+    return visible_seminars(user).exclude(status=Seminar.Status.CANCELLED).order_by("-starts_at")
 
 
 @login_required
@@ -181,7 +182,8 @@ def action_update(request, pk):
     )
     form = ActionItemUpdateForm(
         request.POST or None,
-        initial={"status": item.status if item.status != "cancelled" else "open", "revision": item.revision},
+        initial={"status": item.status, "revision": item.revision},
+        can_cancel=is_center_member(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:

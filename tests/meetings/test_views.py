@@ -235,3 +235,19 @@ def test_a_new_deputy_joins_the_invitations(director, soon, center_permissions):
     meeting = services.meeting_create(kind=JointMeeting.Kind.REGULAR, year=year, quarter=quarter, by=director)
     services.meeting_convene(meeting=meeting, by=director, starts_at=starts, online_link="https://meet.example.cn/1")
     assert meeting.invitations.filter(agency__isnull=True).count() == 2
+
+
+def test_staff_cancel_an_action_item_and_the_agency_cannot_revive_it(client, issued, staff, agency_user):
+    login(client, staff)
+    assert client.get(reverse("admin:meetings_actionitem_changelist")).status_code == 200
+    url = reverse("meetings:action_update", args=[issued.pk])
+    response = client.post(url, {"status": "cancelled", "note": "已并入其他工作", "revision": issued.revision})
+    assert response.status_code == 302
+    issued.refresh_from_db()
+    assert issued.status == ActionItem.Status.CANCELLED
+    client.logout()
+    login(client, agency_user)
+    response = client.post(url, {"status": "open", "note": "我们还想做", "revision": issued.revision})
+    assert response.status_code == 200 and "只有指导中心成员" in response.content.decode()
+    issued.refresh_from_db()
+    assert issued.status == ActionItem.Status.CANCELLED
