@@ -12,6 +12,7 @@ urlpatterns = [
     path("seminars/<int:pk>/", views.seminar_seat, name="seminar_seat"),
     path("seminar-materials/<int:pk>/", views.seminar_material_download, name="seminar_material"),
     # The center's pages
+    path("center/", views.center_index, name="center_index"),
     path("center/health/", views.health, name="health"),
     path("center/cases/<int:case_pk>/", views.case_panel, name="case_panel"),
     path("center/cases/<int:case_pk>/match/", views.match_run, name="match_run"),

@@ -6,9 +6,10 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,7 +44,7 @@ from experts.permissions import (
     visible_invitations,
     visible_seminar_seats,
 )
-from experts.selectors import opinions_for_case, pool_health
+from experts.selectors import next_ranked_expert, opinions_for_case, pool_health
 from portal.permissions import require_role
 from portal.roles import CENTER_ROLES, Role, is_center_member
 
@@ -250,16 +251,60 @@ def _require_center(request):
 
 
 @login_required
+def center_index(request):
+    """The center's entry to expert work: open cases with their invitations, experts and opinions."""
+    _require_center(request)
+    cases = (
+        Case.objects.exclude(status__in=[Case.Status.CLOSED, Case.Status.TERMINATED])
+        .select_related("application", "handler")
+        .annotate(
+            pending_count=Count(
+                "expert_invitations",
+                filter=Q(expert_invitations__status=ExpertInvitation.Status.PENDING),
+                distinct=True,
+            ),
+            working_count=Count(
+                "expert_assignments",
+                filter=Q(expert_assignments__status__in=ExpertAssignment.OPEN_STATUSES),
+                distinct=True,
+            ),
+            opinion_count=Count("expert_opinions", distinct=True),
+            seminar_count=Count("seminars", distinct=True),
+        )
+        .order_by("-opened_at")[:200]
+    )
+    return render(request, "experts/center/index.html", {"cases": cases})
+
+
+@login_required
 def case_panel(request, case_pk):
     """Everything about experts on one case: invitations, assignments, opinions, seminars."""
     _require_center(request)
     case = get_object_or_404(Case.objects.select_related("application"), pk=case_pk)
+    invitations = list(case.expert_invitations.select_related("expert", "invited_by").order_by("-invited_at"))
+    suggestion = None
+    last_open = next(
+        (
+            i
+            for i in invitations
+            if i.status in {ExpertInvitation.Status.DECLINED, ExpertInvitation.Status.EXPIRED} and i.matching_id
+        ),
+        None,
+    )
+    if last_open is not None and not any(i.status == ExpertInvitation.Status.PENDING for i in invitations):
+        expert = next_ranked_expert(last_open)
+        if expert is not None:
+            suggestion = {"expert": expert, "matching_id": last_open.matching_id, "after": last_open}
     return render(
         request,
         "experts/center/case_panel.html",
         {
             "case": case,
-            "invitations": case.expert_invitations.select_related("expert", "invited_by").order_by("-invited_at"),
+            "suggestion": suggestion,
+            "default_deadline": timezone.localtime(timezone.now() + timezone.timedelta(days=3)).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
+            "invitations": invitations,
             "assignments": case.expert_assignments.select_related("expert").order_by("-assigned_at"),
             "opinions": opinions_for_case(case),
             "seminars": case.seminars.order_by("-starts_at"),

@@ -173,6 +173,7 @@ def test_center_pages_are_404_for_other_roles(client, request, case, fixture):
     login(client, user)
     assert client.get(reverse("experts:case_panel", args=[case.pk])).status_code == 404
     assert client.get(reverse("experts:health")).status_code == 404
+    assert client.get(reverse("experts:center_index")).status_code == 404
     assert client.post(reverse("experts:match_run", args=[case.pk])).status_code == 404
 
 
@@ -210,3 +211,30 @@ def test_health_page_shows_load_and_thin_countries(client, staff, django_assert_
     html = response.content.decode()
     assert "专家库运行情况" in html
     assert "德国：0" in html and "美国：" not in html.split("thin-countries")[1].split("</ul>")[0]
+
+
+def test_center_index_lists_open_cases_with_counts(client, staff, expert, django_assert_max_num_queries):
+    cases = [make_case() for _ in range(5)]
+    services.expert_invite(case=cases[0], expert=expert, by=staff, deadline=soon())
+    login(client, staff)
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("experts:center_index")).content.decode()
+    for case in cases:
+        assert case.number in html
+
+
+def test_after_a_decline_the_case_panel_suggests_the_next_expert_and_invites_them(client, case, staff):
+    first = expert_with_login(name="甲", countries=["US"], jurisdictions=["US"])
+    ExpertFactory(name="乙", countries=["US"])
+    run = services.matching_run(case=case, by=staff)
+    invitation = services.expert_invite(case=case, expert=first, by=staff, deadline=soon(), matching=run)
+    services.invitation_decline(invitation=invitation, by=first.user, reason="出差")
+    login(client, staff)
+    html = client.get(reverse("experts:case_panel", args=[case.pk])).content.decode()
+    assert "建议邀请匹配名单中的下一位：乙" in html
+    second = run.ranking[1]["expert_id"]
+    deadline = timezone.localtime(soon()).strftime("%Y-%m-%dT%H:%M")
+    client.post(reverse("experts:match", args=[run.pk]), {"experts": [second], "deadline": deadline})
+    assert ExpertInvitation.objects.get(expert_id=second).rank_shown == 2
+    html = client.get(reverse("experts:case_panel", args=[case.pk])).content.decode()
+    assert "建议邀请匹配名单中的下一位" not in html
