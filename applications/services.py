@@ -301,6 +301,21 @@ def application_submit(*, application, by, seen_revision=None):
     return application
 
 
+def application_withdraw(*, application, by, reason=""):
+    """The applicant withdraws a draft or an application returned for correction."""
+    with transaction.atomic():
+        application = _lock(application)
+        _change_status(application, S.WITHDRAWN, by=by, note=(reason or "").strip())
+        if application.number:
+            notify_staff(
+                subject=_("申请人撤回了申请：%(number)s") % {"number": application.number},
+                body=_("%(name)s 撤回了申请 %(number)s。%(reason)s")
+                % {"name": application.applicant_name, "number": application.number, "reason": reason},
+                link=admin_link(application),
+            )
+    return application
+
+
 # --- staff decisions ----------------------------------------------------------------------
 
 
@@ -450,6 +465,8 @@ def message_post(*, application, by, body, files=()):
         application = _lock(application)
         if application.status == S.DRAFT:
             raise TransitionNotAllowed(_("申请提交后才能留言。"), code="draft")
+        if application.status == S.WITHDRAWN:
+            raise TransitionNotAllowed(_("申请已撤回，不能再留言。"), code="withdrawn")
         from_center = is_center_member(by)
         message = Message.objects.create(application=application, author=by, from_center=from_center, body=body)
         for upload, item in checked:

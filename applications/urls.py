@@ -23,6 +23,7 @@ urlpatterns = [
         login_required(views.attachment_download),
         name="attachment_download",
     ),
+    path("<int:pk>/withdraw/", login_required(views.withdraw), name="withdraw"),
     path("<int:pk>/review/", login_required(views.review), name="review"),
     path("<int:pk>/messages/", login_required(views.message_create), name="message_create"),
     path(

@@ -203,6 +203,18 @@ def evidence(request, pk):
 
 
 @require_POST
+def withdraw(request, pk):
+    application = _editable(request, pk)
+    try:
+        services.application_withdraw(application=application, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("申请已撤回。"))
+    return redirect("applications:mine")
+
+
+@require_POST
 def attachment_delete(request, pk, attachment_pk):
     application = _editable(request, pk)
     attachment = get_object_or_404(application.attachments, pk=attachment_pk)
@@ -334,7 +346,7 @@ def _detail_context(request, application):
         "rows": selectors.application_rows(application),
         "attachments": application.attachments.all(),
         "is_center": is_center_member(request.user),
-        "can_write": application.status != Application.Status.DRAFT,
+        "can_write": application.status not in {Application.Status.DRAFT, Application.Status.WITHDRAWN},
     }
 
 

@@ -257,3 +257,16 @@ def test_a_rejected_join_gives_no_access(applicant, staff):
     services.membership_decide(request=request, by=staff, approve=False)
     newcomer.refresh_from_db()
     assert newcomer.applicant is None
+
+
+def test_the_applicant_may_withdraw_a_returned_application_but_not_an_accepted_one(applicant, staff):
+    application = services.application_submit(application=complete_draft(applicant), by=applicant)
+    services.application_return(application=application, by=staff, reason="补充")
+    services.application_withdraw(application=application, by=applicant, reason="已与对方和解")
+    application.refresh_from_db()
+    assert application.status == S.WITHDRAWN
+    assert application.events.last().note == "已与对方和解"
+    accepted = services.application_submit(application=complete_draft(applicant), by=applicant)
+    services.application_accept(application=accepted, by=staff)
+    with pytest.raises(TransitionNotAllowed):
+        services.application_withdraw(application=accepted, by=applicant)

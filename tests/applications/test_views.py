@@ -382,3 +382,22 @@ def test_the_form_marks_what_submission_will_require(client, applicant, draft):
     content = client.get(reverse("applications:edit", args=[draft.pk])).content.decode()
     assert content.count("needed-to-submit") == 15
     assert 'data-other-of="dispute_types"' in content
+
+
+def test_withdrawing_a_draft_from_the_review_page(client, applicant, draft):
+    client.force_login(applicant)
+    assert "撤回这份申请" in client.get(reverse("applications:review", args=[draft.pk])).content.decode()
+    response = client.post(reverse("applications:withdraw", args=[draft.pk]), {"reason": "重复填写"})
+    assert response.url == reverse("applications:mine")
+    draft.refresh_from_db()
+    assert draft.status == S.WITHDRAWN
+
+
+def test_detail_page_query_count_is_flat(client, applicant, staff, django_assert_max_num_queries):
+    application = services.application_submit(application=complete_draft(applicant), by=applicant)
+    for n in range(8):
+        services.message_post(application=application, by=applicant if n % 2 else staff, body=f"第 {n} 条")
+    client.force_login(applicant)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("applications:detail", args=[application.pk]))
+    assert response.content.decode().count("第 ") >= 8
