@@ -27,7 +27,7 @@ from meetings.models import (
 from meetings.permissions import visible_action_items
 from meetings.rotation import chair_for_meeting
 from portal.models import DeputyDirector, PartnerAgency, User
-from portal.notifications import notify
+from portal.notifications import notify, users_with_role
 from portal.roles import CENTER_ROLES, Role, has_role, is_center_member
 from portal.transitions import StaleObject, TransitionNotAllowed, check_fresh, check_transition
 
@@ -181,7 +181,15 @@ def meeting_plan_quarter(*, today=None, by=None):
     if existing:
         return existing, False
     try:
-        return meeting_create(kind=JointMeeting.Kind.REGULAR, year=year, quarter=quarter, by=by), True
+        with transaction.atomic():
+            meeting = meeting_create(kind=JointMeeting.Kind.REGULAR, year=year, quarter=quarter, by=by)
+            notify(
+                users_with_role(Role.DIRECTOR),
+                subject=_("请召集%(title)s") % {"title": meeting.title},
+                body=_("本季度联席工作例会已列入计划（筹备中），请确定会议时间、地点并发出通知。"),
+                link=reverse("admin:meetings_jointmeeting_change", args=[meeting.pk]),
+            )
+        return meeting, True
     except ValidationError:
         # Another run created it between our check and our insert.
         return (
@@ -541,6 +549,15 @@ def agenda_item_propose(*, meeting, by, title, description=""):
             proposing_agency=agency,
         )
         _log(meeting, by, "propose", note=item.title)
+        if agency is not None and meeting.chair_id:
+            notify(
+                [meeting.chair.user],
+                subject=_("新议题：%(title)s") % {"title": item.title},
+                body=_("%(agency)s为%(meeting)s提出议题“%(title)s”，请在审定议程时研究。")
+                % {"agency": agency.short_name, "meeting": meeting.title, "title": item.title},
+                link=reverse("admin:meetings_jointmeeting_agenda", args=[meeting.pk]),
+                email=False,
+            )
     return item
 
 

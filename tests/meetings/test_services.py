@@ -52,6 +52,12 @@ def test_the_quarterly_task_is_idempotent(db):
     assert (meeting.year, meeting.status, meeting.kind) == (today.year, "planned", "regular")
 
 
+def test_the_director_hears_of_the_planned_meeting_once(director):
+    services.meeting_plan_quarter(today=datetime.date(2026, 4, 2))
+    services.meeting_plan_quarter(today=datetime.date(2026, 4, 3))
+    assert director.notifications.filter(subject__startswith="请召集").count() == 1
+
+
 def test_planning_a_quarter_that_has_its_meeting_creates_nothing(director):
     meeting, created = services.meeting_plan_quarter(today=datetime.date(2026, 4, 2))
     again, created_again = services.meeting_plan_quarter(today=datetime.date(2026, 6, 30))
