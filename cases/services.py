@@ -152,7 +152,8 @@ def _create_case(*, application, by):
     case.due_date = _current_due(case)
     case.search_text = _search_text(case, application)
     case.save()
-    _event(case, by, to_status=S.ACCEPTED, public_note=str(PUBLIC_STATUS_TEXT[S.ACCEPTED]))
+    # No public note: the application's own "accepted" step already tells the applicant.
+    _event(case, by, to_status=S.ACCEPTED)
     return case
 
 

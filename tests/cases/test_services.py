@@ -169,6 +169,7 @@ def test_deputy_signs_freezes_numbers_queues_pdf_and_notifies_agencies(
     assert set(letter.recipients.values_list("due_date", flat=True)) == {letter.due_date}
     document = Document.objects.get(kind=Document.Kind.ASSISTANCE_LETTER)
     assert document.number == letter.number and document.signed_by == deputy
+    assert document.status == Document.Status.READY, document.last_error
     assert set(document.agencies.all()) == {agency, other_agency}
     assert document.context["addressees"].count("、") == 1
     assert refresh(case).status == S.AWAITING_INPUT
@@ -282,5 +283,5 @@ def test_public_timeline_has_no_internal_notes(staff, case):
     services.case_assign(case=case, handler=staff, by=staff)
     services.case_transition(case=case, to_status=S.AWAITING_INPUT, by=staff, note="等商务厅，内部")
     texts = [item["text"] for item in services.case_public_timeline(case)]
-    assert texts[0].startswith("您的申请已受理")
+    assert texts[0] == "工作人员正在办理您的案件。"
     assert all("内部" not in text for text in texts)
