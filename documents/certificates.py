@@ -2,6 +2,7 @@
 and the checks run before anything is signed."""
 
 import datetime
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,6 +120,7 @@ def make_development_pkcs12(
 class SigningMaterial:
     path: Path
     password: bytes
+    key: object
     certificate: x509.Certificate
     chain: tuple
 
@@ -140,7 +142,8 @@ def load_signing_material():
         )
     password = (settings.SIGNING_CERT_PASSWORD or "").encode()
     try:
-        key, certificate, chain = pkcs12.load_key_and_certificates(path.read_bytes(), password or None)
+        stat = path.stat()
+        key, certificate, chain = _decrypt_pkcs12(str(path), stat.st_mtime_ns, stat.st_size, password)
     except (ValueError, TypeError) as exc:
         raise SigningUnavailable(
             _("中心签名证书无法读取（文件损坏或密码错误），不能签发文书。请联系系统管理员。"),
@@ -164,4 +167,11 @@ def load_signing_material():
             % {"date": timezone.localtime(certificate.not_valid_before_utc).strftime("%Y-%m-%d")},
             code="certificate_not_yet_valid",
         )
-    return SigningMaterial(path=path, password=password, certificate=certificate, chain=tuple(chain or ()))
+    return SigningMaterial(path=path, password=password, key=key, certificate=certificate, chain=tuple(chain or ()))
+
+
+@functools.lru_cache(maxsize=4)
+def _decrypt_pkcs12(path, mtime_ns, size, password):
+    """Decrypting a PKCS#12 file is slow on purpose (key derivation): do it once per file
+    version and password in each process. A replaced file has a new mtime and is read again."""
+    return pkcs12.load_key_and_certificates(Path(path).read_bytes(), password or None)

@@ -19,13 +19,7 @@ def sign_pdf(pdf, *, signer_name, signer_title, location=""):
     from pyhanko.sign import fields, signers
 
     material = load_signing_material()
-    signer = signers.SimpleSigner.load_pkcs12(str(material.path), passphrase=material.password or None)
-    if signer is None:  # pyHanko logs the reason and returns None on a bad file or password
-        from documents.certificates import SigningUnavailable
-
-        raise SigningUnavailable(
-            _("中心签名证书无法读取，不能签发文书。请联系系统管理员。"), code="certificate_unreadable"
-        )
+    signer = _signer(material)
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
@@ -38,6 +32,27 @@ def sign_pdf(pdf, *, signer_name, signer_title, location=""):
     output = BytesIO()
     signers.sign_pdf(writer, metadata, signer=signer, output=output)
     return output.getvalue()
+
+
+def _signer(material):
+    """A pyHanko signer built from the already decrypted key and certificates."""
+    from asn1crypto import keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    der = serialization.Encoding.DER
+    key = keys.PrivateKeyInfo.load(
+        material.key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    certificate = asn1_x509.Certificate.load(material.certificate.public_bytes(der))
+    chain = [asn1_x509.Certificate.load(c.public_bytes(der)) for c in material.chain]
+    return signers.SimpleSigner(
+        signing_cert=certificate,
+        signing_key=key,
+        cert_registry=SimpleCertificateStore.from_certs([certificate, *chain]),
+    )
 
 
 def signature_report(pdf, *, trust_roots=()):
