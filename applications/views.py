@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applications import selectors, services
 from applications.choices import EvidenceCategory
 from applications.forms import ApplicationForm, EvidenceForm, FeedbackForm, JoinRequestForm, MessageForm
-from applications.models import Applicant, Application, Feedback
+from applications.models import Applicant, Application, Feedback, MembershipRequest
 from applications.permissions import (
     decidable_membership_requests,
     editable_applications,
@@ -37,12 +37,11 @@ def _error_text(exc):
 def mine(request):
     """The applicant organisation's applications (and, for a user not yet in one, the way to join)."""
     user = request.user
+    may_join = user.applicant_id is None and not is_center_member(user) and not has_role(user, Role.AGENCY, Role.EXPERT)
+    if may_join:
+        return _join_page(request, JoinRequestForm())
     if not has_role(user, Role.APPLICANT):
-        if user.applicant_id is None and not is_center_member(user) and not has_role(user, Role.AGENCY, Role.EXPERT):
-            return render(request, "applications/join.html", {"form": JoinRequestForm()})
         raise Http404
-    if user.applicant_id is None:
-        return render(request, "applications/join.html", {"form": JoinRequestForm()})
     applications = (
         visible_applications(user)
         .select_related("case", "applicant")
@@ -438,7 +437,14 @@ def join(request):
             else:
                 messages.success(request, _("已提交加入申请，单位已有账号的同事或中心审核后即可使用。"))
                 return redirect("applications:mine")
-    return render(request, "applications/join.html", {"form": form}, status=400)
+    return _join_page(request, form, status=400)
+
+
+def _join_page(request, form, status=200):
+    pending = request.user.membership_requests.filter(status=MembershipRequest.Status.PENDING).select_related(
+        "applicant"
+    )
+    return render(request, "applications/join.html", {"form": form, "pending": pending}, status=status)
 
 
 @require_POST

@@ -338,6 +338,7 @@ def test_join_request_and_approval_through_the_pages(client, applicant):
     assert "申请加入" in page.content.decode()
     response = client.post(reverse("applications:join"), {"credit_code": applicant.applicant.credit_code})
     assert response.status_code == 302
+    assert 'data-testid="join-pending"' in client.get(reverse("applications:mine")).content.decode()
     application = ApplicationFactory(applicant=applicant.applicant)
     assert client.get(reverse("applications:detail", args=[application.pk])).status_code == 404
     client.force_login(applicant)
@@ -401,3 +402,10 @@ def test_detail_page_query_count_is_flat(client, applicant, staff, django_assert
     with django_assert_max_num_queries(25):
         response = client.get(reverse("applications:detail", args=[application.pk]))
     assert response.content.decode().count("第 ") >= 8
+
+
+@pytest.mark.parametrize("role_user", ["agency_user", "expert_user"])
+def test_mine_is_404_for_agency_and_expert_users(client, request, role_user):
+    client.force_login(request.getfixturevalue(role_user))
+    assert client.get(reverse("applications:mine")).status_code == 404
+    assert client.post(reverse("applications:new")).status_code == 404
