@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from applications.choices import EvidenceCategory
 from applications.models import Attachment
 from cases.models import Case
 from experts import services
@@ -121,10 +122,17 @@ def invitation_detail(request, pk):
     return render(request, "experts/invitation.html", {"invitation": invitation, "form": form})
 
 
+def _expert_attachments(assignment):
+    """Evidence an expert may read. Proof of the applicant's standing (licence, ID card) carries
+    personal and contact data: it is shown only once staff release the applicant's contact details."""
+    attachments = Attachment.objects.filter(application_id=assignment.case.application_id)
+    if not assignment.contact_released:
+        attachments = attachments.exclude(category=EvidenceCategory.STANDING)
+    return attachments
+
+
 def _case_material(assignment):
-    application = assignment.case.application
-    attachments = application.attachments.all()
-    return {"application": application, "attachments": attachments}
+    return {"application": assignment.case.application, "attachments": _expert_attachments(assignment)}
 
 
 @login_required
@@ -190,7 +198,7 @@ def assignment_detail(request, pk):
 @login_required
 def evidence_download(request, pk, attachment_pk):
     assignment = get_object_or_404(case_visible_assignments(request.user), pk=pk)
-    attachment = get_object_or_404(Attachment, pk=attachment_pk, application_id=assignment.case.application_id)
+    attachment = get_object_or_404(_expert_attachments(assignment), pk=attachment_pk)
     return _file_response(attachment.file, attachment.original_name, attachment.content_type)
 
 

@@ -238,3 +238,36 @@ def test_after_a_decline_the_case_panel_suggests_the_next_expert_and_invites_the
     assert ExpertInvitation.objects.get(expert_id=second).rank_shown == 2
     html = client.get(reverse("experts:case_panel", args=[case.pk])).content.decode()
     assert "建议邀请匹配名单中的下一位" not in html
+
+
+def test_expert_reads_the_evidence_but_not_the_standing_proof_until_released(client, case, expert, staff):
+    from django.core.files.base import ContentFile
+
+    from applications.models import Attachment
+
+    def attach(category, name):
+        item = Attachment(
+            application=case.application,
+            category=category,
+            original_name=name,
+            content_type="application/pdf",
+            size=4,
+            sha256="0" * 64,
+            uploaded_by=case.application.created_by,
+        )
+        item.file.save(name, ContentFile(b"%PDF"), save=True)
+        return item
+
+    letter = attach("legal_papers", "律师函.pdf")
+    licence = attach("standing", "营业执照.pdf")
+    assignment = accepted(case, expert, staff)
+    login(client, expert.user)
+    letter_url = reverse("experts:evidence_download", args=[assignment.pk, letter.pk])
+    assert client.get(letter_url).status_code == 404  # not before the declaration
+    services.assignment_declare(assignment=assignment, by=expert.user, no_conflict=True)
+    assert client.get(letter_url).status_code == 200
+    licence_url = reverse("experts:evidence_download", args=[assignment.pk, licence.pk])
+    assert client.get(licence_url).status_code == 404
+    assert "营业执照.pdf" not in client.get(reverse("experts:assignment", args=[assignment.pk])).content.decode()
+    services.assignment_release_contact(assignment=assignment, by=staff)
+    assert client.get(licence_url).status_code == 200
