@@ -98,7 +98,7 @@ def test_case_details_only_after_declaring_no_conflict(client, case, expert, sta
     html = client.get(url).content.decode()
     assert case.application.request in html
     assert "13911112222" not in html and "boss@jincheng.cn" not in html
-    assert "申请人联系方式由指导中心掌握" in html
+    assert "申请人联系方式及主体资格证明由指导中心掌握" in html
 
 
 def test_contact_details_show_once_staff_release_them(client, case, expert, staff):
