@@ -24,7 +24,7 @@ def sign_pdf(pdf, *, signer_name, signer_title, location=""):
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
-        name=f"{signer_name}（{signer_title}）" if signer_title else signer_name,
+        name=f"{signer_name}（{signer_title}）" if signer_title and signer_title not in signer_name else signer_name,
         reason=_("签发"),
         location=location or None,
     )
