@@ -255,3 +255,18 @@ def test_agencies_and_applicants_cannot_export_case_files(client, applicant, age
         response = client.post(reverse("documents:case_file", args=[case.pk]))
         assert response.status_code in (302, 404)
         assert not Document.objects.filter(kind=Document.Kind.CASE_FILE).exists()
+
+
+def test_the_document_list_snippet_shows_what_the_applicant_may_download(rf, signed, applicant, other_applicant):
+    from django.template.loader import render_to_string
+
+    from documents.permissions import documents_for_subject
+
+    opinion = GuidanceOpinion.objects.get(document=signed)
+    html = render_to_string("documents/_document_list.html", {"documents": documents_for_subject(applicant, opinion)})
+    assert signed.number in html and signed.verification_code in html
+    assert reverse("documents:download", args=[signed.pk]) in html
+    html = render_to_string(
+        "documents/_document_list.html", {"documents": documents_for_subject(other_applicant, opinion)}
+    )
+    assert signed.number not in html and "暂无文书" in html
