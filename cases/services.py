@@ -921,7 +921,7 @@ def deadlines_remind(*, today=None):
     directors = list(users_with_role(Role.DIRECTOR))
     for case in cases:
         with transaction.atomic():
-            case = Case.objects.select_for_update().select_related("handler").get(pk=case.pk)
+            case = Case.objects.select_for_update(of=("self",)).select_related("handler").get(pk=case.pk)
             if case.last_reminded_on == today or case.due_date is None:
                 continue
             overdue_by = working_days_between(case.due_date, today)
