@@ -272,7 +272,9 @@ def application_submit(*, application, by, seen_revision=None):
             subject=application,
             template="pdf/receipt.html",
             context=receipt_context(application),
-            title=_("申请受理回执"),
+            title=_("申请受理回执")
+            if first_submission
+            else _("补正申请受理回执（第 %(n)s 版）") % {"n": version_number},
             number=application.number,
             applicant=application.applicant,
             released=True,
