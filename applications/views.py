@@ -5,7 +5,6 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Count
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,7 +44,6 @@ def mine(request):
     applications = (
         visible_applications(user)
         .select_related("case", "applicant")
-        .annotate(attachment_count=Count("attachments"))
         .order_by("-updated_at")
     )
     return render(
