@@ -41,11 +41,7 @@ def mine(request):
         return _join_page(request, JoinRequestForm())
     if not has_role(user, Role.APPLICANT):
         raise Http404
-    applications = (
-        visible_applications(user)
-        .select_related("case", "applicant")
-        .order_by("-updated_at")
-    )
+    applications = visible_applications(user).select_related("case", "applicant").order_by("-updated_at")
     return render(
         request,
         "applications/mine.html",
