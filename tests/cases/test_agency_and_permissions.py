@@ -196,3 +196,20 @@ def test_querysets_by_role(staff, applicant, agency_user, other_agency_user, exp
     assert not visible_letters(other_agency_user).exists()
     assert visible_recipients(agency_user).count() == 1
     assert not visible_recipients(other_agency_user).exists()
+
+
+def test_the_letter_pdf_is_for_its_agencies_only(
+    client, staff, director, agency, agency_user, other_agency_user, applicant, django_capture_on_commit_callbacks
+):
+    from documents.models import Document
+
+    case = in_progress_case(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_letter(case, staff, director, [agency])
+    document = Document.objects.get(kind=Document.Kind.ASSISTANCE_LETTER)
+    url = reverse("documents:download", args=[document.pk])
+    client.force_login(agency_user)
+    assert client.get(url).status_code == 200
+    for user in [other_agency_user, applicant]:
+        client.force_login(user)
+        assert client.get(url).status_code == 404
