@@ -51,7 +51,8 @@ ARCHIVE_TYPES = {
 
 # Limits for the inside of an OOXML package.
 OOXML_MAX_ENTRIES = 2000
-OOXML_MAX_RATIO = 100  # uncompressed : compressed
+OOXML_MAX_RATIO = 100  # uncompressed : compressed, checked once the inside exceeds the floor below
+OOXML_RATIO_FLOOR = 10 * 1024 * 1024
 
 
 def max_file_bytes():
@@ -108,7 +109,8 @@ def _check_ooxml(upload, limit):
                 raise ValidationError(_("文件内部结构异常（条目过多），已拒绝。"), code="zip_bomb")
             total = sum(entry.file_size for entry in entries)
             compressed = sum(entry.compress_size for entry in entries) or 1
-            if total > limit or total > compressed * OOXML_MAX_RATIO:
+            suspicious_ratio = total > OOXML_RATIO_FLOOR and total > compressed * OOXML_MAX_RATIO
+            if total > limit or suspicious_ratio:
                 raise ValidationError(_("文件解压后体积异常（疑似压缩炸弹），已拒绝。"), code="zip_bomb")
             if any(entry.flag_bits & 0x1 for entry in entries):
                 raise ValidationError(_("不接受加密的文件，请去除密码后再上传。"), code="encrypted")

@@ -119,3 +119,10 @@ def test_long_names_are_shortened_keeping_the_extension():
     name = sanitise_name("长" * 500 + ".pdf")
     assert len(name) <= 120
     assert name.endswith(".pdf")
+
+
+def test_a_zip_bomb_within_the_size_limit_but_with_an_absurd_ratio_is_refused(settings):
+    settings.EVIDENCE_MAX_FILE_MB = 20  # 200 MB uncompressed allowed, but 40 MB of zeros is 1000:1
+    bomb = ooxml("xlsx", extra={"xl/worksheets/sheet1.xml": b"\x00" * (40 * 1024 * 1024)})
+    with pytest.raises(ValidationError, match="压缩炸弹"):
+        check_upload(upload("表格.xlsx", bomb))
