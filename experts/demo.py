@@ -725,4 +725,64 @@ def _seed_invitation(out, expert):
             message="请就本案的应诉策略提供专家意见。",
         )
         out.write(f"Experts: invited {expert.name} to case {case.number}.")
+        _seed_opinion(out, case, run, staff, expert)
+        _seed_seminar(out, staff, expert)
         return
+
+
+def _seed_opinion(out, case, run, staff, demo_expert):
+    """The best-ranked other expert answered by telephone; staff recorded the acceptance and
+    the declaration, and the expert's written opinion arrived."""
+    from experts import services
+
+    for row in run.ranking:
+        other = Expert.objects.get(pk=row["expert_id"])
+        if other.pk == demo_expert.pk:
+            continue
+        invitation = services.expert_invite(
+            case=case, expert=other, by=staff, deadline=timezone.now() + timezone.timedelta(days=3), matching=run
+        )
+        assignment = services.invitation_accept(invitation=invitation, by=staff)
+        services.assignment_declare(assignment=assignment, by=staff, no_conflict=True)
+        services.opinion_submit(
+            assignment=assignment,
+            by=staff,
+            analysis="对方主张的专利权利要求保护范围较窄，我方产品在关键技术特征上存在差异，不侵权抗辩有一定基础。",
+            recommendations="1. 委托目的国律师出具不侵权分析意见；\n2. 检索现有技术，评估提起无效程序的可行性；\n3. 同步准备和解谈判方案。",
+            risks="若被认定侵权，可能面临禁令及较高赔偿；应诉期限紧，须尽快决策。",
+            references="《专利法》相关规定；目的国专利侵权判定的全面覆盖原则及相关判例。",
+        )
+        out.write(f"Experts: {other.name} submitted an opinion on case {case.number}.")
+        return
+
+
+def _seed_seminar(out, staff, demo_expert):
+    """A seminar convened for a major demo case, with the demo expert among the invitees."""
+    from cases.models import Case
+    from experts import services
+    from experts.conflicts import conflicts_for_case
+    from portal.models import PartnerAgency
+
+    case = Case.objects.filter(level="major").order_by("opened_at").first()
+    if case is None or case.seminars.exists():
+        return
+    experts = [
+        e
+        for e in Expert.objects.filter(active=True, countries__contains="|US|").order_by("pk")
+        if not conflicts_for_case(e, case)
+    ][:3]
+    if demo_expert not in experts and not conflicts_for_case(demo_expert, case):
+        experts = [demo_expert, *experts[:2]]
+    services.seminar_convene(
+        case=case,
+        by=staff,
+        title=f"案件 {case.number} 专家研讨会",
+        starts_at=timezone.now() + timezone.timedelta(days=5),
+        location="山西省涉外知识产权指导中心第一会议室",
+        online_link="https://meeting.example.cn/ipguide-seminar",
+        agenda="一、是否应诉及应诉策略；二、无效或不侵权抗辩的可行性；三、和解谈判的底线。",
+        experts=experts,
+        agencies=list(PartnerAgency.objects.filter(code__in=["sxcommerce", "ccpitsx"])),
+        staff_users=[staff],
+    )
+    out.write(f"Experts: seminar convened for case {case.number}.")
