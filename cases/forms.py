@@ -11,6 +11,21 @@ from portal.roles import CENTER_ROLES
 
 MAX_ANSWER_FILE_SIZE = 20 * 1024 * 1024
 MAX_ANSWER_FILES = 10
+ANSWER_FILE_EXTENSIONS = {
+    "pdf",
+    "ofd",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "ppt",
+    "pptx",
+    "txt",
+    "jpg",
+    "jpeg",
+    "png",
+    "zip",
+}
 
 
 class LetterForm(forms.Form):
@@ -91,7 +106,9 @@ class AnswerForm(forms.Form):
         label=_("查询到的信息"), widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=10000
     )
     files = MultipleFileField(
-        label=_("附件"), required=False, help_text=_("可选多个文件，每个不超过 20 MB，最多 10 个。")
+        label=_("附件"),
+        required=False,
+        help_text=_("可选多个文件（PDF、OFD、Office 文档、图片、文本或 ZIP），每个不超过 20 MB，最多 10 个。"),
     )
 
     def clean_files(self):
@@ -101,6 +118,12 @@ class AnswerForm(forms.Form):
         for upload in files:
             if upload.size > MAX_ANSWER_FILE_SIZE:
                 raise forms.ValidationError(_("文件“%(name)s”超过 20 MB。") % {"name": upload.name})
+            extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+            if extension not in ANSWER_FILE_EXTENSIONS:
+                raise forms.ValidationError(
+                    _("文件“%(name)s”的类型不支持，请上传 PDF、OFD、Office 文档、图片、文本或 ZIP 文件。")
+                    % {"name": upload.name}
+                )
         return files
 
 

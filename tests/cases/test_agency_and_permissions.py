@@ -213,3 +213,14 @@ def test_the_letter_pdf_is_for_its_agencies_only(
     for user in [other_agency_user, applicant]:
         client.force_login(user)
         assert client.get(url).status_code == 404
+
+
+def test_answer_refuses_unsupported_file_types(client, agency_user, letter):
+    client.force_login(agency_user)
+    upload = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    response = client.post(
+        reverse("cases:agency_answer", args=[letter.pk]),
+        {"answer": "见附件", "files": [upload], "nom-TOTAL_FORMS": "0", "nom-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 400 and "类型不支持" in response.content.decode()
+    assert not AnswerAttachment.objects.exists()
