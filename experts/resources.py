@@ -8,6 +8,7 @@ saved until staff confirm a file without errors.
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from import_export import fields, resources, widgets
 
 from applications.choices import DisputeType, RightType, TechnicalField
@@ -84,33 +85,39 @@ class ExpertResource(resources.ModelResource):
     email = fields.Field(attribute="email", column_name="电子邮箱")
     phone = fields.Field(attribute="phone", column_name="联系电话")
     qualifications = fields.Field(
-        attribute="qualifications", column_name="资质", widget=ChoiceListWidget(Qualification.choices, "资质")
+        attribute="qualifications", column_name="资质", widget=ChoiceListWidget(Qualification.choices, _lazy("资质"))
     )
     jurisdictions = fields.Field(
-        attribute="jurisdictions", column_name="执业法域", widget=ChoiceListWidget(COUNTRY_CHOICES, "国家/地区")
+        attribute="jurisdictions", column_name="执业法域", widget=ChoiceListWidget(COUNTRY_CHOICES, _lazy("国家/地区"))
     )
     right_types = fields.Field(
-        attribute="right_types", column_name="擅长权利类别", widget=ChoiceListWidget(RightType.choices, "权利类别")
+        attribute="right_types",
+        column_name="擅长权利类别",
+        widget=ChoiceListWidget(RightType.choices, _lazy("权利类别")),
     )
     dispute_types = fields.Field(
-        attribute="dispute_types", column_name="擅长纠纷类型", widget=ChoiceListWidget(DisputeType.choices, "纠纷类型")
+        attribute="dispute_types",
+        column_name="擅长纠纷类型",
+        widget=ChoiceListWidget(DisputeType.choices, _lazy("纠纷类型")),
     )
     technical_fields = fields.Field(
         attribute="technical_fields",
         column_name="技术领域",
-        widget=ChoiceListWidget(TechnicalField.choices, "技术领域"),
+        widget=ChoiceListWidget(TechnicalField.choices, _lazy("技术领域")),
     )
     countries = fields.Field(
-        attribute="countries", column_name="熟悉的国家/地区", widget=ChoiceListWidget(COUNTRY_CHOICES, "国家/地区")
+        attribute="countries",
+        column_name="熟悉的国家/地区",
+        widget=ChoiceListWidget(COUNTRY_CHOICES, _lazy("国家/地区")),
     )
     languages = fields.Field(
-        attribute="languages", column_name="工作语言", widget=ChoiceListWidget(Language.choices, "工作语言")
+        attribute="languages", column_name="工作语言", widget=ChoiceListWidget(Language.choices, _lazy("工作语言"))
     )
     bio = fields.Field(attribute="bio", column_name="个人简介")
     availability = fields.Field(
         attribute="availability",
         column_name="可承接状态",
-        widget=LabelChoiceWidget(Availability.choices, "可承接状态", Availability.AVAILABLE),
+        widget=LabelChoiceWidget(Availability.choices, _lazy("可承接状态"), Availability.AVAILABLE),
     )
     max_concurrent_cases = fields.Field(
         attribute="max_concurrent_cases", column_name="同时承办案件上限", widget=widgets.IntegerWidget()

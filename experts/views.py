@@ -462,6 +462,12 @@ def seminar_manage(request, pk):
             )
             messages.success(request, _("出席情况已记录。"))
             return redirect("experts:seminar_manage", pk=seminar.pk)
+        if action in {"confirm", "decline"}:
+            # Agency representatives and staff answer by telephone or e-mail; staff record it.
+            invitee = get_object_or_404(SeminarInvitee, pk=request.POST.get("invitee"), seminar=seminar)
+            services.seminar_respond(invitee=invitee, by=request.user, attend=action == "confirm")
+            messages.success(request, _("已记录回复。"))
+            return redirect("experts:seminar_manage", pk=seminar.pk)
         if action == "view":
             invitee = get_object_or_404(SeminarInvitee, pk=request.POST.get("invitee"), seminar=seminar)
             services.seminar_record_view(invitee=invitee, by=request.user, view=request.POST.get("view", ""))
@@ -488,7 +494,7 @@ def seminar_manage(request, pk):
     except ValidationError as exc:
         for message in _messages_of(exc):
             messages.error(request, message)
-        if action in {"view", "cancel"}:
+        if action in {"view", "cancel", "confirm", "decline"}:
             return redirect("experts:seminar_manage", pk=seminar.pk)
     return render(
         request,

@@ -55,6 +55,10 @@ def test_seminar_pages_from_convening_to_the_collegial_opinion(client, staff, ag
 
     client.force_login(staff)
     manage = reverse("experts:seminar_manage", args=[seminar.pk])
+    agency_seat = seminar.invitees.get(kind=SeminarInvitee.Kind.AGENCY)
+    client.post(manage, {"action": "confirm", "invitee": agency_seat.pk})  # answered by telephone
+    agency_seat.refresh_from_db()
+    assert agency_seat.response == SeminarInvitee.Response.CONFIRMED
     client.post(manage, {"action": "attendance", "present": [seat.pk]})
     seminar.refresh_from_db()
     assert seminar.status == Seminar.Status.HELD
