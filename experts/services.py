@@ -192,6 +192,7 @@ def expert_invite(*, case, expert, by, deadline, matching=None, message=""):
     last free slot at the same time cannot both succeed; refuses an expert with a conflict."""
     if deadline <= timezone.now():
         raise ValidationError(_("答复期限必须晚于现在。"), code="deadline")
+    _require_open_case(case)
     with transaction.atomic():
         expert = Expert.objects.select_for_update().get(pk=expert.pk)
         if not expert.active or expert.availability == Availability.UNAVAILABLE:
@@ -260,6 +261,21 @@ def expert_invite(*, case, expert, by, deadline, matching=None, message=""):
                 link=reverse("experts:workspace"),
             )
     return invitation
+
+
+def _require_open_case(case):
+    from cases.models import Case
+
+    if case.status in {Case.Status.CLOSED, Case.Status.TERMINATED}:
+        raise TransitionNotAllowed(
+            _("案件 %(case)s %(status)s，不能再邀请专家。")
+            % {"case": case.number, "status": case.get_status_display()},
+            code="case_closed",
+        )
+
+
+def _declared_conflict(expert, case):
+    return ExpertAssignment.objects.filter(case=case, expert=expert, status=ExpertAssignment.Status.CONFLICT).exists()
 
 
 def _suggest_next(invitation, *, why):
@@ -612,8 +628,13 @@ def seminar_convene(
         raise ValidationError(_("请至少邀请一位专家。"), code="experts")
     if ends_at and ends_at <= starts_at:
         raise ValidationError(_("结束时间应晚于开始时间。"), code="ends_at")
+    _require_open_case(case)
     with transaction.atomic():
         for expert in experts:
+            if _declared_conflict(expert, case):
+                raise ConflictOfInterest(
+                    _("不能邀请%(name)s：其已声明与本案存在利益冲突。") % {"name": expert.name}, code="conflict"
+                )
             conflicts = conflicts_for_case(expert, case)
             if conflicts:
                 raise ConflictOfInterest(

@@ -146,3 +146,22 @@ def test_opinion_is_submitted_once_after_the_declaration(case, staff):
     assert opinion.case == case
     with pytest.raises(TransitionNotAllowed):
         services.opinion_submit(assignment=assignment, by=expert.user, analysis="a", recommendations="b")
+
+
+def test_a_closed_case_takes_no_more_invitations(case, staff):
+    from cases.models import Case
+
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED)
+    case.refresh_from_db()
+    with pytest.raises(TransitionNotAllowed, match="不能再邀请专家"):
+        services.expert_invite(case=case, expert=ExpertFactory(), by=staff, deadline=soon())
+
+
+def test_an_expert_who_declared_a_conflict_is_not_invited_to_the_seminar(case, staff):
+    expert = expert_with_login()
+    assignment = services.invitation_accept(
+        invitation=services.expert_invite(case=case, expert=expert, by=staff, deadline=soon()), by=expert.user
+    )
+    services.assignment_declare(assignment=assignment, by=expert.user, no_conflict=False, statement="曾任对方顾问")
+    with pytest.raises(ConflictOfInterest, match="已声明与本案存在利益冲突"):
+        services.seminar_convene(case=case, by=staff, title="t", starts_at=soon(), location="会议室", experts=[expert])
