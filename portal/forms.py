@@ -30,9 +30,9 @@ class RegistrationForm(UserCreationForm):
         self.fields["phone"].validators.append(validate_phone)
 
     def clean_credit_code(self):
-        code = normalise_credit_code(self.cleaned_data["credit_code"])
-        if Applicant.objects.filter(credit_code=code).exists():
-            raise forms.ValidationError(
-                _("该单位已在本平台注册。为保护单位信息，请由单位已有账号的同事联系中心为你开通账号。")
-            )
-        return code
+        # An organisation already registered is not refused: the new user asks to join it,
+        # and an existing member (or the center) approves before they see anything.
+        return normalise_credit_code(self.cleaned_data["credit_code"])
+
+    def existing_applicant(self):
+        return Applicant.objects.filter(credit_code=self.cleaned_data["credit_code"]).first()

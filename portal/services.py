@@ -14,15 +14,31 @@ from portal.roles import Role
 
 
 def applicant_register(*, full_name, email, phone, password, organisation_name, credit_code, category):
-    """Create an inactive applicant user and their organisation, and e-mail the activation link."""
+    """Create an inactive applicant user and e-mail the activation link.
+
+    A new organisation is created with the user as its first member. When the organisation
+    is already registered, the user is created without one and asks to join it; an existing
+    member or the center approves the request before the user sees any of its applications.
+    """
+    from applications.services import membership_request
     from portal.models import User
 
     with transaction.atomic():
-        applicant = Applicant.objects.create(name=organisation_name, credit_code=credit_code, category=category)
+        existing = Applicant.objects.filter(credit_code=credit_code).first()
+        applicant = existing or Applicant.objects.create(
+            name=organisation_name, credit_code=credit_code, category=category
+        )
         user = User.objects.create_user(
-            email=email, password=password, full_name=full_name, phone=phone, applicant=applicant, is_active=False
+            email=email,
+            password=password,
+            full_name=full_name,
+            phone=phone,
+            applicant=None if existing else applicant,
+            is_active=False,
         )
         user.groups.add(Group.objects.get_or_create(name=Role.APPLICANT)[0])
+        if existing:
+            membership_request(user=user, applicant=existing, by=user, note=_("注册账号时申请加入本单位。"))
         link = reverse(
             "portal:activate",
             kwargs={

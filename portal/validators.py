@@ -40,7 +40,7 @@ def validate_credit_code(value):
 MOBILE_RE = re.compile(r"^(?:\+?86[- ]?)?1[3-9]\d{9}$")
 # Landline with area code: 010-12345678, 0351-1234567, (0351)1234567, optional extension.
 LANDLINE_RE = re.compile(
-    r"^(?:\+?86[- ]?)?(?:\(0\d{2,3}\)|0\d{2,3})[- ]?\d{7,8}(?:[- ]?(?:转|ext\.?|x)?\d{1,6})?$", re.I
+    r"^(?:\+?86[- ]?)?(?:\(0\d{2,3}\)|0\d{2,3})[- ]?\d{7,8}(?:\s*[- ]?\s*(?:转|ext\.?|x)?\s*\d{1,6})?$", re.I
 )
 
 

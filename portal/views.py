@@ -29,6 +29,7 @@ def register(request):
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        existing = form.existing_applicant()
         applicant_register(
             full_name=data["full_name"],
             email=data["email"],
@@ -38,7 +39,7 @@ def register(request):
             credit_code=data["credit_code"],
             category=data["category"],
         )
-        return render(request, "registration/register_done.html", {"email": data["email"]})
+        return render(request, "registration/register_done.html", {"email": data["email"], "joining": existing})
     return render(request, "registration/register.html", {"form": form})
 
 

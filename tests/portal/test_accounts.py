@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from applications.models import MembershipRequest
 from portal.models import User
 from portal.roles import Role, has_role
 from tests.factories import PASSWORD, make_credit_code
@@ -55,11 +56,15 @@ def test_registration_errors_are_shown_next_to_fields_and_input_is_kept(client):
     assert not User.objects.exists()
 
 
-@pytest.mark.django_db
-def test_an_organisation_already_registered_cannot_be_joined_by_a_stranger(client, applicant_org):
+def test_registering_for_an_organisation_already_known_asks_its_members_first(client, applicant, applicant_org):
     data = {**REGISTRATION, "credit_code": applicant_org.credit_code}
     response = client.post(reverse("portal:register"), data)
-    assert "该单位已在本平台注册" in response.content.decode()
+    assert "你的加入申请已发送" in response.content.decode()
+    newcomer = User.objects.get(email=REGISTRATION["email"])
+    assert newcomer.applicant is None  # sees nothing of the organisation until approved
+    request = MembershipRequest.objects.get(user=newcomer)
+    assert request.applicant == applicant_org
+    assert request.status == MembershipRequest.Status.PENDING
 
 
 @pytest.mark.django_db

@@ -29,7 +29,8 @@ def test_generated_credit_codes_pass_the_check():
 
 
 @pytest.mark.parametrize(
-    "phone", ["13912345678", "+86 139 1234 5678", "0351-1234567", "010-12345678-123", "(0351)7654321"]
+    "phone",
+    ["13912345678", "+86 139 1234 5678", "0351-1234567", "010-12345678-123", "(0351)7654321", "0351-7654321 转 801"],
 )
 def test_mobile_and_landline_numbers_are_accepted(phone):
     validate_phone(phone)
