@@ -133,3 +133,29 @@ def test_expert_admin_list_queries_are_bounded(client, staff, django_assert_max_
     html = response.content.decode()
     assert "专家库运行情况" in html
     assert reverse("admin:experts_expert_import") in html and reverse("admin:experts_expert_export") in html
+
+
+def test_seminar_materials_go_to_invited_experts_only(client, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = make_case(level=DisputeLevel.MAJOR)
+    invited = expert_with_login(name="受邀")
+    outsider = expert_with_login(name="未受邀")
+    client.force_login(staff)
+    client.post(
+        reverse("experts:seminar_new", args=[case.pk]),
+        {
+            "title": "研讨会",
+            "starts_at": local(timezone.now() + timezone.timedelta(days=1)),
+            "location": "会议室",
+            "experts": [invited.pk],
+            "materials": [SimpleUploadedFile("案情摘要.pdf", b"%PDF-1.4", content_type="application/pdf")],
+        },
+    )
+    material = Seminar.objects.get().materials.get()
+    url = reverse("experts:seminar_material", args=[material.pk])
+    client.force_login(invited.user)
+    response = client.get(url)
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    client.force_login(outsider.user)
+    assert client.get(url).status_code == 404
