@@ -188,7 +188,7 @@ def document_render(*, document_id):
     A failure is recorded on the row (status and last error) and then re-raised."""
     try:
         with transaction.atomic():
-            document = Document.objects.select_for_update().select_related("signed_by").get(pk=document_id)
+            document = Document.objects.select_for_update(of=("self",)).select_related("signed_by").get(pk=document_id)
             if document.status == Document.Status.READY:
                 return document
             pdf, pages = produce_pdf(document)
@@ -366,7 +366,9 @@ def _opinion_change(opinion, target, *, by, note="", extra_fields=()):
 
 
 def _lock_opinion(opinion):
-    return _opinion_model().objects.select_for_update().select_related("case__application").get(pk=opinion.pk)
+    return (
+        _opinion_model().objects.select_for_update(of=("self",)).select_related("case__application").get(pk=opinion.pk)
+    )
 
 
 def _case_to(case, target, *, by, note=""):
@@ -602,7 +604,7 @@ def case_file_export(*, case, by):
     from documents.casefile import case_file_context
 
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("application", "handler").get(pk=case.pk)
+        case = Case.objects.select_for_update(of=("self",)).select_related("application", "handler").get(pk=case.pk)
         previous = Document.objects.filter(
             kind=Document.Kind.CASE_FILE,
             subject_type=ContentType.objects.get_for_model(Case),

@@ -49,8 +49,9 @@ def test_deputy_signs_and_the_public_verifies_the_pdf(page, live_server, staff, 
     data = document.file.read()
 
     # The public, not logged in: by code, then by uploading the genuine and a tampered file.
-    context = page.context.browser.new_context()
+    context = page.context.browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     public = context.new_page()
+    public.set_default_timeout(15000)
     public.goto(f"{live_server.url}/documents/verify/")
     public.get_by_label("验证码").fill(document.verification_code.lower())
     public.get_by_role("button", name="核验").click()
