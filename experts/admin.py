@@ -50,8 +50,21 @@ class ExpertAdmin(ImportExportModelAdmin):
         (_("联系方式（仅工作人员可见）"), {"fields": ["email", "phone", "user"]}),
     ]
 
+    actions = ["open_accounts"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).distinct()
+
+    @admin.action(description=_("为所选专家开通登录账号"))
+    def open_accounts(self, request, queryset):
+        done = 0
+        for expert in queryset:
+            try:
+                services.expert_account_open(expert=expert, by=request.user)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.WARNING)
+        self.message_user(request, _("已开通 %(n)d 个账号，设置密码的链接已发送。") % {"n": done}, messages.SUCCESS)
 
     def changelist_view(self, request, extra_context=None):
         self._loads = expert_loads()

@@ -175,6 +175,49 @@ def nomination_decline(*, nomination, by, reason=""):
     return nomination
 
 
+def expert_account_open(*, expert, by):
+    """Give a pool expert a portal login (the 'expert' role) and e-mail a link to set a password.
+    An existing user with the same e-mail address is linked instead of duplicated."""
+    from django.contrib.auth.models import Group
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from portal.models import User
+    from portal.roles import Role
+
+    with transaction.atomic():
+        expert = Expert.objects.select_for_update().get(pk=expert.pk)
+        if expert.user_id:
+            raise ValidationError(_("%(name)s已有登录账号。") % {"name": expert.name}, code="exists")
+        email = (expert.email or "").strip().lower()
+        if not email:
+            raise ValidationError(_("%(name)s没有电子邮箱，无法开通账号。") % {"name": expert.name}, code="email")
+        user = User.objects.filter(email__iexact=email).first()
+        if user is not None and Expert.objects.filter(user=user).exists():
+            raise ValidationError(_("邮箱 %(email)s 已关联其他专家。") % {"email": email}, code="taken")
+        if user is None:
+            user = User.objects.create_user(email=email, password=None, full_name=expert.name)
+        user.groups.add(Group.objects.get_or_create(name=Role.EXPERT)[0])
+        expert.user = user
+        expert.save(update_fields=["user"])
+        _event("account_open", by=by, expert=expert, note=email)
+        link = reverse(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        notify(
+            [user],
+            subject=_("指导专家账号已开通"),
+            body=_("您已被纳入专家库，可登录门户答复邀请、提交专家意见。请通过以下链接设置密码（登录名为本邮箱）。"),
+            link=link,
+        )
+    return user
+
+
 # --- Matching and invitations -----------------------------------------------------------------
 
 

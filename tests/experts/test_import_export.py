@@ -117,3 +117,27 @@ def test_staff_approve_a_nomination_into_the_pool(client, staff, agency, agency_
         {"action": "approve", "_selected_action": [nomination.pk]},
     )
     assert Expert.objects.filter(name="郑推荐").count() == 1
+
+
+def test_staff_open_a_login_for_pool_experts(client, staff, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from portal.roles import Role, has_role
+
+    expert = ExpertFactory(name="开号", email="kaihao@example.cn")
+    no_mail = ExpertFactory(name="无邮箱", email="")
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:experts_expert_changelist"),
+            {"action": "open_accounts", "_selected_action": [expert.pk, no_mail.pk]},
+            follow=True,
+        )
+    html = response.content.decode()
+    assert "无邮箱没有电子邮箱" in html
+    expert.refresh_from_db()
+    assert expert.user.email == "kaihao@example.cn" and has_role(expert.user, Role.EXPERT)
+    message = next(m for m in mail.outbox if m.to == ["kaihao@example.cn"])
+    link = next(line for line in message.body.splitlines() if "/accounts/reset/" in line)
+    path = link[link.index("/accounts/reset/") :].strip()
+    assert client.get(path, follow=True).status_code == 200
