@@ -37,7 +37,7 @@ from portal.models import SiteConfiguration  # noqa: E402
 SiteConfiguration.get = classmethod(lambda cls: SiteConfiguration())
 
 OPINION_SECTIONS = 2
-CASE_FILE_ROWS = 50
+CASE_FILE_ROWS = 46
 
 PARAGRAPH = (
     "经初步比对，涉案专利独立权利要求中“双驱动同步补偿”技术特征未见于申请人产品，"
