@@ -1,5 +1,6 @@
 """Named users for every role, so that each permission test reads like a sentence."""
 
+import datetime
 import os
 
 import pytest
@@ -7,6 +8,38 @@ from django.core.cache import cache
 
 from portal.roles import Role
 from tests.factories import ApplicantFactory, PartnerAgencyFactory, UserFactory
+
+SIGNING_CERT_PASSWORD = "test-cert-pass"
+
+
+@pytest.fixture(scope="session")
+def certificate_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("certs")
+
+
+@pytest.fixture(scope="session")
+def dev_certificate(certificate_dir):
+    """(path, CA certificate) of a development PKCS#12, valid from well before the dates
+    that some deadline tests travel back to until ten years ahead."""
+    from documents.certificates import make_development_pkcs12
+
+    now = datetime.datetime.now(datetime.UTC)
+    blob, ca_cert = make_development_pkcs12(
+        SIGNING_CERT_PASSWORD,
+        not_before=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+        not_after=now + datetime.timedelta(days=3650),
+    )
+    path = certificate_dir / "center.p12"
+    path.write_bytes(blob)
+    return path, ca_cert
+
+
+@pytest.fixture(autouse=True)
+def signing_certificate(settings, dev_certificate):
+    """Documents are issued under the center's signature: every test has a certificate."""
+    settings.SIGNING_CERT_PATH = str(dev_certificate[0])
+    settings.SIGNING_CERT_PASSWORD = SIGNING_CERT_PASSWORD
+    return dev_certificate
 
 
 @pytest.fixture(autouse=True)

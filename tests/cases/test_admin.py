@@ -134,6 +134,7 @@ def test_case_page_shows_application_timeline_letters_notes_documents_and_allowe
     assert f"/admin/documents/guidanceopinion/add/?case={case.pk}" in page
     assert "起草指导意见" in page
     assert reverse("experts:case_panel", args=[case.pk]) in page
+    assert reverse("documents:case_file", args=[case.pk]) in page
     case = refresh(case)  # awaiting input now
     allowed = services.CASE_TRANSITIONS[case.status] - {"terminated"}
     for status in Case.Status:
