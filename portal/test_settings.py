@@ -19,3 +19,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/ipportal-test-media"))  # noqa: F405, S108
 AXES_ENABLED = True
+# Live-server threads end without closing their connections; persistent connections would
+# then keep the test database busy at teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

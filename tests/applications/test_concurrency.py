@@ -5,44 +5,15 @@ the whole file and answers a second writer with "database is locked", so there t
 are skipped; the same guarantees are shown without threads in test_services.py.
 """
 
-import os
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from applications import services
 from applications.models import Application
 from portal.transitions import TransitionNotAllowed
 from tests.applications.factories import complete_draft
+from tests.concurrency import needs_row_locks, run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-needs_row_locks = pytest.mark.skipif(
-    connection.vendor == "sqlite" and not os.environ.get("REQUIRE_SERVICES"),
-    reason="SQLite has no row locks; threaded submissions need PostgreSQL",
-)
-
-
-def run_in_threads(functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def runner(index, function):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = function()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @needs_row_locks

@@ -1,44 +1,16 @@
 """Concurrent signings get distinct, consecutive numbers (PostgreSQL row locks, as in CI)."""
 
-import os
 import re
-import threading
 
 import pytest
-from django.db import connection, connections
 
 from documents import services
 from documents.models import Document
 from documents.services import opinion_review, opinion_sign, opinion_submit
+from tests.concurrency import needs_row_locks, run_in_threads
 from tests.documents.factories import make_case, make_opinion
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-needs_row_locks = pytest.mark.skipif(
-    connection.vendor == "sqlite" and not os.environ.get("REQUIRE_SERVICES"),
-    reason="SQLite has no row locks; threaded signing needs PostgreSQL",
-)
-
-
-def run_in_threads(functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def runner(index, function):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = function()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @needs_row_locks

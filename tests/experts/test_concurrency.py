@@ -1,45 +1,16 @@
 """Two staff members taking the last free slot of one expert at the same moment: one wins,
 the other is told why. The threaded test needs real row locks (PostgreSQL, as in CI)."""
 
-import os
-import threading
-
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from experts import services
 from experts.models import ExpertInvitation
 from experts.services import CapacityExceeded
+from tests.concurrency import needs_row_locks, run_in_threads
 from tests.experts.factories import ExpertFactory, make_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-needs_row_locks = pytest.mark.skipif(
-    connection.vendor == "sqlite" and not os.environ.get("REQUIRE_SERVICES"),
-    reason="SQLite has no row locks; the threaded race needs PostgreSQL",
-)
-
-
-def run_in_threads(functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def runner(index, function):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = function()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @needs_row_locks
