@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.choices import FORM_COUNTRIES, EvidenceCategory
 from applications.countries import FORM_COUNTRY_CHOICES, OTHER_COUNTRY_CHOICES
 from applications.models import LONG_TEXT_LIMIT, Application, Feedback
+from portal.forms import MultipleFileField
 from portal.validators import normalise_credit_code, validate_credit_code, validate_phone
 
 # The form's fields, in the order of the paper form (附件1). Others read these names.
@@ -258,22 +259,6 @@ class ApplicationForm(forms.ModelForm):
         if self.errors.get("other_country_codes") or self.errors.get("countries"):
             data.pop("countries", None)
         return data
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
 
 
 class EvidenceForm(forms.Form):

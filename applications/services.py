@@ -24,7 +24,6 @@ from applications.models import (
     Message,
     MessageAttachment,
 )
-from applications.uploads import check_upload
 from documents.formatting import chinese_date
 from documents.models import Document
 from documents.services import allocate_number, document_request
@@ -33,6 +32,7 @@ from portal.notifications import notify, notify_staff, send_email
 from portal.roles import Role, has_role, is_center_member
 from portal.sequences import next_value
 from portal.transitions import TransitionNotAllowed, check_fresh, check_transition
+from portal.uploads import check_upload
 from portal.workdays import add_working_days
 
 S = Application.Status

@@ -23,10 +23,10 @@ from applications.permissions import (
     visible_attachments,
     visible_message_files,
 )
-from applications.uploads import max_total_bytes
 from portal.permissions import require_role
 from portal.roles import Role, has_role, is_center_member
 from portal.transitions import StaleObject, TransitionNotAllowed
+from portal.uploads import max_total_bytes
 
 
 def _error_text(exc):

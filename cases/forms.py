@@ -6,26 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.choices import DisputeLevel
 from cases.models import AssistanceLetter, UpwardReport
+from cases.services import check_answer_files
+from portal.forms import MultipleFileField
 from portal.models import PartnerAgency, User
 from portal.roles import CENTER_ROLES
-
-MAX_ANSWER_FILE_SIZE = 20 * 1024 * 1024
-MAX_ANSWER_FILES = 10
-ANSWER_FILE_EXTENSIONS = {
-    "pdf",
-    "ofd",
-    "doc",
-    "docx",
-    "xls",
-    "xlsx",
-    "ppt",
-    "pptx",
-    "txt",
-    "jpg",
-    "jpeg",
-    "png",
-    "zip",
-}
 
 
 class LetterForm(forms.Form):
@@ -84,22 +68,6 @@ class ReportForm(forms.Form):
     recipient = forms.ChoiceField(label=_("报送对象"), choices=UpwardReport.Recipient.choices)
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
-
-
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("回函内容"), widget=forms.Textarea(attrs={"rows": 8}), max_length=10000)
     information_found = forms.CharField(
@@ -108,22 +76,12 @@ class AnswerForm(forms.Form):
     files = MultipleFileField(
         label=_("附件"),
         required=False,
-        help_text=_("可选多个文件（PDF、OFD、Office 文档、图片、文本或 ZIP），每个不超过 20 MB，最多 10 个。"),
+        help_text=_("可选多个文件（PDF、JPG、PNG、Word、Excel），每个不超过 20 MB，最多 10 个。不接受压缩包。"),
     )
 
     def clean_files(self):
         files = self.cleaned_data.get("files") or []
-        if len(files) > MAX_ANSWER_FILES:
-            raise forms.ValidationError(_("附件最多 10 个。"))
-        for upload in files:
-            if upload.size > MAX_ANSWER_FILE_SIZE:
-                raise forms.ValidationError(_("文件“%(name)s”超过 20 MB。") % {"name": upload.name})
-            extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-            if extension not in ANSWER_FILE_EXTENSIONS:
-                raise forms.ValidationError(
-                    _("文件“%(name)s”的类型不支持，请上传 PDF、OFD、Office 文档、图片、文本或 ZIP 文件。")
-                    % {"name": upload.name}
-                )
+        check_answer_files(files)  # by content, so that errors show next to the field
         return files
 
 

@@ -5,9 +5,6 @@ transition map, saves with update_fields and writes a CaseEvent; PDFs and e-mail
 after commit.
 """
 
-import hashlib
-import mimetypes
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +31,7 @@ from portal.notifications import notify, users_with_role
 from portal.roles import Role, can_sign, has_role, is_center_member
 from portal.sequences import next_value
 from portal.transitions import TransitionNotAllowed, check_fresh, check_transition
+from portal.uploads import check_uploads
 from portal.workdays import add_working_days, working_days_between
 
 S = Case.Status
@@ -616,19 +614,28 @@ def recipient_acknowledge(*, recipient, by):
     return recipient
 
 
-def _store_attachment(recipient, upload, by):
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = (upload.name or "file").replace("/", "_").replace("\\", "_")[:200]
+ANSWER_MAX_FILES = 10
+ANSWER_MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def check_answer_files(files):
+    """An answer's attachments, checked by content and size (portal.uploads)."""
+    return check_uploads(
+        files,
+        max_count=ANSWER_MAX_FILES,
+        max_file=ANSWER_MAX_FILE_BYTES,
+        max_total=ANSWER_MAX_FILES * ANSWER_MAX_FILE_BYTES,
+    )
+
+
+def _store_attachment(recipient, upload, checked, by):
     return AnswerAttachment.objects.create(
         recipient=recipient,
         file=upload,
-        original_name=name,
-        content_type=upload.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream",
-        size=upload.size,
-        sha256=digest.hexdigest(),
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=by,
     )
 
@@ -640,6 +647,7 @@ def recipient_answer(*, recipient, by, answer, information_found="", files=(), n
 
     if not (answer or "").strip():
         raise ValidationError({"answer": _("请填写回函内容。")})
+    checked_files = check_answer_files(files)
     with transaction.atomic():
         recipient = _lock_recipient(recipient)
         _require_agency_user(recipient, by)
@@ -663,8 +671,8 @@ def recipient_answer(*, recipient, by, answer, information_found="", files=(), n
                 "acknowledged_by",
             ]
         )
-        for upload in files:
-            _store_attachment(recipient, upload, by)
+        for upload, checked in checked_files:
+            _store_attachment(recipient, upload, checked, by)
         letter = recipient.letter
         case = letter.case
         ExpertNomination.objects.bulk_create(

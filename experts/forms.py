@@ -3,25 +3,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from experts.models import Expert, SeminarInvitee
+from portal.forms import MultipleFileField
 from portal.models import PartnerAgency, User
 from portal.roles import Role
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class DeclineForm(forms.Form):
@@ -60,7 +44,9 @@ class OpinionForm(forms.Form):
     references = forms.CharField(
         label=_("参考依据（法律法规、案例）"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    files = MultipleFileField(label=_("附件"), help_text=_("最多 5 个，每个不超过 20 MB（PDF、Word、Excel、图片）。"))
+    files = MultipleFileField(
+        label=_("附件"), required=False, help_text=_("最多 5 个，每个不超过 20 MB（PDF、Word、Excel、图片）。")
+    )
 
 
 class InviteForm(forms.Form):
@@ -121,7 +107,7 @@ class SeminarForm(forms.Form):
     staff_users = forms.ModelMultipleChoiceField(
         label=_("参会工作人员"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    materials = MultipleFileField(label=_("会议材料"))
+    materials = MultipleFileField(label=_("会议材料"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

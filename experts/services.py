@@ -2,9 +2,6 @@
 changes, checks the transition against one map kept here, saves with update_fields and writes
 an ExpertEvent."""
 
-import hashlib
-import os
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -29,6 +26,7 @@ from experts.models import (
 from experts.selectors import expert_load, next_ranked_expert, rank_experts
 from portal.notifications import notify, notify_staff
 from portal.transitions import TransitionNotAllowed, check_transition
+from portal.uploads import check_uploads
 
 NOMINATION_TRANSITIONS = {
     ExpertNomination.Status.PENDING: {ExpertNomination.Status.APPROVED, ExpertNomination.Status.DECLINED},
@@ -75,7 +73,6 @@ SEMINAR_TRANSITIONS = {
 
 OPINION_MAX_FILES = 5
 OPINION_MAX_BYTES = 20 * 1024 * 1024
-ALLOWED_EXTENSIONS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".png", ".jpg", ".jpeg", ".txt"}
 
 
 class CapacityExceeded(ValidationError):
@@ -574,26 +571,10 @@ def assignment_rate(*, assignment, by, rating):
 
 
 def _check_files(files):
-    files = [f for f in files or [] if f]
-    if len(files) > OPINION_MAX_FILES:
-        raise ValidationError(_("附件最多 %(n)d 个。") % {"n": OPINION_MAX_FILES}, code="files")
-    for upload in files:
-        extension = os.path.splitext(upload.name)[1].lower()
-        if extension not in ALLOWED_EXTENSIONS:
-            raise ValidationError(
-                _("不支持的文件类型：%(name)s（可上传 PDF、Word、Excel、图片或文本）。") % {"name": upload.name},
-                code="file_type",
-            )
-        if upload.size > OPINION_MAX_BYTES:
-            raise ValidationError(
-                _("文件过大：%(name)s（每个不超过 20 MB）。") % {"name": upload.name}, code="file_size"
-            )
-    return files
-
-
-def _safe_name(name):
-    base = os.path.basename(name or "").replace("\x00", "").strip()
-    return base[:200] or "file"
+    """Opinion attachments and seminar materials, checked by content and size (portal.uploads)."""
+    return check_uploads(
+        files, max_count=OPINION_MAX_FILES, max_file=OPINION_MAX_BYTES, max_total=OPINION_MAX_FILES * OPINION_MAX_BYTES
+    )
 
 
 def opinion_submit(*, assignment, by, analysis, recommendations, risks="", references="", files=()):
@@ -620,18 +601,14 @@ def opinion_submit(*, assignment, by, analysis, recommendations, risks="", refer
             references=(references or "").strip(),
             submitted_at=now,
         )
-        for upload in files:
-            digest = hashlib.sha256()
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
+        for upload, checked in files:
             OpinionAttachment.objects.create(
                 opinion=opinion,
                 file=upload,
-                original_name=_safe_name(upload.name),
-                content_type=(getattr(upload, "content_type", "") or "application/octet-stream")[:100],
-                size=upload.size,
-                sha256=digest.hexdigest(),
+                original_name=checked.name,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
             )
         recipients = [assignment.case.handler] if assignment.case.handler_id else []
         body = _("%(name)s已提交案件 %(case)s 的专家意见。") % {
@@ -671,6 +648,7 @@ def seminar_convene(
         raise ValidationError(_("请至少邀请一位专家。"), code="experts")
     if ends_at and ends_at <= starts_at:
         raise ValidationError(_("结束时间应晚于开始时间。"), code="ends_at")
+    materials = _check_files(materials)
     _require_open_case(case)
     with transaction.atomic():
         for expert in experts:
@@ -700,10 +678,8 @@ def seminar_convene(
         invitees += [SeminarInvitee(seminar=seminar, kind=SeminarInvitee.Kind.AGENCY, agency=a) for a in agencies]
         invitees += [SeminarInvitee(seminar=seminar, kind=SeminarInvitee.Kind.STAFF, user=u) for u in staff_users]
         SeminarInvitee.objects.bulk_create(invitees)
-        for upload in materials or ():
-            SeminarMaterial.objects.create(
-                seminar=seminar, file=upload, original_name=_safe_name(upload.name), size=upload.size
-            )
+        for upload, checked in materials:
+            SeminarMaterial.objects.create(seminar=seminar, file=upload, original_name=checked.name, size=checked.size)
         check_transition(SEMINAR_TRANSITIONS, seminar.status, Seminar.Status.CONVENED, labels=_labels(Seminar))
         seminar.status = Seminar.Status.CONVENED
         seminar.save(update_fields=["status"])

@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 
-from applications.uploads import DOC, DOCX, JPEG, PDF, PNG, XLS, XLSX, check_upload, sanitise_name
+from portal.uploads import DOC, DOCX, JPEG, PDF, PNG, XLS, XLSX, check_upload, sanitise_name
 from tests.applications.factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES, ooxml, plain_zip, upload
 
 OLE_HEADER = bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 600

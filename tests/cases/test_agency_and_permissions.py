@@ -11,6 +11,7 @@ from cases.models import AnswerAttachment
 from cases.permissions import visible_cases, visible_letters, visible_recipients
 from experts.models import ExpertNomination
 from tests.cases.factories import draft_letter, in_progress_case, refresh, signed_letter
+from tests.factories import TINY_PDF
 
 
 @pytest.fixture
@@ -157,7 +158,7 @@ def test_answer_attachments_of_another_agency_are_404(client, agency_user, other
         recipient=letter.recipients.get(),
         by=agency_user,
         answer="附件见后",
-        files=[SimpleUploadedFile("a.txt", b"x", content_type="text/plain")],
+        files=[SimpleUploadedFile("a.pdf", TINY_PDF, content_type="application/pdf")],
     )
     attachment = AnswerAttachment.objects.get()
     url = reverse("cases:answer_attachment", args=[attachment.pk])
@@ -215,12 +216,12 @@ def test_the_letter_pdf_is_for_its_agencies_only(
         assert client.get(url).status_code == 404
 
 
-def test_answer_refuses_unsupported_file_types(client, agency_user, letter):
+def test_answer_refuses_an_executable_renamed_pdf(client, agency_user, letter):
     client.force_login(agency_user)
-    upload = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    upload = SimpleUploadedFile("查询结果.pdf", b"MZ\x90\x00" + bytes(200), content_type="application/pdf")
     response = client.post(
         reverse("cases:agency_answer", args=[letter.pk]),
         {"answer": "见附件", "files": [upload], "nom-TOTAL_FORMS": "0", "nom-INITIAL_FORMS": "0"},
     )
-    assert response.status_code == 400 and "类型不支持" in response.content.decode()
+    assert response.status_code == 400 and "不是允许的类型" in response.content.decode()
     assert not AnswerAttachment.objects.exists()

@@ -1,4 +1,5 @@
-"""Checking uploaded evidence: the type by content (libmagic), never by name; sizes; names.
+"""Checking uploaded files — evidence, letter answers, expert opinions, seminar materials:
+the type by content (libmagic), never by name; sizes; names.
 
 Accepted: PDF, JPEG, PNG, Word (DOC/DOCX) and Excel (XLS/XLSX). A DOCX or XLSX is a zip
 file, so it is only accepted when its inside looks like an Office Open XML package and its
@@ -129,24 +130,27 @@ def _check_ooxml(upload, limit):
     )
 
 
-def check_upload(upload, *, already_used=0):
+def check_upload(upload, *, already_used=0, max_file=None, max_total=None):
     """Validate one uploaded file. Returns a CheckedUpload or raises ValidationError with a
-    message naming the file. `already_used` is the bytes the application already holds."""
+    message naming the file. `already_used` is the bytes already held by whatever the file is
+    added to; `max_file` and `max_total` (bytes) default to the evidence limits in settings."""
+    max_file = max_file or max_file_bytes()
+    max_total = max_total or max_total_bytes()
     original = upload.name or ""
     shown = sanitise_name(original)
     size = upload.size
     if size == 0:
         raise ValidationError(_("“%(name)s”是空文件。") % {"name": shown}, code="empty")
-    if size > max_file_bytes():
+    if size > max_file:
         raise ValidationError(
             _("“%(name)s”大小为 %(size)s，超过单个文件 %(limit)s MB 的上限。")
-            % {"name": shown, "size": filesizeformat(size), "limit": settings.EVIDENCE_MAX_FILE_MB},
+            % {"name": shown, "size": filesizeformat(size), "limit": max_file // (1024 * 1024)},
             code="too_large",
         )
-    if already_used + size > max_total_bytes():
+    if already_used + size > max_total:
         raise ValidationError(
-            _("上传“%(name)s”后材料总量将超过每份申请 %(limit)s MB 的上限，请压缩或精简后再上传。")
-            % {"name": shown, "limit": settings.EVIDENCE_MAX_TOTAL_MB},
+            _("上传“%(name)s”后材料总量将超过 %(limit)s MB 的上限，请压缩或精简后再上传。")
+            % {"name": shown, "limit": max_total // (1024 * 1024)},
             code="total_too_large",
         )
     detected = magic.from_buffer(_read_head(upload), mime=True)
@@ -155,7 +159,7 @@ def check_upload(upload, *, already_used=0):
         if detected in {PDF, JPEG, PNG}:
             content_type = detected
         elif detected in ZIP_TYPES:
-            content_type = _check_ooxml(upload, max_file_bytes() * 10)
+            content_type = _check_ooxml(upload, max_file * 10)
         elif detected in OLE_TYPES:
             if detected in {DOC, XLS}:
                 content_type = detected
@@ -186,3 +190,17 @@ def check_upload(upload, *, already_used=0):
         size=size,
         sha256=digest.hexdigest(),
     )
+
+
+def check_uploads(uploads, *, max_count, max_file=None, max_total=None):
+    """Check a batch of files added together. Returns [(upload, CheckedUpload), …] or raises
+    ValidationError naming the first file that fails."""
+    uploads = [upload for upload in uploads or () if upload]
+    if len(uploads) > max_count:
+        raise ValidationError(_("附件最多 %(n)d 个。") % {"n": max_count}, code="too_many")
+    checked, used = [], 0
+    for upload in uploads:
+        result = check_upload(upload, already_used=used, max_file=max_file, max_total=max_total)
+        used += result.size
+        checked.append((upload, result))
+    return checked
