@@ -123,3 +123,28 @@ def test_the_home_page_explains_the_service(client):
 
 def test_credit_codes_from_the_factory_are_distinct():
     assert len({make_credit_code(n) for n in range(200)}) == 200
+
+
+def test_password_reset_by_email_lets_the_user_choose_a_new_password(client, applicant):
+    client.post(reverse("password_reset"), {"email": applicant.email})
+    assert len(mail.outbox) == 1
+    link = re.search(r"(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert "设置新密码" in form_page.content.decode()
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "Brand-new-2026-pw", "new_password2": "Brand-new-2026-pw"}
+    )
+    assert response.status_code == 302
+    response = client.post(reverse("login"), {"username": applicant.email, "password": "Brand-new-2026-pw"})
+    assert response.url == reverse("portal:landing")
+
+
+def test_password_change_requires_the_old_password(client, applicant):
+    client.post(reverse("login"), {"username": applicant.email, "password": PASSWORD})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "wrong", "new_password1": "Brand-new-2026-pw", "new_password2": "Brand-new-2026-pw"},
+    )
+    assert "旧密码不正确" in response.content.decode()
+    applicant.refresh_from_db()
+    assert applicant.check_password(PASSWORD)
