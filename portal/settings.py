@@ -7,6 +7,8 @@ and ALLOWED_HOSTS must be given, and start-up stops with a message naming what i
 missing or malformed.
 """
 
+import secrets
+import sys
 from pathlib import Path
 
 import environ
@@ -46,8 +48,16 @@ def _database(name, default):
 
 DEBUG = _read("DEBUG", _strict_bool, False)
 
+# Management commands that work on source files only and never serve a request or sign
+# anything: they may run without the production secrets (in a fresh checkout, a build step).
+# They get a random key that lives as long as the process.
+OFFLINE_COMMANDS = {"makemigrations", "makemessages", "compilemessages", "collectstatic"}
+_offline = len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" and sys.argv[1] in OFFLINE_COMMANDS
+
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-used-in-production")
+elif _offline and not env.str("SECRET_KEY", default=""):
+    SECRET_KEY = secrets.token_urlsafe(60)
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="")
     if len(SECRET_KEY) < 50:
@@ -56,7 +66,7 @@ else:
         )
 
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost"] if DEBUG else [])
-if not DEBUG and not ALLOWED_HOSTS:
+if not DEBUG and not ALLOWED_HOSTS and not _offline:
     raise ImproperlyConfigured("Environment variable ALLOWED_HOSTS is required when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, [])
 

@@ -58,3 +58,15 @@ def test_demo_data_is_refused_in_production():
     result = manage("seed_demo", **PRODUCTION)
     assert result.returncode != 0
     assert "DEBUG is off" in result.stderr
+
+
+def test_source_only_commands_run_in_a_fresh_checkout_without_secrets():
+    result = manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_serving_commands_still_need_the_secrets():
+    result = manage("migrate", "--plan")
+    assert result.returncode != 0
+    assert "Environment variable SECRET_KEY" in result.stderr
