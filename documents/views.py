@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
@@ -7,15 +8,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from documents.formatting import chinese_date
-from documents.forms import VerifyForm, normalise_code
+from documents.forms import MAX_VERIFY_UPLOAD, VerifyForm, normalise_code
 from documents.models import Document
 from documents.permissions import case_file_cases, visible_documents
 from documents.services import case_file_export, find_by_file
+from portal.errors import too_many_requests
 from portal.models import SiteConfiguration
 from portal.roles import is_center_member
+from portal.throttling import RateLimited, rate_limit
+
+# Room for the form's other fields and the multipart framing around the uploaded file.
+VERIFY_FORM_OVERHEAD = 64 * 1024
 
 
 @login_required
@@ -42,8 +49,44 @@ def _issued():
     return Document.objects.filter(status=Document.Status.READY).select_related("superseded_by")
 
 
+def _rate_limited(request):
+    """Count one verification from the client's address; the 429 page when its quota is used up."""
+    try:
+        rate_limit(request, "verify", limit=settings.VERIFY_RATE_LIMIT, window=settings.VERIFY_RATE_WINDOW_SECONDS)
+    except RateLimited as exc:
+        return too_many_requests(request, exc.retry_after)
+    return None
+
+
+def _declared_length(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+@csrf_exempt
 def verify(request):
-    """Public: enter a verification code, or upload a PDF to check it byte for byte."""
+    """Public: enter a verification code, or upload a PDF to check it byte for byte.
+
+    Before anything reads the body (the CSRF check reads the form, so it runs after this, in
+    _verify_form): a sent form counts against the address's quota, and a body larger than the
+    largest PDF we check is refused unread, by its declared length.
+    """
+    if request.method == "POST":
+        refused = _rate_limited(request)
+        if refused is not None:
+            return refused
+        if _declared_length(request) > MAX_VERIFY_UPLOAD + VERIFY_FORM_OVERHEAD:
+            form = VerifyForm()
+            form.cleaned_data = {}
+            form.add_error("file", _("文件过大（超过 30 MB），不是本中心出具的文书。"))
+            return render(request, "documents/verify.html", {"form": form, "result": None}, status=413)
+    return _verify_form(request)
+
+
+@csrf_protect
+def _verify_form(request):
     result = None
     if request.method == "POST":
         form = VerifyForm(request.POST, request.FILES)
@@ -74,6 +117,9 @@ def verify_code(request, code):
     normalised = normalise_code(code)
     if normalised != code:
         return redirect("documents:verify_code", code=normalised)
+    refused = _rate_limited(request)
+    if refused is not None:
+        return refused
     document = _issued().filter(verification_code=normalised).first()
     if document is None:
         return render(request, "documents/verify_unknown.html", {"code": normalised}, status=404)

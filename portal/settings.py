@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Refuses a body over REQUEST_MAX_BODY_MB before any middleware or view reads it.
+    "portal.middleware.RequestBodyLimitMiddleware",
     # AxesMiddleware must be last: it turns a locked-out login into a clear page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -155,11 +157,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:landing"
 LOGOUT_REDIRECT_URL = "portal:home"
 
+# The client's address: behind TRUSTED_PROXY_COUNT reverse proxies it is read from the
+# X-Forwarded-For header they append to; with 0 (no proxy) that header is ignored, since any
+# client can send it. One function (portal.throttling.client_address) serves every limit below.
+TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("Environment variable TRUSTED_PROXY_COUNT is malformed: must be 0 or more.")
+
 # Login rate limit (django-axes): after AXES_FAILURE_LIMIT failures for one account from
-# one address, that pair is locked for AXES_COOLOFF_MINUTES.
+# one address, that pair is locked for AXES_COOLOFF_MINUTES; after AXES_ADDRESS_FAILURE_LIMIT
+# failures from one address over any accounts, the address is locked.
 AXES_FAILURE_LIMIT = _read("AXES_FAILURE_LIMIT", env.int, 5)
+AXES_ADDRESS_FAILURE_LIMIT = _read("AXES_ADDRESS_FAILURE_LIMIT", env.int, 20)
+if AXES_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("Environment variable AXES_ADDRESS_FAILURE_LIMIT must not be below AXES_FAILURE_LIMIT.")
 AXES_COOLOFF_TIME = _read("AXES_COOLOFF_MINUTES", env.int, 15) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The handler reads these in this order: the account and address pair, then the address alone.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "portal.throttling.LoginThrottleHandler"
+AXES_CLIENT_IP_CALLABLE = "portal.throttling.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -189,6 +205,8 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Form fields without files may take 5 MB; an uploaded file larger than 2 MB goes to a temporary
+# file instead of memory. The whole body of one request is capped by REQUEST_MAX_BODY_MB (below).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -244,6 +262,14 @@ SIGNING_CERT_PASSWORD = _read("SIGNING_CERT_PASSWORD", env.str, "")
 # --- Uploads ----------------------------------------------------------------------------
 EVIDENCE_MAX_FILE_MB = _read("EVIDENCE_MAX_FILE_MB", env.int, 20)
 EVIDENCE_MAX_TOTAL_MB = _read("EVIDENCE_MAX_TOTAL_MB", env.int, 100)
+# The largest request body the portal reads at all (a request carrying all of an application's
+# evidence at once, plus its form): larger ones are answered 413 before anything is read.
+# The proxy's own limit (nginx client_max_body_size) should match it.
+REQUEST_MAX_BODY_MB = _read("REQUEST_MAX_BODY_MB", env.int, EVIDENCE_MAX_TOTAL_MB + 10)
+
+# The public verification page: lookups and uploads per client address and window.
+VERIFY_RATE_LIMIT = _read("VERIFY_RATE_LIMIT", env.int, 60)
+VERIFY_RATE_WINDOW_SECONDS = _read("VERIFY_RATE_WINDOW_SECONDS", env.int, 600)
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -251,6 +277,7 @@ SESSION_COOKIE_AGE = 60 * 60 * 8
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 if not DEBUG:
     SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", _strict_bool, True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from portal import views
+from portal import errors, views
 
 admin.site.site_header = _("海外知识产权纠纷应对指导 · 工作台")
 admin.site.site_title = _("指导中心工作台")
@@ -32,3 +32,8 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("documents/", include("documents.urls")),
 ]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
