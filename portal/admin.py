@@ -67,10 +67,16 @@ class DeputyDirectorAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
-    list_display = ["date", "is_working_day", "note"]
-    list_filter = ["is_working_day"]
+    list_display = ["date", "is_working_day", "note", "source"]
+    list_filter = ["is_working_day", "source"]
     date_hierarchy = "date"
     search_fields = ["note"]
+    readonly_fields = ["source"]
+
+    def save_model(self, request, obj, form, change):
+        # A day staff entered or corrected wins over the library's arrangements from now on.
+        obj.source = CalendarDay.Source.MANUAL
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Notification)

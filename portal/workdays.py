@@ -1,9 +1,26 @@
 """The working-day calendar: Monday to Friday, corrected by the CalendarDay exceptions
-that staff keep (public holidays, and the weekend make-up days of 调休)."""
+(public holidays, and the weekend make-up days of 调休).
+
+The State Council's yearly arrangements come from the maintained `chinesecalendar` library:
+a data migration loads them on install and a daily task (portal.tasks) loads the years a
+library upgrade brings. Days that staff entered or edited in the admin always win.
+"""
 
 import datetime
 
+from chinese_calendar import constants as official
+from django.db import transaction
+from django.utils import timezone
+
 from portal.models import CalendarDay
+
+# The first year loaded from the library: deadlines are never counted further back.
+OFFICIAL_FIRST_YEAR = 2024
+# From this month on, staff are warned when next year's calendar is still missing.
+WARN_FROM_MONTH = 11
+
+# The library's short names, as the State Council's notices write them.
+_FESTIVAL_NAMES = {"清明": "清明节", "端午": "端午节", "中秋": "中秋节"}
 
 
 def _exceptions_between(start, end):
@@ -58,3 +75,69 @@ def working_days_between(start, end):
         if is_working_day(day, exceptions):
             count += 1
     return sign * count
+
+
+# --- the official calendar ----------------------------------------------------------------
+
+
+def _festival(english_name):
+    try:
+        chinese = official.Holiday(english_name).chinese
+    except ValueError:
+        return english_name
+    return _FESTIVAL_NAMES.get(chinese, chinese)
+
+
+def official_exceptions(first_year=OFFICIAL_FIRST_YEAR):
+    """{date: (is_working_day, note)}: the holidays and make-up working days that the
+    installed chinesecalendar publishes, from `first_year` on."""
+    days = {}
+    for day, name in official.holidays.items():
+        if day.year >= first_year:
+            days[day] = (False, _festival(name))
+    for day, name in official.workdays.items():
+        if day.year >= first_year:
+            days[day] = (True, f"{_festival(name)}调休")
+    return days
+
+
+def official_calendar_sync(*, by=None, model=CalendarDay, first_year=OFFICIAL_FIRST_YEAR):
+    """Bring the calendar up to date with the installed library. Safe to run any number of
+    times. Days entered or edited by staff (source "manual") are never touched; days loaded
+    earlier that the library has since corrected or withdrawn are updated or removed.
+
+    `model` lets the data migration pass its historical model. Returns the counts.
+    """
+    wanted = official_exceptions(first_year)
+    counts = {"created": 0, "updated": 0, "removed": 0}
+    with transaction.atomic():
+        existing = {row.date: row for row in model.objects.select_for_update().filter(date__year__gte=first_year)}
+        created, updated, removed = [], [], []
+        for day, (working, note) in sorted(wanted.items()):
+            row = existing.get(day)
+            if row is None:
+                created.append(model(date=day, is_working_day=working, note=note, source="official"))
+            elif row.source == "official" and (row.is_working_day, row.note) != (working, note):
+                row.is_working_day, row.note = working, note
+                updated.append(row)
+        official_years = {day.year for day in wanted}
+        for day, row in existing.items():
+            if row.source == "official" and day not in wanted and day.year in official_years:
+                removed.append(row.pk)
+        model.objects.bulk_create(created)
+        model.objects.bulk_update(updated, ["is_working_day", "note"])
+        model.objects.filter(pk__in=removed).delete()
+        counts.update(created=len(created), updated=len(updated), removed=len(removed))
+    return counts
+
+
+def missing_calendar_years(today=None):
+    """The years whose holiday arrangements are missing and that deadlines will soon need:
+    this year, and from November on next year too. A year counts as present once it has
+    any exception (every year has at least New Year's Day)."""
+    today = today or timezone.localdate()
+    years = [today.year]
+    if today.month >= WARN_FROM_MONTH:
+        years.append(today.year + 1)
+    present = {day.year for day in CalendarDay.objects.filter(date__year__in=years).dates("date", "year")}
+    return [year for year in years if year not in present]

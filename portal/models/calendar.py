@@ -3,13 +3,28 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CalendarDay(models.Model):
-    """An exception to the Monday-to-Friday week: a public holiday on a weekday, or a
-    make-up working day (调休) on a weekend. Staff keep these in the admin each year
-    when the State Council publishes the holiday arrangements."""
+    """An exception to the Monday-to-Friday week: a public holiday, or a make-up working day
+    (调休) on a weekend.
+
+    The State Council's arrangements arrive by themselves from the `chinesecalendar` library
+    (see portal.workdays.official_calendar_sync); staff add or correct days in the admin, and a
+    day staff entered or edited is never overwritten by the library.
+    """
+
+    class Source(models.TextChoices):
+        OFFICIAL = "official", _("国务院办公厅放假安排")
+        MANUAL = "manual", _("工作人员维护")
 
     date = models.DateField(_("日期"), unique=True)
     is_working_day = models.BooleanField(_("是否工作日"), help_text=_("节假日不勾选；周末调休上班的日子勾选。"))
     note = models.CharField(_("说明"), max_length=50, blank=True, help_text=_("例如“春节”“春节调休”。"))
+    source = models.CharField(
+        _("来源"),
+        max_length=10,
+        choices=Source.choices,
+        default=Source.MANUAL,
+        help_text=_("工作人员维护的日子不会被自动更新覆盖。"),
+    )
 
     class Meta:
         verbose_name = _("工作日历例外")

@@ -1,0 +1,13 @@
+"""Periodic work of the base layer (called by celery beat; see portal/celery.py)."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from portal.workdays import official_calendar_sync
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
+def sync_official_calendar():
+    """Load the holiday arrangements of the installed chinesecalendar (new years arrive with a
+    library upgrade). Idempotent; never overwrites days that staff entered or edited."""
+    return official_calendar_sync()
