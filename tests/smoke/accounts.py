@@ -1,0 +1,63 @@
+"""Create one account per role in a fresh production-mode database, for the smoke test.
+
+Run as `python -m tests.smoke.accounts` with the production settings in the environment and the
+accounts' password in SMOKE_PASSWORD. (seed_demo refuses to run with DEBUG off, rightly: its
+password is published. This password is random and lives only as long as the smoke test.)
+"""
+
+import datetime
+import os
+
+import django
+
+# (role key, e-mail, full name); the test imports this list to log in as each.
+ACCOUNTS = [
+    ("applicant", "applicant@smoke.example.cn", "王丽"),
+    ("staff", "staff@smoke.example.cn", "李明"),
+    ("director", "director@smoke.example.cn", "赵建国"),
+    ("deputy", "deputy@smoke.example.cn", "孙红"),
+    ("agency", "agency@smoke.example.cn", "陈静"),
+    ("expert", "expert@smoke.example.cn", "吴志远"),
+]
+CREDIT_CODE = "91350100M000100Y43"
+
+
+def create_accounts(password):
+    from django.contrib.auth.models import Group
+
+    from applications.choices import ApplicantCategory
+    from applications.models import Applicant
+    from experts.models import Expert
+    from portal.demo import _grant_center_permissions, ensure_groups
+    from portal.models import DeputyDirector, PartnerAgency, User
+    from portal.roles import Role
+
+    ensure_groups()
+    _grant_center_permissions()
+    organisation = Applicant.objects.create(
+        name="太原晋成精密机械有限公司", category=ApplicantCategory.ENTERPRISE, credit_code=CREDIT_CODE
+    )
+    agency = PartnerAgency.objects.create(code="commerce", name="山西省商务厅", short_name="省商务厅")
+    roles = {
+        "applicant": ([Role.APPLICANT], {"applicant": organisation}),
+        "staff": ([Role.STAFF], {"is_staff": True}),
+        "director": ([Role.DIRECTOR, Role.STAFF], {"is_staff": True}),
+        "deputy": ([Role.DEPUTY, Role.STAFF], {"is_staff": True}),
+        "agency": ([Role.AGENCY], {"agency": agency}),
+        "expert": ([Role.EXPERT], {}),
+    }
+    for key, email, name in ACCOUNTS:
+        groups, extra = roles[key]
+        user = User.objects.create(email=email, full_name=name, **extra)
+        user.set_password(password)
+        user.save()
+        user.groups.add(*(Group.objects.get(name=role) for role in groups))
+        if key == "deputy":
+            DeputyDirector.objects.create(user=user, rotation_order=1, joined_on=datetime.date(2024, 1, 1))
+        if key == "expert":
+            Expert.objects.create(user=user, name=name, organisation="山西大学法学院", email=email)
+
+
+if __name__ == "__main__":
+    django.setup()
+    create_accounts(os.environ["SMOKE_PASSWORD"])

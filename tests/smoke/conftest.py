@@ -1,0 +1,221 @@
+"""The portal as production runs it, brought up for the smoke test and torn down afterwards.
+
+A fresh PostgreSQL database on the test command's throwaway server, static files collected into a
+temporary folder, gunicorn with DEBUG off and settings from environment variables only, a real
+Celery worker (queues documents and default) and celery beat on the test command's Redis.
+
+Runs only when SMOKE_TEST=1 (scripts/test sets it for its smoke step, after the unit and browser
+tests), with DATABASE_URL pointing at PostgreSQL and REDIS_URL at Redis.
+"""
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SMOKE = os.environ.get("SMOKE_TEST") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+# Only what a production host would have: nothing from the test settings of this process.
+PASSED_THROUGH = ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"]
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Stack:
+    """The running production-mode portal: its address, environment, processes and logs."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.processes = {}
+        self.logs = {}
+        self.password = secrets.token_urlsafe(16)
+
+    def run(self, *args, timeout=600):
+        result = subprocess.run(
+            [sys.executable, *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
+        assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        return result
+
+    def start(self, name, *args):
+        log = open(self.workdir / f"{name}.log", "w")  # noqa: SIM115 - closed in stop()
+        self.logs[name] = log
+        self.processes[name] = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def log_text(self, name):
+        path = self.workdir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def assert_running(self):
+        for name, process in self.processes.items():
+            assert process.poll() is None, f"{name} exited with {process.returncode}:\n{self.log_text(name)[-3000:]}"
+
+    def stop(self):
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for name, process in self.processes.items():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+            self.logs[name].close()
+
+
+def _wait_for_http(url, process, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - a loopback address we built
+                return True
+        except urllib.error.HTTPError:
+            return True  # the server answers
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def _admin_connection(database_url):
+    import psycopg2
+
+    parts = urlsplit(database_url)
+    connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    connection.autocommit = True
+    return connection
+
+
+@pytest.fixture(scope="session")
+def production(tmp_path_factory):
+    if not SMOKE:
+        pytest.skip("production smoke test: run by scripts/test (bash scripts/test tests/smoke)")
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    assert database_url.startswith("postgres"), "the smoke test needs DATABASE_URL pointing at PostgreSQL"
+    assert redis_url.startswith("redis"), "the smoke test needs REDIS_URL pointing at Redis"
+
+    workdir = tmp_path_factory.mktemp("production")
+    stack = Stack(workdir)
+    started = time.monotonic()
+
+    # A fresh database beside the one the unit tests used, and a Redis database of its own.
+    database = f"smoke_{secrets.token_hex(4)}"
+    admin = _admin_connection(database_url)
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{database}"')
+    redis_parts = urlsplit(redis_url)
+    port = _free_port()
+    stack.url = f"http://127.0.0.1:{port}"
+    stack.env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
+    stack.env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(60),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": stack.url,
+            # Loopback has no TLS to redirect to. The session and CSRF cookies stay Secure: browsers
+            # treat http://127.0.0.1 as a secure context and keep such cookies there.
+            "SECURE_SSL_REDIRECT": "0",
+            "DATABASE_URL": urlunsplit(urlsplit(database_url)._replace(path=f"/{database}")),
+            "REDIS_URL": urlunsplit(redis_parts._replace(path="/1")),
+            "MEDIA_ROOT": str(workdir / "media"),
+            "STATIC_ROOT": str(workdir / "static"),
+            "SIGNING_CERT_PATH": str(workdir / "signing.p12"),
+            "SIGNING_CERT_PASSWORD": secrets.token_urlsafe(12),
+            "SMOKE_PASSWORD": stack.password,
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    try:
+        import redis
+
+        redis.Redis.from_url(stack.env["REDIS_URL"]).flushdb()
+        stack.run("manage.py", "collectstatic", "--noinput", "-v0")
+        stack.run("manage.py", "migrate", "--noinput", "-v0")
+        stack.run(
+            "manage.py",
+            "make_dev_certificate",
+            "--output",
+            stack.env["SIGNING_CERT_PATH"],
+            "--password",
+            stack.env["SIGNING_CERT_PASSWORD"],
+        )
+        stack.run("-m", "tests.smoke.accounts")
+        stack.start("gunicorn", "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2")
+        stack.start(
+            "worker",
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "-Q",
+            "documents,default",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+        )
+        stack.start(
+            "beat", "-m", "celery", "-A", "portal", "beat", "--schedule", str(workdir / "beat-schedule"), "-l", "INFO"
+        )
+        assert _wait_for_http(stack.url + "/", stack.processes["gunicorn"]), stack.log_text("gunicorn")
+        stack.assert_running()
+        print(f"Production stack up in {time.monotonic() - started:.1f} s at {stack.url}")
+        yield stack
+        stack.assert_running()
+        assert "Internal Server Error" not in stack.log_text("gunicorn"), stack.log_text("gunicorn")[-5000:]
+    finally:
+        stack.stop()
+        for name in stack.processes:
+            print(f"----- {name} log (last lines) -----\n{stack.log_text(name)[-2000:]}")
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", "accept_downloads": True}

@@ -1,0 +1,158 @@
+"""Production-mode smoke test: gunicorn with DEBUG off, collected static files, PostgreSQL, Redis,
+a Celery worker and beat, driven by Chromium as a visitor and as each role would use it.
+
+Every response of every page is watched: any HTTP 500 fails the test, and so does a page whose
+stylesheets do not load under their hashed names or do not style the page.
+"""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.applications.factories import PDF_BYTES
+from tests.smoke.accounts import ACCOUNTS
+
+pytestmark = pytest.mark.usefixtures("production")
+
+HASHED_CSS = re.compile(r"/static/.+\.[0-9a-f]{12}\.css$")
+NAVY = "rgb(11, 61, 110)"  # .bg-primary-portal in static/css/portal.css
+ACCOUNT = {key: email for key, email, _name in ACCOUNTS}
+# Where each role lands after logging in, and a heading it must see there.
+MAIN_PAGES = {
+    "applicant": ("/applications/", "我的申请"),
+    "staff": ("/admin/", None),
+    "director": ("/admin/", None),
+    "deputy": ("/admin/", None),
+    "agency": ("/cases/agency/", None),
+    "expert": ("/experts/", None),
+}
+
+
+@pytest.fixture
+def server_errors(page):
+    """Every response the browser receives, from the page and from its requests: none may be a 5xx."""
+    failures = []
+
+    def listen(response):
+        if response.status >= 500:
+            failures.append(f"{response.status} {response.request.method} {response.url}")
+
+    page.context.on("response", listen)
+    page.set_default_timeout(20000)
+    yield failures
+    assert not failures, f"server errors: {failures}"
+
+
+def assert_styled(page, *, portal_layout=True):
+    """The page's stylesheets resolve with 200 under hashed names, and their rules apply."""
+    hrefs = page.eval_on_selector_all("link[rel=stylesheet]", "links => links.map(link => link.href)")
+    assert hrefs, f"{page.url} has no stylesheet"
+    for href in hrefs:
+        assert HASHED_CSS.search(href), f"{page.url}: stylesheet {href} is not served under a hashed name"
+        response = page.request.get(href)
+        assert response.status == 200, f"{page.url}: stylesheet {href} answered {response.status}"
+        assert "text/css" in response.headers.get("content-type", "")
+    rule_counts = page.evaluate(
+        """() => Array.from(document.styleSheets).map(sheet => {
+             try { return sheet.cssRules.length } catch (e) { return -1 } })"""
+    )
+    assert rule_counts and all(count > 0 for count in rule_counts), f"{page.url}: stylesheets empty {rule_counts}"
+    # Both Bootstrap's reboot and the admin's base.css take the browser's 8px margin off the body.
+    assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px", f"{page.url} is unstyled"
+    if portal_layout:
+        navbar = page.locator("nav.navbar").first
+        assert navbar.evaluate("el => getComputedStyle(el).backgroundColor") == NAVY, f"{page.url}: no portal CSS"
+
+
+def log_in(page, stack, key):
+    page.goto(f"{stack.url}/accounts/login/")
+    assert_styled(page)
+    page.get_by_label("电子邮箱").fill(ACCOUNT[key])
+    page.get_by_label("密码").fill(stack.password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_home_page_and_a_missing_page(page, production, server_errors):
+    response = page.goto(f"{production.url}/")
+    assert response.status == 200
+    assert_styled(page)
+    expect(page.get_by_role("link", name="登录", exact=True)).to_be_visible()
+
+    response = page.goto(f"{production.url}/no-such-page/")
+    assert response.status == 404
+    assert_styled(page)
+    expect(page.get_by_role("heading", name="页面不存在")).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_be_visible()
+
+    response = page.goto(f"{production.url}/documents/verify/")
+    assert response.status == 200
+    assert_styled(page)
+
+
+@pytest.mark.parametrize("key", list(MAIN_PAGES))
+def test_each_role_logs_in_and_loads_its_main_page(page, production, server_errors, key):
+    log_in(page, production, key)
+    path, heading = MAIN_PAGES[key]
+    assert page.url == f"{production.url}{path}", f"{key} landed on {page.url}"
+    assert_styled(page, portal_layout=not path.startswith("/admin/"))
+    expect(page.get_by_text("登录已暂时锁定")).to_have_count(0)
+    if heading:
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    if path.startswith("/admin/"):
+        expect(page.locator("#user-tools")).to_be_visible()
+    else:
+        expect(page.get_by_test_id("current-user")).to_be_visible()
+
+
+def test_an_applicant_submits_and_downloads_the_receipt(page, production, server_errors, tmp_path):
+    licence = tmp_path / "营业执照副本.pdf"
+    licence.write_bytes(PDF_BYTES)
+    log_in(page, production, "applicant")
+    page.get_by_role("button", name="新建申请").click()
+    expect(page.get_by_role("heading", name="海外知识产权纠纷应对指导申请书")).to_be_visible()
+    assert_styled(page)
+
+    page.get_by_label("企业", exact=True).check()
+    page.get_by_label("联系人", exact=True).fill("王丽")
+    page.get_by_label("联系人邮箱").fill("wangli@jincheng.example.cn")
+    page.get_by_label("联系电话").fill("0351-7654321")
+    page.get_by_label("详细联系地址").fill("山西省太原市小店区学府街 101 号")
+    page.get_by_label("侵权纠纷", exact=True).check()
+    page.get_by_label("发明专利", exact=True).check()
+    page.get_by_label("美国", exact=True).check()
+    page.get_by_label("竞争对手", exact=True).check()
+    page.get_by_label("机械", exact=True).check()
+    page.get_by_label("纠纷应对指导申请事项").fill("美国竞争对手指控我司出口的数控机床侵犯其发明专利，请求应对指导。")
+    page.get_by_label("纠纷影响预估").fill("对美年出口额约 4200 万元。")
+    page.get_by_label("普通纠纷").check()
+    page.get_by_role("button", name="保存并上传材料").click()
+
+    expect(page.get_by_role("heading", name="上传证明材料")).to_be_visible()
+    assert_styled(page)
+    page.get_by_label("材料类别").select_option("standing")
+    page.get_by_label("选择文件（可多选）").set_input_files(str(licence))
+    page.get_by_role("button", name="上传").click()
+    expect(page.get_by_test_id("files-standing")).to_contain_text("营业执照副本.pdf")
+
+    page.get_by_role("link", name="检查并提交").first.click()
+    expect(page.get_by_text("内容完整")).to_be_visible()
+    assert_styled(page)
+    page.get_by_test_id("submit-button").click()
+    expect(page.get_by_test_id("status")).to_have_text("已提交")
+    assert_styled(page)
+
+    # The Celery worker renders and signs the receipt; the page lists it once it is ready.
+    receipt = page.get_by_test_id("documents").get_by_role("link", name=re.compile("回执"))
+    deadline = time.monotonic() + 120
+    while not receipt.count():
+        assert time.monotonic() < deadline, "the worker did not render the receipt within 120 s"
+        time.sleep(2)
+        page.reload()
+    with page.expect_download() as download_info:
+        receipt.first.click()
+    data = download_info.value.path().read_bytes()
+    assert data.startswith(b"%PDF-"), data[:40]
+    assert len(data) > 10_000  # a rendered, signed document, not an empty file
