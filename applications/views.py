@@ -26,7 +26,7 @@ from applications.permissions import (
 from portal.permissions import require_role
 from portal.roles import Role, has_role, is_center_member
 from portal.transitions import StaleObject, TransitionNotAllowed
-from portal.uploads import max_total_bytes
+from portal.uploads import UploadRefused, max_total_bytes
 
 
 def _error_text(exc):
@@ -172,7 +172,8 @@ def evidence(request, pk):
                 messages.success(request, _("已上传 %(n)s 个文件。") % {"n": stored})
             if not upload_errors:
                 return redirect("applications:evidence", pk=pk)
-            form = EvidenceForm(initial={"category": form.cleaned_data["category"]})
+            for error in upload_errors:  # shown at the file field, the chosen category kept
+                form.add_error("files", error)
     else:
         form = EvidenceForm(initial={"category": request.GET.get("category", EvidenceCategory.STANDING)})
     attachments = list(application.attachments.all())
@@ -364,7 +365,7 @@ def message_create(request, pk):
                 files=form.cleaned_data["files"],
             )
         except ValidationError as exc:
-            form.add_error("files" if request.FILES else "body", exc)
+            form.add_error("files" if isinstance(exc, UploadRefused) else None, exc)
         else:
             messages.success(request, _("留言已发送。"))
             return redirect(reverse("applications:detail", args=[pk]) + "#messages")

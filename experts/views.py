@@ -48,6 +48,7 @@ from experts.permissions import (
 from experts.selectors import next_ranked_expert, opinions_for_case, pool_health
 from portal.permissions import require_role
 from portal.roles import CENTER_ROLES, Role, is_center_member
+from portal.uploads import UploadRefused
 
 
 def _messages_of(exc):
@@ -185,7 +186,7 @@ def assignment_detail(request, pk):
                 )
             except ValidationError as exc:
                 for message in _messages_of(exc):
-                    form.add_error(None, message)
+                    form.add_error("files" if isinstance(exc, UploadRefused) else None, message)
             else:
                 messages.success(request, _("专家意见已提交，感谢您的支持。"))
                 return redirect("experts:assignment", pk=assignment.pk)
@@ -426,7 +427,7 @@ def seminar_new(request, case_pk):
             )
         except ValidationError as exc:
             for message in _messages_of(exc):
-                form.add_error(None, message)
+                form.add_error("materials" if isinstance(exc, UploadRefused) else None, message)
         else:
             messages.success(request, _("研讨会已召集，邀请已发出。"))
             return redirect("experts:seminar_manage", pk=seminar.pk)

@@ -4,14 +4,19 @@ the type by content (libmagic), never by name; sizes; names.
 Accepted: PDF, JPEG, PNG, Word (DOC/DOCX) and Excel (XLS/XLSX). A DOCX or XLSX is a zip
 file, so it is only accepted when its inside looks like an Office Open XML package and its
 total uncompressed size stays within bounds (a zip bomb is refused). Any other archive is
-refused outright.
+refused outright. A PDF with active content (scripts, launch actions, embedded files, rich
+media, XFA forms) is refused too.
+
+Messages name what the file is in plain words ("这个文件不是 PDF，而是可执行程序"), never a MIME type.
 """
 
 import hashlib
+import logging
 import os
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 import magic
@@ -20,7 +25,11 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
+logger = logging.getLogger(__name__)
 PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
@@ -55,6 +64,225 @@ OOXML_MAX_ENTRIES = 2000
 OOXML_MAX_RATIO = 100  # uncompressed : compressed, checked once the inside exceeds the floor below
 OOXML_RATIO_FLOOR = 10 * 1024 * 1024
 
+# What a file is, in the words a user would use. Exact MIME types first, then families.
+KIND_NAMES = {
+    PDF: gettext_lazy("PDF 文件"),
+    JPEG: gettext_lazy("图片"),
+    PNG: gettext_lazy("图片"),
+    DOC: gettext_lazy("Word 文档"),
+    DOCX: gettext_lazy("Word 文档"),
+    XLS: gettext_lazy("Excel 表格"),
+    XLSX: gettext_lazy("Excel 表格"),
+    "application/vnd.ms-powerpoint": gettext_lazy("PowerPoint 演示文稿"),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": gettext_lazy("PowerPoint 演示文稿"),
+    "application/x-dosexec": gettext_lazy("可执行程序"),
+    "application/x-executable": gettext_lazy("可执行程序"),
+    "application/x-pie-executable": gettext_lazy("可执行程序"),
+    "application/x-sharedlib": gettext_lazy("可执行程序"),
+    "application/x-mach-binary": gettext_lazy("可执行程序"),
+    "application/x-msi": gettext_lazy("可执行程序"),
+    "application/x-msdownload": gettext_lazy("可执行程序"),
+    "application/vnd.microsoft.portable-executable": gettext_lazy("可执行程序"),
+    "text/html": gettext_lazy("网页文件"),
+    "application/xhtml+xml": gettext_lazy("网页文件"),
+    "image/svg+xml": gettext_lazy("SVG 矢量图"),
+    "text/x-shellscript": gettext_lazy("脚本程序"),
+    "text/x-python": gettext_lazy("脚本程序"),
+    "text/x-script.python": gettext_lazy("脚本程序"),
+    "text/x-perl": gettext_lazy("脚本程序"),
+    "text/x-php": gettext_lazy("脚本程序"),
+    "text/javascript": gettext_lazy("脚本程序"),
+    "application/javascript": gettext_lazy("脚本程序"),
+    "text/x-msdos-batch": gettext_lazy("脚本程序"),
+    "text/plain": gettext_lazy("纯文本文件"),
+    "text/csv": gettext_lazy("纯文本文件"),
+    "text/rtf": gettext_lazy("RTF 文档"),
+    "application/rtf": gettext_lazy("RTF 文档"),
+    "application/vnd.oasis.opendocument.text": gettext_lazy("OpenDocument 文档"),
+    "application/vnd.oasis.opendocument.spreadsheet": gettext_lazy("OpenDocument 表格"),
+    "application/x-empty": gettext_lazy("空文件"),
+    "inode/x-empty": gettext_lazy("空文件"),
+}
+FAMILY_NAMES = {
+    "image/": gettext_lazy("图片"),
+    "video/": gettext_lazy("视频"),
+    "audio/": gettext_lazy("音频"),
+    "font/": gettext_lazy("字体文件"),
+    "text/": gettext_lazy("文本文件"),
+}
+# The kind a file claims to be by its extension, for "这个文件不是 PDF，而是……".
+CLAIMED_NAMES = {
+    "pdf": gettext_lazy("PDF"),
+    "jpg": gettext_lazy("图片"),
+    "jpeg": gettext_lazy("图片"),
+    "png": gettext_lazy("图片"),
+    "doc": gettext_lazy("Word 文档"),
+    "docx": gettext_lazy("Word 文档"),
+    "xls": gettext_lazy("Excel 表格"),
+    "xlsx": gettext_lazy("Excel 表格"),
+}
+
+
+def kind_name(content_type):
+    """A plain name for a detected content type: 可执行程序, 压缩包, 图片…, never the MIME type."""
+    if content_type in KIND_NAMES:
+        return str(KIND_NAMES[content_type])
+    if content_type in ARCHIVE_TYPES or content_type in ZIP_TYPES or content_type.endswith(("zip", "compressed")):
+        return _("压缩包")
+    for prefix, name in FAMILY_NAMES.items():
+        if content_type.startswith(prefix):
+            return str(name)
+    return _("无法识别类型的文件")
+
+
+def _wrong_kind(detected, extension):
+    """The refusal for a file whose content is not an accepted type, in plain words."""
+    actual = kind_name(detected)
+    claimed = CLAIMED_NAMES.get(extension)
+    if claimed:
+        claimed = str(claimed)
+        # Latin names stand apart from the Chinese around them: 不是 PDF，but 不是图片.
+        if claimed[:1].isascii():
+            claimed = f" {claimed}"
+        reason = _("这个文件不是%(claimed)s，而是%(actual)s。只接受 %(types)s。")
+    else:
+        reason = _("这个文件是%(actual)s，不能上传。只接受 %(types)s。")
+    return ValidationError(reason % {"claimed": claimed, "actual": actual, "types": ALLOWED_TYPES_LABEL}, code="type")
+
+
+# Active content in a PDF: what a viewer would run, launch or unpack.
+PDF_ACTIVE_CONTENT = gettext_lazy("PDF 含有脚本或嵌入文件等活动内容，出于安全原因不予接收。")
+PDF_ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/EF", "/XFA", "/RichMediaContent"}
+PDF_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute", "/GoToE"}
+PDF_ACTIVE_TYPES = {"/EmbeddedFile", "/RichMedia", "/FileAttachment"}
+PDF_MAX_OBJECTS = 500_000
+# Names searched in the raw bytes (outside stream data) and in inflated object streams.
+_PDF_RAW_NAMES = {
+    b"JS",
+    b"JavaScript",
+    b"Launch",
+    b"EmbeddedFile",
+    b"EmbeddedFiles",
+    b"RichMedia",
+    b"RichMediaContent",
+    b"RichMediaExecute",
+    b"XFA",
+    b"ImportData",
+    b"GoToE",
+    b"FileAttachment",
+}
+_PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]+)")
+_PDF_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"stream\r?\n")
+_PDF_ENDSTREAM = b"endstream"
+PDF_MAX_INFLATED = 64 * 1024 * 1024
+
+
+def _pdf_raw_names(data):
+    """Active-content names in raw PDF bytes, with #xx escapes in names decoded."""
+    found = set()
+    for match in _PDF_NAME.finditer(data):
+        name = _PDF_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+        if name in _PDF_RAW_NAMES:
+            found.add(name.decode())
+    return found
+
+
+def _pdf_raw_scan(data):
+    """Fallback for files a parser may read differently from a viewer: look for the names of
+    active content in the object dictionaries (stream data left out, where image bytes could
+    look like a name by chance) and inside object streams, which hold compressed dictionaries."""
+    found = set()
+    position, inflated_budget = 0, PDF_MAX_INFLATED
+    while True:
+        start = _PDF_STREAM.search(data, position)
+        if start is None:
+            found |= _pdf_raw_names(data[position:])
+            return found
+        header = data[position : start.start()]
+        found |= _pdf_raw_names(header)
+        end = data.find(_PDF_ENDSTREAM, start.end())
+        body_end = len(data) if end < 0 else end
+        # The stream's own dictionary is the last "<<" … ">>" before the keyword.
+        dictionary = header[header.rfind(b"obj") :] if b"obj" in header else header[-2048:]
+        if b"/ObjStm" in dictionary and inflated_budget > 0:
+            try:
+                inflater = zlib.decompressobj()
+                inflated = inflater.decompress(data[start.end() : body_end], inflated_budget)
+                inflated_budget -= len(inflated)
+                found |= _pdf_raw_names(inflated)
+            except zlib.error:
+                pass
+        if end < 0:
+            return found
+        position = end + len(_PDF_ENDSTREAM)
+
+
+def _pdf_parsed_scan(upload):
+    """Walk every object reachable from the document's trailer (pypdf reads compressed object
+    streams too) and name the active content found: scripts (/JS, /JavaScript actions in
+    /OpenAction, /AA, annotations' /A, the /Names tree), launch actions, embedded files
+    (/EmbeddedFiles, /EF, file attachment annotations), rich media and XFA forms.
+    Returns a set of findings, or None when the file cannot be parsed."""
+    upload.seek(0)
+    try:
+        reader = PdfReader(upload, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValidationError(_("不接受加密的文件，请去除密码后再上传。"), code="encrypted")
+        found = set()
+        seen = set()
+        stack = [reader.trailer]
+        visited = 0
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, IndirectObject):
+                key = (obj.idnum, obj.generation)
+                if key in seen:
+                    continue
+                seen.add(key)
+                obj = obj.get_object()
+            visited += 1
+            if visited > PDF_MAX_OBJECTS:
+                break
+            if isinstance(obj, DictionaryObject):
+                for name, value in obj.items():
+                    if name in PDF_ACTIVE_KEYS:
+                        found.add(name)
+                    if name in {"/S", "/Type", "/Subtype"}:
+                        value = value.get_object() if isinstance(value, IndirectObject) else value
+                        if isinstance(value, NameObject) and (
+                            (name == "/S" and value in PDF_ACTIVE_ACTIONS) or value in PDF_ACTIVE_TYPES
+                        ):
+                            found.add(str(value))
+                    if name != "/Parent":
+                        stack.append(value)
+            elif isinstance(obj, ArrayObject):
+                stack.extend(obj)
+        return found
+    except ValidationError:
+        raise
+    except (PdfReadError, ValueError, TypeError, KeyError, AttributeError, RecursionError, OSError, zlib.error):
+        return None
+    except Exception:  # a malformed file must not break the upload: the raw scan still decides
+        logger.warning("PDF could not be parsed for active content", exc_info=True)
+        return None
+    finally:
+        upload.seek(0)
+
+
+def _check_pdf(upload):
+    """Refuse a PDF with active content. Both the parsed object graph and the raw bytes are
+    searched, so that neither a compressed object stream nor a broken cross-reference table
+    hides a script from the check."""
+    found = _pdf_parsed_scan(upload) or set()
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    found |= _pdf_raw_scan(data)
+    if found:
+        logger.info("PDF refused for active content: %s", ", ".join(sorted(found)))
+        raise ValidationError(PDF_ACTIVE_CONTENT, code="pdf_active_content")
+
 
 def max_file_bytes():
     return settings.EVIDENCE_MAX_FILE_MB * 1024 * 1024
@@ -62,6 +290,10 @@ def max_file_bytes():
 
 def max_total_bytes():
     return settings.EVIDENCE_MAX_TOTAL_MB * 1024 * 1024
+
+
+class UploadRefused(ValidationError):
+    """A file was refused by the checks here. Forms show it at their file field."""
 
 
 @dataclass
@@ -140,15 +372,15 @@ def check_upload(upload, *, already_used=0, max_file=None, max_total=None):
     shown = sanitise_name(original)
     size = upload.size
     if size == 0:
-        raise ValidationError(_("“%(name)s”是空文件。") % {"name": shown}, code="empty")
+        raise UploadRefused(_("“%(name)s”是空文件。") % {"name": shown}, code="empty")
     if size > max_file:
-        raise ValidationError(
+        raise UploadRefused(
             _("“%(name)s”大小为 %(size)s，超过单个文件 %(limit)s MB 的上限。")
             % {"name": shown, "size": filesizeformat(size), "limit": max_file // (1024 * 1024)},
             code="too_large",
         )
     if already_used + size > max_total:
-        raise ValidationError(
+        raise UploadRefused(
             _("上传“%(name)s”后材料总量将超过 %(limit)s MB 的上限，请压缩或精简后再上传。")
             % {"name": shown, "limit": max_total // (1024 * 1024)},
             code="total_too_large",
@@ -156,7 +388,10 @@ def check_upload(upload, *, already_used=0, max_file=None, max_total=None):
     detected = magic.from_buffer(_read_head(upload), mime=True)
     extension = original.rpartition(".")[2].lower() if "." in original else ""
     try:
-        if detected in {PDF, JPEG, PNG}:
+        if detected == PDF:
+            _check_pdf(upload)
+            content_type = detected
+        elif detected in {JPEG, PNG}:
             content_type = detected
         elif detected in ZIP_TYPES:
             content_type = _check_ooxml(upload, max_file * 10)
@@ -170,13 +405,9 @@ def check_upload(upload, *, already_used=0, max_file=None, max_total=None):
         elif detected in ARCHIVE_TYPES:
             raise ValidationError(_("不接受压缩包，请上传解压后的文件。"), code="archive")
         else:
-            raise ValidationError(
-                _("文件内容不是允许的类型（检测结果：%(detected)s）。只接受 %(types)s。")
-                % {"detected": detected, "types": ALLOWED_TYPES_LABEL},
-                code="type",
-            )
+            raise _wrong_kind(detected, extension)
     except ValidationError as exc:
-        raise ValidationError(
+        raise UploadRefused(
             _("“%(name)s”：%(reason)s") % {"name": shown, "reason": exc.messages[0]}, code=exc.code
         ) from exc
     digest = hashlib.sha256()
@@ -197,7 +428,7 @@ def check_uploads(uploads, *, max_count, max_file=None, max_total=None):
     ValidationError naming the first file that fails."""
     uploads = [upload for upload in uploads or () if upload]
     if len(uploads) > max_count:
-        raise ValidationError(_("附件最多 %(n)d 个。") % {"n": max_count}, code="too_many")
+        raise UploadRefused(_("附件最多 %(n)d 个。") % {"n": max_count}, code="too_many")
     checked, used = [], 0
     for upload in uploads:
         result = check_upload(upload, already_used=used, max_file=max_file, max_total=max_total)

@@ -10,6 +10,7 @@ from portal.uploads import DOC, DOCX, JPEG, PDF, PNG, XLS, XLSX, check_upload, s
 from tests.applications.factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES, ooxml, plain_zip, upload
 
 OLE_HEADER = bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 600
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
 
 @pytest.mark.parametrize(
@@ -38,13 +39,31 @@ def test_an_executable_renamed_pdf_is_refused():
     exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
     with pytest.raises(ValidationError) as error:
         check_upload(upload("合同.pdf", exe))
-    assert "合同.pdf" in error.value.messages[0]
-    assert "不是允许的类型" in error.value.messages[0]
+    assert error.value.messages[0].startswith("“合同.pdf”：这个文件不是 PDF，而是可执行程序。")
 
 
 def test_html_with_script_is_refused():
-    with pytest.raises(ValidationError, match="不是允许的类型"):
+    with pytest.raises(ValidationError, match="这个文件不是 PDF，而是网页文件"):
         check_upload(upload("a.pdf", b"<html><script>alert(1)</script></html>"))
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("报告.docx", b"<html><body>x</body></html>", "这个文件不是 Word 文档，而是网页文件"),
+        ("照片.jpg", b"just some words\n" * 20, "这个文件不是图片，而是纯文本文件"),
+        ("setup.exe", EXE, "这个文件是可执行程序，不能上传"),
+        ("install.sh", b"#!/bin/sh\nrm -rf /\n", "这个文件是脚本程序，不能上传"),
+        ("动画.gif", b"GIF89a" + bytes(100), "这个文件是图片，不能上传"),
+    ],
+)
+def test_refusals_name_the_file_s_kind_in_plain_words_never_a_mime_type(name, content, expected):
+    with pytest.raises(ValidationError) as error:
+        check_upload(upload(name, content))
+    message = error.value.messages[0]
+    assert expected in message
+    assert "只接受 PDF、JPG、PNG" in message
+    assert "application/" not in message and "text/" not in message and "image/" not in message
 
 
 def test_a_plain_zip_archive_is_refused():

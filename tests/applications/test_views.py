@@ -173,7 +173,7 @@ def test_a_forged_upload_gets_a_clear_message_and_the_good_files_are_kept(client
     )
     content = response.content.decode()
     assert response.status_code == 400
-    assert "病毒.pdf" in content and "不是允许的类型" in content
+    assert "“病毒.pdf”：这个文件不是 PDF" in content
     assert list(Attachment.objects.values_list("original_name", flat=True)) == ["律师函.pdf"]
 
 

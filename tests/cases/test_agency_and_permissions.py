@@ -223,5 +223,5 @@ def test_answer_refuses_an_executable_renamed_pdf(client, agency_user, letter):
         reverse("cases:agency_answer", args=[letter.pk]),
         {"answer": "见附件", "files": [upload], "nom-TOTAL_FORMS": "0", "nom-INITIAL_FORMS": "0"},
     )
-    assert response.status_code == 400 and "不是允许的类型" in response.content.decode()
+    assert response.status_code == 400 and "这个文件不是 PDF，而是可执行程序" in response.content.decode()
     assert not AnswerAttachment.objects.exists()
