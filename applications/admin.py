@@ -1,12 +1,15 @@
 """Staff triage of applications in the admin: filter, search, read the application with its
 evidence and versions, and accept, return for correction or decline it (each through a service)."""
 
+import threading
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,6 +32,7 @@ from applications.permissions import visible_applications
 from applications.selectors import display_value, version_diff
 from portal.fields import ChoiceListField
 from portal.roles import is_center_member
+from portal.workdays import add_working_days
 
 
 @admin.register(Applicant)
@@ -72,6 +76,47 @@ class CountryFilter(_ChoiceListFilter):
     parameter_name = "country"
     field_name = "countries"
     options = ALL_COUNTRY_CHOICES
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    """Review and correction deadlines (working days, kept on the application by the services)."""
+
+    title = gettext_lazy("期限")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", gettext_lazy("受理审查已逾期")),
+            ("soon", gettext_lazy("受理审查即将到期")),
+            ("correcting", gettext_lazy("补正期内")),
+            ("lapsed", gettext_lazy("逾期未补正（待确认关闭）")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        soon = _reminder_window_end(today)
+        submitted, returned = Application.Status.SUBMITTED, Application.Status.RETURNED
+        return {
+            "overdue": lambda: queryset.filter(status=submitted, review_due__lt=today),
+            "soon": lambda: queryset.filter(status=submitted, review_due__gte=today, review_due__lte=soon),
+            "correcting": lambda: queryset.filter(status=returned, correction_due__gte=today),
+            "lapsed": lambda: queryset.filter(status=returned, correction_due__lt=today),
+        }.get(self.value(), lambda: queryset)()
+
+
+# The last day of the reminder window, computed once per list page (one calendar query).
+_window = threading.local()
+
+
+def _reminder_window_end(today):
+    cached = getattr(_window, "value", None)
+    if cached is None or cached[0] != today:
+        cached = (today, add_working_days(today, services.REMIND_WORKING_DAYS_BEFORE))
+        _window.value = cached
+    return cached[1]
+
+
+DEADLINE_WORDS = {"overdue": gettext_lazy("已逾期"), "soon": gettext_lazy("即将到期")}
 
 
 class AttachmentInline(admin.TabularInline):
@@ -166,9 +211,19 @@ DECISIONS = {
 
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "applicant_name", "credit_code", "status", "level", "countries_display", "submitted_at"]
+    list_display = [
+        "__str__",
+        "applicant_name",
+        "credit_code",
+        "status",
+        "deadline_display",
+        "level",
+        "countries_display",
+        "submitted_at",
+    ]
     list_filter = [
         "status",
+        DeadlineFilter,
         "applicant_category",
         DisputeTypeFilter,
         RightTypeFilter,
@@ -181,7 +236,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["applicant"]
     inlines = [AttachmentInline, VersionInline, EventInline, MessageInline]
     date_hierarchy = "submitted_at"
-    actions = ["accept_selected", "return_selected", "decline_selected"]
+    actions = ["accept_selected", "return_selected", "decline_selected", "close_lapsed_selected"]
     change_form_template = "applications/admin/change_form.html"
     fieldsets = [
         (
@@ -193,7 +248,9 @@ class ApplicationAdmin(admin.ModelAdmin):
                     "applicant",
                     "created_by",
                     "submitted_at",
+                    "review_due",
                     "decided_at",
+                    "correction_due",
                     "decision_reason",
                     "front_end",
                 ]
@@ -238,6 +295,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return visible_applications(request.user)
 
+    def changelist_view(self, request, extra_context=None):
+        _window.value = None  # the calendar may have changed since the last page
+        return super().changelist_view(request, extra_context)
+
     def has_add_permission(self, request):
         return False
 
@@ -250,6 +311,22 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("纠纷国家/地区"))
     def countries_display(self, obj):
         return display_value("countries", obj.countries)
+
+    @admin.display(description=gettext_lazy("期限"))
+    def deadline_display(self, obj):
+        if obj.status == Application.Status.SUBMITTED and obj.review_due:
+            label, due = _("受理审查"), obj.review_due
+        elif obj.status == Application.Status.RETURNED and obj.correction_due:
+            label, due = _("补正"), obj.correction_due
+        else:
+            return "—"
+        today = timezone.localdate()
+        state = services.review_deadline_state(obj, today, _reminder_window_end(today))
+        if state:
+            return format_html(
+                '{} {} <strong class="deadline-{}">{}</strong>', label, due.isoformat(), state, DEADLINE_WORDS[state]
+            )
+        return f"{label} {due.isoformat()}"
 
     @admin.display(description=gettext_lazy("涉及纠纷类型"))
     def dispute_types_display(self, obj):
@@ -293,6 +370,20 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("不予受理（需填写理由）"))
     def decline_selected(self, request, queryset):
         return self._redirect_to_decision("decline", queryset)
+
+    @admin.action(description=gettext_lazy("逾期未补正，确认关闭（发出不予受理通知书）"))
+    def close_lapsed_selected(self, request, queryset):
+        done = 0
+        for application in queryset:
+            try:
+                services.application_close_lapsed(application=application, by=request.user)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{application}：{'；'.join(exc.messages)}", messages.ERROR)
+        if done:
+            self.message_user(
+                request, _("已关闭 %(n)d 份逾期未补正的申请，并已通知申请人。") % {"n": done}, messages.SUCCESS
+            )
 
     def decision_view(self, request, decision):
         if decision not in DECISIONS or not is_center_member(request.user):

@@ -97,6 +97,13 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(_("受理决定时间"), null=True, blank=True)
     decision_reason = models.TextField(_("退回或不予受理理由"), blank=True)
+    # Deadlines in working days (portal.workdays), kept by the services: the review runs from
+    # each submission (受理审查时限), the correction from the return (补正材料时限).
+    review_due = models.DateField(_("受理审查期限"), null=True, blank=True, db_index=True)
+    correction_due = models.DateField(_("补正期限"), null=True, blank=True, db_index=True)
+    last_reminded_on = models.DateField(_("最近提醒工作人员日期"), null=True, blank=True)
+    correction_reminded_on = models.DateField(_("提醒申请人补正日期"), null=True, blank=True)
+    lapse_reported_on = models.DateField(_("逾期未补正提请关闭日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("纠纷应对指导申请")
@@ -107,6 +114,7 @@ class Application(models.Model):
             models.Index(fields=["level"]),
             models.Index(fields=["technical_field"]),
             models.Index(fields=["applicant_category"]),
+            models.Index(fields=["status", "review_due"]),
         ]
 
     def __str__(self):

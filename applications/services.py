@@ -33,7 +33,7 @@ from portal.roles import Role, has_role, is_center_member
 from portal.sequences import next_value
 from portal.transitions import TransitionNotAllowed, check_fresh, check_transition
 from portal.uploads import check_upload
-from portal.workdays import add_working_days
+from portal.workdays import add_working_days, working_days_between
 
 S = Application.Status
 
@@ -41,13 +41,21 @@ S = Application.Status
 APPLICATION_TRANSITIONS = {
     S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
     S.SUBMITTED: {S.ACCEPTED, S.RETURNED, S.DECLINED},
-    S.RETURNED: {S.SUBMITTED, S.WITHDRAWN},
+    S.RETURNED: {S.SUBMITTED, S.WITHDRAWN, S.DECLINED},
     S.ACCEPTED: set(),
     S.DECLINED: set(),
     S.WITHDRAWN: set(),
 }
 
 EDITABLE = {S.DRAFT, S.RETURNED}
+
+# Reminders go out this many working days before a deadline.
+REMIND_WORKING_DAYS_BEFORE = 2
+
+# Upper layers register here what an applicant's answer on the thread means to them (a case
+# waiting for the applicant resumes its deadline). Each is called as hook(application=, by=)
+# inside message_post's transaction; they are registered in the upper app's ready().
+applicant_answer_hooks = []
 
 
 def _change_status(application, target, *, by, note="", extra_fields=()):
@@ -220,7 +228,7 @@ def snapshot(application):
 def receipt_context(application):
     return {
         "number": application.number,
-        "title": _("海外知识产权纠纷应对指导申请受理回执"),
+        "title": _("海外知识产权纠纷应对指导申请材料接收回执"),
         "addressee": application.applicant_name,
         "applicant_name": application.applicant_name,
         "credit_code": application.credit_code,
@@ -254,6 +262,12 @@ def application_submit(*, application, by, seen_revision=None):
             application.number = application_number(year, next_value("application", year))
             fields.append("number")
         application.submitted_at = now
+        application.review_due = add_working_days(timezone.localdate(now), SiteConfiguration.get().acceptance_days)
+        application.correction_due = None
+        application.last_reminded_on = None
+        application.correction_reminded_on = None
+        application.lapse_reported_on = None
+        fields += ["review_due", "correction_due", "last_reminded_on", "correction_reminded_on", "lapse_reported_on"]
         version_number = application.versions.count() + 1
         _change_status(
             application,
@@ -272,9 +286,9 @@ def application_submit(*, application, by, seen_revision=None):
             subject=application,
             template="pdf/receipt.html",
             context=receipt_context(application),
-            title=_("申请受理回执")
+            title=_("申请材料接收回执")
             if first_submission
-            else _("补正申请受理回执（第 %(n)s 版）") % {"n": version_number},
+            else _("补正申请材料接收回执（第 %(n)s 版）") % {"n": version_number},
             number=application.number,
             applicant=application.applicant,
             released=True,
@@ -392,11 +406,26 @@ def application_return(*, application, by, reason):
     with transaction.atomic():
         application = _lock(application)
         check_transition(APPLICATION_TRANSITIONS, application.status, S.RETURNED, labels=dict(S.choices))
+        config = SiteConfiguration.get()
         application.decided_at = timezone.now()
         application.decision_reason = reason
-        _change_status(application, S.RETURNED, by=by, note=reason, extra_fields=["decided_at", "decision_reason"])
-        config = SiteConfiguration.get()
-        due = add_working_days(timezone.localdate(), config.correction_days)
+        due = add_working_days(timezone.localdate(application.decided_at), config.correction_days)
+        application.correction_due = due
+        application.correction_reminded_on = None
+        application.lapse_reported_on = None
+        _change_status(
+            application,
+            S.RETURNED,
+            by=by,
+            note=reason,
+            extra_fields=[
+                "decided_at",
+                "decision_reason",
+                "correction_due",
+                "correction_reminded_on",
+                "lapse_reported_on",
+            ],
+        )
         _issue_notice(
             application,
             kind=Document.Kind.CORRECTION_NOTICE,
@@ -411,7 +440,10 @@ def application_return(*, application, by, reason):
         tell_applicant(
             application,
             subject=_("您的申请需要补正：%(number)s") % {"number": application.number},
-            body=_("您的申请 %(number)s 需要补正，请于 %(due)s 前修改后重新提交。需要补正的内容：\n%(reason)s")
+            body=_(
+                "您的申请 %(number)s 需要补正，请于 %(due)s 前修改后重新提交；逾期未补正的，申请将不予受理。"
+                "需要补正的内容：\n%(reason)s"
+            )
             % {"number": application.number, "due": chinese_date(due), "reason": reason},
             link=detail_link(application),
         )
@@ -425,27 +457,67 @@ def application_decline(*, application, by, reason):
         raise ValidationError(_("请填写不予受理的理由。"), code="reason")
     with transaction.atomic():
         application = _lock(application)
-        check_transition(APPLICATION_TRANSITIONS, application.status, S.DECLINED, labels=dict(S.choices))
-        application.decided_at = timezone.now()
-        application.decision_reason = reason
-        _change_status(application, S.DECLINED, by=by, note=reason, extra_fields=["decided_at", "decision_reason"])
-        config = SiteConfiguration.get()
-        _issue_notice(
-            application,
-            kind=Document.Kind.DECLINE_NOTICE,
-            template="pdf/decline_notice.html",
-            title=_("海外知识产权纠纷应对指导申请不予受理通知书"),
-            by=by,
-            reason=reason,
-            hotline=config.hotline,
-        )
-        tell_applicant(
-            application,
-            subject=_("您的申请不予受理：%(number)s") % {"number": application.number},
-            body=_("很遗憾，您的申请 %(number)s 不予受理。理由：\n%(reason)s\n如有疑问，请拨打服务热线 %(hotline)s。")
-            % {"number": application.number, "reason": reason, "hotline": config.hotline},
-            link=detail_link(application),
-        )
+        if application.status == S.RETURNED:
+            # A returned application is closed only once its correction deadline has passed
+            # (application_close_lapsed); until then the applicant may still correct it.
+            raise TransitionNotAllowed(
+                _("申请正在补正期内，不能不予受理；补正期限届满仍未补正的，可确认逾期关闭。"), code="correcting"
+            )
+        _decline(application, by=by, reason=reason)
+    return application
+
+
+def _decline(application, *, by, reason):
+    check_transition(APPLICATION_TRANSITIONS, application.status, S.DECLINED, labels=dict(S.choices))
+    application.decided_at = timezone.now()
+    application.decision_reason = reason
+    _change_status(application, S.DECLINED, by=by, note=reason, extra_fields=["decided_at", "decision_reason"])
+    config = SiteConfiguration.get()
+    _issue_notice(
+        application,
+        kind=Document.Kind.DECLINE_NOTICE,
+        template="pdf/decline_notice.html",
+        title=_("海外知识产权纠纷应对指导申请不予受理通知书"),
+        by=by,
+        reason=reason,
+        hotline=config.hotline,
+    )
+    tell_applicant(
+        application,
+        subject=_("您的申请不予受理：%(number)s") % {"number": application.number},
+        body=_("很遗憾，您的申请 %(number)s 不予受理。理由：\n%(reason)s\n如有疑问，请拨打服务热线 %(hotline)s。")
+        % {"number": application.number, "reason": reason, "hotline": config.hotline},
+        link=detail_link(application),
+    )
+
+
+def lapse_reason(application):
+    return _("逾期未补正：申请人未在补正期限（%(due)s）前补正材料并重新提交，视为放弃本次申请。") % {
+        "due": chinese_date(application.correction_due)
+    }
+
+
+def application_close_lapsed(*, application, by, today=None):
+    """Staff confirm that a returned application whose correction deadline has passed is closed:
+    it is declined with the reason "逾期未补正" and the decline notice goes to the applicant."""
+    if not is_center_member(by):
+        raise TransitionNotAllowed(_("只有指导中心工作人员可以关闭申请。"), code="forbidden")
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status != S.RETURNED:
+            raise TransitionNotAllowed(
+                _("只有退回补正的申请可以因逾期未补正而关闭；该申请当前状态为“%(status)s”。")
+                % {"status": application.get_status_display()},
+                code="not_returned",
+            )
+        if application.correction_due is None or application.correction_due >= today:
+            raise TransitionNotAllowed(
+                _("补正期限（%(due)s）尚未届满，不能关闭。")
+                % {"due": chinese_date(application.correction_due) if application.correction_due else "—"},
+                code="not_lapsed",
+            )
+        _decline(application, by=by, reason=lapse_reason(application))
     return application
 
 
@@ -481,6 +553,9 @@ def message_post(*, application, by, body, files=()):
             )
             attachment.file.save(item.name, upload, save=False)
             attachment.save()
+        if not from_center:
+            for hook in applicant_answer_hooks:
+                hook(application=application, by=by)
         subject = _("关于申请 %(number)s 的新留言") % {"number": application.number}
         if from_center:
             tell_applicant(application, subject=subject, body=body, link=detail_link(application))
@@ -566,3 +641,118 @@ def membership_decide(*, request, by, approve):
             subject = _("您加入 %(org)s 的申请未获同意") % {"org": request.applicant.name}
         notify([user], subject=subject, body=subject, link=reverse("applications:mine"))
     return request
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+def review_deadline_state(application, today=None, soon=None):
+    """The state of the deadline running on the application: "overdue", "soon" (within the
+    reminder window) or "". Under review, the review deadline; returned, the correction
+    deadline. `soon` (the last day of the reminder window) saves a calendar query per row."""
+    today = today or timezone.localdate()
+    if application.status == S.SUBMITTED:
+        due = application.review_due
+    elif application.status == S.RETURNED:
+        due = application.correction_due
+    else:
+        return ""
+    if due is None:
+        return ""
+    if due < today:
+        return "overdue"
+    if due <= (soon or add_working_days(today, REMIND_WORKING_DAYS_BEFORE)):
+        return "soon"
+    return ""
+
+
+def application_deadlines_remind(*, today=None):
+    """Daily reminders (celery beat), each safe to run twice a day:
+
+    - staff hear about applications whose review (受理审查) is due within two working days or
+      overdue, once a day each;
+    - the applicant hears (inbox and e-mail) once, two working days before the correction
+      deadline of a returned application;
+    - once a correction deadline has passed, staff are asked, once, to confirm closing the
+      application (the admin action "逾期未补正，确认关闭").
+    """
+    today = today or timezone.localdate()
+    soon = add_working_days(today, REMIND_WORKING_DAYS_BEFORE)
+    sent = {"review": 0, "correction": 0, "lapsed": 0}
+    changelist = reverse("admin:applications_application_changelist")
+
+    for pk in (
+        Application.objects.filter(status=S.SUBMITTED, review_due__lte=soon)
+        .exclude(last_reminded_on=today)
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            application = _lock(Application(pk=pk))
+            if application.status != S.SUBMITTED or application.last_reminded_on == today:
+                continue
+            overdue_by = working_days_between(application.review_due, today)
+            if overdue_by > 0:
+                subject = _("申请 %(number)s 受理审查已逾期 %(days)s 个工作日") % {
+                    "number": application.number,
+                    "days": overdue_by,
+                }
+            else:
+                subject = _("申请 %(number)s 受理审查将于 %(due)s 到期") % {
+                    "number": application.number,
+                    "due": chinese_date(application.review_due),
+                }
+            notify_staff(
+                subject=subject,
+                body=_("%(name)s 于 %(submitted)s 提交的申请尚未作出受理决定。")
+                % {
+                    "name": application.applicant_name,
+                    "submitted": chinese_date(timezone.localdate(application.submitted_at)),
+                },
+                link=admin_link(application),
+            )
+            application.last_reminded_on = today
+            application.save(update_fields=["last_reminded_on"])
+            sent["review"] += 1
+
+    for pk in Application.objects.filter(
+        status=S.RETURNED, correction_due__gte=today, correction_due__lte=soon, correction_reminded_on=None
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            application = _lock(Application(pk=pk))
+            if application.status != S.RETURNED or application.correction_reminded_on is not None:
+                continue
+            due = chinese_date(application.correction_due)
+            tell_applicant(
+                application,
+                subject=_("请于 %(due)s 前补正申请 %(number)s") % {"due": due, "number": application.number},
+                body=_(
+                    "您的申请 %(number)s 的补正期限为 %(due)s。请在此前修改并重新提交；"
+                    "逾期未补正的，申请将不予受理。需要补正的内容：\n%(reason)s"
+                )
+                % {"number": application.number, "due": due, "reason": application.decision_reason},
+                link=detail_link(application),
+            )
+            application.correction_reminded_on = today
+            application.save(update_fields=["correction_reminded_on"])
+            sent["correction"] += 1
+
+    for pk in Application.objects.filter(
+        status=S.RETURNED, correction_due__lt=today, lapse_reported_on=None
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            application = _lock(Application(pk=pk))
+            if application.status != S.RETURNED or application.lapse_reported_on is not None:
+                continue
+            notify_staff(
+                subject=_("申请 %(number)s 逾期未补正，请确认关闭") % {"number": application.number},
+                body=_(
+                    "补正期限 %(due)s 已过，申请人仍未重新提交。请在申请列表中筛选“逾期未补正”，"
+                    "确认后使用“逾期未补正，确认关闭”操作，系统将发出不予受理通知书。"
+                )
+                % {"due": chinese_date(application.correction_due)},
+                link=f"{changelist}?deadline=lapsed",
+            )
+            application.lapse_reported_on = today
+            application.save(update_fields=["lapse_reported_on"])
+            sent["lapsed"] += 1
+    return sent

@@ -29,6 +29,10 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.sync_official_calendar",
         "schedule": crontab(hour=6, minute=0),
     },
+    "application-deadline-reminders": {
+        "task": "applications.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=8, minute=15),
+    },
     "meeting-action-item-reminders": {
         "task": "meetings.tasks.send_action_item_reminders",
         "schedule": crontab(hour=9, minute=15),
