@@ -29,6 +29,14 @@ class RegistrationForm(UserCreationForm):
         self.fields["phone"].required = True
         self.fields["phone"].validators.append(validate_phone)
 
+    def _get_validation_exclusions(self):
+        # An address that already has an account is not refused here: the form would tell
+        # anyone which addresses are registered. The service answers the same either way and
+        # e-mails the owner of the address.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.add("email")
+        return exclusions
+
     def clean_credit_code(self):
         # An organisation already registered is not refused: the new user asks to join it,
         # and an existing member (or the center) approves before they see anything.
