@@ -245,6 +245,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 "fields": [
                     "number",
                     "status",
+                    "case_link",
                     "applicant",
                     "created_by",
                     "submitted_at",
@@ -335,6 +336,13 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("涉及权利类别"))
     def right_types_display(self, obj):
         return display_value("right_types", obj.right_types)
+
+    @admin.display(description=gettext_lazy("案件"))
+    def case_link(self, obj):
+        case = getattr(obj, "case", None)  # once accepted, the application has its case
+        if case is None:
+            return _("尚未立案")
+        return format_html('<a href="{}">{}</a>', reverse("admin:cases_case_change", args=[case.pk]), case.number)
 
     @admin.display(description=gettext_lazy("申请人页面"))
     def front_end(self, obj):
@@ -440,6 +448,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 for key, (label, _service, _arg) in DECISIONS.items()
                 if application.status == Application.Status.SUBMITTED
             ],
+            "case": getattr(application, "case", None),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

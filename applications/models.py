@@ -17,6 +17,7 @@ from applications.choices import (
 )
 from applications.countries import ALL_COUNTRY_CHOICES, country_name
 from portal.fields import ChoiceListField
+from portal.history import event_title, status_change
 from portal.validators import validate_credit_code
 
 LONG_TEXT_LIMIT = 10000
@@ -180,7 +181,7 @@ class ApplicationEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.application} {self.from_status} → {self.to_status}"
+        return event_title(self.application, status_change(self))
 
 
 class ApplicationVersion(models.Model):

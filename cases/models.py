@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.choices import DisputeLevel, DisputeType, RightType, TechnicalField
 from applications.countries import ALL_COUNTRY_CHOICES
 from portal.fields import ChoiceListField
+from portal.history import event_title, status_change
 
 OPEN_STATUSES = ("accepted", "in_progress", "awaiting_input", "opinion_drafted", "opinion_issued", "follow_up")
 
@@ -130,7 +131,7 @@ class CaseEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.case} {self.from_status} → {self.to_status}"
+        return event_title(self.case, status_change(self))
 
 
 class AssistanceLetter(models.Model):

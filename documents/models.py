@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.fields import ChoiceListField
+from portal.history import event_title, status_change
 
 # Short, unambiguous verification codes (no 0/O, 1/I/L).
 VERIFICATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -268,4 +269,4 @@ class OpinionEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.opinion} {self.from_status} → {self.to_status}"
+        return event_title(self.opinion, status_change(self))

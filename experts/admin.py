@@ -258,9 +258,30 @@ class MatchingRunAdmin(ReadOnlyAdmin):
         return format_html_join("", "<div>{}：{}</div>", ((row["name"], row["reason"]) for row in obj.excluded))
 
 
+class ExpertEventActionFilter(admin.SimpleListFilter):
+    title = _("动作")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return list(ExpertEvent.ACTIONS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(ExpertEvent)
 class ExpertEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor", "action", "case", "expert", "seminar", "from_status", "to_status", "note"]
-    list_filter = ["action"]
+    list_display = ["at", "actor", "action_display", "case", "expert", "seminar", "status_display", "note"]
+    fields = list_display
+    readonly_fields = list_display
+    list_filter = [ExpertEventActionFilter]
     search_fields = ["case__number", "expert__name", "note"]
     list_select_related = ["actor", "case", "expert", "seminar"]
+
+    @admin.display(description=_("动作"), ordering="action")
+    def action_display(self, obj):
+        return obj.action_label
+
+    @admin.display(description=_("状态变化"))
+    def status_display(self, obj):
+        return obj.status_change_display

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.choices import DisputeType, RightType, TechnicalField
 from applications.countries import ALL_COUNTRY_CHOICES, country_name
 from portal.fields import ChoiceListField
+from portal.history import event_title, status_change
 
 
 class Qualification(models.TextChoices):
@@ -515,5 +516,53 @@ class ExpertEvent(models.Model):
         verbose_name_plural = _("专家工作记录")
         ordering = ["at", "pk"]
 
+    ACTIONS = {
+        "account_open": _("开通登录账号"),
+        "nomination_approve": _("推荐专家入库"),
+        "nomination_decline": _("推荐专家未入库"),
+        "matching_run": _("专家匹配"),
+        "invite": _("邀请专家"),
+        "invitation_accept": _("接受邀请"),
+        "invitation_decline": _("谢绝邀请"),
+        "invitation_expire": _("邀请逾期"),
+        "invitation_withdraw": _("撤回邀请"),
+        "invitation_remind": _("提醒答复邀请"),
+        "declare_no_conflict": _("声明无利益冲突"),
+        "declare_conflict": _("声明存在利益冲突"),
+        "assignment_withdraw": _("撤销指派"),
+        "assign_for_seminar": _("指派参加研讨会"),
+        "opinion_submit": _("提交专家意见"),
+        "rate": _("评价专家"),
+        "release_contact": _("提供申请人联系方式"),
+        "seminar_convene": _("召集研讨会"),
+        "seminar_respond": _("答复研讨会邀请"),
+        "seminar_view": _("记录研讨观点"),
+        "seminar_held": _("研讨会召开"),
+        "seminar_conclude": _("形成合议意见"),
+        "seminar_cancel": _("取消研讨会"),
+        "unavailability_record": _("登记不可参与期间"),
+        "unavailability_delete": _("删除不可参与期间"),
+    }
+
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+        return event_title(f"{self.at:%Y-%m-%d %H:%M}", self.action_label, self.status_change_display)
+
+    @property
+    def action_label(self):
+        return str(self.ACTIONS.get(self.action, self.action))
+
+    def status_choices(self):
+        """The statuses recorded here belong to different things; the action says which."""
+        if self.action.startswith("nomination_"):
+            return ExpertNomination.Status.choices
+        if self.action == "invite" or self.action.startswith("invitation_"):
+            return ExpertInvitation.Status.choices
+        if self.action == "seminar_respond":
+            return SeminarInvitee.Response.choices
+        if self.action.startswith("seminar_"):
+            return Seminar.Status.choices
+        return ExpertAssignment.Status.choices
+
+    @property
+    def status_change_display(self):
+        return status_change(self, self.status_choices())

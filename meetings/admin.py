@@ -49,9 +49,13 @@ class AgendaItemInline(ReadOnlyInline):
 
 class MeetingEventInline(ReadOnlyInline):
     model = MeetingEvent
-    fields = ["at", "actor", "action", "from_status", "to_status", "note"]
+    fields = ["at", "actor", "action_display", "from_status", "to_status", "note"]
     readonly_fields = fields
     classes = ["collapse"]
+
+    @admin.display(description=gettext_lazy("操作"))
+    def action_display(self, obj):
+        return obj.action_label
 
 
 @admin.register(JointMeeting)

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.history import event_title, status_change
+
 
 def quarter_of(day):
     return (day.month - 1) // 3 + 1
@@ -139,6 +141,22 @@ class MeetingEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    ACTIONS = {
+        "create": _("创建会议"),
+        "chair": _("确定主持人"),
+        "convene": _("发出会议通知"),
+        "answer": _("答复参会"),
+        "attendance": _("登记出席"),
+        "agenda_refresh": _("更新议程"),
+        "propose": _("提出议题"),
+        "agenda_approve": _("批准议程"),
+        "cancel": _("取消会议"),
+        "hold": _("会议召开"),
+        "minutes_start": _("起草纪要"),
+        "minutes_approve": _("批准纪要"),
+        "minutes_correct": _("更正纪要"),
+    }
+
     action = models.CharField(_("操作"), max_length=40)
     from_status = models.CharField(_("原状态"), max_length=20, choices=JointMeeting.Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, choices=JointMeeting.Status.choices, blank=True)
@@ -150,7 +168,11 @@ class MeetingEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.meeting} {self.action}"
+        return event_title(self.meeting, self.action_label, status_change(self))
+
+    @property
+    def action_label(self):
+        return str(self.ACTIONS.get(self.action, self.action))
 
 
 class Invitation(models.Model):
@@ -465,4 +487,4 @@ class ActionItemEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.item} {self.from_status} → {self.to_status}"
+        return event_title(self.item, status_change(self))
