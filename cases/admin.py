@@ -279,6 +279,7 @@ class CaseAdmin(admin.ModelAdmin):
             path("<int:pk>/assign/", wrap(self.assign_view), name=name + "assign"),
             path("<int:pk>/contact/", wrap(self.contact_view), name=name + "contact"),
             path("<int:pk>/note/", wrap(self.note_view), name=name + "note"),
+            path("<int:pk>/input/", wrap(self.input_view), name=name + "input"),
             path("<int:pk>/regrade/", wrap(self.regrade_view), name=name + "regrade"),
             path("<int:pk>/terminate/", wrap(self.terminate_view), name=name + "terminate"),
             path("<int:pk>/letter/", wrap(self.letter_view), name=name + "letter"),
@@ -416,6 +417,31 @@ class CaseAdmin(admin.ModelAdmin):
 
     def contact_view(self, request, pk):
         case = self._case(request, pk)
+    def input_view(self, request, pk):
+        """Ask the applicant for input (the opinion deadline pauses), or record the answer."""
+        case = self._case(request, pk)
+        if request.method == "POST":
+            if request.POST.get("action") == "resume":
+                self._run(
+                    request,
+                    case,
+                    lambda: services.case_resume(case=case, by=request.user, note=request.POST.get("note", "")),
+                    _("已记录申请人的答复，期限恢复计算。"),
+                )
+            else:
+                self._run(
+                    request,
+                    case,
+                    lambda: services.case_request_input(
+                        case=case,
+                        by=request.user,
+                        request=request.POST.get("request", ""),
+                        seen_revision=request.POST.get("seen_revision"),
+                    ),
+                    _("已请申请人补充材料，指导意见期限暂停计算。"),
+                )
+        return self._back(case)
+
         if request.method == "POST":
             self._run(
                 request,

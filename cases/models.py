@@ -55,6 +55,10 @@ class Case(models.Model):
     # overdue filter and the reminders.
     due_date = models.DateField(_("当前期限"), null=True, blank=True, db_index=True)
     last_reminded_on = models.DateField(_("最近提醒日期"), null=True, blank=True)
+    # While the center waits for the applicant's correction or input, the opinion deadline is
+    # paused (due_date empty); on the answer it moves on by the working days that passed.
+    input_requested_at = models.DateTimeField(_("等待申请人补充材料自"), null=True, blank=True)
+    paused_days = models.PositiveSmallIntegerField(_("期限已暂停的工作日"), default=0)
     regrade_reason = models.TextField(_("调整级别理由"), blank=True)
     termination_reason = models.TextField(_("终止理由"), blank=True)
 
@@ -91,6 +95,10 @@ class Case(models.Model):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_paused(self):
+        return self.input_requested_at is not None
 
 
 class CaseNote(models.Model):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from applications.choices import DisputeLevel, DisputeType, RightType, TechnicalField
 from applications.countries import country_name
+from applications.services import message_post
 from cases.models import (
     OPEN_STATUSES,
     AnswerAttachment,
@@ -89,8 +90,8 @@ def _event(case, by, *, from_status="", to_status="", note="", public_note=""):
 
 
 def _current_due(case):
-    """The deadline of the stage the case is in."""
-    if case.status not in OPEN_STATUSES:
+    """The deadline of the stage the case is in; none while it waits for the applicant."""
+    if case.status not in OPEN_STATUSES or case.input_requested_at is not None:
         return None
     if case.first_contacted_at is None and case.status in {S.ACCEPTED, *OPINION_STAGE}:
         return case.first_contact_due
@@ -349,6 +350,98 @@ def case_add_note(*, case, text, by):
     with transaction.atomic():
         Case.objects.select_for_update().filter(pk=case.pk).exists()
         return CaseNote.objects.create(case=case, author=by, text=text.strip())
+
+
+# Stages in which the opinion deadline runs, and so can be paused for the applicant.
+PAUSABLE = {S.ACCEPTED, *OPINION_STAGE}
+
+
+def case_request_input(*, case, by, request, seen_revision=None):
+    """Staff ask the applicant for a correction or more input (补充材料或说明): the question goes
+    to the applicant on the application's message thread, and the opinion deadline pauses
+    until the applicant answers (case_resume). Asking counts as contacting the applicant."""
+    _require_center(by)
+    request = (request or "").strip()
+    if not request:
+        raise ValidationError({"request": _("请写明需要申请人补充的材料或说明。")})
+    with transaction.atomic():
+        case = _lock(case)
+        check_fresh(case, seen_revision)
+        if case.status not in PAUSABLE:
+            raise TransitionNotAllowed(
+                _("案件当前状态为“%(status)s”，没有在计算的指导意见期限，不能暂停。")
+                % {"status": case.get_status_display()},
+                code="not_running",
+            )
+        if case.input_requested_at is not None:
+            raise TransitionNotAllowed(_("案件已在等待申请人补充材料，期限已暂停。"), code="paused")
+        now = timezone.now()
+        case.input_requested_at = now
+        fields = ["input_requested_at", "due_date", "revision"]
+        if case.first_contacted_at is None:
+            case.first_contacted_at = now
+            fields.append("first_contacted_at")
+        case.due_date = _current_due(case)
+        case.revision += 1
+        case.save(update_fields=fields)
+        message_post(application=case.application, by=by, body=request)
+        _event(
+            case,
+            by,
+            note=_("请申请人补充材料或说明，指导意见期限（%(due)s）暂停计算：%(request)s")
+            % {"due": case.opinion_due, "request": request},
+            public_note=_("中心请您补充材料或说明（见“与中心的沟通”）。在您答复之前，办理期限暂停计算。"),
+        )
+    return case
+
+
+def _may_answer(user, case):
+    return is_center_member(user) or (
+        has_role(user, Role.APPLICANT) and user.applicant_id == case.application.applicant_id
+    )
+
+
+def case_resume(*, case, by, note=""):
+    """The applicant has answered (on the thread, or staff record an answer given another way):
+    the opinion deadline runs again, moved on by the working days the case waited."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).select_related("application").get(pk=case.pk)
+        if not _may_answer(by, case):
+            raise TransitionNotAllowed(_("您无权办理该案件。"), code="forbidden")
+        if case.input_requested_at is None:
+            raise TransitionNotAllowed(_("案件没有在等待申请人补充材料。"), code="not_paused")
+        today = timezone.localdate()
+        paused = max(working_days_between(timezone.localdate(case.input_requested_at), today), 0)
+        if case.opinion_due and paused:
+            case.opinion_due = add_working_days(case.opinion_due, paused)
+        case.paused_days += paused
+        case.input_requested_at = None
+        case.due_date = _current_due(case)
+        case.revision += 1
+        case.save(update_fields=["input_requested_at", "opinion_due", "paused_days", "due_date", "revision"])
+        due = chinese_date(case.opinion_due) if case.opinion_due else "—"
+        _event(
+            case,
+            by,
+            note=_("申请人已答复，期限恢复计算：暂停 %(days)s 个工作日，指导意见期限顺延至 %(due)s。%(note)s")
+            % {"days": paused, "due": due, "note": note},
+            public_note=_("已收到您的答复，办理期限恢复计算；指导意见期限顺延至 %(due)s。") % {"due": due},
+        )
+        notify(
+            [case.handler] if case.handler else users_with_role(Role.STAFF),
+            subject=_("案件 %(number)s：申请人已答复，期限恢复计算") % {"number": case.number},
+            body=_("指导意见期限顺延至 %(due)s（暂停 %(days)s 个工作日）。") % {"due": due, "days": paused},
+            link=f"/admin/cases/case/{case.pk}/change/",
+        )
+    return case
+
+
+def case_resume_on_answer(*, application, by):
+    """Registered with applications.services.applicant_answer_hooks (see CasesConfig.ready):
+    the applicant's message on a case that waits for it ends the pause."""
+    case = Case.objects.filter(application_id=application.pk, input_requested_at__isnull=False).first()
+    if case is not None:
+        case_resume(case=case, by=by, note=_("（申请人留言答复）"))
 
 
 def case_public_timeline(case):
