@@ -4,15 +4,14 @@ and the differences between submitted versions."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import EvidenceCategory
 from applications.countries import country_name
 from applications.forms import FORM_FIELDS
 from applications.models import Application
-from documents.permissions import visible_documents
+from documents.models import Document
+from documents.selectors import documents_of_application, documents_of_case, scoped_documents
 
 S = Application.Status
 
@@ -94,24 +93,27 @@ def timeline(application):
     return steps
 
 
+def _case_of(application):
+    return getattr(application, "case", None) if application.status == S.ACCEPTED else None
+
+
+def _documents_in_scope(application):
+    case = _case_of(application)
+    return documents_of_case(case) if case is not None else documents_of_application(application)
+
+
 def application_documents(application, user):
-    """Documents issued for this application or its case that the user may download."""
-    condition = Q(subject_type=ContentType.objects.get_for_model(Application), subject_id=application.pk)
-    case = getattr(application, "case", None) if application.status == S.ACCEPTED else None
-    if case is not None:
-        condition |= Q(subject_type=ContentType.objects.get_for_model(type(case)), subject_id=case.pk)
-    return visible_documents(user).filter(condition).filter(superseded_by__isnull=True).order_by("created_at")
+    """The documents of this application and its case that the user may download, current
+    versions only: the receipt, the notices, the signed guidance opinion…"""
+    return scoped_documents(user, _documents_in_scope(application))
 
 
 def pending_documents(application):
-    """Documents for this application still being generated (shown as 'being prepared')."""
-    from documents.models import Document
-
-    return Document.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Application),
-        subject_id=application.pk,
-        status=Document.Status.PENDING,
-        released_to_applicant=True,
+    """Documents for the applicant still being generated (shown as 'being prepared')."""
+    return (
+        _documents_in_scope(application)
+        .filter(status=Document.Status.PENDING, released_to_applicant=True, superseded_by__isnull=True)
+        .order_by("created_at", "pk")
     )
 
 

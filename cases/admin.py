@@ -7,7 +7,7 @@ status by hand.
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
@@ -33,6 +33,7 @@ from cases.models import (
 from cases.permissions import visible_cases, visible_letters
 from cases.selectors import DEADLINE_LABELS, deadline_state, due_soon_limit
 from documents.models import Document
+from documents.selectors import case_documents
 from portal.fields import ChoiceListField
 from portal.models import PartnerAgency
 from portal.roles import can_sign, is_center_member
@@ -319,20 +320,7 @@ class CaseAdmin(admin.ModelAdmin):
             .prefetch_related("recipients__agency", "recipients__attachments", "recipients__nominations")
             .order_by("-created_at")
         )
-        doc_q = Q(subject_type=ContentType.objects.get_for_model(Case), subject_id=case.pk) | Q(
-            subject_type=ContentType.objects.get_for_model(type(application)), subject_id=application.pk
-        )
-        if letters:
-            doc_q |= Q(
-                subject_type=ContentType.objects.get_for_model(AssistanceLetter),
-                subject_id__in=[letter.pk for letter in letters],
-            )
         reports = list(case.upward_reports.order_by("-created_at"))
-        if reports:
-            doc_q |= Q(
-                subject_type=ContentType.objects.get_for_model(UpwardReport),
-                subject_id__in=[report.pk for report in reports],
-            )
         today = timezone.localdate()
         transitions = [
             (status, Case.Status(status).label)
@@ -351,7 +339,10 @@ class CaseAdmin(admin.ModelAdmin):
             "letters": letters,
             "notes": list(case.notes.select_related("author")),
             "reports": reports,
-            "documents": list(Document.objects.filter(doc_q).order_by("-created_at")),
+            # Every document of the case, old versions and renders in progress included.
+            "documents": list(
+                case_documents(request.user, case, include_superseded=True, include_unready=True).reverse()
+            ),
             "transitions": transitions,
             "can_terminate": Case.Status.TERMINATED in services.CASE_TRANSITIONS.get(case.status, ()),
             "is_open": case.is_open,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
 from cases.models import OPEN_STATUSES, AssistanceLetter, Case, LetterRecipient
+from documents.models import GuidanceOpinion
 from portal.workdays import add_working_days
 
 DUE_SOON_WORKING_DAYS = 2
@@ -46,6 +47,7 @@ def dashboard(user, today=None):
     today = today or timezone.localdate()
     mine = Case.objects.filter(handler=user, status__in=OPEN_STATUSES)
     awaiting_signature = AssistanceLetter.objects.filter(status=AssistanceLetter.Status.AWAITING_SIGNATURE)
+    opinions_awaiting = GuidanceOpinion.objects.filter(status=GuidanceOpinion.Status.APPROVED)
     new_applications = Application.objects.filter(status=Application.Status.SUBMITTED)
     overdue = overdue_cases(today)
     letters = letters_awaiting_answers()
@@ -56,6 +58,8 @@ def dashboard(user, today=None):
         "overdue_count": overdue.count(),
         "awaiting_signature": list(awaiting_signature.select_related("case").order_by("created_at")[:8]),
         "awaiting_signature_count": awaiting_signature.count(),
+        "opinions_awaiting_signature": list(opinions_awaiting.select_related("case").order_by("reviewed_at", "pk")[:8]),
+        "opinions_awaiting_signature_count": opinions_awaiting.count(),
         "new_applications": list(new_applications.order_by("submitted_at")[:8]),
         "new_applications_count": new_applications.count(),
         "letters_awaiting": list(letters.select_related("case").order_by("due_date")[:8]),

@@ -28,7 +28,7 @@ from documents.formatting import chinese_date
 from documents.models import Document
 from documents.services import allocate_number, check_can_issue_signed, document_request, signer_title_for
 from portal.models import SiteConfiguration, User
-from portal.notifications import notify, users_with_role
+from portal.notifications import notify, notify_signers, users_with_role
 from portal.roles import Role, can_sign, has_role, is_center_member
 from portal.sequences import next_value
 from portal.transitions import TransitionNotAllowed, check_fresh, check_transition
@@ -219,6 +219,7 @@ def _issue_termination_notice(case, *, reason, by):
         subject=case,
         template="pdf/termination_notice.html",
         title=_("终止办理通知书"),
+        case=case,
         context={
             "applicant_name": case.applicant_name,
             "application_number": application.number or "",
@@ -546,8 +547,7 @@ def letter_submit(*, letter, by, seen_revision=None):
         _letter_change(letter, L.AWAITING_SIGNATURE, by=by)
         letter.save(update_fields=["status", "revision"])
         _event(letter.case, by, note=_("协助办理函“%(subject)s”提交签发") % {"subject": letter.subject})
-        notify(
-            [*users_with_role(Role.DIRECTOR), *users_with_role(Role.DEPUTY)],
+        notify_signers(
             subject=_("待签发：协助办理函“%(subject)s”") % {"subject": letter.subject},
             body=_("案件 %(number)s 的协助办理函等待您签发。") % {"number": letter.case.number},
             link=f"/admin/cases/assistanceletter/{letter.pk}/change/",
@@ -653,6 +653,7 @@ def letter_sign(*, letter, by, seen_revision=None):
             title=_("协助办理函"),
             number=letter.number,
             agencies=agencies,
+            case=letter.case,
             signed_by=by,
             signer_title=str(signer_title_for(by)),
             by=by,
@@ -976,6 +977,7 @@ def report_send(*, report, by, seen_revision=None):
             },
             title=report.title,
             number=report.number,
+            case=report.case,
             by=by,
         )
         _event(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from documents.forms import ReasonForm, ReviewForm, RevokeForm
-from documents.models import Document, DocumentEvent, GuidanceOpinion, OpinionEvent
+from documents.models import Document, DocumentEvent, GuidanceOpinion, OpinionEvent, ResponseOption
 from documents.permissions import visible_opinions
 from documents.services import (
     OPINION_TEXT_FIELDS,
@@ -65,7 +65,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "download_link",
         "verify_link",
     ]
-    exclude = ["context", "agencies"]
+    exclude = ["context", "agencies", "recipients"]
     inlines = [DocumentEventInline]
 
     def get_queryset(self, request):
@@ -241,8 +241,24 @@ class GuidanceOpinionAdmin(admin.ModelAdmin):
             return self.base_readonly
         locked = ["case"]
         if obj.status != GuidanceOpinion.Status.DRAFT:
-            locked += OPINION_TEXT_FIELDS
+            locked += [*OPINION_TEXT_FIELDS, "responses_labels"]
         return [*self.base_readonly, *locked]
+
+    def get_fieldsets(self, request, obj=None):
+        # A locked opinion shows its recommended responses by their labels (the admin's own
+        # read-only display does not understand a list of choices and shows "-").
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.status == GuidanceOpinion.Status.DRAFT:
+            return fieldsets
+        return [
+            (name, {**options, "fields": ["responses_labels" if f == "responses" else f for f in options["fields"]]})
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=GuidanceOpinion._meta.get_field("responses").verbose_name)
+    def responses_labels(self, opinion):
+        labels = dict(ResponseOption.choices)
+        return "、".join(str(labels.get(value, value)) for value in opinion.responses) or "—"
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,13 +1,12 @@
 """The case file (案卷): a case's whole record gathered for one archival PDF."""
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from documents.formatting import chinese_date
-from documents.models import Document, GuidanceOpinion
+from documents.formatting import chinese_date, person_name
+from documents.models import Document
 from documents.opinions import expert_opinions_for, opinion_context, paragraphs
+from documents.selectors import case_documents, documents_of_case
 
 
 def _when(value):
@@ -56,22 +55,45 @@ def _application_rows(application):
     return rows
 
 
-def _documents(case):
-    """Every document issued for the application, the case, its letters and opinions."""
-    application = case.application
-    subjects = [(application, [application.pk]), (case, [case.pk])]
-    subjects.append((case.letters.model, list(case.letters.values_list("pk", flat=True))))
-    subjects.append((GuidanceOpinion, list(case.opinions.values_list("pk", flat=True))))
-    query = Q(pk__in=[])
-    for model, ids in subjects:
-        if ids:
-            query |= Q(subject_type=ContentType.objects.get_for_model(model), subject_id__in=ids)
-    return (
-        Document.objects.filter(query)
-        .exclude(kind=Document.Kind.CASE_FILE)
-        .select_related("superseded_by")
-        .order_by("created_at")
-    )
+def catalogue(case_file):
+    """The catalogue (文书目录) of a case file: every document of the case that existed when
+    the file was requested, each with its state and SHA-256 *at render time*. It is read
+    when the file is rendered, not when it is requested: documents issued in the same
+    moment (a signed opinion exported at once) are rendered by then, and a pending one is
+    waited for (see `sources_pending`)."""
+    rows = []
+    for document in _catalogue_documents(case_file):
+        if document.superseded_by_id:
+            state = _("已被 %(n)s 取代") % {"n": document.superseded_by.number or document.superseded_by_id}
+        elif document.revoked_at:
+            state = _("已撤销")
+        else:
+            state = document.get_status_display()
+        rows.append(
+            {
+                "kind": document.get_kind_display(),
+                "number": document.number or "—",
+                "version": document.version,
+                "status": state,
+                "sha256": document.sha256 if document.status == Document.Status.READY else "",
+                "created_at": _when(document.created_at),
+            }
+        )
+    return rows
+
+
+def _catalogue_documents(case_file):
+    if case_file.created_by_id is None:
+        documents = documents_of_case(case_file.case)
+    else:
+        documents = case_documents(case_file.created_by, case_file.case, include_superseded=True, include_unready=True)
+    return documents.exclude(kind=Document.Kind.CASE_FILE).filter(pk__lt=case_file.pk).order_by("created_at", "pk")
+
+
+def sources_pending(case_file, *, since):
+    """Whether documents of the catalogue requested after `since` are still being rendered
+    (worth waiting for; older ones have lost their worker and are shown as they are)."""
+    return _catalogue_documents(case_file).filter(status=Document.Status.PENDING, created_at__gt=since).exists()
 
 
 def case_file_context(case):
@@ -83,7 +105,7 @@ def case_file_context(case):
                 "at": event.at,
                 "what": _("申请：%(from)s → %(to)s")
                 % {"from": event.get_from_status_display() or "—", "to": event.get_to_status_display()},
-                "who": str(event.actor or ""),
+                "who": person_name(event.actor),
                 "note": event.note,
             }
         )
@@ -95,7 +117,7 @@ def case_file_context(case):
             else _("案件记录")
         )
         note = "；".join(filter(None, [event.note, event.public_note]))
-        timeline.append({"at": event.at, "what": what, "who": str(event.actor or ""), "note": note})
+        timeline.append({"at": event.at, "what": what, "who": person_name(event.actor), "note": note})
     timeline.sort(key=lambda row: row["at"])
     for row in timeline:
         row["at"] = _when(row["at"])
@@ -128,7 +150,7 @@ def case_file_context(case):
             {
                 "number": opinion.document.number if opinion.document_id else "",
                 "status": opinion.get_status_display(),
-                "signed_by": str(opinion.signed_by or ""),
+                "signed_by": person_name(opinion.signed_by),
                 "signed_at": _when(opinion.signed_at),
                 "sections": context["sections"],
             }
@@ -156,27 +178,12 @@ def case_file_context(case):
         }
         for attachment in application.attachments.all()
     ]
-    documents = [
-        {
-            "kind": document.get_kind_display(),
-            "number": document.number or "—",
-            "version": document.version,
-            "status": (
-                _("已被 %(n)s 取代") % {"n": document.superseded_by.number}
-                if document.superseded_by_id
-                else (_("已撤销") if document.revoked_at else document.get_status_display())
-            ),
-            "sha256": document.sha256,
-            "created_at": _when(document.created_at),
-        }
-        for document in _documents(case)
-    ]
     return {
         "title": _("海外知识产权纠纷应对指导案卷"),
         "case_number": case.number,
         "case_status": case.get_status_display(),
         "level": case.get_level_display(),
-        "handler": str(case.handler or ""),
+        "handler": person_name(case.handler),
         "opened_at": _when(case.opened_at),
         "closed_at": _when(case.closed_at),
         "applicant_name": application.applicant_name,
@@ -189,6 +196,5 @@ def case_file_context(case):
         "letters": letters,
         "expert_opinions": experts,
         "opinions": opinions,
-        "documents": documents,
         "compiled_on": chinese_date(timezone.localdate()),
     }

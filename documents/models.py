@@ -21,7 +21,7 @@ def new_verification_code():
 
 class Document(models.Model):
     class Kind(models.TextChoices):
-        RECEIPT = "receipt", _("申请受理回执")
+        RECEIPT = "receipt", _("申请材料接收回执")
         ACCEPTANCE_NOTICE = "acceptance_notice", _("受理通知书")
         CORRECTION_NOTICE = "correction_notice", _("补正通知书")
         DECLINE_NOTICE = "decline_notice", _("不予受理通知书")
@@ -50,6 +50,17 @@ class Document(models.Model):
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
     subject_id = models.PositiveBigIntegerField(_("对象编号"))
     subject = GenericForeignKey("subject_type", "subject_id")
+    # The case the document is about, whatever its subject (the case itself, a letter, an
+    # opinion, a seminar…), set by the service that issues it. Documents issued on the
+    # application before a case existed (receipt, notices) are found through the application.
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("案件"),
+    )
 
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
     last_error = models.TextField(_("最近错误"), blank=True)
@@ -95,6 +106,10 @@ class Document(models.Model):
     released_to_applicant = models.BooleanField(_("已送达申请人"), default=False)
     agencies = models.ManyToManyField(
         "portal.PartnerAgency", blank=True, related_name="documents", verbose_name=_("送达协助单位")
+    )
+    # People entitled to it by name (e.g. the experts who attended a seminar, for its minutes).
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="received_documents", verbose_name=_("送达人员")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,26 +1,38 @@
 """Who may download which document, see which opinion, export which case file.
 
-Center staff see every rendered document, old versions included; applicants what was
-delivered to them and agencies what was addressed to them, current versions only."""
+Center staff see every rendered document, old versions included; everybody else sees the
+current version of what was delivered to them: applicants what was released to their
+organisation, agencies what was addressed to them, and people named as recipients (the
+experts who attended a seminar, for its minutes)."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from documents.models import Document, GuidanceOpinion
 from portal.roles import Role, has_role, is_center_member
 
+CURRENT = Q(superseded_by__isnull=True, revoked_at__isnull=True)
 
-def visible_documents(user):
-    documents = Document.objects.filter(status=Document.Status.READY)
-    if not user.is_authenticated:
+
+def entitled_documents(user, documents=None):
+    """The documents (any render status) that `user` is entitled to read."""
+    documents = Document.objects.all() if documents is None else documents
+    if not getattr(user, "is_authenticated", False):
         return documents.none()
     if is_center_member(user):
         return documents
-    current = Q(superseded_by__isnull=True, revoked_at__isnull=True)
+    delivered = Exists(Document.recipients.through.objects.filter(document_id=OuterRef("pk"), user_id=user.pk))
     if has_role(user, Role.APPLICANT) and user.applicant_id:
-        return documents.filter(current, applicant_id=user.applicant_id, released_to_applicant=True)
+        delivered |= Q(applicant_id=user.applicant_id, released_to_applicant=True)
     if has_role(user, Role.AGENCY) and user.agency_id:
-        return documents.filter(current, agencies=user.agency_id)
-    return documents.none()
+        delivered |= Exists(
+            Document.agencies.through.objects.filter(document_id=OuterRef("pk"), partneragency_id=user.agency_id)
+        )
+    return documents.filter(CURRENT).filter(delivered)
+
+
+def visible_documents(user):
+    """The rendered documents a user may download."""
+    return entitled_documents(user, Document.objects.filter(status=Document.Status.READY))
 
 
 def visible_opinions(user):

@@ -12,14 +12,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from documents.casefile import catalogue, sources_pending
 from documents.certificates import load_signing_material
-from documents.formatting import chinese_date
+from documents.formatting import chinese_date, name_with_post, person_name
 from documents.models import Document, DocumentEvent
 from documents.pdf import render_pdf
 from portal.models import SiteConfiguration
+from portal.notifications import notify, notify_signers
 from portal.roles import Role, can_sign, has_role
 from portal.sequences import next_value, official_number
 from portal.tasks_util import enqueue
@@ -89,16 +92,21 @@ def document_request(
     applicant=None,
     released=False,
     agencies=(),
+    recipients=(),
+    case=None,
     signed_by=None,
     signer_title="",
     version=1,
 ):
     """Record a document to be rendered and queue its render after commit.
 
-    `signed_by` (the director or a deputy) marks a document issued under signature; the
-    render task then also applies the center's digital signature. The certificate is
-    checked here, inside the caller's transaction, so a missing or expired certificate
-    stops the whole issue (number included) rather than leaving a half-issued document.
+    `case` is the case the document is about (None for documents on an application that
+    has no case yet); `applicant`/`released`, `agencies` and `recipients` (users) say who
+    besides center staff may read it. `signed_by` (the director or a deputy) marks a
+    document issued under signature; the render task then also applies the center's
+    digital signature. The certificate is checked here, inside the caller's transaction,
+    so a missing or expired certificate stops the whole issue (number included) rather
+    than leaving a half-issued document.
     """
     if signed_by is not None:
         check_can_issue_signed(signed_by)
@@ -112,6 +120,7 @@ def document_request(
         context=context,
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
+        case=case,
         applicant=applicant,
         released_to_applicant=released,
         signed_by=signed_by,
@@ -121,6 +130,8 @@ def document_request(
     )
     if agencies:
         document.agencies.set(agencies)
+    if recipients:
+        document.recipients.set(recipients)
     DocumentEvent.objects.create(document=document, actor=by, action=DocumentEvent.Action.REQUESTED)
     _queue_render(document)
     return document
@@ -146,6 +157,19 @@ def qr_data_uri(text):
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
 
 
+class SourcesNotReady(Exception):
+    """A document that lists other documents (the case file) was asked to render while some
+    of them are still being rendered. The render task waits and tries again."""
+
+
+def live_context(document):
+    """What a document reads when it is rendered rather than when it is requested: the case
+    file's catalogue lists the real state and SHA-256 of the documents it covers."""
+    if document.kind == Document.Kind.CASE_FILE and document.case_id:
+        return {"documents": catalogue(document)}
+    return {}
+
+
 def render_context(document):
     """The frozen data of the document plus what the layout adds: number, title, date,
     signer, verification code and QR code."""
@@ -153,6 +177,7 @@ def render_context(document):
     url = verification_url(document)
     return {
         **document.context,
+        **live_context(document),
         "number": document.number,
         "title": document.context.get("title") or document.title,
         "document_kind": document.get_kind_display(),
@@ -161,7 +186,10 @@ def render_context(document):
         "verification_url": url,
         "qr_code": qr_data_uri(url),
         "signed": document.signed_by_id is not None,
-        "signer_name": document.signed_by.full_name if document.signed_by_id else "",
+        "signer_name": person_name(document.signed_by) if document.signed_by_id else "",
+        "signer_display": name_with_post(person_name(document.signed_by), document.signer_title)
+        if document.signed_by_id
+        else "",
         "signer_title": document.signer_title,
         "version": document.version,
     }
@@ -175,22 +203,31 @@ def produce_pdf(document):
     if document.signed_by_id:
         pdf = sign_pdf(
             pdf,
-            signer_name=document.signed_by.full_name,
+            signer_name=person_name(document.signed_by),
             signer_title=document.signer_title,
             location=SiteConfiguration.get().issuing_body,
         )
     return pdf, pages
 
 
-def document_render(*, document_id):
+def document_render(*, document_id, wait_for_sources=False):
     """Render one document. Safe to run twice: a document already rendered is left alone,
     and the row lock keeps two deliveries of the same task from rendering at once.
-    A failure is recorded on the row (status and last error) and then re-raised."""
+    A failure is recorded on the row (status and last error) and then re-raised.
+
+    With `wait_for_sources`, a case file whose listed documents are still being rendered
+    raises SourcesNotReady (nothing recorded) so that the task can try again shortly."""
     try:
         with transaction.atomic():
             document = Document.objects.select_for_update(of=("self",)).select_related("signed_by").get(pk=document_id)
             if document.status == Document.Status.READY:
                 return document
+            if (
+                wait_for_sources
+                and document.kind == Document.Kind.CASE_FILE
+                and sources_pending(document, since=timezone.now() - STUCK_AFTER)
+            ):
+                raise SourcesNotReady(document_id)
             pdf, pages = produce_pdf(document)
             name = f"{document.kind}-{document.pk}-v{document.version}.pdf"
             document.file.save(name, ContentFile(pdf), save=False)
@@ -221,6 +258,8 @@ def document_render(*, document_id):
                 note=f"SHA-256 {document.sha256}",
             )
             return document
+    except SourcesNotReady:
+        raise
     except Exception as exc:  # any failure must be visible on the row, whatever its kind
         logger.exception("Rendering document %s failed", document_id)
         message = getattr(exc, "message", None) or str(exc)
@@ -293,6 +332,8 @@ def document_correct(*, document, by, context=None, reason="", signed_by=None):
             applicant=old.applicant,
             released=old.released_to_applicant,
             agencies=list(old.agencies.all()),
+            recipients=list(old.recipients.all()),
+            case=old.case,
             signed_by=signer,
             signer_title="" if signed_by else old.signer_title,
             version=old.version + 1,
@@ -460,6 +501,21 @@ def opinion_review(*, opinion, by, approve, note=""):
         opinion.review_note = note
         target = GuidanceOpinion.Status.APPROVED if approve else GuidanceOpinion.Status.DRAFT
         _opinion_change(opinion, target, by=by, note=note, extra_fields=["reviewed_by", "reviewed_at", "review_note"])
+        if approve:
+            notify_signers(
+                subject=_("待签发：行政指导意见书（案件 %(case)s）") % {"case": opinion.case.number},
+                body=_("案件 %(case)s 的《%(title)s》已审核通过，等待您签发。")
+                % {"case": opinion.case.number, "title": opinion.title},
+                link=reverse("admin:documents_guidanceopinion_change", args=[opinion.pk]),
+            )
+        else:
+            notify(
+                [opinion.drafted_by],
+                subject=_("指导意见书被退回修改（案件 %(case)s）") % {"case": opinion.case.number},
+                body=note,
+                link=reverse("admin:documents_guidanceopinion_change", args=[opinion.pk]),
+                email=False,
+            )
     return opinion
 
 
@@ -474,7 +530,6 @@ def opinion_sign(*, opinion, by):
     from documents.models import GuidanceOpinion
     from documents.opinions import opinion_context
     from portal.models import User
-    from portal.notifications import notify
 
     with transaction.atomic():
         opinion = _lock_opinion(opinion)
@@ -501,6 +556,7 @@ def opinion_sign(*, opinion, by):
             number=number,
             applicant=applicant,
             released=True,
+            case=case,
             signed_by=by,
             version=(previous.version + 1) if previous else 1,
         )
@@ -603,6 +659,7 @@ def case_file_export(*, case, by):
     from cases.models import Case
     from documents.casefile import case_file_context
 
+    # The catalogue of documents is filled in when the file is rendered (see live_context).
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).select_related("application", "handler").get(pk=case.pk)
         previous = Document.objects.filter(
@@ -616,6 +673,7 @@ def case_file_export(*, case, by):
             template="pdf/case_file.html",
             context=case_file_context(case),
             title=_("案卷 %(number)s") % {"number": case.number},
+            case=case,
             by=by,
             version=previous + 1,
         )

@@ -5,6 +5,7 @@ from io import BytesIO
 from django.utils.translation import gettext as _
 
 from documents.certificates import load_signing_material
+from documents.formatting import name_with_post
 
 SIGNATURE_FIELD = "CenterSignature"
 
@@ -24,7 +25,7 @@ def sign_pdf(pdf, *, signer_name, signer_title, location=""):
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
-        name=f"{signer_name}（{signer_title}）" if signer_title and signer_title not in signer_name else signer_name,
+        name=name_with_post(signer_name, signer_title),
         reason=_("签发"),
         location=location or None,
     )

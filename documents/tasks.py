@@ -2,6 +2,10 @@ from celery import shared_task
 
 from documents import services
 
+# How long a case file waits for the documents it lists to be rendered: 20 tries, 15 s apart.
+WAIT_FOR_SOURCES_TRIES = 20
+WAIT_FOR_SOURCES_SECONDS = 15
+
 
 @shared_task(
     bind=True,
@@ -11,9 +15,14 @@ from documents import services
     max_retries=5,
 )
 def render_document(self, document_id):
-    """Render a document's PDF. Idempotent: see documents.services.document_render."""
+    """Render a document's PDF. Idempotent: see documents.services.document_render.
+    A case file first waits (a while, not for ever) for the documents it lists; run in
+    process (no worker), the documents issued before it have already been rendered."""
+    wait = not self.request.is_eager and self.request.retries < WAIT_FOR_SOURCES_TRIES
     try:
-        services.document_render(document_id=document_id)
+        services.document_render(document_id=document_id, wait_for_sources=wait)
+    except services.SourcesNotReady as exc:
+        raise self.retry(exc=exc, countdown=WAIT_FOR_SOURCES_SECONDS, max_retries=WAIT_FOR_SOURCES_TRIES) from exc
     except (OSError, ConnectionError):
         raise  # transient: retried with backoff
     except Exception:

@@ -820,6 +820,9 @@ def seminar_conclude(*, seminar, by, analysis, recommendations, agreement, risks
             title=_("%(title)s会议纪要") % {"title": seminar.title},
             by=by,
             number=number,
+            case=seminar.case,
+            # The attending experts receive the minutes (staff see every document).
+            recipients=[i.expert.user for i in experts_present if i.expert.user_id],
         )
         seminar.minutes = document
         seminar.save(

@@ -121,26 +121,24 @@ def seed(out):
     )
     staff_flags = {"is_staff": True}
     users = {
-        "applicant": _user(
-            "applicant@demo.cn", "王丽（申请人）", [Role.APPLICANT], applicant=applicant_org, phone="13812345678"
-        ),
-        "staff": _user("staff@demo.cn", "李明（工作人员）", [Role.STAFF], **staff_flags),
-        "director": _user("director@demo.cn", "赵建国（主任）", [Role.DIRECTOR, Role.STAFF], **staff_flags),
-        "deputy": _user("deputy@demo.cn", "孙红（常务副主任）", [Role.DEPUTY, Role.STAFF], **staff_flags),
-        "deputy2": _user("deputy2@demo.cn", "周强（副主任）", [Role.DEPUTY, Role.STAFF], **staff_flags),
+        "applicant": _user("applicant@demo.cn", "王丽", [Role.APPLICANT], applicant=applicant_org, phone="13812345678"),
+        "staff": _user("staff@demo.cn", "李明", [Role.STAFF], **staff_flags),
+        "director": _user("director@demo.cn", "赵建国", [Role.DIRECTOR, Role.STAFF], **staff_flags),
+        "deputy": _user("deputy@demo.cn", "孙红", [Role.DEPUTY, Role.STAFF], **staff_flags),
+        "deputy2": _user("deputy2@demo.cn", "周强", [Role.DEPUTY, Role.STAFF], **staff_flags),
         "agency": _user(
             "agency@demo.cn",
-            "陈静（省商务厅联络人）",
+            "陈静",
             [Role.AGENCY],
             agency=PartnerAgency.objects.get(code="sxcommerce"),
         ),
         "agency2": _user(
             "customs@demo.cn",
-            "刘洋（太原海关联络人）",
+            "刘洋",
             [Role.AGENCY],
             agency=PartnerAgency.objects.get(code="tycustoms"),
         ),
-        "expert": _user("expert@demo.cn", "吴志远（专家）", [Role.EXPERT]),
+        "expert": _user("expert@demo.cn", "吴志远", [Role.EXPERT]),
     }
     for order, key in enumerate(["deputy", "deputy2"], start=1):
         DeputyDirector.objects.get_or_create(

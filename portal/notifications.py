@@ -47,3 +47,13 @@ def users_with_role(role):
 
 def notify_staff(*, subject, body, link=""):
     notify(users_with_role(Role.STAFF), subject=subject, body=body, link=link)
+
+
+def notify_signers(*, subject, body, link=""):
+    """Tell the director and the deputy directors (inbox and e-mail) that something awaits their signature."""
+    notify(
+        User.objects.filter(groups__name__in=[Role.DIRECTOR, Role.DEPUTY], is_active=True).distinct(),
+        subject=subject,
+        body=body,
+        link=link,
+    )

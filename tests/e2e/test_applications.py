@@ -90,7 +90,7 @@ def test_an_applicant_drafts_leaves_returns_and_submits(page, live_server, appli
 
     # The receipt, once the worker has rendered it.
     page.reload()
-    receipt_link = page.get_by_test_id("documents").get_by_role("link", name=re.compile("申请受理回执"))
+    receipt_link = page.get_by_test_id("documents").get_by_role("link", name=re.compile("申请材料接收回执"))
     expect(receipt_link).to_be_visible()
     with page.expect_download() as download_info:
         receipt_link.click()

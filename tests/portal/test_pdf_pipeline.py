@@ -1,4 +1,4 @@
-"""The PDF pipeline, proved with the application receipt (受理回执)."""
+"""The PDF pipeline, proved with the application receipt (申请材料接收回执)."""
 
 import io
 
