@@ -20,6 +20,7 @@ from experts.models import (
     OpinionAttachment,
     Seminar,
     SeminarInvitee,
+    Unavailability,
 )
 from experts.resources import ExpertResource
 from experts.selectors import expert_loads
@@ -31,6 +32,13 @@ class ConflictPartyInline(admin.TabularInline):
     fields = ["name", "credit_code", "relation", "note", "until"]
 
 
+class UnavailabilityInline(admin.TabularInline):
+    model = Unavailability
+    extra = 1
+    fields = ["starts_on", "ends_on", "reason"]
+    verbose_name_plural = _("不可承接期间（与案件办理期限重叠时不参与匹配）")
+
+
 @admin.register(Expert)
 class ExpertAdmin(ImportExportModelAdmin):
     resource_classes = [ExpertResource]
@@ -38,7 +46,7 @@ class ExpertAdmin(ImportExportModelAdmin):
     list_display = ["name", "organisation", "title", "country_list", "availability", "load", "active"]
     list_filter = ["active", "availability"]
     search_fields = ["name", "name_en", "organisation", "email", "conflicts__name"]
-    inlines = [ConflictPartyInline]
+    inlines = [ConflictPartyInline, UnavailabilityInline]
     autocomplete_fields = ["user"]
     fieldsets = [
         (None, {"fields": ["name", "name_en", "organisation", "title", "qualifications", "jurisdictions", "bio"]}),

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 # Legal forms and generic words that do not distinguish one organisation from another,
@@ -220,9 +221,18 @@ def case_parties(case):
     }
 
 
-def find_conflicts(expert, parties, conflict_rows=None):
-    """Every conflict between an expert and a case's parties (see `case_parties`), with reasons."""
+def current_conflict_rows(rows, on=None):
+    """The registered conflicts still in force on a day (today by default): a row whose end
+    date (`until`) has passed no longer counts; a row without one counts for good."""
+    on = on or timezone.localdate()
+    return [row for row in rows if row.until is None or row.until >= on]
+
+
+def find_conflicts(expert, parties, conflict_rows=None, *, on=None):
+    """Every conflict between an expert and a case's parties (see `case_parties`), with reasons.
+    Registered conflicts count only while in force (see `current_conflict_rows`)."""
     rows = list(expert.conflicts.all()) if conflict_rows is None else conflict_rows
+    rows = current_conflict_rows(rows, on)
     found = []
     labelled = [(name, _("申请人")) for name in parties["applicant_names"]] + [
         (name, _("纠纷对方")) for name in parties["opponent_names"]

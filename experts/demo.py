@@ -2,12 +2,15 @@
 right types and countries, some with registered conflicts, so that matching shows something
 meaningful. The demo expert account (expert@demo.cn) is linked to one of them."""
 
+import datetime
+
 from django.utils import timezone
 
-from experts.models import Availability, ConflictParty, Expert, ExpertInvitation
+from experts.models import Availability, ConflictParty, Expert, ExpertInvitation, Unavailability
 
 # name, organisation, title, qualifications, jurisdictions, right types, dispute types,
-# technical fields, countries, languages, max cases, availability, active, conflicts
+# technical fields, countries, languages, max cases, availability, active,
+# conflicts as (organisation, relation[, days from today until the conflict ends])
 POOL = [
     (
         "吴志远",
@@ -649,6 +652,45 @@ POOL = [
         True,
         [],
     ),
+    (
+        "陈美华",
+        "北京金诚同达律师事务所",
+        "合伙人（中国及美国纽约州执业律师）",
+        "lawyer|foreign_lawyer",
+        "US",
+        "invention|utility_model",
+        "trade_investigation|infringement",
+        "mechanical",
+        "US",
+        "zh|en",
+        3,
+        "available",
+        True,
+        # The representation of this complainant ended; the conflict is no longer in force.
+        [("LaserTech Industries Inc.", "for", -200)],
+    ),
+    (
+        "Klaus Becker",
+        "Becker & Partner Patentanwälte",
+        "Patentanwalt",
+        "patent_attorney",
+        "DE",
+        "invention|utility_model",
+        "infringement|validity",
+        "mechanical",
+        "DE|EU",
+        "de|en",
+        2,
+        "available",
+        True,
+        [],
+    ),
+]
+
+# Periods in which an expert takes no cases: (name, first day, last day counted from today, reason).
+AWAY = [
+    ("周佳怡", 3, 25, "境外出差"),
+    ("Klaus Becker", 60, 75, "休假"),
 ]
 
 EXPERT_ACCOUNT_NAME = "吴志远"
@@ -662,6 +704,7 @@ def seed(out):
     from portal.models import User
 
     created = 0
+    today = timezone.localdate()
     for index, row in enumerate(POOL, start=1):
         name, org, title, quals, jur, rights, disputes, fields, countries, langs, cap, avail, active, conflicts = row
         expert, was_created = Expert.objects.update_or_create(
@@ -685,8 +728,20 @@ def seed(out):
             },
         )
         created += was_created
-        for party, relation in conflicts:
-            ConflictParty.objects.get_or_create(expert=expert, name=party, defaults={"relation": relation})
+        for party, relation, *until in conflicts:
+            ends = today + datetime.timedelta(days=until[0]) if until else None
+            ConflictParty.objects.get_or_create(
+                expert=expert, name=party, defaults={"relation": relation, "until": ends}
+            )
+    for name, first, last, reason in AWAY:
+        expert = Expert.objects.filter(name=name).first()
+        if expert is not None and not expert.unavailabilities.exists():
+            Unavailability.objects.create(
+                expert=expert,
+                starts_on=today + datetime.timedelta(days=first),
+                ends_on=today + datetime.timedelta(days=last),
+                reason=reason,
+            )
 
     account = User.objects.filter(email="expert@demo.cn").first()
     demo_expert = Expert.objects.get(name=EXPERT_ACCOUNT_NAME)

@@ -64,7 +64,9 @@ class Expert(models.Model):
     name_en = models.CharField(_("英文姓名"), max_length=100, blank=True)
     qualifications = ChoiceListField(_("资质"), choices=Qualification.choices)
     jurisdictions = ChoiceListField(
-        _("执业法域"), choices=ALL_COUNTRY_CHOICES, help_text=_("取得执业资格的国家或地区。")
+        _("执业法域"),
+        choices=ALL_COUNTRY_CHOICES,
+        help_text=_("取得律师或专利/商标代理执业资格的国家或地区（含境外律师执业资格）。"),
     )
     right_types = ChoiceListField(_("擅长权利类别"), choices=RightType.choices)
     dispute_types = ChoiceListField(_("擅长纠纷类型"), choices=DisputeType.choices)
@@ -108,7 +110,9 @@ class ConflictParty(models.Model):
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     relation = models.CharField(_("关系"), max_length=20, choices=Relation.choices, default=Relation.FOR)
     note = models.CharField(_("说明"), max_length=300, blank=True)
-    until = models.DateField(_("截止日期"), null=True, blank=True)
+    until = models.DateField(
+        _("截止日期"), null=True, blank=True, help_text=_("此日之后不再视为利益冲突；不填表示长期有效。")
+    )
 
     class Meta:
         verbose_name = _("利益冲突登记")
@@ -117,6 +121,39 @@ class ConflictParty(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.get_relation_display()}）"
+
+
+class Unavailability(models.Model):
+    """A period in which the expert cannot take cases (travel, illness, a trial abroad). Matching
+    leaves the expert out when the period overlaps the case's deadline window."""
+
+    expert = models.ForeignKey(
+        Expert, on_delete=models.CASCADE, related_name="unavailabilities", verbose_name=_("专家")
+    )
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("不可承接期间")
+        verbose_name_plural = _("不可承接期间")
+        ordering = ["expert", "starts_on"]
+        indexes = [models.Index(fields=["expert", "ends_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="expert_unavailability_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return _("%(start)s 至 %(end)s") % {"start": self.starts_on, "end": self.ends_on}
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
 
 
 class ExpertNomination(models.Model):

@@ -23,10 +23,10 @@ class ChoiceListWidget(widgets.Widget):
     """Cells like "美国、DE；日本" ⇄ ["US", "DE", "JP"]. Codes or labels are accepted;
     an unknown item is a row error naming it."""
 
-    def __init__(self, choices, what, **kwargs):
+    def __init__(self, choices, what, aliases=None, **kwargs):
         super().__init__(**kwargs)
         self.by_code = {str(code).upper(): code for code, _label in choices}
-        self.by_label = {str(label): code for code, label in choices}
+        self.by_label = {**(aliases or {}), **{str(label): code for code, label in choices}}
         self.labels = {code: str(label) for code, label in choices}
         self.what = what
 
@@ -75,6 +75,29 @@ class BooleanCNWidget(widgets.BooleanWidget):
 
 COUNTRY_CHOICES = list(COUNTRY_NAMES.items())
 
+# The words staff lists use for qualifications besides the portal's own labels.
+QUALIFICATION_ALIASES = {
+    "律师": Qualification.LAWYER,
+    "专利代理人": Qualification.PATENT_ATTORNEY,
+    "商标代理师": Qualification.TRADEMARK_ATTORNEY,
+    "境外律师": Qualification.FOREIGN_LAWYER,
+    "外国律师": Qualification.FOREIGN_LAWYER,
+    "教授": Qualification.PROFESSOR,
+    "研究员": Qualification.PROFESSOR,
+    "工程师": Qualification.ENGINEER,
+}
+DISPUTE_ALIASES = {
+    "贸易调查": DisputeType.TRADE_INVESTIGATION,
+    "337 调查": DisputeType.TRADE_INVESTIGATION,
+    "337调查": DisputeType.TRADE_INVESTIGATION,
+    "侵权": DisputeType.INFRINGEMENT,
+    "无效": DisputeType.VALIDITY,
+    "权属": DisputeType.OWNERSHIP,
+    "许可": DisputeType.LICENSING,
+    "展会": DisputeType.EXHIBITION,
+    "商业秘密": DisputeType.TRADE_SECRET,
+}
+
 
 class ExpertResource(resources.ModelResource):
     id = fields.Field(attribute="id", column_name="编号", widget=widgets.IntegerWidget())
@@ -85,8 +108,12 @@ class ExpertResource(resources.ModelResource):
     email = fields.Field(attribute="email", column_name="电子邮箱")
     phone = fields.Field(attribute="phone", column_name="联系电话")
     qualifications = fields.Field(
-        attribute="qualifications", column_name="资质", widget=ChoiceListWidget(Qualification.choices, _lazy("资质"))
+        attribute="qualifications",
+        column_name="资质",
+        widget=ChoiceListWidget(Qualification.choices, _lazy("资质"), aliases=QUALIFICATION_ALIASES),
     )
+    # Where the expert is admitted to practise (a foreign bar, a patent office): the column
+    # matching weighs most among the countries.
     jurisdictions = fields.Field(
         attribute="jurisdictions", column_name="执业法域", widget=ChoiceListWidget(COUNTRY_CHOICES, _lazy("国家/地区"))
     )
@@ -98,7 +125,7 @@ class ExpertResource(resources.ModelResource):
     dispute_types = fields.Field(
         attribute="dispute_types",
         column_name="擅长纠纷类型",
-        widget=ChoiceListWidget(DisputeType.choices, _lazy("纠纷类型")),
+        widget=ChoiceListWidget(DisputeType.choices, _lazy("纠纷类型"), aliases=DISPUTE_ALIASES),
     )
     technical_fields = fields.Field(
         attribute="technical_fields",

@@ -1,8 +1,11 @@
 """Read-side queries of the expert pool: matching, load, opinions for a case, pool health."""
 
+import datetime
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.choices import FORM_COUNTRIES, DisputeType, RightType, TechnicalField
@@ -15,8 +18,10 @@ from experts.models import (
     ExpertInvitation,
     ExpertOpinion,
     Language,
+    Qualification,
     Seminar,
     SeminarInvitee,
+    Unavailability,
 )
 
 # The working language a dispute in each country usually needs.
@@ -62,17 +67,61 @@ COUNTRY_LANGUAGES = {
     "EG": "ar",
 }
 
-# Weights of the ranking; the reasons shown to staff name each contribution.
-WEIGHT_COUNTRY = 3
-WEIGHT_JURISDICTION = 2
-WEIGHT_RIGHT_TYPE = 2
-WEIGHT_DISPUTE_TYPE = 1
-WEIGHT_FIELD = 3
-WEIGHT_LANGUAGE = 2
-WEIGHT_LOAD = 1
-WEIGHT_LIMITED = 1
+# --- How the ranking weighs an expert against a case ------------------------------------------
+#
+# All weights live here. They follow the order in which an experienced staff member reads an
+# expert's profile for a case:
+#  1. Experience of the dispute's own type weighs most: a US Section 337 investigation runs on
+#     ITC procedure and timetables that an infringement litigator does not know, so a trade
+#     investigation is never credited for an infringement suit or the reverse. Per matching type.
+#  2. Admission to practise in a dispute country (a foreign bar, a foreign patent attorney's
+#     admission) comes next: only such an expert can act before that country's courts or
+#     agencies and brief local counsel as a peer. Counted per country; it includes familiarity
+#     (no second point for "familiar" with the same country).
+#  3. The technical field decides whether the expert can read the claims and the accused
+#     product; one field per case.
+#  4. Familiarity with a dispute country without admission, the right type (发明专利, 商标…)
+#     and a professional qualification that fits the case (专利代理师 for patents, 商标代理人
+#     for marks, 执业律师 for any contentious matter, 贸易救济专家 for trade investigations)
+#     each help, but less: many experts share them. A foreign bar (境外执业律师) fits only in a
+#     country the expert is admitted in.
+#  5. Working languages a dispute country needs (besides Chinese) tip the balance between
+#     otherwise equal experts.
+#  6. Each open case or pending invitation and a "limited time" status lower the score a little:
+#     a free expert answers sooner.
+# So for a 337 investigation on machinery in the US and Germany, a US-admitted lawyer with 337
+# experience in machinery (6 + 5 + 4 + …) ranks well above a German patent attorney in
+# machinery without either (5 + 4 + …). tests/experts/pool.py holds a pool with the known order.
+# "Other" options (其他) of the form match nothing: two "others" are rarely the same thing.
+WEIGHT_DISPUTE_TYPE = 6  # per dispute type the expert has experience of
+WEIGHT_ADMITTED = 5  # per dispute country the expert is admitted in
+WEIGHT_FIELD = 4  # the case's technical field
+WEIGHT_COUNTRY = 2  # per dispute country the expert knows without admission
+WEIGHT_RIGHT_TYPE = 2  # per right type
+WEIGHT_QUALIFICATION = 2  # per qualification that fits the case
+WEIGHT_LANGUAGE = 1  # per working language a dispute country needs
+WEIGHT_LOAD = 1  # subtracted per open case or pending invitation
+WEIGHT_LIMITED = 1  # subtracted when the expert's time is limited
+
+PATENT_RIGHTS = {RightType.INVENTION, RightType.UTILITY_MODEL, RightType.DESIGN, RightType.IC_LAYOUT}
+MARK_RIGHTS = {RightType.TRADEMARK, RightType.GEOGRAPHICAL_INDICATION}
+
+# How far ahead matching looks when a case has no running deadline.
+DEFAULT_WINDOW_DAYS = 30
 
 THIN_THRESHOLD = 3  # fewer active experts than this for a country or field: recruit
+
+
+def _dispute_experience_labels():
+    return {
+        DisputeType.VALIDITY: _("权利有效性纠纷经验"),
+        DisputeType.OWNERSHIP: _("权属纠纷经验"),
+        DisputeType.INFRINGEMENT: _("侵权纠纷经验"),
+        DisputeType.TRADE_INVESTIGATION: _("贸易调查经验"),
+        DisputeType.LICENSING: _("许可纠纷经验"),
+        DisputeType.EXHIBITION: _("展会纠纷经验"),
+        DisputeType.TRADE_SECRET: _("商业秘密纠纷经验"),
+    }
 
 
 def expert_loads(expert_ids=None):
@@ -94,21 +143,125 @@ def expert_load(expert):
     return expert_loads([expert.pk])[expert.pk]
 
 
-def _labels(choices, values):
-    mapping = dict(choices)
-    return "、".join(str(mapping.get(v, v)) for v in values)
+def case_window(case, today=None):
+    """(first day, last day) in which an expert would work on the case: from today to the
+    case's running deadline, or DEFAULT_WINDOW_DAYS ahead when there is none."""
+    today = today or timezone.localdate()
+    end = case.due_date or case.opinion_due or today + datetime.timedelta(days=DEFAULT_WINDOW_DAYS)
+    return today, max(end, today)
 
 
-def rank_experts(case):
+def unavailable_in(start, end, expert_ids=None):
+    """{expert_id: first recorded unavailability overlapping start..end}."""
+    rows = Unavailability.objects.filter(starts_on__lte=end, ends_on__gte=start).order_by("starts_on", "pk")
+    if expert_ids is not None:
+        rows = rows.filter(expert_id__in=expert_ids)
+    found = {}
+    for row in rows:
+        found.setdefault(row.expert_id, row)
+    return found
+
+
+def _unavailable_reason(period):
+    text = _("%(start)s 至 %(end)s 不可承接") % {"start": period.starts_on, "end": period.ends_on}
+    return f"{text}（{period.reason}）" if period.reason else text
+
+
+@dataclass(frozen=True)
+class CaseNeeds:
+    """What a case asks of an expert, read once from its application."""
+
+    countries: tuple
+    dispute_types: frozenset
+    right_types: frozenset
+    field: str
+    languages: tuple
+
+    @classmethod
+    def of(cls, case):
+        application = case.application
+        countries = tuple(dict.fromkeys(application.countries))
+        languages = tuple(
+            dict.fromkeys(COUNTRY_LANGUAGES[c] for c in countries if c in COUNTRY_LANGUAGES and c != "CN")
+        )
+        field = application.technical_field
+        return cls(
+            countries=countries,
+            dispute_types=frozenset(d for d in application.dispute_types if d != DisputeType.OTHER),
+            right_types=frozenset(r for r in application.right_types if r != RightType.OTHER),
+            field=field if field and field != TechnicalField.OTHER else "",
+            languages=tuple(lang for lang in languages if lang != Language.CHINESE),
+        )
+
+    def fitting_qualifications(self):
+        """The qualifications that fit this case, in display order."""
+        fitting = []
+        if self.dispute_types or self.right_types:
+            fitting.append(Qualification.LAWYER)
+        if self.right_types & PATENT_RIGHTS:
+            fitting.append(Qualification.PATENT_ATTORNEY)
+        if self.right_types & MARK_RIGHTS:
+            fitting.append(Qualification.TRADEMARK_ATTORNEY)
+        if DisputeType.TRADE_INVESTIGATION in self.dispute_types:
+            fitting.append(Qualification.TRADE_EXPERT)
+        return fitting
+
+
+def score_expert(expert, needs):
+    """(score, reasons, substantive) of one expert for a case's needs. Each reason names what
+    matched and its points; `substantive` is False when only a qualification or a language
+    matched (such an expert has nothing to say about this case)."""
+    score, reasons, substantive = 0, [], False
+
+    def add(points, label):
+        nonlocal score
+        score += points
+        reasons.append(f"{label} +{points}")
+
+    for country in needs.countries:
+        name = country_name(country)
+        if country in expert.jurisdictions:
+            add(WEIGHT_ADMITTED, _("%(country)s执业") % {"country": name})
+            substantive = True
+        elif country in expert.countries:
+            add(WEIGHT_COUNTRY, _("熟悉%(country)s") % {"country": name})
+            substantive = True
+    experience = _dispute_experience_labels()
+    for dispute in DisputeType.values:
+        if dispute in needs.dispute_types and dispute in expert.dispute_types:
+            label = experience[dispute]
+            us_337 = dispute == DisputeType.TRADE_INVESTIGATION and "US" in needs.countries
+            if us_337 and ("US" in expert.countries or "US" in expert.jurisdictions):
+                label = _("337 调查经验")  # a US trade investigation is a Section 337 investigation
+            add(WEIGHT_DISPUTE_TYPE, label)
+            substantive = True
+    if needs.field and needs.field in expert.technical_fields:
+        add(WEIGHT_FIELD, _("%(field)s领域") % {"field": TechnicalField(needs.field).label})
+        substantive = True
+    for right in RightType.values:
+        if right in needs.right_types and right in expert.right_types:
+            add(WEIGHT_RIGHT_TYPE, RightType(right).label)
+            substantive = True
+    fitting = needs.fitting_qualifications()
+    if any(c in expert.jurisdictions for c in needs.countries):
+        fitting.append(Qualification.FOREIGN_LAWYER)  # a foreign bar counts where it admits
+    for qualification in fitting:
+        if qualification in expert.qualifications:
+            add(WEIGHT_QUALIFICATION, Qualification(qualification).label)
+    for language in needs.languages:
+        if language in expert.languages:
+            add(WEIGHT_LANGUAGE, Language(language).label)
+    return score, [str(r) for r in reasons], substantive
+
+
+def rank_experts(case, today=None):
     """Rank the pool for a case. Returns (ranking, excluded): both lists of dicts ready to show
     and to store, the ranking best first with the reasons for each score."""
-    application = case.application
-    countries = list(application.countries)
-    right_types = set(application.right_types)
-    dispute_types = set(application.dispute_types)
-    field = application.technical_field
-    languages = {COUNTRY_LANGUAGES[c] for c in countries if c in COUNTRY_LANGUAGES}
+    needs = CaseNeeds.of(case)
     parties = case_parties(case)
+    today = today or timezone.localdate()
+    start, end = case_window(case, today)
+    away = unavailable_in(start, end)
 
     taken = defaultdict(set)  # expert_id -> statuses already on this case
     for row in ExpertInvitation.objects.filter(case=case).values("expert_id", "status"):
@@ -129,7 +282,10 @@ def rank_experts(case):
         if expert.availability == Availability.UNAVAILABLE:
             excluded.append({**base, "reason": _("暂不可承接")})
             continue
-        conflicts = find_conflicts(expert, parties, list(expert.conflicts.all()))
+        if expert.pk in away:
+            excluded.append({**base, "reason": _unavailable_reason(away[expert.pk])})
+            continue
+        conflicts = find_conflicts(expert, parties, list(expert.conflicts.all()), on=today)
         if conflicts:
             excluded.append({**base, "reason": _("利益冲突：%(r)s") % {"r": "；".join(str(c) for c in conflicts)}})
             continue
@@ -154,43 +310,20 @@ def rank_experts(case):
             )
             continue
 
-        score, reasons = 0, []
-        matched_countries = [c for c in countries if c in expert.countries]
-        if matched_countries:
-            score += WEIGHT_COUNTRY * len(matched_countries)
-            reasons.append(_("熟悉%(c)s") % {"c": "、".join(str(country_name(c)) for c in matched_countries)})
-        admitted = [c for c in countries if c in expert.jurisdictions]
-        if admitted:
-            score += WEIGHT_JURISDICTION * len(admitted)
-            reasons.append(_("具有%(c)s执业资格") % {"c": "、".join(str(country_name(c)) for c in admitted)})
-        rights = [r for r in expert.right_types if r in right_types]
-        if rights:
-            score += WEIGHT_RIGHT_TYPE * len(rights)
-            reasons.append(_("权利类别：%(r)s") % {"r": _labels(RightType.choices, rights)})
-        disputes = [d for d in expert.dispute_types if d in dispute_types]
-        if disputes:
-            score += WEIGHT_DISPUTE_TYPE * len(disputes)
-            reasons.append(_("纠纷类型：%(d)s") % {"d": _labels(DisputeType.choices, disputes)})
-        if field and field in expert.technical_fields:
-            score += WEIGHT_FIELD
-            reasons.append(_("技术领域：%(f)s") % {"f": _labels(TechnicalField.choices, [field])})
-        langs = [lang for lang in expert.languages if lang in languages]
-        if langs:
-            score += WEIGHT_LANGUAGE * len(langs)
-            reasons.append(_("工作语言：%(l)s") % {"l": _labels(Language.choices, langs)})
-        if score == 0:
+        score, reasons, substantive = score_expert(expert, needs)
+        if not substantive:
             excluded.append({**base, "reason": _("专业领域、国家/地区与本案均不匹配")})
             continue
         score -= WEIGHT_LOAD * load
-        reasons.append(_("当前承办 %(load)d/%(max)d 件") % {"load": load, "max": expert.max_concurrent_cases})
+        reasons.append(str(_("当前承办 %(load)d/%(max)d 件") % {"load": load, "max": expert.max_concurrent_cases}))
         if expert.availability == Availability.LIMITED:
             score -= WEIGHT_LIMITED
-            reasons.append(_("近期时间有限"))
+            reasons.append(str(_("近期时间有限")))
         ranking.append(
             {
                 **base,
                 "score": score,
-                "reasons": [str(r) for r in reasons],
+                "reasons": reasons,
                 "load": load,
                 "capacity": expert.max_concurrent_cases,
             }
@@ -212,9 +345,12 @@ def next_ranked_expert(invitation):
     experts = Expert.objects.in_bulk(candidates)
     loads = expert_loads(candidates)
     parties = case_parties(invitation.case)
+    away = unavailable_in(*case_window(invitation.case), expert_ids=candidates)
     for expert_id in candidates:
         expert = experts.get(expert_id)
         if expert is None or not expert.active or expert.availability == Availability.UNAVAILABLE:
+            continue
+        if expert_id in away:
             continue
         if loads[expert_id] >= expert.max_concurrent_cases or find_conflicts(expert, parties):
             continue

@@ -96,3 +96,26 @@ def test_unrelated_expert_has_no_conflict(case):
     expert = ExpertFactory(organisation="北京中知律师事务所")
     ConflictPartyFactory(expert=expert, name="Other Corp.")
     assert conflicts_for_case(expert, case) == []
+
+
+@pytest.mark.parametrize(
+    ("until_days", "conflicts"),
+    [(None, True), (30, True), (0, True), (-1, False), (-400, False)],
+)
+def test_a_registered_conflict_counts_until_its_end_date(case, staff, until_days, conflicts):
+    from django.utils import timezone
+
+    from experts import services
+    from experts.services import ConflictOfInterest
+
+    today = timezone.localdate()
+    until = None if until_days is None else today + timezone.timedelta(days=until_days)
+    expert = ExpertFactory()
+    ConflictPartyFactory(expert=expert, name="Acme Robotics", relation=ConflictParty.Relation.FOR, until=until)
+    assert bool(conflicts_for_case(expert, case)) is conflicts
+    deadline = timezone.now() + timezone.timedelta(days=3)
+    if conflicts:
+        with pytest.raises(ConflictOfInterest):
+            services.expert_invite(case=case, expert=expert, by=staff, deadline=deadline)
+    else:
+        assert services.expert_invite(case=case, expert=expert, by=staff, deadline=deadline).pk

@@ -28,3 +28,11 @@ def test_demo_pool_covers_the_form_and_invites_the_demo_expert():
     for code in ["US", "DE", "FR", "GB", "JP", "KR", "IN", "BR", "RU", "TR", "AU"]:
         assert any(code in e.countries for e in active), code
     assert Expert.objects.filter(conflicts__isnull=False).distinct().count() >= 5
+    # Matching has something to honour: an ended conflict and periods away.
+    from django.utils import timezone
+
+    from experts.models import ConflictParty, Unavailability
+
+    assert ConflictParty.objects.filter(until__lt=timezone.localdate()).exists()
+    assert Unavailability.objects.count() == len(demo.AWAY)
+    assert any(e.jurisdictions for e in active) and any("trade_investigation" in e.dispute_types for e in active)

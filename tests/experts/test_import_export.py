@@ -141,3 +141,24 @@ def test_staff_open_a_login_for_pool_experts(client, staff, django_capture_on_co
     link = next(line for line in message.body.splitlines() if "/accounts/reset/" in line)
     path = link[link.index("/accounts/reset/") :].strip()
     assert client.get(path, follow=True).status_code == 200
+
+
+def test_qualifications_admissions_and_dispute_experience_import_in_staff_words_and_drive_matching():
+    from experts.selectors import rank_experts
+    from tests.experts.pool import make_337_case
+
+    data = tablib.Dataset(
+        ("陈美华", "北京某律师事务所", "律师、境外律师", "美国", "337 调查；侵权", "机械", "美国", "中文、英语"),
+        headers=["姓名", "工作单位", "资质", "执业法域", "擅长纠纷类型", "技术领域", "熟悉的国家/地区", "工作语言"],
+    )
+    result = ExpertResource().import_data(data, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    expert = Expert.objects.get(name="陈美华")
+    assert expert.qualifications == ["lawyer", "foreign_lawyer"]
+    assert expert.jurisdictions == ["US"]
+    assert expert.dispute_types == ["trade_investigation", "infringement"]
+    exported = ExpertResource().export().dict[0]
+    assert exported["资质"] == "执业律师、境外执业律师" and exported["执业法域"] == "美国"
+    ranking, _excluded = rank_experts(make_337_case())
+    assert ranking[0]["name"] == "陈美华"
+    assert {"美国执业 +5", "337 调查经验 +6", "境外执业律师 +2"} <= set(ranking[0]["reasons"])

@@ -63,15 +63,15 @@ def test_the_right_expert_ranks_first_with_the_reasons(case, pool, staff):
     assert ranking[0]["name"] == "王德明"
     reasons = "；".join(ranking[0]["reasons"])
     for expected in [
-        "熟悉德国",
-        "具有德国执业资格",
-        "发明专利",
-        "侵权纠纷",
-        "技术领域：通信",
-        "工作语言：德语",
+        "德国执业 +5",
+        "发明专利 +2",
+        "侵权纠纷经验 +6",
+        "通信领域 +4",
+        "德语 +1",
         "当前承办 0/3 件",
     ]:
         assert expected in reasons
+    assert "熟悉德国" not in reasons  # admission already covers familiarity
     names = [row["name"] for row in ranking]
     assert names.index("王德明") < names.index("张通信")
     unmatched = {row["name"]: row["reason"] for row in _excluded}

@@ -118,6 +118,8 @@ def test_staff_add_an_expert_in_the_admin_with_form_options(client, staff):
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     from experts.models import Expert
+            "unavailabilities-TOTAL_FORMS": "0",
+            "unavailabilities-INITIAL_FORMS": "0",
 
     expert = Expert.objects.get(name="新专家")
     assert expert.countries == ["US", "DE"] and expert.conflicts.get().name == "Acme Inc."

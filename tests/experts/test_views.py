@@ -184,7 +184,7 @@ def test_staff_match_and_invite_from_the_ranking(client, case, staff):
     response = client.post(reverse("experts:match_run", args=[case.pk]))
     html = client.get(response.url).content.decode()
     assert html.index("最佳") < html.index("其次")
-    assert "具有美国执业资格" in html
+    assert "美国执业 +5" in html
     deadline = timezone.localtime(soon()).strftime("%Y-%m-%dT%H:%M")
     response = client.post(response.url, {"experts": [best.pk], "deadline": deadline, "message": "请协助"})
     assert response.status_code == 302
