@@ -186,3 +186,21 @@ class ConcludeForm(forms.Form):
 
 class RateForm(forms.Form):
     rating = forms.TypedChoiceField(label=_("评分"), coerce=int, choices=[(i, str(i)) for i in range(1, 6)])
+
+
+class UnavailabilityForm(forms.Form):
+    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reason = forms.CharField(
+        label=_("原因（可不填）"),
+        required=False,
+        max_length=200,
+        help_text=_("如出差、开庭、休假。仅指导中心工作人员可见。"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("结束日期不能早于开始日期。"))
+        return data

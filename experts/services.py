@@ -2,7 +2,7 @@
 changes, checks the transition against one map kept here, saves with update_fields and writes
 an ExpertEvent."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,9 @@ from experts.models import (
     Seminar,
     SeminarInvitee,
     SeminarMaterial,
+    Unavailability,
 )
+from experts.permissions import can_manage_unavailability
 from experts.selectors import expert_load, next_ranked_expert, rank_experts
 from portal.notifications import notify, notify_staff
 from portal.transitions import TransitionNotAllowed, check_transition
@@ -349,9 +351,20 @@ def invitation_accept(*, invitation, by):
         invitation.status = ExpertInvitation.Status.ACCEPTED
         invitation.responded_at = timezone.now()
         invitation.save(update_fields=["status", "responded_at"])
-        assignment = ExpertAssignment.objects.create(
-            case=invitation.case, expert=expert, invitation=invitation, assigned_by=invitation.invited_by
+        # Already seated at the case's seminar meanwhile: that assignment is the one accepted.
+        assignment = (
+            ExpertAssignment.objects.select_for_update()
+            .filter(case=invitation.case, expert=expert, invitation__isnull=True)
+            .exclude(status__in=[ExpertAssignment.Status.WITHDRAWN, ExpertAssignment.Status.CONFLICT])
+            .first()
         )
+        if assignment is not None:
+            assignment.invitation = invitation
+            assignment.save(update_fields=["invitation"])
+        else:
+            assignment = ExpertAssignment.objects.create(
+                case=invitation.case, expert=expert, invitation=invitation, assigned_by=invitation.invited_by
+            )
         _event(
             "invitation_accept",
             by=by,
@@ -678,6 +691,7 @@ def seminar_convene(
         invitees += [SeminarInvitee(seminar=seminar, kind=SeminarInvitee.Kind.AGENCY, agency=a) for a in agencies]
         invitees += [SeminarInvitee(seminar=seminar, kind=SeminarInvitee.Kind.STAFF, user=u) for u in staff_users]
         SeminarInvitee.objects.bulk_create(invitees)
+        to_declare = _seminar_assignments(case, experts, by=by)
         for upload, checked in materials:
             SeminarMaterial.objects.create(seminar=seminar, file=upload, original_name=checked.name, size=checked.size)
         check_transition(SEMINAR_TRANSITIONS, seminar.status, Seminar.Status.CONVENED, labels=_labels(Seminar))
@@ -697,17 +711,53 @@ def seminar_convene(
             "title": title,
             "place": location or online_link,
         }
-        notify(
-            [e.user for e in experts if e.user_id],
-            subject=_("专家研讨会邀请"),
-            body=body,
-            link=reverse("experts:workspace"),
-        )
+        declare = _("请先在专家工作台声明与本案是否存在利益冲突，声明后方可查看会议页面和材料。")
+        for expert in experts:
+            if expert.user_id:
+                notify(
+                    [expert.user],
+                    subject=_("专家研讨会邀请"),
+                    body=f"{body}{declare}" if expert.pk in to_declare else body,
+                    link=reverse("experts:workspace"),
+                )
         from portal.models import User
 
         agency_users = User.objects.filter(agency__in=list(agencies), is_active=True)
         notify(list(agency_users) + list(staff_users), subject=_("专家研讨会通知"), body=body)
     return seminar
+
+
+def _seminar_assignments(case, experts, *, by):
+    """A seminar's expert works on the case: one without an open or finished assignment on it
+    gets one awaiting the declaration of no conflict, and sees the seminar only after declaring.
+    Returns the ids of the experts who still have to declare."""
+    live = [
+        ExpertAssignment.Status.AWAITING_DECLARATION,
+        ExpertAssignment.Status.ACTIVE,
+        ExpertAssignment.Status.OPINION_SUBMITTED,
+    ]
+    existing = dict(
+        ExpertAssignment.objects.filter(case=case, expert__in=experts, status__in=live).values_list(
+            "expert_id", "status"
+        )
+    )
+    to_declare = set()
+    for expert in experts:
+        status = existing.get(expert.pk)
+        if status in {ExpertAssignment.Status.ACTIVE, ExpertAssignment.Status.OPINION_SUBMITTED}:
+            continue
+        to_declare.add(expert.pk)
+        if status is None:
+            assignment = ExpertAssignment.objects.create(case=case, expert=expert, assigned_by=by)
+            _event(
+                "assign_for_seminar",
+                by=by,
+                case=case,
+                expert=expert,
+                to_status=assignment.status,
+                note=_("受邀参加研讨会"),
+            )
+    return to_declare
 
 
 def seminar_respond(*, invitee, by, attend):
@@ -909,3 +959,38 @@ def seminar_cancel(*, seminar, by, note=""):
             note=note,
         )
     return seminar
+
+
+# --- Unavailability -------------------------------------------------------------------------------
+
+UNAVAILABILITY_MAX_DAYS = 366
+
+
+def unavailability_record(*, expert, by, starts_on, ends_on, reason=""):
+    """Record a period in which the expert takes no cases; matching leaves them out while it
+    overlaps a case's deadline window. The expert records their own, staff anybody's."""
+    if not can_manage_unavailability(by, expert):
+        raise PermissionDenied(_("只能登记本人的不可承接期间。"))
+    errors = {}
+    if ends_on < starts_on:
+        errors["ends_on"] = _("结束日期不能早于开始日期。")
+    elif ends_on < timezone.localdate():
+        errors["ends_on"] = _("结束日期已过，无需登记。")
+    elif (ends_on - starts_on).days >= UNAVAILABILITY_MAX_DAYS:
+        errors["ends_on"] = _("一次登记不超过一年；长期不能承接请联系工作人员调整可承接状态。")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        period = Unavailability.objects.create(
+            expert=expert, starts_on=starts_on, ends_on=ends_on, reason=(reason or "").strip()
+        )
+        _event("unavailability_record", by=by, expert=expert, note=str(period))
+    return period
+
+
+def unavailability_delete(*, period, by):
+    if not can_manage_unavailability(by, period.expert):
+        raise PermissionDenied(_("只能删除本人的不可承接期间。"))
+    with transaction.atomic():
+        Unavailability.objects.filter(pk=period.pk).delete()
+        _event("unavailability_delete", by=by, expert=period.expert, note=str(period))

@@ -5,6 +5,8 @@ from experts import views
 app_name = "experts"
 urlpatterns = [
     path("", views.workspace, name="workspace"),
+    path("unavailability/", views.unavailability_add, name="unavailability_add"),
+    path("unavailability/<int:pk>/delete/", views.unavailability_delete, name="unavailability_delete"),
     path("invitations/<int:pk>/", views.invitation_detail, name="invitation"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment"),
     path("assignments/<int:pk>/evidence/<int:attachment_pk>/", views.evidence_download, name="evidence_download"),

@@ -26,6 +26,7 @@ from experts.forms import (
     OpinionForm,
     RateForm,
     SeminarForm,
+    UnavailabilityForm,
     ViewForm,
 )
 from experts.models import (
@@ -33,21 +34,23 @@ from experts.models import (
     ExpertAssignment,
     ExpertInvitation,
     MatchingRun,
-    OpinionAttachment,
     Seminar,
     SeminarInvitee,
-    SeminarMaterial,
+    Unavailability,
 )
 from experts.permissions import (
     case_visible_assignments,
     expert_profile,
+    seats_awaiting_declaration,
     visible_assignments,
     visible_invitations,
+    visible_opinion_attachments,
+    visible_seminar_materials,
     visible_seminar_seats,
 )
 from experts.selectors import next_ranked_expert, opinions_for_case, pool_health
 from portal.permissions import require_role
-from portal.roles import CENTER_ROLES, Role, is_center_member
+from portal.roles import CENTER_ROLES, Role
 from portal.uploads import UploadRefused
 
 
@@ -71,30 +74,87 @@ def _file_response(field_file, name, content_type=None):
 # --- The expert's side ---------------------------------------------------------------------------
 
 
+def _workspace_context(request, expert, unavailability_form=None):
+    context = {"expert": expert}
+    if expert is None:
+        return context
+    context["invitations"] = (
+        visible_invitations(request.user)
+        .filter(status=ExpertInvitation.Status.PENDING)
+        .select_related("case__application")
+        .order_by("deadline")
+    )
+    context["assignments"] = visible_assignments(request.user).select_related("case").order_by("-assigned_at")
+    context["seats"] = (
+        visible_seminar_seats(request.user).select_related("seminar__case").order_by("-seminar__starts_at")
+    )
+    context["seats_awaiting_declaration"] = (
+        seats_awaiting_declaration(request.user).select_related("seminar__case").order_by("seminar__starts_at")
+    )
+    context["past_invitations"] = (
+        visible_invitations(request.user)
+        .exclude(status=ExpertInvitation.Status.PENDING)
+        .select_related("case")
+        .order_by("-invited_at")[:20]
+    )
+    context["periods"] = expert.unavailabilities.filter(ends_on__gte=timezone.localdate()).order_by("starts_on")
+    context["unavailability_form"] = unavailability_form or UnavailabilityForm()
+    return context
+
+
 @login_required
 def workspace(request):
-    """The expert's workspace: invitations, assigned cases and seminars."""
+    """The expert's workspace: invitations, assigned cases, seminars and periods away."""
     require_role(request.user, Role.EXPERT)
     expert = expert_profile(request.user)
-    context = {"expert": expert}
-    if expert is not None:
-        context["invitations"] = (
-            visible_invitations(request.user)
-            .filter(status=ExpertInvitation.Status.PENDING)
-            .select_related("case__application")
-            .order_by("deadline")
-        )
-        context["assignments"] = visible_assignments(request.user).select_related("case").order_by("-assigned_at")
-        context["seats"] = (
-            visible_seminar_seats(request.user).select_related("seminar__case").order_by("-seminar__starts_at")
-        )
-        context["past_invitations"] = (
-            visible_invitations(request.user)
-            .exclude(status=ExpertInvitation.Status.PENDING)
-            .select_related("case")
-            .order_by("-invited_at")[:20]
-        )
+    return render(request, "experts/workspace.html", _workspace_context(request, expert))
+
+
+@login_required
+@require_POST
+def unavailability_add(request):
+    """The expert records a period in which they cannot take cases."""
+    require_role(request.user, Role.EXPERT)
+    expert = expert_profile(request.user)
+    if expert is None:
+        raise Http404
+    form = UnavailabilityForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.unavailability_record(
+                expert=expert,
+                by=request.user,
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                for message in _messages_of(exc):
+                    form.add_error(None, message)
+        else:
+            messages.success(request, _("已登记不可承接期间，期间内不会向您推荐新的案件。"))
+            return redirect("experts:workspace")
+    context = _workspace_context(request, expert, unavailability_form=form)
     return render(request, "experts/workspace.html", context)
+
+
+@login_required
+@require_POST
+def unavailability_delete(request, pk):
+    require_role(request.user, Role.EXPERT)
+    expert = expert_profile(request.user)
+    if expert is None:
+        raise Http404
+    period = get_object_or_404(Unavailability.objects.select_related("expert"), pk=pk, expert=expert)
+    services.unavailability_delete(period=period, by=request.user)
+    messages.success(request, _("已删除该不可承接期间。"))
+    return redirect("experts:workspace")
 
 
 @login_required
@@ -205,12 +265,7 @@ def evidence_download(request, pk, attachment_pk):
 
 @login_required
 def opinion_file_download(request, pk):
-    attachment = get_object_or_404(OpinionAttachment.objects.select_related("opinion"), pk=pk)
-    if (
-        not is_center_member(request.user)
-        and not visible_assignments(request.user).filter(pk=attachment.opinion.assignment_id).exists()
-    ):
-        raise Http404
+    attachment = get_object_or_404(visible_opinion_attachments(request.user), pk=pk)
     return _file_response(attachment.file, attachment.original_name, attachment.content_type)
 
 
@@ -243,12 +298,7 @@ def seminar_seat(request, pk):
 
 @login_required
 def seminar_material_download(request, pk):
-    material = get_object_or_404(SeminarMaterial, pk=pk)
-    if (
-        not is_center_member(request.user)
-        and not visible_seminar_seats(request.user).filter(seminar_id=material.seminar_id).exists()
-    ):
-        raise Http404
+    material = get_object_or_404(visible_seminar_materials(request.user), pk=pk)
     return _file_response(material.file, material.original_name)
 
 

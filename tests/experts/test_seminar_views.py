@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.choices import DisputeLevel
-from experts.models import Seminar, SeminarInvitee
+from experts.models import ExpertAssignment, Seminar, SeminarInvitee
 from tests.experts.factories import ExpertFactory, expert_with_login, make_case
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +43,12 @@ def test_seminar_pages_from_convening_to_the_collegial_opinion(client, staff, ag
 
     seat = seminar.invitees.get(kind=SeminarInvitee.Kind.EXPERT)
     client.force_login(expert.user)
-    assert "研讨会" in client.get(reverse("experts:workspace")).content.decode()
     seat_url = reverse("experts:seminar_seat", args=[seat.pk])
+    # The expert works on the case from now on: the seminar opens after the declaration.
+    assignment = ExpertAssignment.objects.get(case=case, expert=expert)
+    assert "研讨会" in client.get(reverse("experts:workspace")).content.decode()
+    assert client.get(seat_url).status_code == 404
+    client.post(reverse("experts:assignment", args=[assignment.pk]), {"decision": "none"})
     client.post(seat_url, {"action": "confirm"})
     client.post(seat_url, {"action": "view", "view": "建议应诉"})
     seat.refresh_from_db()
@@ -114,12 +118,12 @@ def test_staff_add_an_expert_in_the_admin_with_form_options(client, staff):
             "conflicts-INITIAL_FORMS": "0",
             "conflicts-0-name": "Acme Inc.",
             "conflicts-0-relation": "for",
+            "unavailabilities-TOTAL_FORMS": "0",
+            "unavailabilities-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     from experts.models import Expert
-            "unavailabilities-TOTAL_FORMS": "0",
-            "unavailabilities-INITIAL_FORMS": "0",
 
     expert = Expert.objects.get(name="新专家")
     assert expert.countries == ["US", "DE"] and expert.conflicts.get().name == "Acme Inc."
@@ -157,6 +161,9 @@ def test_seminar_materials_go_to_invited_experts_only(client, staff):
     material = Seminar.objects.get().materials.get()
     url = reverse("experts:seminar_material", args=[material.pk])
     client.force_login(invited.user)
+    assignment = ExpertAssignment.objects.get(case=case, expert=invited)
+    assert client.get(url).status_code == 404  # not before the declaration of no conflict
+    client.post(reverse("experts:assignment", args=[assignment.pk]), {"decision": "none"})
     response = client.get(url)
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     client.force_login(outsider.user)
