@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applications.choices import EvidenceCategory
 from applications.models import Attachment
 from cases.models import Case
+from documents.selectors import case_documents
 from experts import services
 from experts.forms import (
     AttendanceForm,
@@ -292,7 +293,14 @@ def seminar_seat(request, pk):
     return render(
         request,
         "experts/seminar_seat.html",
-        {"seat": seat, "seminar": seat.seminar, "form": form, "materials": seat.seminar.materials.all()},
+        {
+            "seat": seat,
+            "seminar": seat.seminar,
+            "form": form,
+            "materials": seat.seminar.materials.all(),
+            # The case's documents delivered to this expert: the minutes of seminars attended.
+            "documents": case_documents(request.user, seat.seminar.case),
+        },
     )
 
 

@@ -151,7 +151,18 @@ def test_the_staff_case_page_lists_every_document_and_old_versions(client, recor
 
 
 def test_the_expert_who_attended_downloads_the_minutes(client, record):
-    client.force_login(record["attended"])
+    from experts.models import ExpertAssignment
+
+    expert_user = record["attended"]
+    for assignment in ExpertAssignment.objects.filter(
+        expert__user=expert_user, status=ExpertAssignment.Status.AWAITING_DECLARATION
+    ):
+        expert_services.assignment_declare(assignment=assignment, by=expert_user, no_conflict=True)
+    seat = SeminarInvitee.objects.get(expert__user=expert_user)
+    client.force_login(expert_user)
+    page = client.get(reverse("experts:seminar_seat", args=[seat.pk])).content.decode()
+    assert record["minutes"].number in page
+    assert reverse("documents:download", args=[record["minutes"].pk]) in page
     assert client.get(reverse("documents:download", args=[record["minutes"].pk])).status_code == 200
     client.force_login(record["absent"])
     assert client.get(reverse("documents:download", args=[record["minutes"].pk])).status_code == 404
