@@ -3,6 +3,7 @@ critical problem — missing labels, names or alternative text, too little contr
 ARIA, untranslated or empty accessible names."""
 
 import re
+import threading
 
 import pytest
 from django.urls import reverse
@@ -23,6 +24,29 @@ from tests.meetings.factories import RegularMeetingFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def outside_the_browser_loop(setup):
+    """Run data set-up in its own thread: documents are signed on creation, and the signing
+    library runs its own event loop, which cannot start inside Playwright's."""
+    result, failure = [], []
+
+    def run():
+        try:
+            result.append(setup())
+        except BaseException as exc:  # re-raised in the test thread
+            failure.append(exc)
+        finally:
+            from django.db import connection
+
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return result[0]
+
+
 def check_pages(page, live_server, urls):
     """Visit each page and check it; report the problems of all pages at once."""
     problems = []
@@ -36,9 +60,10 @@ def check_pages(page, live_server, urls):
     assert not problems, "\n\n".join(problems)
 
 
-def test_public_pages(page, live_server, applicant, staff, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        application_services.application_submit(application=complete_draft(applicant), by=applicant)
+def test_public_pages(page, live_server, applicant):
+    outside_the_browser_loop(
+        lambda: application_services.application_submit(application=complete_draft(applicant), by=applicant)
+    )
     receipt = Document.objects.filter(status=Document.Status.READY).first()
     check_pages(
         page,
@@ -54,11 +79,15 @@ def test_public_pages(page, live_server, applicant, staff, django_capture_on_com
     )
 
 
-def test_applicant_pages(page, live_server, applicant, staff, django_capture_on_commit_callbacks):
+def test_applicant_pages(page, live_server, applicant, staff):
     draft = ApplicationFactory(applicant=applicant.applicant, created_by=applicant)
-    with django_capture_on_commit_callbacks(execute=True):
-        submitted = application_services.application_submit(application=complete_draft(applicant), by=applicant)
-        application_services.application_accept(application=submitted, by=staff)
+
+    def submitted_and_accepted():
+        application = application_services.application_submit(application=complete_draft(applicant), by=applicant)
+        application_services.application_accept(application=application, by=staff)
+        return application
+
+    submitted = outside_the_browser_loop(submitted_and_accepted)
     login(page, live_server, applicant)
     check_pages(
         page,
@@ -76,7 +105,7 @@ def test_applicant_pages(page, live_server, applicant, staff, django_capture_on_
 
 def test_staff_pages(page, live_server, staff, director, agency):
     case = in_progress_case(staff)
-    signed_letter(case, staff, director, [agency])
+    outside_the_browser_loop(lambda: signed_letter(case, staff, director, [agency]))
     login(page, live_server, staff)
     check_pages(
         page,
@@ -93,7 +122,7 @@ def test_staff_pages(page, live_server, staff, director, agency):
 
 
 def test_agency_pages(page, live_server, staff, director, agency, agency_user):
-    letter = signed_letter(in_progress_case(staff), staff, director, [agency])
+    letter = outside_the_browser_loop(lambda: signed_letter(in_progress_case(staff), staff, director, [agency]))
     RegularMeetingFactory()
     login(page, live_server, agency_user)
     check_pages(
@@ -138,3 +167,11 @@ def test_a_refused_upload_is_announced_at_its_file_field(page, live_server, appl
     expect(page.get_by_label("材料类别")).to_have_value("legal_papers")
     assert "application/" not in page.locator("#id_files_error").inner_text()
     assert_accessible(page)
+
+
+def test_the_check_fails_on_a_serious_problem(page):
+    """The check itself can fail: an unlabelled field and an image without alternative text."""
+    page.set_content('<html lang="zh-Hans"><title>t</title><main><input type="text"><img src="x.png"></main></html>')
+    with pytest.raises(AssertionError) as error:
+        assert_accessible(page)
+    assert "label" in str(error.value) and "image-alt" in str(error.value)
