@@ -126,9 +126,15 @@ def seed(out):
     held = 0
     for steps, plan in zip((2, 1), PLANS, strict=True):
         past_year, past_quarter = _previous(year, quarter, steps)
-        if JointMeeting.objects.filter(kind="regular", year=past_year, quarter=past_quarter).exists():
-            continue
-        meeting = services.meeting_create(kind="regular", year=past_year, quarter=past_quarter, by=director)
+        meeting = (
+            JointMeeting.objects.filter(kind="regular", year=past_year, quarter=past_quarter)
+            .exclude(status=JointMeeting.Status.CANCELLED)
+            .first()
+        )
+        if meeting is not None and meeting.status != JointMeeting.Status.PLANNED:
+            continue  # already held (convening the quarter before plans this one as a draft)
+        if meeting is None:
+            meeting = services.meeting_create(kind="regular", year=past_year, quarter=past_quarter, by=director)
         first, _last = quarter_bounds(past_year, past_quarter)
         day = first + datetime.timedelta(days=40)
         starts_at = timezone.make_aware(datetime.datetime(day.year, day.month, day.day, 9, 30))

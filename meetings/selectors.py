@@ -11,6 +11,7 @@ from applications.countries import country_name
 from cases.models import Case, LetterRecipient
 from meetings.models import ActionItem, JointMeeting
 from portal.models import CalendarDay, SiteConfiguration
+from portal.roles import is_center_member
 
 # A case is done with, for the "overdue" count, once the opinion is out.
 CASE_DONE = {Case.Status.OPINION_ISSUED, Case.Status.FOLLOW_UP, Case.Status.CLOSED, Case.Status.TERMINATED}
@@ -113,14 +114,17 @@ def open_action_items(*, before_meeting=None):
 
 
 def calendar_meetings_for(user, queryset=None):
+    """The meetings on the user's calendar. Center members also see the meetings still being
+    planned (the next quarter's, with its chair by rotation, before a date is set); partner
+    agencies see a meeting once it is convened."""
     from meetings.permissions import visible_meetings
 
+    meetings = visible_meetings(user).exclude(status=JointMeeting.Status.CANCELLED)
+    planned = Q(status=JointMeeting.Status.PLANNED) if is_center_member(user) else Q(pk__in=[])
     return (
-        visible_meetings(user)
-        .exclude(status__in=[JointMeeting.Status.PLANNED, JointMeeting.Status.CANCELLED])
-        .filter(starts_at__isnull=False)
+        meetings.filter(Q(starts_at__isnull=False) | planned)
         .select_related("chair__user")
-        .order_by("-starts_at")
+        .order_by("-starts_at", "-year", "-quarter")
     )
 
 

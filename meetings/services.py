@@ -168,36 +168,90 @@ def meeting_create(*, kind, by, year=None, quarter=None, title="", reason="", on
     return meeting
 
 
-def meeting_plan_quarter(*, today=None, by=None):
-    """Make sure the current quarter has its regular meeting (a draft). Safe to run twice:
-    returns (meeting, created)."""
-    today = today or timezone.localdate()
-    year, quarter = today.year, quarter_of(today)
-    existing = (
+# The next quarter's meeting is planned at the latest this many days before the quarter starts.
+NEXT_MEETING_LEAD_DAYS = 30
+
+
+def next_quarter(year, quarter):
+    return (year, quarter + 1) if quarter < 4 else (year + 1, 1)
+
+
+def _regular_meeting(year, quarter):
+    return (
         JointMeeting.objects.filter(kind=JointMeeting.Kind.REGULAR, year=year, quarter=quarter)
         .exclude(status=S.CANCELLED)
         .first()
     )
+
+
+def _plan_chair(meeting, by):
+    """Give a planned meeting its chair by the rotation, so that everyone can see who chairs
+    next. Left empty when no deputy is in post on the planned day (the director names one
+    when convening); recomputed when the meeting is convened."""
+    if meeting.status != S.PLANNED or not meeting.chair_by_rotation:
+        return
+    try:
+        with transaction.atomic():
+            _assign_chair(meeting, by)
+    except ValidationError:
+        pass
+
+
+def meeting_plan_regular(*, year, quarter, by=None):
+    """Make sure a quarter has its regular meeting: a draft (筹备中) with its chair by the
+    rotation, and the director asked to convene it. Safe to run twice: returns (meeting, created)."""
+    existing = _regular_meeting(year, quarter)
     if existing:
         return existing, False
     try:
         with transaction.atomic():
             meeting = meeting_create(kind=JointMeeting.Kind.REGULAR, year=year, quarter=quarter, by=by)
+            _plan_chair(meeting, by)
+            chair = _("按轮值由 %(name)s 主持。") % {"name": meeting.chair.user} if meeting.chair_id else ""
             notify(
                 users_with_role(Role.DIRECTOR),
                 subject=_("请召集%(title)s") % {"title": meeting.title},
-                body=_("本季度联席工作例会已列入计划（筹备中），请确定会议时间、地点并发出通知。"),
+                body=_("%(title)s已列入计划（筹备中）。%(chair)s请确定会议时间、地点并发出通知。")
+                % {"title": meeting.title, "chair": chair},
                 link=reverse("admin:meetings_jointmeeting_change", args=[meeting.pk]),
             )
         return meeting, True
     except ValidationError:
         # Another run created it between our check and our insert.
-        return (
-            JointMeeting.objects.filter(kind=JointMeeting.Kind.REGULAR, year=year, quarter=quarter)
-            .exclude(status=S.CANCELLED)
-            .get(),
-            False,
-        )
+        return _regular_meeting(year, quarter), False
+
+
+def meeting_plan_quarter(*, today=None, by=None):
+    """Make sure the current quarter has its regular meeting (a draft). Safe to run twice:
+    returns (meeting, created)."""
+    today = today or timezone.localdate()
+    return meeting_plan_regular(year=today.year, quarter=quarter_of(today), by=by)
+
+
+def meeting_plan_next_quarter(*, today=None, by=None):
+    """Plan the next quarter's regular meeting once this quarter's has been convened, and at
+    the latest NEXT_MEETING_LEAD_DAYS days before the next quarter starts, so that the
+    calendar always shows the next meeting. Returns (meeting or None, created)."""
+    today = today or timezone.localdate()
+    year, quarter = next_quarter(today.year, quarter_of(today))
+    first_day, _last = quarter_bounds(year, quarter)
+    current = _regular_meeting(today.year, quarter_of(today))
+    convened = current is not None and current.status in {S.CONVENED, S.HELD, S.CLOSED}
+    if not convened and today < first_day - datetime.timedelta(days=NEXT_MEETING_LEAD_DAYS):
+        return None, False
+    return meeting_plan_regular(year=year, quarter=quarter, by=by)
+
+
+def _plan_after_convening(meeting, by):
+    """Convening a quarter's meeting puts the next quarter's on the calendar, with its chair
+    recomputed: this meeting's chair (and any deputy skipped) moves the rotation on."""
+    if meeting.kind != JointMeeting.Kind.REGULAR:
+        return
+    year, quarter = next_quarter(meeting.year, meeting.quarter)
+    following, created = meeting_plan_regular(year=year, quarter=quarter, by=by)
+    if not created and following.status == S.PLANNED:
+        following = _lock(following)
+        _plan_chair(following, by)
 
 
 def meeting_assign_chair(*, meeting, by, absent=(), chair=None, reason=""):
@@ -323,6 +377,7 @@ def meeting_convene(
         _generate_agenda(meeting)
         _move(meeting, S.CONVENED, by, "convene")
         _send_notice(meeting)
+        _plan_after_convening(meeting, by)
     return meeting
 
 
@@ -389,6 +444,18 @@ def invitation_answer(*, invitation, by, answer, representative_name="", represe
     return invitation
 
 
+def _require_meeting_day(meeting, what):
+    """Attendance and minutes are records of a meeting that took place: not before its day."""
+    if meeting.starts_at is None:
+        raise TransitionNotAllowed(_("会议尚未确定时间，不能%(what)s。") % {"what": what}, code="not_yet")
+    day = timezone.localdate(meeting.starts_at)
+    if day > timezone.localdate():
+        raise TransitionNotAllowed(
+            _("会议定于 %(day)s 召开，会议当天或之后才能%(what)s。") % {"day": chinese_date(day), "what": what},
+            code="not_yet",
+        )
+
+
 def attendance_record(*, invitation, by, attendance, substitute_name=""):
     """On the day, staff record who attended, including substitutes (代为出席)."""
     _require_center(by)
@@ -396,6 +463,7 @@ def attendance_record(*, invitation, by, attendance, substitute_name=""):
         invitation = Invitation.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=invitation.pk)
         if invitation.meeting.status not in {S.CONVENED, S.HELD}:
             raise TransitionNotAllowed(_("只有已通知或已召开的会议可以登记出席情况。"), code="attendance")
+        _require_meeting_day(invitation.meeting, _("登记出席情况"))
         if invitation.meeting.current_minutes() and invitation.meeting.current_minutes().is_frozen:
             raise TransitionNotAllowed(_("会议纪要已批准，出席情况不能再修改。"), code="frozen")
         if attendance == Invitation.Attendance.SUBSTITUTE and not substitute_name.strip():
@@ -640,6 +708,7 @@ def minutes_start(*, meeting, by):
             raise TransitionNotAllowed(_("会议纪要已批准；如需更正，请生成新版本。"), code="frozen")
         if not meeting.agenda_approved:
             raise TransitionNotAllowed(_("议程尚未批准，不能记录会议纪要。"), code="agenda")
+        _require_meeting_day(meeting, _("记录会议纪要"))
         if meeting.status == S.CONVENED:
             _move(meeting, S.HELD, by, "hold")
         if meeting.status != S.HELD:

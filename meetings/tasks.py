@@ -15,10 +15,17 @@ RETRY = {
 
 @shared_task(**RETRY)
 def plan_quarterly_meetings():
-    """Make sure the current quarter has its regular meeting as a draft. Idempotent: a second
-    run (or a second delivery) finds the meeting and creates nothing."""
+    """Make sure the current quarter has its regular meeting as a draft, and the next
+    quarter's too once this one is convened or the next quarter is 30 days away. Idempotent:
+    a second run (or a second delivery) finds the meetings and creates nothing."""
     meeting, created = services.meeting_plan_quarter()
-    return {"meeting": meeting.pk, "created": created}
+    following, next_created = services.meeting_plan_next_quarter()
+    return {
+        "meeting": meeting.pk,
+        "created": created,
+        "next_meeting": following.pk if following else None,
+        "next_created": next_created,
+    }
 
 
 @shared_task(**RETRY)

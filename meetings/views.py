@@ -1,6 +1,8 @@
 """Front-end pages of the joint meetings: the calendar, a meeting's page with the answer
 to the invitation, proposing an agenda item, and the agency's action items."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,13 +32,18 @@ def _visible_seminars(user):
     return visible_seminars(user).exclude(status=Seminar.Status.CANCELLED).order_by("-starts_at")
 
 
+def _planned_moment(meeting):
+    """Where a meeting without a date yet sorts: its planned day (see JointMeeting.date)."""
+    return timezone.make_aware(datetime.datetime.combine(meeting.date, datetime.time(9)))
+
+
 @login_required
 def calendar(request):
     meetings = list(calendar_meetings_for(request.user)[:100])
     seminars = list(_visible_seminars(request.user)[:100])
     now = timezone.now()
     events = sorted(
-        [{"kind": "meeting", "obj": m, "starts_at": m.starts_at} for m in meetings]
+        [{"kind": "meeting", "obj": m, "starts_at": m.starts_at or _planned_moment(m)} for m in meetings]
         + [{"kind": "seminar", "obj": s, "starts_at": s.starts_at} for s in seminars],
         key=lambda e: e["starts_at"],
     )

@@ -50,6 +50,8 @@ def test_a_quarterly_meeting_from_notice_to_a_finished_action_item(page, live_se
     page.get_by_role("link", name="审定议程").click()
     page.get_by_role("button", name="批准议程并通知").click()
     expect(page.get_by_text("议程已批准并通知各参会单位。")).to_be_visible()
+    # The minutes are recorded on the meeting's day or later: the meeting has now taken place.
+    JointMeeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=2))
     page.get_by_role("link", name="会议纪要").click()
     page.get_by_role("button", name="开始记录纪要").click()
     page.locator("#id_summary").fill("会议听取了本期工作情况汇报，研究了展会维权问题。")

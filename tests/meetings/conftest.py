@@ -60,10 +60,23 @@ def timezone_date(value):
     return timezone.localdate(value)
 
 
+def travel_to_meeting_day(monkeypatch, meeting, hours=3):
+    """Move the clock to a few hours after the meeting started: attendance and minutes are
+    recorded on the day or later, never before."""
+    from django.utils import timezone
+
+    moment = meeting.starts_at + datetime.timedelta(hours=hours)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    return moment
+
+
 @pytest.fixture
-def approved_agenda(convened, deputy, agency_user):
+def approved_agenda(convened, deputy, agency_user, monkeypatch):
+    """The convened meeting with its agenda approved, on the day it is held."""
     from meetings import services
 
     services.agenda_item_propose(meeting=convened, by=agency_user, title="请研究展会快速维权机制", description="")
     order = list(convened.agenda_items.values_list("pk", flat=True))
-    return services.agenda_approve(meeting=convened, by=deputy, order=order)
+    meeting = services.agenda_approve(meeting=convened, by=deputy, order=order)
+    travel_to_meeting_day(monkeypatch, meeting)
+    return meeting

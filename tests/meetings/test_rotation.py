@@ -131,7 +131,7 @@ def test_rotation_through_the_services_over_ten_quarters(director, four_deputies
     ]
     chairs = []
     for year, quarter in quarters:
-        meeting = services.meeting_create(kind=JointMeeting.Kind.REGULAR, year=year, quarter=quarter, by=director)
+        meeting = services.meeting_plan_regular(year=year, quarter=quarter, by=director)[0]
         kwargs = {}
         if (year, quarter) == (2026, 3):
             kwargs["absent"] = [c]
@@ -164,7 +164,7 @@ def test_ad_hoc_meetings_rotate_separately_and_leave_the_quarterly_turn_alone(di
         kind=JointMeeting.Kind.AD_HOC, by=director, reason="展会知识产权纠纷", on=datetime.date(2026, 3, 20)
     )
     assert _convene(urgent2, director, datetime.date(2026, 3, 21)).chair == b
-    q2 = services.meeting_create(kind=JointMeeting.Kind.REGULAR, year=2026, quarter=2, by=director)
+    q2 = services.meeting_plan_regular(year=2026, quarter=2, by=director)[0]
     assert _convene(q2, director, datetime.date(2026, 5, 12)).chair == b  # unaffected by the ad-hoc meetings
 
 

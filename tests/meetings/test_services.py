@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
+from documents.formatting import chinese_date
 from documents.models import Document
 from meetings import services, tasks
 from meetings.models import ActionItem, AgendaItem, Invitation, JointMeeting, Minutes, MinutesEntry
 from portal.transitions import StaleObject, TransitionNotAllowed
+from tests.meetings.conftest import travel_to_meeting_day
 from tests.meetings.factories import RegularMeetingFactory
 
 
@@ -119,8 +121,9 @@ def test_an_agency_answers_and_names_its_representative(convened, agency_user, o
         services.invitation_answer(invitation=invitation, by=other_agency_user, answer="declined")
 
 
-def test_attendance_with_a_substitute(convened, staff, agency):
+def test_attendance_with_a_substitute(convened, staff, agency, monkeypatch):
     invitation = convened.invitations.get(agency=agency)
+    travel_to_meeting_day(monkeypatch, convened)
     with pytest.raises(ValidationError, match="代为出席人"):
         services.attendance_record(invitation=invitation, by=staff, attendance="substitute")
     services.attendance_record(invitation=invitation, by=staff, attendance="substitute", substitute_name="王副处长")
@@ -315,3 +318,57 @@ def test_overdue_items_are_reminded_once_and_come_back_on_the_next_agenda(
     carried = next_meeting.agenda_items.get(auto_key="open_actions")
     assert "梳理 337 调查应对指引" in carried.description and "已逾期" in carried.description
     assert carried.data["action_items"] == [item.pk]
+
+
+def test_attendance_and_minutes_wait_for_the_meeting_day(convened, staff, deputy, agency, monkeypatch):
+    invitation = convened.invitations.get(agency=agency)
+    day = chinese_date(timezone.localdate(convened.starts_at))
+    with pytest.raises(TransitionNotAllowed, match=f"会议定于 {day} 召开，会议当天或之后才能登记出席情况"):
+        services.attendance_record(invitation=invitation, by=staff, attendance="present")
+    order = list(convened.agenda_items.values_list("pk", flat=True))
+    services.agenda_approve(meeting=convened, by=deputy, order=order)
+    with pytest.raises(TransitionNotAllowed, match="会议当天或之后才能记录会议纪要"):
+        services.minutes_start(meeting=convened, by=staff)
+    convened.refresh_from_db()
+    assert convened.status == JointMeeting.Status.CONVENED and not convened.minutes.exists()
+
+    travel_to_meeting_day(monkeypatch, convened, hours=-1)  # the morning of the meeting day
+    services.attendance_record(invitation=invitation, by=staff, attendance="present")
+    assert services.minutes_start(meeting=convened, by=staff).meeting.status == JointMeeting.Status.HELD
+
+
+def test_convening_a_quarter_puts_the_next_quarters_meeting_with_its_chair_on_the_calendar(
+    client, director, deputy_post, second_deputy, staff, agency_user
+):
+    meeting, _created = services.meeting_plan_regular(year=2026, quarter=3, by=director)
+    assert meeting.chair == deputy_post  # planned with its chair by the rotation
+    services.meeting_convene(
+        meeting=meeting,
+        by=director,
+        starts_at=timezone.make_aware(datetime.datetime(2026, 8, 12, 9, 30)),
+        location="会议室",
+        absent=[deputy_post],
+    )
+    following = JointMeeting.objects.get(kind="regular", year=2026, quarter=4)
+    assert following.status == JointMeeting.Status.PLANNED
+    # deputy_post was skipped at Q3 and keeps the turn: the rotation gives them Q4.
+    assert following.chair == deputy_post
+
+    client.force_login(staff)
+    page = client.get("/meetings/").content.decode()
+    assert following.title in page and "2026年第4季度（日期待定）" in page and str(deputy_post.user) in page
+    client.force_login(agency_user)
+    assert following.title not in client.get("/meetings/").content.decode()
+
+
+def test_the_daily_task_plans_the_next_quarter_at_the_latest_30_days_before_it_starts(director, deputy_post):
+    services.meeting_plan_quarter(today=datetime.date(2026, 8, 15), by=director)  # Q3, not convened
+    assert services.meeting_plan_next_quarter(today=datetime.date(2026, 8, 31)) == (None, False)
+    following, created = services.meeting_plan_next_quarter(today=datetime.date(2026, 9, 1))
+    assert created and (following.year, following.quarter) == (2026, 4) and following.chair == deputy_post
+    assert services.meeting_plan_next_quarter(today=datetime.date(2026, 9, 2)) == (following, False)
+    # Over the turn of the year: Q1 of next year.
+    following, created = services.meeting_plan_next_quarter(today=datetime.date(2026, 12, 2))
+    assert created and (following.year, following.quarter) == (2027, 1)
+    result = tasks.plan_quarterly_meetings.apply().get()
+    assert {"meeting", "created", "next_meeting", "next_created"} <= set(result)

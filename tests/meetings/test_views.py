@@ -67,7 +67,7 @@ def test_the_calendar_query_count_does_not_grow_with_meetings(
 ):
     for year in (2024, 2025):
         for quarter in (1, 2, 3, 4):
-            meeting = services.meeting_create(kind=JointMeeting.Kind.REGULAR, year=year, quarter=quarter, by=director)
+            meeting = services.meeting_plan_regular(year=year, quarter=quarter, by=director)[0]
             services.meeting_convene(
                 meeting=meeting,
                 by=director,
@@ -171,7 +171,7 @@ def test_the_minutes_pdf_link_reaches_the_agencies(client, issued, agency_user):
 
 def test_director_convenes_from_the_admin(client, director, deputy_post, soon):
     starts, year, quarter = soon
-    meeting = services.meeting_create(kind=JointMeeting.Kind.REGULAR, year=year, quarter=quarter, by=director)
+    meeting = services.meeting_plan_regular(year=year, quarter=quarter, by=director)[0]
     login(client, director)
     url = reverse("admin:meetings_jointmeeting_convene", args=[meeting.pk])
     page = client.get(url).content.decode()
@@ -232,7 +232,7 @@ def test_agency_users_cannot_reach_the_admin_pages(client, convened, agency_user
 def test_a_new_deputy_joins_the_invitations(director, soon, center_permissions):
     DeputyDirectorFactory(user=UserFactory(is_staff=True, roles=[Role.DEPUTY]), rotation_order=1)
     starts, year, quarter = soon
-    meeting = services.meeting_create(kind=JointMeeting.Kind.REGULAR, year=year, quarter=quarter, by=director)
+    meeting = services.meeting_plan_regular(year=year, quarter=quarter, by=director)[0]
     services.meeting_convene(meeting=meeting, by=director, starts_at=starts, online_link="https://meet.example.cn/1")
     assert meeting.invitations.filter(agency__isnull=True).count() == 2
 
