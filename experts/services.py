@@ -781,12 +781,24 @@ def seminar_respond(*, invitee, by, attend):
     return invitee
 
 
+def _require_seminar_day(seminar, what):
+    """Attendance and the collegial opinion record a seminar that took place: not before its day."""
+    day = timezone.localdate(seminar.starts_at)
+    if day > timezone.localdate():
+        raise TransitionNotAllowed(
+            _("研讨会定于 %(day)s 召开，会议当天或之后才能%(what)s。")
+            % {"day": f"{day.year}年{day.month}月{day.day}日", "what": what},
+            code="not_yet",
+        )
+
+
 def seminar_record_attendance(*, seminar, by, present_ids):
     """On the day: who attended. Moves the seminar to 'held'."""
     present = {int(pk) for pk in present_ids}
     with transaction.atomic():
         seminar = Seminar.objects.select_for_update().get(pk=seminar.pk)
         check_transition(SEMINAR_TRANSITIONS, seminar.status, Seminar.Status.HELD, labels=_labels(Seminar))
+        _require_seminar_day(seminar, _("登记出席情况"))
         invitees = list(seminar.invitees.select_for_update())
         if not any(i.pk in present and i.kind == SeminarInvitee.Kind.EXPERT for i in invitees):
             raise ValidationError(_("至少应有一位专家出席，才能记录为已召开。"), code="attendance")
@@ -838,6 +850,7 @@ def seminar_conclude(*, seminar, by, analysis, recommendations, agreement, risks
     with transaction.atomic():
         seminar = Seminar.objects.select_for_update(of=("self",)).select_related("case__application").get(pk=seminar.pk)
         check_transition(SEMINAR_TRANSITIONS, seminar.status, Seminar.Status.CONCLUDED, labels=_labels(Seminar))
+        _require_seminar_day(seminar, _("记录合议意见和会议纪要"))
         invitees = list(seminar.invitees.select_related("expert", "agency", "user"))
         experts_present = [i for i in invitees if i.kind == SeminarInvitee.Kind.EXPERT and i.attended]
         for invitee in experts_present:

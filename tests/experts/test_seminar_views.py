@@ -63,6 +63,8 @@ def test_seminar_pages_from_convening_to_the_collegial_opinion(client, staff, ag
     client.post(manage, {"action": "confirm", "invitee": agency_seat.pk})  # answered by telephone
     agency_seat.refresh_from_db()
     assert agency_seat.response == SeminarInvitee.Response.CONFIRMED
+    # Attendance is recorded on the seminar's day or later: the meeting has now taken place.
+    Seminar.objects.filter(pk=seminar.pk).update(starts_at=timezone.now() - timezone.timedelta(hours=2))
     client.post(manage, {"action": "attendance", "present": [seat.pk]})
     seminar.refresh_from_db()
     assert seminar.status == Seminar.Status.HELD

@@ -33,8 +33,14 @@ def convene(case, staff, experts, **extra):
     )
 
 
+def on_the_day(monkeypatch, seminar, hours=1):
+    """Move the clock to the seminar's day: attendance and the opinion are recorded then, not before."""
+    moment = seminar.starts_at + timezone.timedelta(hours=hours)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
 def test_the_seminar_flow_ends_in_a_collegial_opinion_with_dissent_and_minutes(
-    case, staff, agency, django_capture_on_commit_callbacks
+    case, staff, agency, django_capture_on_commit_callbacks, monkeypatch
 ):
     a, b, c = expert_with_login(name="甲专家"), expert_with_login(name="乙专家"), expert_with_login(name="丙专家")
     seminar = convene(case, staff, [a, b, c], agencies=[agency], staff_users=[staff], agenda="是否应诉")
@@ -47,6 +53,7 @@ def test_the_seminar_flow_ends_in_a_collegial_opinion_with_dissent_and_minutes(
     services.seminar_respond(invitee=seats[c.pk], by=c.user, attend=False)
     services.seminar_record_view(invitee=seats[a.pk], by=a.user, view="建议积极应诉")
 
+    on_the_day(monkeypatch, seminar)
     services.seminar_record_attendance(seminar=seminar, by=staff, present_ids=[seats[a.pk].pk, seats[b.pk].pk])
     seminar.refresh_from_db()
     assert seminar.status == Seminar.Status.HELD
@@ -105,9 +112,10 @@ def test_an_expert_with_a_conflict_is_not_invited_to_the_seminar(case, staff):
     assert not Seminar.objects.exists()
 
 
-def test_attendance_needs_an_expert_and_views_close_with_the_conclusion(case, staff):
+def test_attendance_needs_an_expert_and_views_close_with_the_conclusion(case, staff, monkeypatch):
     expert = expert_with_login()
     seminar = convene(case, staff, [expert], staff_users=[staff])
+    on_the_day(monkeypatch, seminar)
     staff_seat = seminar.invitees.get(kind=SeminarInvitee.Kind.STAFF)
     with pytest.raises(ValidationError):
         services.seminar_record_attendance(seminar=seminar, by=staff, present_ids=[staff_seat.pk])
@@ -118,3 +126,34 @@ def test_attendance_needs_an_expert_and_views_close_with_the_conclusion(case, st
         services.seminar_record_view(invitee=seat, by=expert.user, view="太晚了")
     with pytest.raises(TransitionNotAllowed):
         services.seminar_cancel(seminar=seminar, by=staff)
+
+
+def test_attendance_and_the_collegial_opinion_cannot_be_recorded_before_the_seminar_day(
+    case, staff, client, monkeypatch
+):
+    from django.urls import reverse
+
+    expert = expert_with_login()
+    seminar = convene(case, staff, [expert])  # in two days
+    seat = seminar.invitees.get(kind=SeminarInvitee.Kind.EXPERT)
+    day = timezone.localdate(seminar.starts_at)
+    with pytest.raises(TransitionNotAllowed, match=f"研讨会定于 {day.year}年{day.month}月{day.day}日 召开"):
+        services.seminar_record_attendance(seminar=seminar, by=staff, present_ids=[seat.pk])
+    Seminar.objects.filter(pk=seminar.pk).update(status=Seminar.Status.HELD)  # even if marked held by hand
+    with pytest.raises(TransitionNotAllowed, match="会议当天或之后才能记录合议意见"):
+        services.seminar_conclude(seminar=seminar, by=staff, analysis="a", recommendations="b", agreement="c")
+    Seminar.objects.filter(pk=seminar.pk).update(status=Seminar.Status.CONVENED)
+
+    # Staff trying it on the seminar page read why, next to nothing recorded.
+    client.force_login(staff)
+    page = client.post(
+        reverse("experts:seminar_manage", args=[seminar.pk]), {"action": "attendance", "present": [seat.pk]}
+    ).content.decode()
+    assert "会议当天或之后才能登记出席情况" in page
+    seminar.refresh_from_db()
+    assert seminar.status == Seminar.Status.CONVENED and not seminar.invitees.filter(attended=True).exists()
+
+    on_the_day(monkeypatch, seminar, hours=0)  # the moment it starts
+    client.force_login(staff)
+    services.seminar_record_attendance(seminar=seminar, by=staff, present_ids=[seat.pk])
+    assert Seminar.objects.get(pk=seminar.pk).status == Seminar.Status.HELD
