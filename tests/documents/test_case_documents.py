@@ -211,3 +211,33 @@ def test_documents_issued_before_they_carried_their_case_get_it_back(record):
     record["receipt"].refresh_from_db()
     assert record["receipt"].case is None  # found through the application
     assert list(record["minutes"].recipients.all()) == [record["attended"]]
+
+
+def test_a_case_file_waits_for_the_documents_it_lists(case_with_pending_letter):
+    """With a worker, the case file's render may start while a document it lists is still being
+    rendered elsewhere: it then waits (the task retries) instead of printing 排队生成."""
+    from documents.services import SourcesNotReady, document_render
+
+    letter, case_file = case_with_pending_letter
+    with pytest.raises(SourcesNotReady):
+        document_render(document_id=case_file.pk, wait_for_sources=True)
+    case_file.refresh_from_db()
+    assert case_file.status == Document.Status.PENDING and not case_file.last_error and case_file.attempts == 0
+
+    document_render(document_id=letter.pk)
+    document_render(document_id=case_file.pk, wait_for_sources=True)
+    case_file.refresh_from_db()
+    letter.refresh_from_db()
+    assert case_file.status == Document.Status.READY
+    assert letter.sha256 in compact(pdf_text(case_file.file.path))
+
+
+@pytest.fixture
+def case_with_pending_letter(applicant_org, staff, director, agency, django_capture_on_commit_callbacks):
+    case = make_case(applicant_org=applicant_org, by=staff)
+    with django_capture_on_commit_callbacks(execute=False):
+        letter = letter_draft(case=case, subject="请协助", body="请协助。", agencies=[agency], by=staff)
+        letter_submit(letter=letter, by=staff)
+        letter_sign(letter=letter, by=director)
+        case_file = case_file_export(case=case, by=staff)
+    return Document.objects.get(kind=Document.Kind.ASSISTANCE_LETTER), case_file
