@@ -179,6 +179,9 @@ def case_transition(*, case, to_status, by, note="", public_note="", seen_revisi
         if to_status in {S.CLOSED, S.TERMINATED}:
             case.closed_at = timezone.now()
             fields.append("closed_at")
+            if case.input_requested_at is not None:
+                case.input_requested_at = None  # a closed case waits for nobody
+                fields.append("input_requested_at")
         if to_status == S.TERMINATED:
             case.termination_reason = note.strip()
             fields.append("termination_reason")

@@ -184,6 +184,7 @@ def test_a_pause_needs_a_question_a_running_deadline_and_the_right_person_to_end
         services.case_request_input(case=case, by=staff, request="再补充")
     with pytest.raises(TransitionNotAllowed):
         services.case_resume(case=case, by=other_applicant)
-    terminated = services.case_terminate(case=in_progress_case(staff), reason="申请人撤回", by=staff)
+    terminated = services.case_terminate(case=case, reason="申请人撤回", by=staff)
+    assert not terminated.is_paused
     with pytest.raises(TransitionNotAllowed):
         services.case_request_input(case=terminated, by=staff, request="请补充")
