@@ -6,7 +6,6 @@ import threading
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -440,7 +439,9 @@ class ApplicationAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "applications/admin/decision.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        application = get_object_or_404(self.get_queryset(request), pk=object_id)
+        application = self.get_object(request, object_id)  # None for an unknown or malformed id
+        if application is None:
+            raise Http404
         extra_context = {
             **(extra_context or {}),
             "decisions": [
