@@ -29,6 +29,7 @@ from applications.models import (
 )
 from applications.permissions import visible_applications
 from applications.selectors import display_value, version_diff
+from portal.admin_filters import DateHierarchyGuardMixin, ValidatedListFilter
 from portal.fields import ChoiceListField
 from portal.roles import is_center_member
 from portal.workdays import add_working_days
@@ -41,7 +42,7 @@ class ApplicantAdmin(admin.ModelAdmin):
     search_fields = ["name", "credit_code", "name_en"]
 
 
-class _ChoiceListFilter(admin.SimpleListFilter):
+class _ChoiceListFilter(ValidatedListFilter):
     """Filter on one tick of a multi-select answer (stored as "|a|b|")."""
 
     field_name = ""
@@ -77,7 +78,7 @@ class CountryFilter(_ChoiceListFilter):
     options = ALL_COUNTRY_CHOICES
 
 
-class DeadlineFilter(admin.SimpleListFilter):
+class DeadlineFilter(ValidatedListFilter):
     """Review and correction deadlines (working days, kept on the application by the services)."""
 
     title = gettext_lazy("期限")
@@ -209,7 +210,7 @@ DECISIONS = {
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "applicant_name",

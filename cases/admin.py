@@ -34,6 +34,8 @@ from cases.permissions import visible_cases, visible_letters
 from cases.selectors import DEADLINE_LABELS, deadline_state, due_soon_limit
 from documents.models import Document
 from documents.selectors import case_documents
+from portal.admin_filters import DateHierarchyGuardMixin, ValidatedListFilter
+from portal.converters import get_by_id_or_404
 from portal.fields import ChoiceListField
 from portal.models import PartnerAgency
 from portal.roles import can_sign, is_center_member
@@ -66,7 +68,7 @@ def _error_text(exc):
 # --------------------------------------------------------------------------- list filters
 
 
-class HandlerFilter(admin.SimpleListFilter):
+class HandlerFilter(ValidatedListFilter):
     title = _("承办人")
     parameter_name = "handler"
 
@@ -83,7 +85,7 @@ class HandlerFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AgencyFilter(admin.SimpleListFilter):
+class AgencyFilter(ValidatedListFilter):
     title = _("协助单位")
     parameter_name = "agency"
 
@@ -98,7 +100,7 @@ class AgencyFilter(admin.SimpleListFilter):
         return queryset
 
 
-class _ChoiceListFilter(admin.SimpleListFilter):
+class _ChoiceListFilter(ValidatedListFilter):
     field_name = ""
     options = ()
 
@@ -134,7 +136,7 @@ class RightTypeFilter(_ChoiceListFilter):
     options = RightType.choices
 
 
-class DeadlineFilter(admin.SimpleListFilter):
+class DeadlineFilter(ValidatedListFilter):
     title = _("期限")
     parameter_name = "deadline"
 
@@ -156,7 +158,7 @@ class DeadlineFilter(admin.SimpleListFilter):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "applicant_name",
@@ -276,15 +278,15 @@ class CaseAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         name = "cases_case_"
         return [
-            path("<int:pk>/transition/", wrap(self.transition_view), name=name + "transition"),
-            path("<int:pk>/assign/", wrap(self.assign_view), name=name + "assign"),
-            path("<int:pk>/contact/", wrap(self.contact_view), name=name + "contact"),
-            path("<int:pk>/note/", wrap(self.note_view), name=name + "note"),
-            path("<int:pk>/input/", wrap(self.input_view), name=name + "input"),
-            path("<int:pk>/regrade/", wrap(self.regrade_view), name=name + "regrade"),
-            path("<int:pk>/terminate/", wrap(self.terminate_view), name=name + "terminate"),
-            path("<int:pk>/letter/", wrap(self.letter_view), name=name + "letter"),
-            path("<int:pk>/report/", wrap(self.report_view), name=name + "report"),
+            path("<id:pk>/transition/", wrap(self.transition_view), name=name + "transition"),
+            path("<id:pk>/assign/", wrap(self.assign_view), name=name + "assign"),
+            path("<id:pk>/contact/", wrap(self.contact_view), name=name + "contact"),
+            path("<id:pk>/note/", wrap(self.note_view), name=name + "note"),
+            path("<id:pk>/input/", wrap(self.input_view), name=name + "input"),
+            path("<id:pk>/regrade/", wrap(self.regrade_view), name=name + "regrade"),
+            path("<id:pk>/terminate/", wrap(self.terminate_view), name=name + "terminate"),
+            path("<id:pk>/letter/", wrap(self.letter_view), name=name + "letter"),
+            path("<id:pk>/report/", wrap(self.report_view), name=name + "report"),
             *super().get_urls(),
         ]
 
@@ -300,9 +302,9 @@ class CaseAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         case = (
-            get_object_or_404(
+            get_by_id_or_404(
                 visible_cases(request.user).select_related("handler", "application", "application__applicant"),
-                pk=object_id,
+                object_id,
             )
             if is_center_member(request.user)
             else None
@@ -408,6 +410,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     def contact_view(self, request, pk):
         case = self._case(request, pk)
+
     def input_view(self, request, pk):
         """Ask the applicant for input (the opinion deadline pauses), or record the answer."""
         case = self._case(request, pk)
@@ -569,7 +572,7 @@ class RecipientInline(admin.TabularInline):
 
 
 @admin.register(AssistanceLetter)
-class AssistanceLetterAdmin(admin.ModelAdmin):
+class AssistanceLetterAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     list_display = ["__str__", "case", "status", "due_date", "drafted_by", "signed_by", "signed_at"]
     list_filter = ["status", ("recipients__agency", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["case", "drafted_by", "signed_by"]
@@ -589,9 +592,9 @@ class AssistanceLetterAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         name = "cases_assistanceletter_"
         return [
-            path("<int:pk>/edit/", wrap(self.edit_view), name=name + "edit"),
-            path("<int:pk>/act/", wrap(self.act_view), name=name + "act"),
-            path("extension/<int:pk>/", wrap(self.extension_view), name=name + "extension"),
+            path("<id:pk>/edit/", wrap(self.edit_view), name=name + "edit"),
+            path("<id:pk>/act/", wrap(self.act_view), name=name + "act"),
+            path("extension/<id:pk>/", wrap(self.extension_view), name=name + "extension"),
             *super().get_urls(),
         ]
 
@@ -600,7 +603,7 @@ class AssistanceLetterAdmin(admin.ModelAdmin):
             from django.http import Http404
 
             raise Http404
-        return get_object_or_404(visible_letters(request.user).select_related("case"), pk=pk)
+        return get_by_id_or_404(visible_letters(request.user).select_related("case"), pk)
 
     def _back(self, letter):
         return HttpResponseRedirect(reverse("admin:cases_assistanceletter_change", args=[letter.pk]))
@@ -757,7 +760,7 @@ class UpwardReportAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<int:pk>/act/", wrap(require_POST(self.act_view)), name="cases_upwardreport_act"),
+            path("<id:pk>/act/", wrap(require_POST(self.act_view)), name="cases_upwardreport_act"),
             *super().get_urls(),
         ]
 
@@ -779,7 +782,7 @@ class UpwardReportAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:cases_upwardreport_change", args=[report.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        report = get_object_or_404(UpwardReport, pk=object_id)
+        report = get_by_id_or_404(UpwardReport, object_id)
         documents = Document.objects.filter(
             subject_type=ContentType.objects.get_for_model(UpwardReport), subject_id=report.pk
         )

@@ -5,9 +5,9 @@ from cases import views
 app_name = "cases"
 urlpatterns = [
     path("agency/", views.agency_inbox, name="agency_inbox"),
-    path("agency/letters/<int:letter_pk>/", views.agency_letter, name="agency_letter"),
-    path("agency/letters/<int:letter_pk>/acknowledge/", views.agency_acknowledge, name="agency_acknowledge"),
-    path("agency/letters/<int:letter_pk>/answer/", views.agency_answer, name="agency_answer"),
-    path("agency/letters/<int:letter_pk>/extension/", views.agency_extension, name="agency_extension"),
-    path("answer-files/<int:pk>/", views.answer_attachment, name="answer_attachment"),
+    path("agency/letters/<id:letter_pk>/", views.agency_letter, name="agency_letter"),
+    path("agency/letters/<id:letter_pk>/acknowledge/", views.agency_acknowledge, name="agency_acknowledge"),
+    path("agency/letters/<id:letter_pk>/answer/", views.agency_answer, name="agency_answer"),
+    path("agency/letters/<id:letter_pk>/extension/", views.agency_extension, name="agency_extension"),
+    path("answer-files/<id:pk>/", views.answer_attachment, name="answer_attachment"),
 ]

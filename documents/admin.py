@@ -27,6 +27,7 @@ from documents.services import (
     opinion_submit,
     opinion_update,
 )
+from portal.admin_filters import DateHierarchyGuardMixin
 from portal.roles import can_sign, is_center_member
 
 
@@ -42,7 +43,7 @@ class DocumentEventInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "kind",
@@ -120,7 +121,7 @@ class DocumentAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:pk>/revoke/",
+                "<id:pk>/revoke/",
                 self.admin_site.admin_view(self.revoke_view),
                 name="documents_document_revoke",
             ),
@@ -315,14 +316,14 @@ class GuidanceOpinionAdmin(admin.ModelAdmin):
     def get_urls(self):
         def view(name, func):
             return path(
-                f"<int:pk>/{name}/",
+                f"<id:pk>/{name}/",
                 self.admin_site.admin_view(require_POST(func)),
                 name=f"documents_guidanceopinion_{name.replace('-', '_')}",
             )
 
         return [
             path(
-                "<int:pk>/preview/",
+                "<id:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="documents_guidanceopinion_preview",
             ),

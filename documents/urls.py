@@ -1,11 +1,14 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from documents import views
+from documents.converters import VerificationCodeConverter
+
+register_converter(VerificationCodeConverter, "verification_code")
 
 app_name = "documents"
 urlpatterns = [
-    path("<int:pk>/download/", views.download, name="download"),
+    path("<id:pk>/download/", views.download, name="download"),
     path("verify/", views.verify, name="verify"),
-    path("verify/<str:code>/", views.verify_code, name="verify_code"),
-    path("case-file/<int:case_pk>/", views.case_file, name="case_file"),
+    path("verify/<verification_code:code>/", views.verify_code, name="verify_code"),
+    path("case-file/<id:case_pk>/", views.case_file, name="case_file"),
 ]

@@ -144,6 +144,7 @@ def case_file(request, case_pk):
             _("案卷 PDF 已排队生成（文书 #%(pk)s），完成后可在“文书”列表下载。") % {"pk": document.pk},
         )
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    if not target.startswith("/") or not allowed:
         target = reverse("admin:documents_document_changelist")
     return redirect(target)

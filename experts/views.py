@@ -50,6 +50,7 @@ from experts.permissions import (
     visible_seminar_seats,
 )
 from experts.selectors import next_ranked_expert, opinions_for_case, pool_health
+from portal.converters import get_by_id_or_404
 from portal.permissions import require_role
 from portal.roles import CENTER_ROLES, Role
 from portal.uploads import UploadRefused
@@ -523,12 +524,12 @@ def seminar_manage(request, pk):
             return redirect("experts:seminar_manage", pk=seminar.pk)
         if action in {"confirm", "decline"}:
             # Agency representatives and staff answer by telephone or e-mail; staff record it.
-            invitee = get_object_or_404(SeminarInvitee, pk=request.POST.get("invitee"), seminar=seminar)
+            invitee = get_by_id_or_404(SeminarInvitee, request.POST.get("invitee"), seminar=seminar)
             services.seminar_respond(invitee=invitee, by=request.user, attend=action == "confirm")
             messages.success(request, _("已记录回复。"))
             return redirect("experts:seminar_manage", pk=seminar.pk)
         if action == "view":
-            invitee = get_object_or_404(SeminarInvitee, pk=request.POST.get("invitee"), seminar=seminar)
+            invitee = get_by_id_or_404(SeminarInvitee, request.POST.get("invitee"), seminar=seminar)
             services.seminar_record_view(invitee=invitee, by=request.user, view=request.POST.get("view", ""))
             messages.success(request, _("观点已记录。"))
             return redirect("experts:seminar_manage", pk=seminar.pk)

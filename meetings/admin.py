@@ -4,7 +4,7 @@ Every button calls a service in meetings.services."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -15,6 +15,8 @@ from meetings import services
 from meetings.forms import ActionItemCreateForm, AdHocMeetingForm, ConveneForm, CorrectionForm
 from meetings.models import ActionItem, AgendaItem, Invitation, JointMeeting, MeetingEvent, Minutes
 from meetings.permissions import visible_action_items, visible_meetings
+from portal.admin_filters import DateHierarchyGuardMixin
+from portal.converters import get_by_id_or_404
 from portal.roles import Role, has_role
 
 
@@ -116,11 +118,11 @@ class JointMeetingAdmin(admin.ModelAdmin):
         return [
             path("plan/", wrap(self.plan_view), name="meetings_jointmeeting_plan"),
             path("ad-hoc/", wrap(self.adhoc_view), name="meetings_jointmeeting_adhoc"),
-            path("<int:pk>/convene/", wrap(self.convene_view), name="meetings_jointmeeting_convene"),
-            path("<int:pk>/agenda/", wrap(self.agenda_view), name="meetings_jointmeeting_agenda"),
-            path("<int:pk>/attendance/", wrap(self.attendance_view), name="meetings_jointmeeting_attendance"),
-            path("<int:pk>/minutes/", wrap(self.minutes_view), name="meetings_jointmeeting_minutes"),
-            path("<int:pk>/cancel/", wrap(self.cancel_view), name="meetings_jointmeeting_cancel"),
+            path("<id:pk>/convene/", wrap(self.convene_view), name="meetings_jointmeeting_convene"),
+            path("<id:pk>/agenda/", wrap(self.agenda_view), name="meetings_jointmeeting_agenda"),
+            path("<id:pk>/attendance/", wrap(self.attendance_view), name="meetings_jointmeeting_attendance"),
+            path("<id:pk>/minutes/", wrap(self.minutes_view), name="meetings_jointmeeting_minutes"),
+            path("<id:pk>/cancel/", wrap(self.cancel_view), name="meetings_jointmeeting_cancel"),
             *super().get_urls(),
         ]
 
@@ -139,7 +141,7 @@ class JointMeetingAdmin(admin.ModelAdmin):
         }
 
     def _meeting(self, request, pk):
-        return get_object_or_404(self.get_queryset(request).select_related("chair__user"), pk=pk)
+        return get_by_id_or_404(self.get_queryset(request).select_related("chair__user"), pk)
 
     def _back(self, meeting):
         return redirect("admin:meetings_jointmeeting_change", meeting.pk)
@@ -450,7 +452,7 @@ class JointMeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "meeting",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_filters import DateHierarchyGuardMixin
 from portal.models import CalendarDay, DeputyDirector, Notification, PartnerAgency, SiteConfiguration, User
 
 
@@ -66,7 +67,7 @@ class DeputyDirectorAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     list_display = ["date", "is_working_day", "note", "source"]
     list_filter = ["is_working_day", "source"]
     date_hierarchy = "date"
