@@ -281,8 +281,8 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
             path("<id:pk>/transition/", wrap(self.transition_view), name=name + "transition"),
             path("<id:pk>/assign/", wrap(self.assign_view), name=name + "assign"),
             path("<id:pk>/contact/", wrap(self.contact_view), name=name + "contact"),
-            path("<id:pk>/note/", wrap(self.note_view), name=name + "note"),
             path("<id:pk>/input/", wrap(self.input_view), name=name + "input"),
+            path("<id:pk>/note/", wrap(self.note_view), name=name + "note"),
             path("<id:pk>/regrade/", wrap(self.regrade_view), name=name + "regrade"),
             path("<id:pk>/terminate/", wrap(self.terminate_view), name=name + "terminate"),
             path("<id:pk>/letter/", wrap(self.letter_view), name=name + "letter"),
@@ -410,6 +410,14 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
 
     def contact_view(self, request, pk):
         case = self._case(request, pk)
+        if request.method == "POST":
+            self._run(
+                request,
+                case,
+                lambda: services.case_record_contact(case=case, by=request.user, note=request.POST.get("note", "")),
+                _("已记录首次联系。"),
+            )
+        return self._back(case)
 
     def input_view(self, request, pk):
         """Ask the applicant for input (the opinion deadline pauses), or record the answer."""
@@ -434,15 +442,6 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
                     ),
                     _("已请申请人补充材料，指导意见期限暂停计算。"),
                 )
-        return self._back(case)
-
-        if request.method == "POST":
-            self._run(
-                request,
-                case,
-                lambda: services.case_record_contact(case=case, by=request.user, note=request.POST.get("note", "")),
-                _("已记录首次联系。"),
-            )
         return self._back(case)
 
     def note_view(self, request, pk):
