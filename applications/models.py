@@ -1,4 +1,5 @@
-"""The application (申请书) exactly as the paper form of seed 003, 附件1, plus its evidence."""
+"""The application (申请书) exactly as the paper form (附件1 of the Shaoguan Qujiang notice of 2022),
+plus its evidence."""
 
 import uuid
 

@@ -147,7 +147,7 @@ def autosave(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def evidence(request, pk):
-    """Step 2: evidence in the four categories of seed 003."""
+    """Step 2: evidence in the four categories of the Shaoguan Qujiang notice of 2022."""
     application = get_object_or_404(visible_applications(request.user), pk=pk)
     if not application.is_editable_by_applicant or not has_role(request.user, Role.APPLICANT):
         return redirect("applications:detail", pk=pk)

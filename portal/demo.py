@@ -1,4 +1,4 @@
-"""Demo data of the foundation: the center, its six co-building agencies (seed 000),
+"""Demo data of the foundation: the center, its six co-building agencies (the Shanxi notice of 2023),
 one user per role, and the working-day calendar. Other apps add theirs in their own
 `demo.py`, which `seed_demo` calls in order."""
 
