@@ -22,7 +22,7 @@ def test_staff_invite_expert_accepts_declares_and_submits_an_opinion(page, live_
     page.get_by_role("button", name="匹配专家").click()
     rows = page.get_by_test_id("rank-row")
     expect(rows.first).to_contain_text("吴志远")
-    expect(rows.first).to_contain_text("具有美国执业资格")
+    expect(rows.first).to_contain_text("美国执业 +5")
     page.get_by_label("吴志远").check()
     page.get_by_role("button", name="邀请所选专家").click()
     expect(page.get_by_role("alert").filter(has_text="已邀请：吴志远")).to_be_visible()
