@@ -10,7 +10,6 @@ tests), with DATABASE_URL pointing at PostgreSQL and REDIS_URL at Redis.
 
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,9 +22,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.browser import launch_args
+
 ROOT = Path(__file__).resolve().parents[2]
 SMOKE = os.environ.get("SMOKE_TEST") == "1"
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 # Only what a production host would have: nothing from the test settings of this process.
 PASSED_THROUGH = ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"]
 
@@ -201,19 +201,7 @@ def production(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-            "--disable-quic",
-        ],
-    }
+    return launch_args(browser_type_launch_args)
 
 
 @pytest.fixture(scope="session")
