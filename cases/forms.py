@@ -102,7 +102,8 @@ class NominationForm(forms.Form):
         return data
 
 
-NominationFormSet = forms.formset_factory(NominationForm, extra=2, max_num=10)
+# absolute_max: a forged TOTAL_FORMS never makes the page build more than ten forms.
+NominationFormSet = forms.formset_factory(NominationForm, extra=2, max_num=10, absolute_max=10, validate_max=True)
 
 
 class ExtensionForm(forms.Form):

@@ -15,7 +15,7 @@ from cases.forms import AnswerForm, ExtensionForm, NominationFormSet
 from cases.models import AssistanceLetter
 from cases.permissions import visible_answer_attachments, visible_recipients
 from documents.models import Document
-from documents.permissions import visible_documents
+from documents.permissions import documents_for_subject
 from portal.permissions import require_role
 from portal.roles import Role
 
@@ -49,9 +49,7 @@ def _recipient(request, letter_pk):
 def _detail(request, recipient, *, answer_form=None, nominations=None, extension_form=None, status=200):
     letter = recipient.letter
     case = letter.case
-    documents = visible_documents(request.user).filter(
-        kind=Document.Kind.ASSISTANCE_LETTER, subject_id=letter.pk, subject_type__model="assistanceletter"
-    )
+    documents = documents_for_subject(request.user, letter).filter(kind=Document.Kind.ASSISTANCE_LETTER)
     context = {
         "recipient": recipient,
         "letter": letter,

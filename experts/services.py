@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from experts.conflicts import conflicts_for_case
@@ -786,8 +787,7 @@ def _require_seminar_day(seminar, what):
     day = timezone.localdate(seminar.starts_at)
     if day > timezone.localdate():
         raise TransitionNotAllowed(
-            _("研讨会定于 %(day)s 召开，会议当天或之后才能%(what)s。")
-            % {"day": f"{day.year}年{day.month}月{day.day}日", "what": what},
+            _("研讨会定于 %(day)s 召开，会议当天或之后才能%(what)s。") % {"day": date_format(day), "what": what},
             code="not_yet",
         )
 

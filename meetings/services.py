@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from documents.formatting import chinese_date
+from documents.formatting import chinese_date, person_name
 from meetings import selectors
 from meetings.models import (
     ActionItem,
@@ -815,8 +815,8 @@ def _minutes_context(minutes, number):
         "meeting_title": meeting.title,
         "when": when,
         "where": where,
-        "convener": str(meeting.convened_by or ""),
-        "chair": str(meeting.chair.user) if meeting.chair_id else "",
+        "convener": person_name(meeting.convened_by),
+        "chair": person_name(meeting.chair.user) if meeting.chair_id else "",
         "chair_note": "" if meeting.chair_by_rotation else meeting.chair_override_reason,
         "present": present,
         "absent": absent,

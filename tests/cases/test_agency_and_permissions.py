@@ -1,6 +1,7 @@
 """The agency workspace and the permission matrix: each role against each object and view."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -102,6 +103,20 @@ def test_answer_errors_keep_what_was_typed(client, agency_user, letter):
     body = response.content.decode()
     assert response.status_code == 400
     assert "回函未提交" in body and "已查到的境外信息" in body and "某大学" in body
+    assert refresh(letter.recipients.get()).answered_at is None
+
+
+def test_a_forged_form_count_is_refused_without_building_thousands_of_forms(client, agency_user, letter):
+    client.force_login(agency_user)
+    response = client.post(
+        reverse("cases:agency_answer", args=[letter.pk]),
+        {"answer": "见附件", "nom-TOTAL_FORMS": "100000", "nom-INITIAL_FORMS": "0"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "回函未提交" in body and "见附件" in body
+    form_indexes = {int(index) for index in re.findall(r'name="nom-(\d+)-', body)}
+    assert form_indexes and max(form_indexes) < 10  # the formset's own limit, not the forged count
     assert refresh(letter.recipients.get()).answered_at is None
 
 

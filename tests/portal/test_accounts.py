@@ -82,6 +82,15 @@ def test_repeated_failed_logins_lock_the_account_for_a_while(client, applicant, 
     assert "登录已暂时锁定" in response.content.decode()
 
 
+@pytest.mark.django_db
+def test_the_lock_out_page_names_the_configured_length(client, applicant, settings):
+    settings.AXES_COOLOFF_TIME = 0.5  # hours, as AXES_COOLOFF_MINUTES=30 sets it
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = client.post(reverse("login"), {"username": applicant.email, "password": "wrong"})
+    assert response.status_code == 429
+    assert "请 30 分钟后再试" in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("fixture", "target"),
     [
