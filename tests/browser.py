@@ -20,3 +20,30 @@ CHROMIUM_ARGS = [
 
 def launch_args(defaults):
     return {**defaults, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+# Reports every Content Security Policy violation on the console, whatever the browser itself logs.
+_REPORT_CSP = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`Content Security Policy violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.location.href}:${event.lineNumber}`);
+});
+"""
+
+
+def watch_csp(context):
+    """Collect the Content Security Policy violations of every page of the context (console and errors)."""
+    violations = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    def on_error(error):
+        if "Content Security Policy" in str(error.error):
+            violations.append(str(error.error))
+
+    context.add_init_script(_REPORT_CSP)
+    context.on("console", on_console)
+    context.on("weberror", on_error)
+    return violations

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from tests.browser import launch_args
+from tests.browser import launch_args, watch_csp
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
 # inside one unless told that this is deliberate. Only the test process sets this.
@@ -25,3 +25,11 @@ def browser_context_args(browser_context_args):
 def _short_timeouts(page):
     page.set_default_timeout(15000)
     return page
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(context):
+    """Every browser test fails if the Content Security Policy blocked anything on its pages."""
+    violations = watch_csp(context)
+    yield
+    assert not violations, f"Content Security Policy violations: {violations}"

@@ -1,8 +1,9 @@
 """Production-mode smoke test: gunicorn with DEBUG off, collected static files, PostgreSQL, Redis,
 a Celery worker and beat, driven by Chromium as a visitor and as each role would use it.
 
-Every response of every page is watched: any HTTP 500 fails the test, and so does a page whose
-stylesheets do not load under their hashed names or do not style the page.
+Every response of every page is watched: any HTTP 500 fails the test, so does anything the Content
+Security Policy blocks, and so does a page whose stylesheets do not load under their hashed names or do
+not style the page.
 """
 
 import re
@@ -12,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.applications.factories import PDF_BYTES
+from tests.browser import watch_csp
 from tests.smoke.accounts import ACCOUNTS
 
 pytestmark = pytest.mark.usefixtures("production")
@@ -32,8 +34,10 @@ MAIN_PAGES = {
 
 @pytest.fixture
 def server_errors(page):
-    """Every response the browser receives, from the page and from its requests: none may be a 5xx."""
+    """Every response the browser receives, from the page and from its requests: none may be a 5xx.
+    Nor may the Content Security Policy block anything on the pages."""
     failures = []
+    csp_violations = watch_csp(page.context)
 
     def listen(response):
         if response.status >= 500:
@@ -43,6 +47,7 @@ def server_errors(page):
     page.set_default_timeout(20000)
     yield failures
     assert not failures, f"server errors: {failures}"
+    assert not csp_violations, f"Content Security Policy violations: {csp_violations}"
 
 
 def assert_styled(page, *, portal_layout=True):
