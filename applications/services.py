@@ -97,7 +97,7 @@ def tell_applicant(application, *, subject, body, link="", extra=()):
     notify(users, subject=subject, body=body, link=link)
     contact = (application.contact_email or "").strip().lower()
     if contact and contact not in {(user.email or "").lower() for user in users}:
-        transaction.on_commit(lambda: send_email([contact], subject=subject, body=body, link=link))
+        send_email([contact], subject=subject, body=body, link=link)
 
 
 def detail_link(application):

@@ -3,7 +3,16 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_filters import DateHierarchyGuardMixin
-from portal.models import CalendarDay, DeputyDirector, Notification, PartnerAgency, SiteConfiguration, User
+from portal.models import (
+    CalendarDay,
+    DeputyDirector,
+    EmailDelivery,
+    Notification,
+    PartnerAgency,
+    SiteConfiguration,
+    User,
+)
+from portal.notifications import email_resend
 
 
 @admin.register(User)
@@ -86,3 +95,28 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ["recipient"]
     search_fields = ["subject", "recipient__email"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(admin.ModelAdmin):
+    """Outgoing e-mail, read-only: staff see what failed and why, and send it again."""
+
+    list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject"]
+    readonly_fields = [field.name for field in EmailDelivery._meta.fields]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("重新发送所选的发送失败邮件"), permissions=["view"])
+    def resend(self, request, queryset):
+        count = email_resend(deliveries=queryset)
+        self.message_user(request, _("已重新安排发送 %(n)d 封邮件。") % {"n": count})

@@ -1,10 +1,12 @@
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import ApplicantCategory
 from applications.models import Applicant
 from portal.models import User
+from portal.notifications import queue_email
 from portal.validators import normalise_credit_code, validate_credit_code, validate_phone
 
 
@@ -62,3 +64,14 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data if item]
         return [single(data, initial)] if data else []
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's password reset, with the e-mail sent like every other one: recorded and sent by a
+    task after the request, so that a mail server that is down never answers the user with an error."""
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        queue_email([to_email], subject=subject, text=render_to_string(email_template_name, context))

@@ -1,13 +1,30 @@
-"""Tell people about things: a portal inbox entry and an e-mail, sent after commit."""
+"""Tell people about things: a portal inbox entry and an e-mail.
 
+E-mails leave the request: each is recorded as an EmailDelivery in the transaction of the change
+it reports and sent by a Celery task after commit. A mail server that is down, or a broker that
+cannot take the task, never turns the user's saved action into an error; the periodic relay
+(`relay_pending_emails`) sends what is left, and what fails for good is listed for staff."""
+
+import datetime
+import logging
+
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
-from portal.models import Notification, User
+from portal.models import EmailDelivery, Notification, User
 from portal.roles import Role
+
+logger = logging.getLogger(__name__)
+
+# Attempts before a message is marked failed for good, and the waits between them (minutes).
+EMAIL_MAX_ATTEMPTS = 5
+EMAIL_RETRY_MINUTES = (1, 5, 15, 60)
+# The task sent after commit normally delivers at once; the relay takes over only after this.
+EMAIL_RELAY_AFTER = datetime.timedelta(minutes=2)
 
 
 def _absolute(link):
@@ -28,17 +45,95 @@ def notify(recipients, *, subject, body, link="", email=True):
     if email:
         addresses = sorted({user.email for user in users if user.email})
         if addresses:
-            transaction.on_commit(lambda: send_email(addresses, subject=subject, body=body, link=link))
+            send_email(addresses, subject=subject, body=body, link=link)
 
 
 def send_email(addresses, *, subject, body, link=""):
+    """Record one message per address (so that addresses are not disclosed to each other) in the
+    current transaction, and hand each to a task once it commits."""
     with translation.override(settings.LANGUAGE_CODE):
         text = render_to_string(
             "portal/email/notification.txt", {"body": body, "link": _absolute(link) if link else ""}
         )
-    # One message per recipient so that addresses are not disclosed to each other.
-    for address in addresses:
-        send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
+    queue_email(addresses, subject=subject, text=text)
+
+
+def queue_email(addresses, *, subject, text):
+    """Record a finished message for each address and send it after commit (see send_email)."""
+    relay_at = timezone.now() + EMAIL_RELAY_AFTER
+    deliveries = EmailDelivery.objects.bulk_create(
+        [
+            EmailDelivery(to=address, subject=str(subject)[:300], body=text, next_attempt_at=relay_at)
+            for address in addresses
+        ]
+    )
+    ids = [delivery.pk for delivery in deliveries]
+    transaction.on_commit(lambda: _hand_to_worker(ids))
+
+
+def _hand_to_worker(ids):
+    for pk in ids:
+        try:
+            deliver_email.apply_async(args=[pk])
+        except Exception:  # the broker is unreachable: the relay sends it later
+            logger.warning("E-mail %s left for the relay: the task queue is unavailable", pk, exc_info=True)
+
+
+def email_deliver(*, delivery_id):
+    """Send one recorded message; never raises. A failure is recorded with the next attempt's time,
+    or as failed for good after EMAIL_MAX_ATTEMPTS. Returns the delivery's status."""
+    with transaction.atomic():
+        delivery = EmailDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None or delivery.status != EmailDelivery.Status.PENDING:
+            return delivery.status if delivery else None
+        delivery.attempts += 1
+        try:
+            send_mail(delivery.subject, delivery.body, settings.DEFAULT_FROM_EMAIL, [delivery.to], fail_silently=False)
+        except Exception as exc:  # any failure of the mail server or its connection
+            delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if delivery.attempts >= EMAIL_MAX_ATTEMPTS:
+                delivery.status = EmailDelivery.Status.FAILED
+                delivery.next_attempt_at = None
+                logger.error("E-mail %s to %s failed for good: %s", delivery.pk, delivery.to, delivery.last_error)
+            else:
+                wait = EMAIL_RETRY_MINUTES[min(delivery.attempts, len(EMAIL_RETRY_MINUTES)) - 1]
+                delivery.next_attempt_at = timezone.now() + datetime.timedelta(minutes=wait)
+        else:
+            delivery.status = EmailDelivery.Status.SENT
+            delivery.sent_at = timezone.now()
+            delivery.last_error = ""
+            delivery.next_attempt_at = None
+        delivery.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"])
+        return delivery.status
+
+
+@shared_task(acks_late=True)
+def deliver_email(delivery_id):
+    """Send one recorded e-mail (idempotent: a sent or failed message is left alone)."""
+    return email_deliver(delivery_id=delivery_id)
+
+
+def email_relay_pending(*, now=None, limit=200):
+    """Send the pending messages whose time has come (the periodic relay). Returns how many were tried."""
+    now = now or timezone.now()
+    due = list(
+        EmailDelivery.objects.filter(status=EmailDelivery.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in due:
+        email_deliver(delivery_id=pk)
+    return len(due)
+
+
+def email_resend(*, deliveries):
+    """Staff send failed messages again (the admin action): back to pending, a fresh round of attempts."""
+    ids = list(deliveries.filter(status=EmailDelivery.Status.FAILED).values_list("pk", flat=True))
+    EmailDelivery.objects.filter(pk__in=ids).update(
+        status=EmailDelivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now() + EMAIL_RELAY_AFTER
+    )
+    transaction.on_commit(lambda: _hand_to_worker(ids))
+    return len(ids)
 
 
 def users_with_role(role):

@@ -45,7 +45,7 @@ def _registration_for_a_known_address(user, *, password):
         ) % {"name": user.full_name or user.email}
         link = reverse("password_reset")
     address = user.email
-    transaction.on_commit(lambda: send_email([address], subject=subject, body=body, link=link))
+    send_email([address], subject=subject, body=body, link=link)
 
 
 def applicant_register(*, full_name, email, phone, password, organisation_name, credit_code, category):
@@ -108,13 +108,11 @@ def _register_new(*, full_name, email, phone, password, organisation_name, credi
         if existing:
             membership_request(user=user, applicant=existing, by=user, note=_("注册账号时申请加入本单位。"))
         link = _activation_link(user)
-        transaction.on_commit(
-            lambda: send_email(
-                [user.email],
-                subject=_("请确认您的邮箱以启用账号"),
-                body=_("%(name)s，您好：\n请点击下面的链接确认邮箱并启用您在本平台的账号。") % {"name": full_name},
-                link=link,
-            )
+        send_email(
+            [user.email],
+            subject=_("请确认您的邮箱以启用账号"),
+            body=_("%(name)s，您好：\n请点击下面的链接确认邮箱并启用您在本平台的账号。") % {"name": full_name},
+            link=link,
         )
     return user
 

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from portal.notifications import email_relay_pending
 from portal.workdays import official_calendar_sync
 
 
@@ -11,3 +12,9 @@ def sync_official_calendar():
     """Load the holiday arrangements of the installed chinesecalendar (new years arrive with a
     library upgrade). Idempotent; never overwrites days that staff entered or edited."""
     return official_calendar_sync()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=300, max_retries=3)
+def relay_pending_emails():
+    """Send e-mails whose immediate task never ran (broker down) or whose retry is due."""
+    return email_relay_pending()

@@ -1,12 +1,13 @@
 from .accounts import DeputyDirector, User
 from .calendar import CalendarDay
-from .notifications import Notification
+from .notifications import EmailDelivery, Notification
 from .sequences import Sequence
 from .site import PartnerAgency, SiteConfiguration
 
 __all__ = [
     "CalendarDay",
     "DeputyDirector",
+    "EmailDelivery",
     "Notification",
     "PartnerAgency",
     "Sequence",

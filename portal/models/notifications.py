@@ -23,3 +23,35 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class EmailDelivery(models.Model):
+    """One e-mail to one address, recorded in the transaction of the change it reports.
+
+    The request never talks to the mail server: a task sends the message after commit, and a
+    periodic relay sends what is still pending (the broker was down, the mail server refused).
+    A message that keeps failing stays here as 'failed' for staff to see and send again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    to = models.EmailField(_("收件人"))
+    subject = models.CharField(_("标题"), max_length=300)
+    body = models.TextField(_("正文"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    next_attempt_at = models.DateTimeField(_("下次发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("邮件发送记录")
+        verbose_name_plural = _("邮件发送记录")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.to} {self.subject}"

@@ -134,8 +134,11 @@ def test_credit_codes_from_the_factory_are_distinct():
     assert len({make_credit_code(n) for n in range(200)}) == 200
 
 
-def test_password_reset_by_email_lets_the_user_choose_a_new_password(client, applicant):
-    client.post(reverse("password_reset"), {"email": applicant.email})
+def test_password_reset_by_email_lets_the_user_choose_a_new_password(
+    client, applicant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": applicant.email})
     assert len(mail.outbox) == 1
     link = re.search(r"(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     form_page = client.get(link, follow=True)
