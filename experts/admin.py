@@ -1,11 +1,13 @@
 """The center's admin for the expert pool. State changes go through experts.services."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import SelectableFieldsExportForm
 
 from experts import services
 from experts.models import (
@@ -39,9 +41,19 @@ class UnavailabilityInline(admin.TabularInline):
     verbose_name_plural = _("不可承接期间（与案件办理期限重叠时不参与匹配）")
 
 
+class ExpertExportForm(SelectableFieldsExportForm):
+    """The library's export form, with the script that binds its "Select all" box (see experts/admin/export.html)."""
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["js/export-select-all.js"])
+
+
 @admin.register(Expert)
 class ExpertAdmin(ImportExportModelAdmin):
     resource_classes = [ExpertResource]
+    export_form_class = ExpertExportForm
+    export_template_name = "experts/admin/export.html"
     change_list_template = "experts/admin/expert_change_list.html"
     list_display = ["name", "organisation", "title", "country_list", "availability", "load", "active"]
     list_filter = ["active", "availability"]

@@ -51,3 +51,16 @@ def test_staff_invite_expert_accepts_declares_and_submits_an_opinion(page, live_
     opinion = page.get_by_test_id("opinion")
     expect(opinion).to_contain_text("吴志远")
     expect(opinion).to_contain_text("建议委托美国律师出具不侵权意见")
+
+
+def test_select_all_on_the_expert_export_page_works_under_the_content_security_policy(page, live_server, staff):
+    ExpertFactory(name="李其次", countries=["GB"])
+    login(page, live_server, staff)
+    page.goto(f"{live_server.url}/admin/experts/expert/export/")
+    toggle = page.locator("input.select-toggle")
+    fields = page.locator(".selectable-field-export-row:visible input[type=checkbox]")
+    expect(fields.first).to_be_checked()
+    toggle.uncheck()
+    expect(fields.first).not_to_be_checked()
+    toggle.check()
+    expect(fields.first).to_be_checked()
