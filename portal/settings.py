@@ -246,12 +246,24 @@ CELERY_TASK_SOFT_TIME_LIMIT = _read("CELERY_TASK_SOFT_TIME_LIMIT", env.int, 240)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"documents.tasks.*": {"queue": "documents"}}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+
+# A task is acknowledged only when it has run (ACKS_LATE), so the broker hands an unacknowledged
+# task to another worker once this many seconds have passed: that is how a killed worker's task
+# comes back. It must exceed the longest a task may run (CELERY_TASK_TIME_LIMIT), or a task still
+# running would be delivered twice; a minute more than the limit, instead of Redis's one hour.
+# (A retry waiting out a longer countdown may also be delivered twice: every task is idempotent.)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
 
 # --- Caches ---------------------------------------------------------------------------
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # The cache is an optimisation (portal.cache): a dead Redis must fail fast, so that
+            # requests fall back to the database within a second instead of hanging.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -261,6 +273,11 @@ CACHES = {
 # The center's signing certificate (PKCS#12) and its password, for PAdES signatures.
 SIGNING_CERT_PATH = _read("SIGNING_CERT_PATH", env.str, "")
 SIGNING_CERT_PASSWORD = _read("SIGNING_CERT_PASSWORD", env.str, "")
+
+# A document still pending this many minutes after its render was queued is taken to have lost
+# its task (a killed worker, a broker down at the time): the periodic sweeper queues it again
+# and staff may re-run it from the admin.
+DOCUMENT_STUCK_MINUTES = _read("DOCUMENT_STUCK_MINUTES", env.int, 10)
 
 # --- Uploads ----------------------------------------------------------------------------
 EVIDENCE_MAX_FILE_MB = _read("EVIDENCE_MAX_FILE_MB", env.int, 20)

@@ -8,6 +8,7 @@ portal: anyone can send the header, so without that setting it is ignored.
 """
 
 import ipaddress
+import logging
 import time
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -16,6 +17,8 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Sum
+
+logger = logging.getLogger(__name__)
 
 
 def _valid_address(value):
@@ -56,16 +59,24 @@ class RateLimited(Exception):
 def rate_limit(request, scope, *, limit, window):
     """Count one request of `scope` from the client's address; raise RateLimited beyond `limit`
     requests in the current `window` seconds. The count lives in Django's cache (Redis in
-    production, so every web process shares it)."""
+    production, so every web process shares it).
+
+    When the cache cannot be reached the request is let through, with a warning in the log: the
+    limit only slows down guessing (the codes are far too many to enumerate in one outage), and
+    failing closed would take the public page down with the cache."""
     now = int(time.time())
     bucket = now // window
     key = f"ratelimit:{scope}:{client_address(request)}:{bucket}"
-    cache.add(key, 0, timeout=window + 5)
     try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
+        cache.add(key, 0, timeout=window + 5)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, timeout=window + 5)
+            count = 1
+    except Exception:  # the cache server or its connection failed: fail open
+        logger.warning("Rate limit %s not counted: cache unavailable", scope, exc_info=True)
+        return
     if count > limit:
         raise RateLimited(retry_after=(bucket + 1) * window - now)
 

@@ -1,7 +1,8 @@
-from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from portal.cache import cache_delete, cache_get, cache_set
 
 SITE_CONFIGURATION_CACHE_KEY = "portal:site-configuration"
 
@@ -52,15 +53,16 @@ class SiteConfiguration(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
-        cache.delete(SITE_CONFIGURATION_CACHE_KEY)
+        cache_delete(SITE_CONFIGURATION_CACHE_KEY)
 
     @classmethod
     def get(cls):
-        """The single configuration row, created with defaults on first use."""
-        config = cache.get(SITE_CONFIGURATION_CACHE_KEY)
+        """The single configuration row, created with defaults on first use. Read through the
+        cache; when the cache is down it is read from the database (portal.cache)."""
+        config = cache_get(SITE_CONFIGURATION_CACHE_KEY)
         if config is None:
             config, _created = cls.objects.get_or_create(pk=1)
-            cache.set(SITE_CONFIGURATION_CACHE_KEY, config, 300)
+            cache_set(SITE_CONFIGURATION_CACHE_KEY, config, 300)
         return config
 
 
