@@ -107,7 +107,7 @@ class DocumentAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     def verify_link(self, document):
         return format_html('<a href="{0}" target="_blank" rel="noopener">{0}</a>', document.verify_path)
 
-    @admin.action(description=_("重新生成所选的失败文书"))
+    @admin.action(description=_("重新生成所选的未完成文书（生成失败或排队超时）"))
     def retry_render(self, request, queryset):
         queued = 0
         for document in queryset:
@@ -116,7 +116,8 @@ class DocumentAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
                 queued += 1
             except ValidationError as exc:
                 self.message_user(request, f"{document}: {exc.message}", messages.ERROR)
-        self.message_user(request, _("已重新排队 %(n)d 份文书。") % {"n": queued}, messages.SUCCESS)
+        if queued:
+            self.message_user(request, _("已重新排队 %(n)d 份文书，生成后即可下载。") % {"n": queued}, messages.SUCCESS)
 
     def get_urls(self):
         return [

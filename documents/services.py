@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,8 +30,18 @@ from portal.transitions import TransitionNotAllowed, check_fresh, check_transiti
 
 logger = logging.getLogger(__name__)
 
-# A render still pending after this long is taken to have lost its worker; staff may retry it.
-STUCK_AFTER = datetime.timedelta(minutes=15)
+# A render queued again this many times by the sweeper without ever finishing (a document that
+# kills its worker every time) is marked failed, for staff to look at, instead of looping.
+MAX_AUTOMATIC_REQUEUES = 5
+
+# The events that put a render in the queue; a document is stuck when the latest is too old.
+QUEUED_ACTIONS = (DocumentEvent.Action.REQUESTED, DocumentEvent.Action.RETRIED)
+
+
+def stuck_after():
+    """How long a render may stay pending before it is taken to have lost its task (a killed
+    worker, a broker that was down when it was queued): DOCUMENT_STUCK_MINUTES."""
+    return datetime.timedelta(minutes=settings.DOCUMENT_STUCK_MINUTES)
 
 
 # Each document type has its own sequence, so it needs its own 机关代字 too: otherwise the
@@ -225,7 +235,7 @@ def document_render(*, document_id, wait_for_sources=False):
             if (
                 wait_for_sources
                 and document.kind == Document.Kind.CASE_FILE
-                and sources_pending(document, since=timezone.now() - STUCK_AFTER)
+                and sources_pending(document, since=timezone.now() - stuck_after())
             ):
                 raise SourcesNotReady(document_id)
             pdf, pages = produce_pdf(document)
@@ -271,18 +281,92 @@ def document_render(*, document_id, wait_for_sources=False):
         raise
 
 
-def is_stuck(document):
-    return document.status == Document.Status.PENDING and timezone.now() - document.created_at > STUCK_AFTER
+def _last_queued_at(document):
+    last = document.events.filter(action__in=QUEUED_ACTIONS).aggregate(at=Max("at"))["at"]
+    return max(last, document.created_at) if last else document.created_at
+
+
+def is_stuck(document, *, older_than=None):
+    """Pending, and queued (requested or last retried) longer ago than the limit."""
+    if document.status != Document.Status.PENDING:
+        return False
+    cutoff = timezone.now() - (older_than if older_than is not None else stuck_after())
+    # created_at first: a fresh document needs no query.
+    return document.created_at < cutoff and _last_queued_at(document) < cutoff
+
+
+def stuck_documents(*, older_than=None):
+    """Documents pending longer than the limit since they were last queued."""
+    cutoff = timezone.now() - (older_than if older_than is not None else stuck_after())
+    return (
+        Document.objects.filter(status=Document.Status.PENDING, created_at__lt=cutoff)
+        .annotate(last_queued=Max("events__at", filter=Q(events__action__in=QUEUED_ACTIONS)))
+        .filter(Q(last_queued__isnull=True) | Q(last_queued__lt=cutoff))
+        .order_by("created_at")
+    )
+
+
+def document_requeue_stuck(*, older_than=None, by=None):
+    """Queue again the render of every document pending longer than `older_than` (by default
+    DOCUMENT_STUCK_MINUTES) since it was last queued: its worker was killed, or the broker was
+    down when it was queued. Run by a periodic task; safe to run twice and alongside the
+    renders, since the render is idempotent and a document being rendered right now (its row
+    locked) is skipped. Each requeue is recorded; after MAX_AUTOMATIC_REQUEUES without a
+    result the document is marked failed for staff instead. Returns (requeued, failed)."""
+    requeued = failed = 0
+    for pk in list(stuck_documents(older_than=older_than).values_list("pk", flat=True)):
+        with transaction.atomic():
+            document = (
+                Document.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=Document.Status.PENDING)
+                .first()
+            )
+            if document is None or not is_stuck(document, older_than=older_than):
+                continue  # rendered meanwhile, being rendered now, or just retried by staff
+            last_failure = document.events.filter(action=DocumentEvent.Action.FAILED).aggregate(at=Max("at"))["at"]
+            automatic = document.events.filter(action=DocumentEvent.Action.RETRIED, actor__isnull=True)
+            if last_failure is not None:
+                automatic = automatic.filter(at__gt=last_failure)
+            if automatic.count() >= MAX_AUTOMATIC_REQUEUES:
+                error = _("多次重新排队仍未生成，已停止自动重新生成，请查明原因后重新生成。")
+                document.status = Document.Status.FAILED
+                document.last_error = error
+                document.save(update_fields=["status", "last_error"])
+                DocumentEvent.objects.create(
+                    document=document, actor=by, action=DocumentEvent.Action.FAILED, note=error
+                )
+                logger.error("Document %s never finished rendering; marked failed", pk)
+                failed += 1
+                continue
+            DocumentEvent.objects.create(
+                document=document,
+                actor=by,
+                action=DocumentEvent.Action.RETRIED,
+                note=_("排队超过 %(minutes)d 分钟仍未生成，自动重新排队。")
+                % {"minutes": settings.DOCUMENT_STUCK_MINUTES},
+            )
+            _queue_render(document)
+            logger.warning("Document %s was stuck pending; its render is queued again", pk)
+            requeued += 1
+    return requeued, failed
 
 
 def document_retry(*, document, by):
-    """Queue a failed render again (staff action in the admin). A render still pending
-    long after it was requested (its worker was killed) may be retried too. The retried
-    render reuses the row, its number and its file name: a retry gives exactly one document."""
+    """Queue a render again (staff action in the admin): any document that is not done, that
+    is a failed one or one still pending past DOCUMENT_STUCK_MINUTES (its worker was killed,
+    or the broker was down). A document already rendered, or one queued only a moment ago, is
+    refused with a message. The retried render reuses the row, its number and its file name:
+    a retry gives exactly one document."""
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
-        if document.status != Document.Status.FAILED and not is_stuck(document):
-            raise TransitionNotAllowed(_("只有生成失败的文书可以重新生成。"))
+        if document.status == Document.Status.READY:
+            raise TransitionNotAllowed(_("该文书已生成，无需重新生成。"), code="ready")
+        if document.status == Document.Status.PENDING and not is_stuck(document):
+            raise TransitionNotAllowed(
+                _("该文书正在排队生成；排队超过 %(minutes)d 分钟仍未生成时才可重新生成。")
+                % {"minutes": settings.DOCUMENT_STUCK_MINUTES},
+                code="queued",
+            )
         document.status = Document.Status.PENDING
         document.save(update_fields=["status"])
         DocumentEvent.objects.create(document=document, actor=by, action=DocumentEvent.Action.RETRIED)

@@ -30,3 +30,12 @@ def render_document(self, document_id):
         # and staff retry from the admin once the cause is fixed.
         return "failed"
     return "ready"
+
+
+@shared_task
+def requeue_stuck_documents():
+    """Periodic (celery beat): queue again the renders left pending past DOCUMENT_STUCK_MINUTES
+    (a killed worker, a broker down when they were queued). Safe to run twice: the render is
+    idempotent and a requeue is recorded, so the next run waits the full limit again."""
+    requeued, failed = services.document_requeue_stuck()
+    return {"requeued": requeued, "failed": failed}

@@ -25,6 +25,10 @@ app.conf.beat_schedule = {
         "task": "experts.tasks.send_invitation_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    "requeue-stuck-documents": {
+        "task": "documents.tasks.requeue_stuck_documents",
+        "schedule": 120.0,
+    },
     "relay-pending-emails": {
         "task": "portal.tasks.relay_pending_emails",
         "schedule": 60.0,

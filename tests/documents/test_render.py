@@ -140,7 +140,7 @@ def test_a_pending_render_can_be_retried_only_once_its_worker_is_presumed_lost(s
 
     with pytest.raises(ValidationError):
         document_retry(document=document, by=staff)
-    Document.objects.filter(pk=document.pk).update(created_at=document.created_at - services.STUCK_AFTER * 2)
+    Document.objects.filter(pk=document.pk).update(created_at=document.created_at - services.stuck_after() * 2)
     document.refresh_from_db()
     assert services.is_stuck(document)
     document_retry(document=document, by=staff)
