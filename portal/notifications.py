@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 
 from portal.models import EmailDelivery, Notification, User
 from portal.roles import Role
+from portal.tasks_util import send_task
 
 logger = logging.getLogger(__name__)
 
@@ -72,11 +73,9 @@ def queue_email(addresses, *, subject, text):
 
 
 def _hand_to_worker(ids):
+    # A broker that cannot take the task is logged by send_task; the relay sends the message later.
     for pk in ids:
-        try:
-            deliver_email.apply_async(args=[pk])
-        except Exception:  # the broker is unreachable: the relay sends it later
-            logger.warning("E-mail %s left for the relay: the task queue is unavailable", pk, exc_info=True)
+        send_task(deliver_email, [pk])
 
 
 def email_deliver(*, delivery_id):
