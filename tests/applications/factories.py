@@ -5,6 +5,7 @@ import zipfile
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from applications.choices import EvidenceCategory
 from applications.models import Attachment
@@ -72,3 +73,14 @@ def close_case(application):
     from cases.models import Case
 
     Case.objects.filter(application=application).update(status=Case.Status.CLOSED, closed_at=timezone.now())
+
+
+def submit_on_the_review_page(client, applicant_user, capture_on_commit):
+    """A complete draft submitted as the applicant does it (the review page's button), with the
+    after-commit work run; returns the response and the submitted application."""
+    application = complete_draft(applicant_user)
+    client.force_login(applicant_user)
+    with capture_on_commit(execute=True):
+        response = client.post(reverse("applications:review", args=[application.pk]), {"revision": 0})
+    application.refresh_from_db()
+    return response, application

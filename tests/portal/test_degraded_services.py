@@ -23,7 +23,7 @@ from documents.services import document_requeue_stuck
 from documents.tasks import render_document
 from portal.models import SiteConfiguration
 from portal.tasks_util import enqueue
-from tests.applications.factories import complete_draft
+from tests.applications.factories import submit_on_the_review_page
 
 
 class DeadCache(BaseCache):
@@ -44,21 +44,12 @@ class DeadCache(BaseCache):
 DEAD_CACHE = {"default": {"BACKEND": "tests.portal.test_degraded_services.DeadCache"}}
 
 
-def _submit(client, applicant, capture):
-    application = complete_draft(applicant)
-    client.force_login(applicant)
-    with capture(execute=True):
-        response = client.post(reverse("applications:review", args=[application.pk]), {"revision": 0})
-    application.refresh_from_db()
-    return response, application
-
-
 @pytest.mark.django_db
 def test_a_broker_that_is_down_after_commit_is_logged_and_the_sweeper_renders_the_receipt(
     client, applicant, django_capture_on_commit_callbacks, caplog
 ):
     with mock.patch.object(render_document, "apply_async", side_effect=BrokerUnavailable("Connection refused")):
-        response, application = _submit(client, applicant, django_capture_on_commit_callbacks)
+        response, application = submit_on_the_review_page(client, applicant, django_capture_on_commit_callbacks)
 
     assert response.status_code == 302 and response.url == reverse("applications:detail", args=[application.pk])
     assert application.status == Application.Status.SUBMITTED and application.number
@@ -107,7 +98,7 @@ def test_an_application_is_submitted_normally_when_the_cache_is_down(
     client, applicant, django_capture_on_commit_callbacks
 ):
     with override_settings(CACHES=DEAD_CACHE):
-        response, application = _submit(client, applicant, django_capture_on_commit_callbacks)
+        response, application = submit_on_the_review_page(client, applicant, django_capture_on_commit_callbacks)
         detail = client.get(response.url)
     assert response.status_code == 302 and application.status == Application.Status.SUBMITTED
     assert detail.status_code == 200 and application.number in detail.content.decode()

@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from applications.models import Application
 from portal.models import EmailDelivery
 from portal.notifications import EMAIL_MAX_ATTEMPTS, deliver_email, email_deliver, email_relay_pending
-from tests.applications.factories import complete_draft
+from tests.applications.factories import submit_on_the_review_page
 
 REFUSING = "tests.portal.test_email_delivery.RefusingBackend"
 
@@ -27,21 +27,12 @@ class RefusingBackend(BaseEmailBackend):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
-def _submit(client, applicant, capture):
-    application = complete_draft(applicant)
-    client.force_login(applicant)
-    with capture(execute=True):
-        response = client.post(reverse("applications:review", args=[application.pk]), {"revision": 0})
-    application.refresh_from_db()
-    return response, application
-
-
 @pytest.mark.django_db
 def test_a_mail_server_that_is_down_does_not_fail_the_submission(
     client, applicant, settings, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_BACKEND = REFUSING
-    response, application = _submit(client, applicant, django_capture_on_commit_callbacks)
+    response, application = submit_on_the_review_page(client, applicant, django_capture_on_commit_callbacks)
 
     assert response.status_code == 302 and response.url == reverse("applications:detail", args=[application.pk])
     assert application.status == Application.Status.SUBMITTED and application.number
@@ -64,7 +55,7 @@ def test_a_broker_that_is_down_does_not_fail_the_submission_and_the_relay_sends_
     client, applicant, django_capture_on_commit_callbacks
 ):
     with mock.patch.object(deliver_email, "apply_async", side_effect=BrokerUnavailable("Connection refused")):
-        response, application = _submit(client, applicant, django_capture_on_commit_callbacks)
+        response, application = submit_on_the_review_page(client, applicant, django_capture_on_commit_callbacks)
     assert response.status_code == 302 and application.status == Application.Status.SUBMITTED
     mail.outbox.clear()
     assert set(EmailDelivery.objects.values_list("status", "attempts")) == {("pending", 0)}
