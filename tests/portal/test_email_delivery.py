@@ -78,6 +78,8 @@ def test_a_message_that_keeps_failing_is_shown_to_staff_who_send_it_again(
     assert email_deliver(delivery_id=delivery.pk) == "failed"  # left alone, not tried a sixth time
 
     client.force_login(staff)
+    overview = client.get(reverse("admin:index")).content.decode()
+    assert "1 封邮件多次发送失败" in overview and "/admin/portal/emaildelivery/?status=failed" in overview
     page = client.get(reverse("admin:portal_emaildelivery_changelist") + "?status=failed").content.decode()
     assert "someone@example.cn" in page and "发送失败" in page
 
@@ -92,6 +94,7 @@ def test_a_message_that_keeps_failing_is_shown_to_staff_who_send_it_again(
     delivery.refresh_from_db()
     assert delivery.status == "sent" and delivery.attempts == 1
     assert mail.outbox[-1].to == ["someone@example.cn"]
+    assert "封邮件多次发送失败" not in client.get(reverse("admin:index")).content.decode()
 
 
 @pytest.mark.django_db
