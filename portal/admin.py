@@ -7,6 +7,7 @@ from portal.models import (
     CalendarDay,
     DeputyDirector,
     EmailDelivery,
+    LogEntry,
     Notification,
     PartnerAgency,
     SiteConfiguration,
@@ -118,5 +119,33 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("重新发送所选的发送失败邮件"), permissions=["view"])
     def resend(self, request, queryset):
-        count = email_resend(deliveries=queryset)
+        count = email_resend(deliveries=queryset, by=request.user)
         self.message_user(request, _("已重新安排发送 %(n)d 封邮件。") % {"n": count})
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
+    """The audit log, read-only: entries are written by the services and never edited or deleted."""
+
+    list_display = ["created", "action_display", "content_object_display", "actor", "client_address", "note"]
+    list_filter = ["action_type", "content_type"]
+    search_fields = ["note", "public_note", "actor__full_name", "actor__email", "client_address"]
+    date_hierarchy = "created"
+    list_select_related = ["actor", "content_type"]
+
+    @admin.display(description=_("操作"), ordering="action_type")
+    def action_display(self, entry):
+        return entry.action_label
+
+    @admin.display(description=_("对象"))
+    def content_object_display(self, entry):
+        return f"{entry.content_type.name} #{entry.object_id}"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

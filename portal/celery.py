@@ -33,6 +33,10 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.relay_pending_emails",
         "schedule": 60.0,
     },
+    "prune-audit-log": {
+        "task": "portal.tasks.prune_audit_log",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "official-calendar-sync": {
         "task": "portal.tasks.sync_official_calendar",
         "schedule": crontab(hour=6, minute=0),

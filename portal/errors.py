@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
+from portal.access import Forbidden
 from portal.models import SiteConfiguration
 from portal.models.site import SITE_CONFIGURATION_CACHE_KEY
 
@@ -67,7 +68,10 @@ def bad_request(request, exception=None):
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
-    return _render(request, "403.html", 403)
+    """403: a page the user may not see, or an action refused with a reason (portal.access.Forbidden),
+    which the page then states."""
+    reason = exception.message if isinstance(exception, Forbidden) else None
+    return _render(request, "403.html", 403, {"reason": reason})
 
 
 @requires_csrf_token

@@ -14,10 +14,13 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from portal.access import require
 from portal.models import EmailDelivery, Notification, User
-from portal.roles import Role
+from portal.roles import Role, is_center_member
 from portal.tasks_util import send_task
+from portal.transitions import transition
 
 logger = logging.getLogger(__name__)
 
@@ -86,23 +89,31 @@ def email_deliver(*, delivery_id):
         if delivery is None or delivery.status != EmailDelivery.Status.PENDING:
             return delivery.status if delivery else None
         delivery.attempts += 1
+        progress = ("attempts", "last_error", "next_attempt_at", "sent_at")
         try:
             send_mail(delivery.subject, delivery.body, settings.DEFAULT_FROM_EMAIL, [delivery.to], fail_silently=False)
         except Exception as exc:  # any failure of the mail server or its connection
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if delivery.attempts >= EMAIL_MAX_ATTEMPTS:
-                delivery.status = EmailDelivery.Status.FAILED
                 delivery.next_attempt_at = None
                 logger.error("E-mail %s to %s failed for good: %s", delivery.pk, delivery.to, delivery.last_error)
+                transition(
+                    delivery,
+                    EmailDelivery.Status.FAILED,
+                    by=None,
+                    action="portal.email.failed",
+                    note=delivery.last_error,
+                    update_fields=progress,
+                )
             else:
                 wait = EMAIL_RETRY_MINUTES[min(delivery.attempts, len(EMAIL_RETRY_MINUTES)) - 1]
                 delivery.next_attempt_at = timezone.now() + datetime.timedelta(minutes=wait)
+                delivery.save(update_fields=progress)
         else:
-            delivery.status = EmailDelivery.Status.SENT
             delivery.sent_at = timezone.now()
             delivery.last_error = ""
             delivery.next_attempt_at = None
-        delivery.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"])
+            transition(delivery, EmailDelivery.Status.SENT, by=None, action="portal.email.sent", update_fields=progress)
         return delivery.status
 
 
@@ -125,12 +136,26 @@ def email_relay_pending(*, now=None, limit=200):
     return len(due)
 
 
-def email_resend(*, deliveries):
+def can_resend_email(user, delivery):
+    return is_center_member(user)
+
+
+def email_resend(*, deliveries, by):
     """Staff send failed messages again (the admin action): back to pending, a fresh round of attempts."""
-    ids = list(deliveries.filter(status=EmailDelivery.Status.FAILED).values_list("pk", flat=True))
-    EmailDelivery.objects.filter(pk__in=ids).update(
-        status=EmailDelivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now() + EMAIL_RELAY_AFTER
-    )
+    require(is_center_member(by), _("只有中心工作人员可以重新发送邮件。"))
+    ids = []
+    for delivery in deliveries.filter(status=EmailDelivery.Status.FAILED):
+        delivery.attempts = 0
+        delivery.next_attempt_at = timezone.now() + EMAIL_RELAY_AFTER
+        transition(
+            delivery,
+            EmailDelivery.Status.PENDING,
+            by=by,
+            permission=can_resend_email,
+            action="portal.email.resent",
+            update_fields=("attempts", "next_attempt_at"),
+        )
+        ids.append(delivery.pk)
     transaction.on_commit(lambda: _hand_to_worker(ids))
     return len(ids)
 

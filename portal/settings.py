@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Gives the audit log the client's address for every entry written during the request.
+    "portal.audit.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Sends the Content-Security-Policy header (CONTENT_SECURITY_POLICY below) on every response.
@@ -278,6 +280,11 @@ SIGNING_CERT_PASSWORD = _read("SIGNING_CERT_PASSWORD", env.str, "")
 # its task (a killed worker, a broker down at the time): the periodic sweeper queues it again
 # and staff may re-run it from the admin.
 DOCUMENT_STUCK_MINUTES = _read("DOCUMENT_STUCK_MINUTES", env.int, 10)
+
+# --- Audit log ------------------------------------------------------------------------
+# Entries are kept this many days, then removed by a daily task. Below 183 (about six months, the
+# minimum for records of who saw and changed case files) the task refuses to run.
+AUDIT_RETENTION_DAYS = _read("AUDIT_RETENTION_DAYS", env.int, 365)
 
 # --- Uploads ----------------------------------------------------------------------------
 EVIDENCE_MAX_FILE_MB = _read("EVIDENCE_MAX_FILE_MB", env.int, 20)

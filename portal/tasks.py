@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from portal import audit
 from portal.notifications import email_relay_pending
 from portal.workdays import official_calendar_sync
 
@@ -18,3 +19,9 @@ def sync_official_calendar():
 def relay_pending_emails():
     """Send e-mails whose immediate task never ran (broker down) or whose retry is due."""
     return email_relay_pending()
+
+
+@shared_task
+def prune_audit_log():
+    """Remove audit entries past AUDIT_RETENTION_DAYS (never fewer than about six months)."""
+    return audit.prune_audit_log()

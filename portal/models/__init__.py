@@ -1,4 +1,5 @@
 from .accounts import DeputyDirector, User
+from .audit import LogEntry
 from .calendar import CalendarDay
 from .notifications import EmailDelivery, Notification
 from .sequences import Sequence
@@ -8,6 +9,7 @@ __all__ = [
     "CalendarDay",
     "DeputyDirector",
     "EmailDelivery",
+    "LogEntry",
     "Notification",
     "PartnerAgency",
     "Sequence",

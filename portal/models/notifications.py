@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.transitions import StatusField, StatusModel
+
 
 class Notification(models.Model):
     """A message in a user's portal inbox; the same message usually goes out by e-mail too."""
@@ -25,7 +27,7 @@ class Notification(models.Model):
         return self.subject
 
 
-class EmailDelivery(models.Model):
+class EmailDelivery(StatusModel):
     """One e-mail to one address, recorded in the transaction of the change it reports.
 
     The request never talks to the mail server: a task sends the message after commit, and a
@@ -37,10 +39,18 @@ class EmailDelivery(models.Model):
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
 
+    TRANSITIONS = {
+        Status.PENDING: {Status.SENT, Status.FAILED},
+        Status.SENT: set(),
+        Status.FAILED: {Status.PENDING},  # staff send it again
+    }
+
     to = models.EmailField(_("收件人"))
     subject = models.CharField(_("标题"), max_length=300)
     body = models.TextField(_("正文"))
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = StatusField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, transitions=TRANSITIONS
+    )
     attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     next_attempt_at = models.DateTimeField(_("下次发送时间"), null=True, blank=True)
