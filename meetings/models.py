@@ -7,9 +7,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.history import event_title, status_change
+from portal.transitions import StatusField, StatusModel
 
 
 def quarter_of(day):
@@ -26,7 +28,7 @@ def quarter_bounds(year, quarter):
     return first, last
 
 
-class JointMeeting(models.Model):
+class JointMeeting(StatusModel):
     class Kind(models.TextChoices):
         REGULAR = "regular", _("季度例会")
         AD_HOC = "ad_hoc", _("临时会议")
@@ -38,12 +40,27 @@ class JointMeeting(models.Model):
         CLOSED = "closed", _("纪要已批准")
         CANCELLED = "cancelled", _("已取消")
 
+    TRANSITIONS = {
+        Status.PLANNED: {Status.CONVENED, Status.CANCELLED},
+        Status.CONVENED: {Status.HELD, Status.CANCELLED},
+        Status.HELD: {Status.CLOSED},
+        Status.CLOSED: set(),
+        Status.CANCELLED: set(),
+    }
+
     kind = models.CharField(_("会议类型"), max_length=10, choices=Kind.choices, default=Kind.REGULAR)
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=[(q, f"Q{q}") for q in range(1, 5)])
     title = models.CharField(_("会议名称"), max_length=200)
     reason = models.TextField(_("召开事由"), blank=True, help_text=_("临时会议须写明需要研究的紧急事项。"))
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PLANNED, db_index=True)
+    status = StatusField(
+        _("状态"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.PLANNED,
+        db_index=True,
+        transitions=TRANSITIONS,
+    )
 
     starts_at = models.DateTimeField(_("开始时间"), null=True, blank=True, db_index=True)
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -116,8 +133,6 @@ class JointMeeting(models.Model):
     @property
     def date(self):
         """The meeting's day (planned day for a draft: the middle of its quarter)."""
-        from django.utils import timezone
-
         if self.starts_at:
             return timezone.localdate(self.starts_at)
         first, _last = quarter_bounds(self.year, self.quarter)
@@ -254,7 +269,7 @@ class Invitation(models.Model):
         return str(self.user)
 
 
-class AgendaItem(models.Model):
+class AgendaItem(StatusModel):
     class Source(models.TextChoices):
         STATISTICS = "statistics", _("本期统计")
         MAJOR_CASES = "major_cases", _("在办重大疑难纠纷")
@@ -269,6 +284,13 @@ class AgendaItem(models.Model):
         ACCEPTED = "accepted", _("列入议程")
         DEFERRED = "deferred", _("未列入议程")
 
+    # The chair decides once, when approving the agenda; an approved agenda does not change.
+    TRANSITIONS = {
+        Status.PROPOSED: {Status.ACCEPTED, Status.DEFERRED},
+        Status.ACCEPTED: set(),
+        Status.DEFERRED: set(),
+    }
+
     meeting = models.ForeignKey(
         JointMeeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("会议")
     )
@@ -279,7 +301,9 @@ class AgendaItem(models.Model):
     title = models.CharField(_("议题"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
     data = models.JSONField(_("数据"), default=dict, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    status = StatusField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PROPOSED, transitions=TRANSITIONS
+    )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -312,7 +336,7 @@ class AgendaItem(models.Model):
         return self.title
 
 
-class Minutes(models.Model):
+class Minutes(StatusModel):
     """会议纪要, in versions: once approved it is frozen, and a correction is a new version."""
 
     class Status(models.TextChoices):
@@ -320,9 +344,18 @@ class Minutes(models.Model):
         APPROVED = "approved", _("已批准")
         SUPERSEDED = "superseded", _("已被更正版本取代")
 
+    # A correction is a new version (a new draft): approving it supersedes the approved one.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.APPROVED},
+        Status.APPROVED: {Status.SUPERSEDED},
+        Status.SUPERSEDED: set(),
+    }
+
     meeting = models.ForeignKey(JointMeeting, on_delete=models.PROTECT, related_name="minutes", verbose_name=_("会议"))
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    status = StatusField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, transitions=TRANSITIONS
+    )
     summary = models.TextField(_("会议概述"), blank=True)
     correction_reason = models.CharField(_("更正理由"), max_length=300, blank=True)
     created_by = models.ForeignKey(
@@ -401,13 +434,19 @@ class MinutesEntry(models.Model):
         super().save(*args, **kwargs)
 
 
-class ActionItem(models.Model):
+class ActionItem(StatusModel):
     """A task decided at a meeting, assigned to a partner agency or to a person, with a due date."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("办理中")
         DONE = "done", _("已完成")
         CANCELLED = "cancelled", _("已撤销")
+
+    TRANSITIONS = {
+        Status.OPEN: {Status.DONE, Status.CANCELLED},
+        Status.DONE: {Status.OPEN},
+        Status.CANCELLED: {Status.OPEN},
+    }
 
     meeting = models.ForeignKey(
         JointMeeting, on_delete=models.PROTECT, related_name="action_items", verbose_name=_("会议")
@@ -436,7 +475,9 @@ class ActionItem(models.Model):
         verbose_name=_("责任人"),
     )
     due_date = models.DateField(_("完成期限"), db_index=True)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    status = StatusField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True, transitions=TRANSITIONS
+    )
     progress_note = models.TextField(_("办理情况"), blank=True)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     last_reminded_on = models.DateField(_("最近提醒日期"), null=True, blank=True)
@@ -466,8 +507,6 @@ class ActionItem(models.Model):
         return str(self.assignee_agency or self.assignee_user)
 
     def is_overdue(self, today=None):
-        from django.utils import timezone
-
         return self.status == self.Status.OPEN and self.due_date < (today or timezone.localdate())
 
 

@@ -29,24 +29,9 @@ from meetings.rotation import chair_for_meeting
 from portal.models import DeputyDirector, PartnerAgency, User
 from portal.notifications import notify, users_with_role
 from portal.roles import CENTER_ROLES, Role, has_role, is_center_member
-from portal.transitions import StaleObject, TransitionNotAllowed, check_fresh, check_transition
+from portal.transitions import StaleObject, TransitionNotAllowed, check_fresh, check_transition, transition
 
 S = JointMeeting.Status
-
-# The one map of allowed meeting transitions.
-MEETING_TRANSITIONS = {
-    S.PLANNED: {S.CONVENED, S.CANCELLED},
-    S.CONVENED: {S.HELD, S.CANCELLED},
-    S.HELD: {S.CLOSED},
-    S.CLOSED: set(),
-    S.CANCELLED: set(),
-}
-
-ACTION_TRANSITIONS = {
-    ActionItem.Status.OPEN: {ActionItem.Status.DONE, ActionItem.Status.CANCELLED},
-    ActionItem.Status.DONE: {ActionItem.Status.OPEN},
-    ActionItem.Status.CANCELLED: {ActionItem.Status.OPEN},
-}
 
 AUTO_SOURCES = [
     AgendaItem.Source.STATISTICS,
@@ -71,11 +56,8 @@ def _log(meeting, by, action, *, from_status="", to_status="", note=""):
 
 
 def _move(meeting, to_status, by, action, note=""):
-    check_transition(MEETING_TRANSITIONS, meeting.status, to_status, labels=_labels())
     previous = meeting.status
-    meeting.status = to_status
-    meeting.revision += 1
-    meeting.save(update_fields=["status", "revision"])
+    transition(meeting, to_status, by=by, action=f"meetings.meeting.{action}", note=note)
     _log(meeting, by, action, from_status=previous, to_status=to_status, note=note)
 
 
@@ -338,7 +320,7 @@ def meeting_convene(
     with transaction.atomic():
         meeting = _lock(meeting)
         check_fresh(meeting, seen_revision)
-        check_transition(MEETING_TRANSITIONS, meeting.status, S.CONVENED, labels=_labels())
+        check_transition(JointMeeting.TRANSITIONS, meeting.status, S.CONVENED, labels=_labels())
         if not (location or "").strip() and not online_link:
             raise ValidationError(_("请填写会议地点或线上会议链接。"), code="place")
         day = timezone.localdate(starts_at)
@@ -650,11 +632,25 @@ def agenda_approve(*, meeting, by, order, seen_revision=None):
             raise ValidationError(_("议程中有不属于本次会议的议题。"), code="unknown")
         for position, pk in enumerate(order, start=1):
             item = items.pop(pk)
-            item.position, item.status = position, AgendaItem.Status.ACCEPTED
-            item.save(update_fields=["position", "status"])
+            item.position = position
+            transition(
+                item,
+                AgendaItem.Status.ACCEPTED,
+                by=by,
+                action="meetings.agenda_item.accepted",
+                scope=meeting,
+                update_fields=("position",),
+            )
         for position, item in enumerate(items.values(), start=len(order) + 1):
-            item.position, item.status = position, AgendaItem.Status.DEFERRED
-            item.save(update_fields=["position", "status"])
+            item.position = position
+            transition(
+                item,
+                AgendaItem.Status.DEFERRED,
+                by=by,
+                action="meetings.agenda_item.deferred",
+                scope=meeting,
+                update_fields=("position",),
+            )
         meeting.agenda_approved_at = timezone.now()
         meeting.agenda_approved_by = by
         meeting.revision += 1
@@ -845,10 +841,8 @@ def minutes_approve(*, minutes, by, seen_revision=None):
             number = previous.document.number
         else:
             number = allocate_number(Document.Kind.MEETING_MINUTES)
-        minutes.status = Minutes.Status.APPROVED
         minutes.approved_by = by
         minutes.approved_at = timezone.now()
-        minutes.revision += 1
         agencies = list(PartnerAgency.objects.filter(meeting_invitations__meeting=meeting).distinct())
         context = _minutes_context(minutes, number)
         document = document_request(
@@ -864,10 +858,24 @@ def minutes_approve(*, minutes, by, seen_revision=None):
         if minutes.version > 1:
             Document.objects.filter(pk=document.pk).update(version=minutes.version)
         minutes.document = document
-        minutes.save(update_fields=["status", "approved_by", "approved_at", "revision", "document"])
+        transition(
+            minutes,
+            Minutes.Status.APPROVED,
+            by=by,
+            action="meetings.minutes.approved",
+            scope=meeting,
+            note=_("第 %(v)s 版") % {"v": minutes.version},
+            update_fields=("approved_by", "approved_at", "document"),
+        )
         if previous:
-            previous.status = Minutes.Status.SUPERSEDED
-            previous.save(update_fields=["status"])
+            transition(
+                previous,
+                Minutes.Status.SUPERSEDED,
+                by=by,
+                action="meetings.minutes.superseded",
+                scope=meeting,
+                note=_("被第 %(v)s 版取代") % {"v": minutes.version},
+            )
             if previous.document_id:
                 Document.objects.filter(pk=previous.document_id).update(superseded_by=document)
         if meeting.status == S.HELD:
@@ -955,21 +963,29 @@ def action_item_update(*, item, by, status, note="", seen_revision=None):
             raise TransitionNotAllowed(_("会议纪要尚未批准，议定事项还未下达。"), code="not_issued")
         if ActionItem.Status.CANCELLED in {status, item.status}:
             _require_center(by)  # only the center cancels an item or revives a cancelled one
-        if status == item.status:
+        previous = item.status
+        if status == previous:
             if not note.strip():
                 raise ValidationError(_("请填写办理情况。"), code="note")
-            previous = item.status
-        else:
-            check_transition(ACTION_TRANSITIONS, item.status, status, labels=dict(ActionItem.Status.choices))
-            previous = item.status
-            item.status = status
-        if status == ActionItem.Status.DONE and not note.strip():
-            raise ValidationError(_("请简要说明完成情况。"), code="note")
-        item.completed_at = timezone.now() if item.status == ActionItem.Status.DONE else None
-        if note.strip():
             item.progress_note = note.strip()
-        item.revision += 1
-        item.save(update_fields=["status", "completed_at", "progress_note", "revision"])
+            item.revision += 1
+            item.save(update_fields=["progress_note", "revision"])
+        else:
+            check_transition(ActionItem.TRANSITIONS, previous, status, labels=dict(ActionItem.Status.choices))
+            if status == ActionItem.Status.DONE and not note.strip():
+                raise ValidationError(_("请简要说明完成情况。"), code="note")
+            item.completed_at = timezone.now() if status == ActionItem.Status.DONE else None
+            if note.strip():
+                item.progress_note = note.strip()
+            transition(
+                item,
+                status,
+                by=by,
+                action=ACTION_ITEM_VERBS[status],
+                scope=item.meeting,
+                note=note.strip(),
+                update_fields=("completed_at", "progress_note"),
+            )
         ActionItemEvent.objects.create(
             item=item,
             actor=by,
@@ -978,6 +994,13 @@ def action_item_update(*, item, by, status, note="", seen_revision=None):
             note=note.strip(),
         )
     return item
+
+
+ACTION_ITEM_VERBS = {
+    ActionItem.Status.DONE: "meetings.action_item.done",
+    ActionItem.Status.CANCELLED: "meetings.action_item.cancelled",
+    ActionItem.Status.OPEN: "meetings.action_item.reopened",
+}
 
 
 def action_items_remind(*, today=None):
@@ -1011,7 +1034,6 @@ def action_items_remind(*, today=None):
 
 
 __all__ = [
-    "MEETING_TRANSITIONS",
     "StaleObject",
     "action_item_create",
     "action_item_update",
