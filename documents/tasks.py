@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from documents import services
 
@@ -6,13 +7,18 @@ from documents import services
 WAIT_FOR_SOURCES_TRIES = 20
 WAIT_FOR_SOURCES_SECONDS = 15
 
+# Failures that pass: the file system or a connection (PostgreSQL restarted or failed over, a
+# connection cut). The render is retried with backoff instead of leaving the document failed,
+# or pending with nobody looking at it when even recording the failure was impossible.
+TRANSIENT_ERRORS = (OSError, ConnectionError, OperationalError, InterfaceError)
+
 
 @shared_task(
     bind=True,
-    autoretry_for=(OSError, ConnectionError),
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     retry_backoff_max=300,
-    max_retries=5,
+    max_retries=8,
 )
 def render_document(self, document_id):
     """Render a document's PDF. Idempotent: see documents.services.document_render.
@@ -23,7 +29,7 @@ def render_document(self, document_id):
         services.document_render(document_id=document_id, wait_for_sources=wait)
     except services.SourcesNotReady as exc:
         raise self.retry(exc=exc, countdown=WAIT_FOR_SOURCES_SECONDS, max_retries=WAIT_FOR_SOURCES_TRIES) from exc
-    except (OSError, ConnectionError):
+    except TRANSIENT_ERRORS:
         raise  # transient: retried with backoff
     except Exception:
         # Not transient (bad template data, missing font): the row records the failure

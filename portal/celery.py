@@ -29,6 +29,14 @@ app.conf.beat_schedule = {
         "task": "documents.tasks.requeue_stuck_documents",
         "schedule": 120.0,
     },
+    "relay-outbox": {
+        "task": "portal.tasks.relay_outbox",
+        "schedule": 30.0,
+    },
+    "remove-orphan-files": {
+        "task": "portal.tasks.remove_orphan_files",
+        "schedule": crontab(minute=40),
+    },
     "relay-pending-emails": {
         "task": "portal.tasks.relay_pending_emails",
         "schedule": 60.0,

@@ -3,7 +3,8 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from portal import audit
+from portal import audit, outbox
+from portal.files import orphan_files_remove
 from portal.notifications import email_relay_pending
 from portal.workdays import official_calendar_sync
 
@@ -25,3 +26,18 @@ def relay_pending_emails():
 def prune_audit_log():
     """Remove audit entries past AUDIT_RETENTION_DAYS (never fewer than about six months)."""
     return audit.prune_audit_log()
+
+
+@shared_task
+def relay_outbox():
+    """Hand to Celery the work recorded with a state change that the broker has not taken yet
+    (it was down or refused the message at commit). Idempotent: see portal.outbox."""
+    relayed, waiting = outbox.relay_pending()
+    return {"relayed": relayed, "waiting": waiting}
+
+
+@shared_task
+def remove_orphan_files():
+    """Delete files in the media folders that no row references and that are over an hour old
+    (written by a rolled-back transaction, or by a render whose result was never saved)."""
+    return len(orphan_files_remove())

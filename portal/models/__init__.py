@@ -2,6 +2,7 @@ from .accounts import DeputyDirector, User
 from .audit import LogEntry
 from .calendar import CalendarDay
 from .notifications import EmailDelivery, Notification
+from .outbox import OutboxMessage
 from .sequences import Sequence
 from .site import PartnerAgency, SiteConfiguration
 
@@ -11,6 +12,7 @@ __all__ = [
     "EmailDelivery",
     "LogEntry",
     "Notification",
+    "OutboxMessage",
     "PartnerAgency",
     "Sequence",
     "SiteConfiguration",
