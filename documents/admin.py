@@ -1,17 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from documents.forms import ReasonForm, ReviewForm, RevokeForm
-from documents.models import Document, DocumentEvent, GuidanceOpinion, OpinionEvent, ResponseOption
-from documents.permissions import visible_opinions
+from documents.models import Document, GuidanceOpinion, OpinionEvent, ResponseOption
+from documents.permissions import can_revoke, staff_documents, visible_opinions
 from documents.services import (
     OPINION_TEXT_FIELDS,
     can_review,
@@ -27,19 +28,10 @@ from documents.services import (
     opinion_submit,
     opinion_update,
 )
+from portal.access import require
 from portal.admin_filters import DateHierarchyGuardMixin
+from portal.audit import entries_for
 from portal.roles import can_sign, is_center_member
-
-
-class DocumentEventInline(admin.TabularInline):
-    model = DocumentEvent
-    extra = 0
-    can_delete = False
-    fields = ["at", "action", "actor", "note"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Document)
@@ -65,18 +57,13 @@ class DocumentAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         *[field.name for field in Document._meta.fields if field.name not in {"revocation_reason", "context"}],
         "download_link",
         "verify_link",
+        "history",
     ]
     exclude = ["context", "agencies", "recipients"]
-    inlines = [DocumentEventInline]
 
     def get_queryset(self, request):
-        return self._staff_queryset(request)
-
-    def _staff_queryset(self, request):
         # Staff see pending and failed renders too, so that they can retry them.
-        if is_center_member(request.user):
-            return super().get_queryset(request)
-        return super().get_queryset(request).none()
+        return staff_documents(request.user)
 
     def has_add_permission(self, request):
         return False
@@ -107,6 +94,37 @@ class DocumentAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     def verify_link(self, document):
         return format_html('<a href="{0}" target="_blank" rel="noopener">{0}</a>', document.verify_path)
 
+    @admin.display(description=_("操作记录"))
+    def history(self, document):
+        """The document's entries in the audit log: requested, rendered, retried, downloaded…"""
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    timezone.localtime(entry.created).strftime("%Y-%m-%d %H:%M:%S"),
+                    entry.action_label,
+                    entry.status_change or "",
+                    entry.actor or _("系统"),
+                    entry.client_address or "",
+                    entry.note,
+                )
+                for entry in entries_for(document)
+            ),
+        )
+        return format_html(
+            '<table data-testid="document-history"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr>'
+            "</thead><tbody>{}</tbody></table>",
+            _("时间"),
+            _("事项"),
+            _("状态"),
+            _("操作人"),
+            _("客户端地址"),
+            _("说明"),
+            rows,
+        )
+
     @admin.action(description=_("重新生成所选的未完成文书（生成失败或排队超时）"))
     def retry_render(self, request, queryset):
         queued = 0
@@ -130,9 +148,8 @@ class DocumentAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         ]
 
     def revoke_view(self, request, pk):
-        document = get_object_or_404(self._staff_queryset(request).filter(status=Document.Status.READY), pk=pk)
-        if not can_sign(request.user):
-            raise PermissionDenied
+        document = get_object_or_404(staff_documents(request.user).filter(status=Document.Status.READY), pk=pk)
+        require(can_revoke(request.user, document), _("只有主任或副主任可以撤销文书。"))
         form = RevokeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -152,7 +169,9 @@ class DocumentAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         return TemplateResponse(request, "documents/admin/revoke.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_revoke": can_sign(request.user)}
+        document = self.get_object(request, object_id)
+        allowed = document is not None and can_revoke(request.user, document)
+        extra_context = {**(extra_context or {}), "can_revoke": allowed}
         return super().change_view(request, object_id, form_url, extra_context)
 
     change_form_template = "documents/admin/document_change_form.html"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.fields import ChoiceListField
 from portal.history import event_title, status_change
+from portal.transitions import StatusField, StatusModel
 
 # Short, unambiguous verification codes (no 0/O, 1/I/L).
 VERIFICATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -19,7 +20,7 @@ def new_verification_code():
     return "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(10))
 
 
-class Document(models.Model):
+class Document(StatusModel):
     class Kind(models.TextChoices):
         RECEIPT = "receipt", _("申请材料接收回执")
         ACCEPTANCE_NOTICE = "acceptance_notice", _("受理通知书")
@@ -37,6 +38,19 @@ class Document(models.Model):
         PENDING = "pending", _("排队生成")
         READY = "ready", _("已生成")
         FAILED = "failed", _("生成失败")
+
+    # The render status. Superseding and revoking change a document's validity
+    # (superseded_by, revoked_at), not its render status: those steps keep the status they
+    # find, and are declared here as staying in it so that they run through `transition` too.
+    TRANSITIONS = {
+        # rendered; its render failed (or never finished); queued again when stuck; superseded
+        Status.PENDING: {Status.READY, Status.FAILED, Status.PENDING},
+        # rendered by an automatic retry after a transient error; staff re-run it; fails again
+        # or is superseded by a correction
+        Status.FAILED: {Status.READY, Status.PENDING, Status.FAILED},
+        # superseded or revoked: the file stays, for staff and the verification page
+        Status.READY: {Status.READY},
+    }
 
     kind = models.CharField(_("文书类型"), max_length=30, choices=Kind.choices, db_index=True)
     title = models.CharField(_("标题"), max_length=200)
@@ -62,7 +76,9 @@ class Document(models.Model):
         verbose_name=_("案件"),
     )
 
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    status = StatusField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.PENDING, transitions=TRANSITIONS
+    )
     last_error = models.TextField(_("最近错误"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
     file = models.FileField(_("文件"), upload_to="documents/%Y/", blank=True, max_length=200)
@@ -140,40 +156,6 @@ class Document(models.Model):
         from django.urls import reverse
 
         return reverse("documents:verify_code", args=[self.verification_code])
-
-
-class DocumentEvent(models.Model):
-    """Every change on a document: requested, rendered, failed, retried, superseded, revoked."""
-
-    class Action(models.TextChoices):
-        REQUESTED = "requested", _("申请生成")
-        RENDERED = "rendered", _("已生成")
-        SIGNED = "signed", _("已加数字签名")
-        FAILED = "failed", _("生成失败")
-        RETRIED = "retried", _("重新生成")
-        SUPERSEDED = "superseded", _("被新版本取代")
-        REVOKED = "revoked", _("已撤销")
-
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="events", verbose_name=_("文书"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    action = models.CharField(_("事项"), max_length=20, choices=Action.choices)
-    note = models.TextField(_("说明"), blank=True)
-
-    class Meta:
-        verbose_name = _("文书记录")
-        verbose_name_plural = _("文书记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.document} {self.get_action_display()}"
 
 
 class ResponseOption(models.TextChoices):

@@ -9,24 +9,30 @@ import logging
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from documents.casefile import catalogue, sources_pending
+from documents import audit_labels as actions
+from documents import registry
 from documents.certificates import load_signing_material
 from documents.formatting import chinese_date, name_with_post, person_name
-from documents.models import Document, DocumentEvent
+from documents.models import Document
 from documents.pdf import render_pdf
-from portal.models import SiteConfiguration
+from documents.permissions import can_correct, can_download, can_retry, can_revoke, can_supersede
+from documents.signing import sign_pdf
+from portal.access import Forbidden, require
+from portal.audit import entries_for, log_action
+from portal.models import LogEntry, SiteConfiguration, User
 from portal.notifications import notify, notify_signers
 from portal.roles import Role, can_sign, has_role
 from portal.sequences import next_value, official_number
 from portal.tasks_util import enqueue
-from portal.transitions import TransitionNotAllowed, check_fresh, check_transition
+from portal.transitions import TransitionNotAllowed, check_fresh, check_transition, transition
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +40,8 @@ logger = logging.getLogger(__name__)
 # kills its worker every time) is marked failed, for staff to look at, instead of looping.
 MAX_AUTOMATIC_REQUEUES = 5
 
-# The events that put a render in the queue; a document is stuck when the latest is too old.
-QUEUED_ACTIONS = (DocumentEvent.Action.REQUESTED, DocumentEvent.Action.RETRIED)
+# The audit entries that put a render in the queue; a document is stuck when the latest is too old.
+QUEUED_ACTIONS = (actions.REQUESTED, actions.RETRIED)
 
 
 def stuck_after():
@@ -86,7 +92,7 @@ def check_can_issue_signed(signed_by):
     """Refuse before anything is numbered: the signer must hold a signing role and the
     center's certificate must be present and valid (SigningUnavailable otherwise)."""
     if not can_sign(signed_by):
-        raise TransitionNotAllowed(_("只有中心主任或副主任可以签发文书。"), code="not_signer")
+        raise Forbidden(_("只有中心主任或副主任可以签发文书。"))
     load_signing_material()
 
 
@@ -142,7 +148,7 @@ def document_request(
         document.agencies.set(agencies)
     if recipients:
         document.recipients.set(recipients)
-    DocumentEvent.objects.create(document=document, actor=by, action=DocumentEvent.Action.REQUESTED)
+    log_action(document, actions.REQUESTED, by=by, to_status=document.status, scope=case)
     _queue_render(document)
     return document
 
@@ -167,17 +173,21 @@ def qr_data_uri(text):
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
 
 
+def _scope(document):
+    """The case an audit entry about `document` belongs to, if the document is about one."""
+    return document.case if document.case_id else None
+
+
 class SourcesNotReady(Exception):
     """A document that lists other documents (the case file) was asked to render while some
     of them are still being rendered. The render task waits and tries again."""
 
 
 def live_context(document):
-    """What a document reads when it is rendered rather than when it is requested: the case
-    file's catalogue lists the real state and SHA-256 of the documents it covers."""
-    if document.kind == Document.Kind.CASE_FILE and document.case_id:
-        return {"documents": catalogue(document)}
-    return {}
+    """What a document reads when it is rendered rather than when it is requested (e.g. the
+    case file's catalogue lists the real state and SHA-256 of the documents it covers): the
+    function its kind registered in documents.registry."""
+    return registry.live_context(document)
 
 
 def render_context(document):
@@ -207,8 +217,6 @@ def render_context(document):
 
 def produce_pdf(document):
     """Render (and sign when required) one document; return (pdf_bytes, page_count)."""
-    from documents.signing import sign_pdf
-
     pdf, pages = render_pdf(document.template, render_context(document))
     if document.signed_by_id:
         pdf = sign_pdf(
@@ -232,11 +240,7 @@ def document_render(*, document_id, wait_for_sources=False):
             document = Document.objects.select_for_update(of=("self",)).select_related("signed_by").get(pk=document_id)
             if document.status == Document.Status.READY:
                 return document
-            if (
-                wait_for_sources
-                and document.kind == Document.Kind.CASE_FILE
-                and sources_pending(document, since=timezone.now() - stuck_after())
-            ):
+            if wait_for_sources and registry.sources_pending(document, since=timezone.now() - stuck_after()):
                 raise SourcesNotReady(document_id)
             pdf, pages = produce_pdf(document)
             name = f"{document.kind}-{document.pk}-v{document.version}.pdf"
@@ -244,30 +248,28 @@ def document_render(*, document_id, wait_for_sources=False):
             document.sha256 = hashlib.sha256(pdf).hexdigest()
             document.size = len(pdf)
             document.pages = pages
-            document.status = Document.Status.READY
             document.last_error = ""
             document.attempts += 1
             document.rendered_at = timezone.now()
             document.digitally_signed = document.signed_by_id is not None
-            document.save(
-                update_fields=[
+            return transition(
+                document,
+                Document.Status.READY,
+                by=None,
+                action=actions.SIGNED if document.digitally_signed else actions.RENDERED,
+                note=f"SHA-256 {document.sha256}",
+                scope=_scope(document),
+                update_fields=(
                     "file",
                     "sha256",
                     "size",
                     "pages",
-                    "status",
                     "last_error",
                     "attempts",
                     "rendered_at",
                     "digitally_signed",
-                ]
+                ),
             )
-            DocumentEvent.objects.create(
-                document=document,
-                action=DocumentEvent.Action.SIGNED if document.digitally_signed else DocumentEvent.Action.RENDERED,
-                note=f"SHA-256 {document.sha256}",
-            )
-            return document
     except SourcesNotReady:
         raise
     except Exception as exc:  # any failure must be visible on the row, whatever its kind
@@ -275,14 +277,24 @@ def document_render(*, document_id, wait_for_sources=False):
         message = getattr(exc, "message", None) or str(exc)
         error = f"{type(exc).__name__}: {message}"[:2000]
         with transaction.atomic():
-            updated = Document.objects.filter(pk=document_id).exclude(status=Document.Status.READY)
-            if updated.update(status=Document.Status.FAILED, last_error=error, attempts=F("attempts") + 1):
-                DocumentEvent.objects.create(document_id=document_id, action=DocumentEvent.Action.FAILED, note=error)
+            document = Document.objects.select_for_update(of=("self",)).filter(pk=document_id).first()
+            if document is not None and document.status != Document.Status.READY:
+                document.last_error = error
+                document.attempts += 1
+                transition(
+                    document,
+                    Document.Status.FAILED,
+                    by=None,
+                    action=actions.FAILED,
+                    note=error,
+                    scope=_scope(document),
+                    update_fields=("last_error", "attempts"),
+                )
         raise
 
 
 def _last_queued_at(document):
-    last = document.events.filter(action__in=QUEUED_ACTIONS).aggregate(at=Max("at"))["at"]
+    last = entries_for(document).filter(action_type__in=QUEUED_ACTIONS).aggregate(at=Max("created"))["at"]
     return max(last, document.created_at) if last else document.created_at
 
 
@@ -295,12 +307,22 @@ def is_stuck(document, *, older_than=None):
     return document.created_at < cutoff and _last_queued_at(document) < cutoff
 
 
+def _last_queued_subquery():
+    """The time of a document's latest queueing entry in the audit log, for annotations."""
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Document),
+        object_id=OuterRef("pk"),
+        action_type__in=QUEUED_ACTIONS,
+    ).order_by("-created")
+    return Subquery(entries.values("created")[:1])
+
+
 def stuck_documents(*, older_than=None):
     """Documents pending longer than the limit since they were last queued."""
     cutoff = timezone.now() - (older_than if older_than is not None else stuck_after())
     return (
         Document.objects.filter(status=Document.Status.PENDING, created_at__lt=cutoff)
-        .annotate(last_queued=Max("events__at", filter=Q(events__action__in=QUEUED_ACTIONS)))
+        .annotate(last_queued=_last_queued_subquery())
         .filter(Q(last_queued__isnull=True) | Q(last_queued__lt=cutoff))
         .order_by("created_at")
     )
@@ -323,27 +345,35 @@ def document_requeue_stuck(*, older_than=None, by=None):
             )
             if document is None or not is_stuck(document, older_than=older_than):
                 continue  # rendered meanwhile, being rendered now, or just retried by staff
-            last_failure = document.events.filter(action=DocumentEvent.Action.FAILED).aggregate(at=Max("at"))["at"]
-            automatic = document.events.filter(action=DocumentEvent.Action.RETRIED, actor__isnull=True)
+            history = entries_for(document)
+            last_failure = history.filter(action_type=actions.FAILED).aggregate(at=Max("created"))["at"]
+            automatic = history.filter(action_type=actions.RETRIED, actor__isnull=True)
             if last_failure is not None:
-                automatic = automatic.filter(at__gt=last_failure)
+                automatic = automatic.filter(created__gt=last_failure)
             if automatic.count() >= MAX_AUTOMATIC_REQUEUES:
                 error = _("多次重新排队仍未生成，已停止自动重新生成，请查明原因后重新生成。")
-                document.status = Document.Status.FAILED
                 document.last_error = error
-                document.save(update_fields=["status", "last_error"])
-                DocumentEvent.objects.create(
-                    document=document, actor=by, action=DocumentEvent.Action.FAILED, note=error
+                transition(
+                    document,
+                    Document.Status.FAILED,
+                    by=by,
+                    action=actions.FAILED,
+                    note=error,
+                    scope=_scope(document),
+                    update_fields=("last_error",),
                 )
                 logger.error("Document %s never finished rendering; marked failed", pk)
                 failed += 1
                 continue
-            DocumentEvent.objects.create(
-                document=document,
-                actor=by,
-                action=DocumentEvent.Action.RETRIED,
+            log_action(
+                document,
+                actions.RETRIED,
+                by=by,
+                from_status=document.status,
+                to_status=document.status,
                 note=_("排队超过 %(minutes)d 分钟仍未生成，自动重新排队。")
                 % {"minutes": settings.DOCUMENT_STUCK_MINUTES},
+                scope=_scope(document),
             )
             _queue_render(document)
             logger.warning("Document %s was stuck pending; its render is queued again", pk)
@@ -351,12 +381,14 @@ def document_requeue_stuck(*, older_than=None, by=None):
     return requeued, failed
 
 
-def document_retry(*, document, by):
+def document_retry(*, document: Document, by: User) -> Document:
     """Queue a render again (staff action in the admin): any document that is not done, that
     is a failed one or one still pending past DOCUMENT_STUCK_MINUTES (its worker was killed,
     or the broker was down). A document already rendered, or one queued only a moment ago, is
     refused with a message. The retried render reuses the row, its number and its file name:
     a retry gives exactly one document."""
+    message = _("只有中心工作人员可以重新生成文书。")
+    require(can_retry(by, document), message)
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.status == Document.Status.READY:
@@ -367,15 +399,24 @@ def document_retry(*, document, by):
                 % {"minutes": settings.DOCUMENT_STUCK_MINUTES},
                 code="queued",
             )
-        document.status = Document.Status.PENDING
-        document.save(update_fields=["status"])
-        DocumentEvent.objects.create(document=document, actor=by, action=DocumentEvent.Action.RETRIED)
+        document = transition(
+            document,
+            Document.Status.PENDING,
+            by=by,
+            permission=can_retry,
+            denied_message=message,
+            action=actions.RETRIED,
+            scope=_scope(document),
+        )
         _queue_render(document)
     return document
 
 
-def document_supersede(*, old, new, by, reason=""):
-    """Mark `old` as replaced by `new` (a correction issued under a new number)."""
+def document_supersede(*, old: Document, new: Document, by: User, reason: str = "") -> Document:
+    """Mark `old` as replaced by `new` (a correction issued under a new number). Its render
+    status stays as it is: the old file remains, for staff and the verification page."""
+    message = _("只有中心工作人员可以以新版本取代文书。")
+    require(can_supersede(by, old), message)
     with transaction.atomic():
         old = Document.objects.select_for_update().get(pk=old.pk)
         if old.superseded_by_id is not None:
@@ -383,20 +424,29 @@ def document_supersede(*, old, new, by, reason=""):
         if old.pk == new.pk:
             raise TransitionNotAllowed(_("文书不能取代自身。"))
         old.superseded_by = new
-        old.save(update_fields=["superseded_by"])
-        DocumentEvent.objects.create(
-            document=old,
-            actor=by,
-            action=DocumentEvent.Action.SUPERSEDED,
+        transition(
+            old,
+            old.status,
+            by=by,
+            permission=can_supersede,
+            denied_message=message,
+            action=actions.SUPERSEDED,
             note=_("由 %(number)s 取代。%(reason)s") % {"number": new.number or new.pk, "reason": reason},
+            data={"superseded_by": new.pk},
+            scope=_scope(old),
+            update_fields=("superseded_by",),
         )
     return old
 
 
-def document_correct(*, document, by, context=None, reason="", signed_by=None):
+def document_correct(
+    *, document: Document, by: User, context: dict | None = None, reason: str = "", signed_by: User | None = None
+) -> Document:
     """Issue a corrected version of a numbered document: a new row with a new number (of
     the same type), version + 1, the same addressees; the old one is marked superseded
-    and stays downloadable to staff. Nothing is overwritten."""
+    and stays downloadable to staff. Nothing is overwritten. A signed document is corrected
+    only by the director or a deputy."""
+    require(can_correct(by, document), _("已签发的文书只能由主任或副主任更正。"))
     with transaction.atomic():
         old = Document.objects.select_for_update().get(pk=document.pk)
         if not old.is_current:
@@ -426,18 +476,45 @@ def document_correct(*, document, by, context=None, reason="", signed_by=None):
     return new
 
 
-def document_revoke(*, document, by, reason):
-    """Revoke an issued document: the verification page then says so."""
+def document_revoke(*, document: Document, by: User, reason: str) -> Document:
+    """Revoke an issued document (the director or a deputy): the verification page then says so."""
+    message = _("只有主任或副主任可以撤销文书。")
+    require(can_revoke(by, document), message)
     if not reason.strip():
-        raise TransitionNotAllowed(_("撤销文书必须说明原因。"))
+        raise ValidationError(_("撤销文书必须说明原因。"), code="reason")
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.revoked_at is not None:
             raise TransitionNotAllowed(_("该文书已撤销。"))
+        if document.status != Document.Status.READY:
+            raise TransitionNotAllowed(
+                _("只有已生成的文书可以撤销；该文书当前状态为“%(status)s”。")
+                % {"status": document.get_status_display()}
+            )
         document.revoked_at = timezone.now()
         document.revocation_reason = reason.strip()[:300]
-        document.save(update_fields=["revoked_at", "revocation_reason"])
-        DocumentEvent.objects.create(document=document, actor=by, action=DocumentEvent.Action.REVOKED, note=reason)
+        transition(
+            document,
+            Document.Status.READY,
+            by=by,
+            permission=can_revoke,
+            denied_message=message,
+            action=actions.REVOKED,
+            note=reason,
+            scope=_scope(document),
+            update_fields=("revoked_at", "revocation_reason"),
+        )
+    return document
+
+
+def download_name(document: Document) -> str:
+    return f"{document.get_kind_display()}-{document.number or document.pk}-v{document.version}.pdf"
+
+
+def document_download(*, document: Document, by: User) -> Document:
+    """Record that `by` downloads the file of `document` (who, when, from which address)."""
+    require(can_download(by, document), _("您无权下载该文书。"))
+    log_action(document, actions.DOWNLOADED, by=by, data={"file": download_name(document)}, scope=_scope(document))
     return document
 
 

@@ -6,10 +6,12 @@ import hashlib
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
+from documents import audit_labels as actions
 from documents import services
-from documents.models import Document, DocumentEvent
+from documents.models import Document
 from documents.services import document_render, document_request, document_retry
 from documents.tasks import render_document
+from portal.audit import entries_for
 from portal.models import Sequence
 from tests.documents.helpers import compact, pdf_fonts, pdf_text
 
@@ -89,7 +91,9 @@ def test_a_failed_render_is_visible_with_its_error_and_a_retry_gives_exactly_one
     assert document.status == Document.Status.FAILED
     assert "missing font" in document.last_error
     assert not document.file
-    assert DocumentEvent.objects.filter(document=document, action=DocumentEvent.Action.FAILED).exists()
+    [failed] = entries_for(document).filter(action_type=actions.FAILED)
+    assert (failed.actor, failed.from_status, failed.to_status) == (None, "pending", "failed")
+    assert "missing font" in failed.note
 
     monkeypatch.setattr(services, "render_pdf", original)
     with django_capture_on_commit_callbacks(execute=True):
@@ -144,7 +148,8 @@ def test_a_pending_render_can_be_retried_only_once_its_worker_is_presumed_lost(s
     document.refresh_from_db()
     assert services.is_stuck(document)
     document_retry(document=document, by=staff)
-    assert DocumentEvent.objects.filter(document=document, action=DocumentEvent.Action.RETRIED).count() == 1
+    [retried] = entries_for(document).filter(action_type=actions.RETRIED)
+    assert retried.actor == staff
 
 
 def test_a_thirty_page_document_renders(staff, django_capture_on_commit_callbacks):
