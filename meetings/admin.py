@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy
 
 from meetings import services
 from meetings.forms import ActionItemCreateForm, AdHocMeetingForm, ConveneForm, CorrectionForm
-from meetings.models import ActionItem, AgendaItem, Invitation, JointMeeting, MeetingEvent, Minutes
+from meetings.models import ActionItem, AgendaItem, Invitation, JointMeeting, Minutes
 from meetings.permissions import visible_action_items, visible_meetings
 from portal.admin_filters import DateHierarchyGuardMixin
+from portal.audit import entries_for
 from portal.converters import get_by_id_or_404
 from portal.roles import Role, has_role
 
@@ -49,24 +50,13 @@ class AgendaItemInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class MeetingEventInline(ReadOnlyInline):
-    model = MeetingEvent
-    fields = ["at", "actor", "action_display", "from_status", "to_status", "note"]
-    readonly_fields = fields
-    classes = ["collapse"]
-
-    @admin.display(description=gettext_lazy("操作"))
-    def action_display(self, obj):
-        return obj.action_label
-
-
 @admin.register(JointMeeting)
 class JointMeetingAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "status", "starts_at", "chair_display", "agenda_approved_at", "buttons"]
     list_filter = ["kind", "status", "year"]
     search_fields = ["title"]
     list_select_related = ["chair__user"]
-    inlines = [AgendaItemInline, InvitationInline, MeetingEventInline]
+    inlines = [AgendaItemInline, InvitationInline]
     fields = [
         "title",
         "kind",
@@ -154,6 +144,9 @@ class JointMeetingAdmin(admin.ModelAdmin):
                 "is_director": has_role(request.user, Role.DIRECTOR),
                 "is_chair": bool(meeting.chair_id and meeting.chair.user_id == request.user.pk),
                 "minutes_versions": list(meeting.minutes.select_related("document")),
+                # The meeting's history: its own entries and those of its agenda items,
+                # minutes and action items.
+                "history": list(entries_for(meeting, with_scope=True).select_related("content_type")),
             }
         )
         return super().change_view(request, object_id, form_url, extra_context)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from meetings import services
 from meetings.models import ActionItem, Invitation, JointMeeting, quarter_bounds, quarter_of
+from portal.audit import entries_for
 from portal.models import DeputyDirector, PartnerAgency, User
 
 
@@ -147,9 +148,10 @@ def seed(out):
         .order_by("pk")
         .first()
     )
-    already_done = ActionItem.objects.filter(
-        meeting__year=older_year, meeting__quarter=older_quarter, events__to_status="done"
-    ).exists()
+    older_items = ActionItem.objects.filter(meeting__year=older_year, meeting__quarter=older_quarter)
+    already_done = any(
+        entries_for(item).filter(action_type="meetings.action_item.done").exists() for item in older_items
+    )
     if first_item and not already_done:
         reporter = User.objects.filter(agency=first_item.assignee_agency, is_active=True).first() or staff
         services.action_item_update(item=first_item, by=reporter, status="done", note="已按期报送本系统纠纷信息 6 条。")

@@ -10,7 +10,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.history import event_title, status_change
 from portal.transitions import StatusField, StatusModel
 
 
@@ -146,48 +145,6 @@ class JointMeeting(StatusModel):
             return approved[-1]
         drafts = [m for m in versions if m.status == Minutes.Status.DRAFT]
         return drafts[-1] if drafts else None
-
-
-class MeetingEvent(models.Model):
-    """Every change on a meeting: who, when, from, to, what and a note."""
-
-    meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, related_name="events", verbose_name=_("会议"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    ACTIONS = {
-        "create": _("创建会议"),
-        "chair": _("确定主持人"),
-        "convene": _("发出会议通知"),
-        "answer": _("答复参会"),
-        "attendance": _("登记出席"),
-        "agenda_refresh": _("更新议程"),
-        "propose": _("提出议题"),
-        "agenda_approve": _("批准议程"),
-        "cancel": _("取消会议"),
-        "hold": _("会议召开"),
-        "minutes_start": _("起草纪要"),
-        "minutes_approve": _("批准纪要"),
-        "minutes_correct": _("更正纪要"),
-    }
-
-    action = models.CharField(_("操作"), max_length=40)
-    from_status = models.CharField(_("原状态"), max_length=20, choices=JointMeeting.Status.choices, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, choices=JointMeeting.Status.choices, blank=True)
-    note = models.TextField(_("说明"), blank=True)
-
-    class Meta:
-        verbose_name = _("会议记录")
-        verbose_name_plural = _("会议记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return event_title(self.meeting, self.action_label, status_change(self))
-
-    @property
-    def action_label(self):
-        return str(self.ACTIONS.get(self.action, self.action))
 
 
 class Invitation(models.Model):
@@ -508,22 +465,3 @@ class ActionItem(StatusModel):
 
     def is_overdue(self, today=None):
         return self.status == self.Status.OPEN and self.due_date < (today or timezone.localdate())
-
-
-class ActionItemEvent(models.Model):
-    item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="events", verbose_name=_("事项"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    from_status = models.CharField(_("原状态"), max_length=10, choices=ActionItem.Status.choices, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=10, choices=ActionItem.Status.choices, blank=True)
-    note = models.TextField(_("说明"), blank=True)
-
-    class Meta:
-        verbose_name = _("事项办理记录")
-        verbose_name_plural = _("事项办理记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return event_title(self.item, status_change(self))

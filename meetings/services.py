@@ -14,11 +14,9 @@ from documents.formatting import chinese_date, person_name
 from meetings import selectors
 from meetings.models import (
     ActionItem,
-    ActionItemEvent,
     AgendaItem,
     Invitation,
     JointMeeting,
-    MeetingEvent,
     Minutes,
     MinutesEntry,
     quarter_bounds,
@@ -26,6 +24,7 @@ from meetings.models import (
 )
 from meetings.permissions import visible_action_items
 from meetings.rotation import chair_for_meeting
+from portal.audit import log_action
 from portal.models import DeputyDirector, PartnerAgency, User
 from portal.notifications import notify, users_with_role
 from portal.roles import CENTER_ROLES, Role, has_role, is_center_member
@@ -49,16 +48,13 @@ def _labels():
     return dict(S.choices)
 
 
-def _log(meeting, by, action, *, from_status="", to_status="", note=""):
-    MeetingEvent.objects.create(
-        meeting=meeting, actor=by, action=action, from_status=from_status, to_status=to_status, note=note
-    )
+def _log(meeting, by, action, *, to_status="", note=""):
+    """One entry in the audit log about the meeting (labels in meetings.audit_labels)."""
+    log_action(meeting, f"meetings.meeting.{action}", by=by, to_status=to_status, note=note)
 
 
 def _move(meeting, to_status, by, action, note=""):
-    previous = meeting.status
     transition(meeting, to_status, by=by, action=f"meetings.meeting.{action}", note=note)
-    _log(meeting, by, action, from_status=previous, to_status=to_status, note=note)
 
 
 def _lock(meeting):
@@ -771,7 +767,14 @@ def action_item_create(*, minutes, agenda_item, by, title, due_date, assignee_ag
             due_date=due_date,
             created_by=by,
         )
-        ActionItemEvent.objects.create(item=item, actor=by, to_status=item.status, note=_("会议议定"))
+        log_action(
+            item,
+            "meetings.action_item.created",
+            by=by,
+            scope=item.meeting,
+            to_status=item.status,
+            note=_("会议议定"),
+        )
     return item
 
 
@@ -970,6 +973,15 @@ def action_item_update(*, item, by, status, note="", seen_revision=None):
             item.progress_note = note.strip()
             item.revision += 1
             item.save(update_fields=["progress_note", "revision"])
+            log_action(
+                item,
+                "meetings.action_item.progress",
+                by=by,
+                scope=item.meeting,
+                from_status=previous,
+                to_status=previous,
+                note=note.strip(),
+            )
         else:
             check_transition(ActionItem.TRANSITIONS, previous, status, labels=dict(ActionItem.Status.choices))
             if status == ActionItem.Status.DONE and not note.strip():
@@ -986,13 +998,6 @@ def action_item_update(*, item, by, status, note="", seen_revision=None):
                 note=note.strip(),
                 update_fields=("completed_at", "progress_note"),
             )
-        ActionItemEvent.objects.create(
-            item=item,
-            actor=by,
-            from_status=previous,
-            to_status=item.status,
-            note=note.strip(),
-        )
     return item
 
 

@@ -16,6 +16,7 @@ from meetings.forms import ActionItemUpdateForm, InvitationAnswerForm, ProposeIt
 from meetings.models import ActionItem, AgendaItem, Invitation, JointMeeting
 from meetings.permissions import can_propose_items, visible_action_items, visible_meetings
 from meetings.selectors import agency_action_items, calendar_meetings_for
+from portal.audit import entries_for
 from portal.roles import Role, has_role, is_center_member
 
 
@@ -209,5 +210,5 @@ def action_update(request, pk):
     return render(
         request,
         "meetings/action_update.html",
-        {"item": item, "form": form, "events": item.events.select_related("actor")},
+        {"item": item, "form": form, "entries": entries_for(item).select_related("content_type")},
     )

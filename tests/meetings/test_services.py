@@ -13,6 +13,7 @@ from documents.formatting import chinese_date
 from documents.models import Document
 from meetings import services, tasks
 from meetings.models import ActionItem, AgendaItem, Invitation, JointMeeting, Minutes, MinutesEntry
+from portal.audit import entries_for
 from portal.transitions import StaleObject, TransitionNotAllowed
 from tests.meetings.conftest import travel_to_meeting_day
 from tests.meetings.factories import RegularMeetingFactory
@@ -288,7 +289,10 @@ def test_the_assigned_agency_updates_its_item_and_no_other_agency_can(
     services.action_item_update(item=item, by=agency_user, status="done", note="指引已印发", seen_revision=0)
     item.refresh_from_db()
     assert item.status == ActionItem.Status.DONE and item.completed_at and item.progress_note == "指引已印发"
-    assert list(item.events.values_list("to_status", flat=True)) == ["open", "done"]
+    assert [(e.action_type, e.actor, e.to_status) for e in entries_for(item)] == [
+        ("meetings.action_item.created", staff, "open"),
+        ("meetings.action_item.done", agency_user, "done"),
+    ]
     with pytest.raises(StaleObject):
         services.action_item_update(item=item, by=agency_user, status="open", note="重新打开", seen_revision=0)
 
