@@ -14,7 +14,6 @@ from experts.models import (
     ConflictParty,
     Expert,
     ExpertAssignment,
-    ExpertEvent,
     ExpertInvitation,
     ExpertNomination,
     ExpertOpinion,
@@ -24,8 +23,16 @@ from experts.models import (
     SeminarInvitee,
     Unavailability,
 )
+from experts.permissions import (
+    visible_assignments,
+    visible_invitations,
+    visible_matchings,
+    visible_nominations,
+    visible_opinions,
+    visible_seminars,
+)
 from experts.resources import ExpertResource
-from experts.selectors import expert_loads
+from experts.selectors import expert_entries, expert_loads, seminar_entries
 
 
 class ConflictPartyInline(admin.TabularInline):
@@ -68,7 +75,9 @@ class ExpertAdmin(ImportExportModelAdmin):
         ),
         (_("承接能力"), {"fields": ["availability", "max_concurrent_cases", "active", "retired_on"]}),
         (_("联系方式（仅工作人员可见）"), {"fields": ["email", "phone", "user"]}),
+        (_("工作记录"), {"fields": ["history"]}),
     ]
+    readonly_fields = ["history"]
 
     actions = ["open_accounts"]
 
@@ -90,6 +99,10 @@ class ExpertAdmin(ImportExportModelAdmin):
         self._loads = expert_loads()
         return super().changelist_view(request, extra_context)
 
+    @admin.display(description=_("工作记录"))
+    def history(self, obj):
+        return history_table(expert_entries(obj)) if obj.pk else "—"
+
     @admin.display(description=_("熟悉的国家/地区"))
     def country_list(self, obj):
         return "、".join(obj.country_names)
@@ -108,6 +121,9 @@ class ExpertNominationAdmin(admin.ModelAdmin):
     list_select_related = ["agency", "case", "expert"]
     readonly_fields = ["case", "agency", "letter_recipient", "nominated_by", "status", "expert", "created_at"]
     actions = ["approve", "decline"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=visible_nominations(request.user).values("pk"))
 
     def has_add_permission(self, request):
         return False
@@ -135,8 +151,36 @@ class ExpertNominationAdmin(admin.ModelAdmin):
         self.message_user(request, _("已处理 %(n)d 条推荐。") % {"n": done}, messages.SUCCESS)
 
 
+def history_table(entries):
+    """The audit log's entries as rows: time, who, what, status change, note."""
+    rows = [
+        (
+            f"{entry.created:%Y-%m-%d %H:%M}",
+            str(entry.actor or _("系统")),
+            entry.action_label,
+            entry.status_change,
+            entry.note or entry.data.get("file", ""),
+        )
+        for entry in entries
+    ]
+    if not rows:
+        return _("暂无记录。")
+    return format_html(
+        '<table class="expert-history">{}</table>',
+        format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+    )
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows written by services only: staff view them here and act on the experts pages."""
+
+    visible = None  # the permissions.py queryset of the rows a user may see
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.visible is None:
+            return queryset
+        return queryset.filter(pk__in=type(self).visible(request.user).values("pk"))
 
     def has_add_permission(self, request):
         return False
@@ -150,6 +194,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ExpertInvitation)
 class ExpertInvitationAdmin(ReadOnlyAdmin):
+    visible = staticmethod(visible_invitations)
     list_display = ["case", "expert", "status", "rank_shown", "deadline", "invited_at", "responded_at"]
     list_filter = ["status"]
     search_fields = ["case__number", "expert__name"]
@@ -158,6 +203,7 @@ class ExpertInvitationAdmin(ReadOnlyAdmin):
 
 @admin.register(ExpertAssignment)
 class ExpertAssignmentAdmin(ReadOnlyAdmin):
+    visible = staticmethod(visible_assignments)
     list_display = ["case", "expert", "status", "assigned_at", "declared_at", "contact_released", "staff_rating"]
     list_filter = ["status", "contact_released"]
     search_fields = ["case__number", "expert__name"]
@@ -181,6 +227,7 @@ class OpinionAttachmentInline(admin.TabularInline):
 
 @admin.register(ExpertOpinion)
 class ExpertOpinionAdmin(ReadOnlyAdmin):
+    visible = staticmethod(visible_opinions)
     list_display = ["case", "expert", "submitted_at", "summary", "case_panel"]
     list_filter = ["submitted_at"]
     search_fields = ["case__number", "expert__name", "analysis", "recommendations"]
@@ -193,6 +240,14 @@ class ExpertOpinionAdmin(ReadOnlyAdmin):
         return lookup in {"case__id__exact", "case__id", "expert__id__exact"} or super().lookup_allowed(
             lookup, value, request
         )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Opening an expert opinion is recorded: it is confidential work for the center."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        opinion = self.get_object(request, object_id)
+        if opinion is not None and response.status_code == 200:
+            services.opinion_viewed(opinion=opinion, by=request.user)
+        return response
 
     @admin.display(description=_("应对建议摘要"))
     def summary(self, obj):
@@ -217,6 +272,7 @@ class SeminarInviteeInline(admin.TabularInline):
 
 @admin.register(Seminar)
 class SeminarAdmin(ReadOnlyAdmin):
+    visible = staticmethod(visible_seminars)
     list_display = ["title", "case", "starts_at", "status", "manage"]
     list_filter = ["status"]
     search_fields = ["title", "case__number"]
@@ -239,8 +295,13 @@ class SeminarAdmin(ReadOnlyAdmin):
         "concluded_at",
         "minutes",
         "created_by",
+        "history",
     ]
     readonly_fields = fields
+
+    @admin.display(description=_("工作记录"))
+    def history(self, obj):
+        return history_table(seminar_entries(obj))
 
     @admin.display(description=_("办理"))
     def manage(self, obj):
@@ -249,6 +310,7 @@ class SeminarAdmin(ReadOnlyAdmin):
 
 @admin.register(MatchingRun)
 class MatchingRunAdmin(ReadOnlyAdmin):
+    visible = staticmethod(visible_matchings)
     list_display = ["case", "run_by", "run_at", "shown", "chosen_names"]
     list_select_related = ["case", "run_by"]
     fields = ["case", "run_by", "run_at", "ranking_table", "chosen_names", "excluded_list"]
@@ -276,32 +338,3 @@ class MatchingRunAdmin(ReadOnlyAdmin):
     @admin.display(description=_("排除名单"))
     def excluded_list(self, obj):
         return format_html_join("", "<div>{}：{}</div>", ((row["name"], row["reason"]) for row in obj.excluded))
-
-
-class ExpertEventActionFilter(admin.SimpleListFilter):
-    title = _("动作")
-    parameter_name = "action"
-
-    def lookups(self, request, model_admin):
-        return list(ExpertEvent.ACTIONS.items())
-
-    def queryset(self, request, queryset):
-        return queryset.filter(action=self.value()) if self.value() else queryset
-
-
-@admin.register(ExpertEvent)
-class ExpertEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor", "action_display", "case", "expert", "seminar", "status_display", "note"]
-    fields = list_display
-    readonly_fields = list_display
-    list_filter = [ExpertEventActionFilter]
-    search_fields = ["case__number", "expert__name", "note"]
-    list_select_related = ["actor", "case", "expert", "seminar"]
-
-    @admin.display(description=_("动作"), ordering="action")
-    def action_display(self, obj):
-        return obj.action_label
-
-    @admin.display(description=_("状态变化"))
-    def status_display(self, obj):
-        return obj.status_change_display

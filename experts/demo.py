@@ -6,7 +6,11 @@ import datetime
 
 from django.utils import timezone
 
+from cases.models import Case
+from experts import services
+from experts.conflicts import conflicts_for_case
 from experts.models import Availability, ConflictParty, Expert, ExpertInvitation, Unavailability
+from portal.models import PartnerAgency, User
 
 # name, organisation, title, qualifications, jurisdictions, right types, dispute types,
 # technical fields, countries, languages, max cases, availability, active,
@@ -701,8 +705,6 @@ def _split(value):
 
 
 def seed(out):
-    from portal.models import User
-
     created = 0
     today = timezone.localdate()
     for index, row in enumerate(POOL, start=1):
@@ -756,14 +758,6 @@ def seed(out):
 
 def _seed_invitation(out, expert):
     """On the first demo case, a matching run and an invitation to the demo expert."""
-    try:
-        from cases.models import Case
-    except ImportError:  # pragma: no cover
-        return
-    from experts import services
-    from experts.conflicts import conflicts_for_case
-    from portal.models import User
-
     staff = User.objects.filter(email="staff@demo.cn").first()
     if staff is None or expert.user_id is None or ExpertInvitation.objects.filter(expert=expert).exists():
         return
@@ -788,8 +782,6 @@ def _seed_invitation(out, expert):
 def _seed_opinion(out, case, run, staff, demo_expert):
     """The best-ranked other expert answered by telephone; staff recorded the acceptance and
     the declaration, and the expert's written opinion arrived."""
-    from experts import services
-
     for row in run.ranking:
         other = Expert.objects.get(pk=row["expert_id"])
         if other.pk == demo_expert.pk:
@@ -813,11 +805,6 @@ def _seed_opinion(out, case, run, staff, demo_expert):
 
 def _seed_seminar(out, staff, demo_expert):
     """A seminar convened for a major demo case, with the demo expert among the invitees."""
-    from cases.models import Case
-    from experts import services
-    from experts.conflicts import conflicts_for_case
-    from portal.models import PartnerAgency
-
     case = Case.objects.filter(level="major").order_by("opened_at").first()
     if case is None or case.seminars.exists():
         return

@@ -4,13 +4,14 @@ assignments, opinions, and seminars (研讨会) with their collegial opinion (�
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import DisputeType, RightType, TechnicalField
 from applications.countries import ALL_COUNTRY_CHOICES, country_name
 from portal.fields import ChoiceListField
-from portal.history import event_title, status_change
+from portal.transitions import StatusField, StatusModel
 
 
 class Qualification(models.TextChoices):
@@ -150,13 +151,11 @@ class Unavailability(models.Model):
         return _("%(start)s 至 %(end)s") % {"start": self.starts_on, "end": self.ends_on}
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
 
 
-class ExpertNomination(models.Model):
+class ExpertNomination(StatusModel):
     """An expert put forward by a partner agency in its answer to an assistance letter;
     staff approve it into the pool or decline it."""
 
@@ -164,6 +163,12 @@ class ExpertNomination(models.Model):
         PENDING = "pending", _("待审核")
         APPROVED = "approved", _("已入库")
         DECLINED = "declined", _("未入库")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.DECLINED},
+        Status.APPROVED: set(),
+        Status.DECLINED: set(),
+    }
 
     case = models.ForeignKey(
         "cases.Case",
@@ -193,7 +198,9 @@ class ExpertNomination(models.Model):
     expertise = models.TextField(_("专业领域与经验"), blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    status = StatusField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.PENDING, transitions=TRANSITIONS
+    )
     expert = models.ForeignKey(
         Expert, null=True, blank=True, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("入库专家")
     )
@@ -208,7 +215,7 @@ class ExpertNomination(models.Model):
         return f"{self.name}（{self.agency}）"
 
 
-class Seminar(models.Model):
+class Seminar(StatusModel):
     """专家研讨会 for a major or difficult case."""
 
     class Status(models.TextChoices):
@@ -218,13 +225,23 @@ class Seminar(models.Model):
         CONCLUDED = "concluded", _("已形成合议意见")
         CANCELLED = "cancelled", _("已取消")
 
+    TRANSITIONS = {
+        Status.PLANNED: {Status.CONVENED, Status.CANCELLED},
+        Status.CONVENED: {Status.HELD, Status.CANCELLED},
+        Status.HELD: {Status.CONCLUDED},
+        Status.CONCLUDED: set(),
+        Status.CANCELLED: set(),
+    }
+
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="seminars", verbose_name=_("案件"))
     title = models.CharField(_("会议名称"), max_length=200)
     starts_at = models.DateTimeField(_("开始时间"), db_index=True)
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     location = models.CharField(_("地点"), max_length=200, blank=True)
     online_link = models.URLField(_("线上会议链接"), blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    status = StatusField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.PLANNED, transitions=TRANSITIONS
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("召集人")
     )
@@ -286,13 +303,21 @@ class MatchingRun(models.Model):
         return None
 
 
-class ExpertInvitation(models.Model):
+class ExpertInvitation(StatusModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("待答复")
         ACCEPTED = "accepted", _("已接受")
         DECLINED = "declined", _("已谢绝")
         EXPIRED = "expired", _("逾期未答复")
         WITHDRAWN = "withdrawn", _("已撤回")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.ACCEPTED, Status.DECLINED, Status.EXPIRED, Status.WITHDRAWN},
+        Status.ACCEPTED: set(),
+        Status.DECLINED: set(),
+        Status.EXPIRED: set(),
+        Status.WITHDRAWN: set(),
+    }
 
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="expert_invitations", verbose_name=_("案件")
@@ -307,7 +332,14 @@ class ExpertInvitation(models.Model):
         verbose_name=_("依据的匹配"),
     )
     rank_shown = models.PositiveSmallIntegerField(_("匹配排名"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = StatusField(
+        _("状态"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
+        transitions=TRANSITIONS,
+    )
     message = models.TextField(_("邀请说明"), blank=True, max_length=2000)
     deadline = models.DateTimeField(_("答复期限"), db_index=True)
     invited_by = models.ForeignKey(
@@ -333,7 +365,7 @@ class ExpertInvitation(models.Model):
         return f"{self.case} → {self.expert.name}"
 
 
-class ExpertAssignment(models.Model):
+class ExpertAssignment(StatusModel):
     """An expert working on a case. The expert sees the case only after declaring no conflict."""
 
     class Status(models.TextChoices):
@@ -344,6 +376,14 @@ class ExpertAssignment(models.Model):
         WITHDRAWN = "withdrawn", _("已撤销指派")
 
     OPEN_STATUSES = (Status.AWAITING_DECLARATION, Status.ACTIVE)
+
+    TRANSITIONS = {
+        Status.AWAITING_DECLARATION: {Status.ACTIVE, Status.CONFLICT, Status.WITHDRAWN},
+        Status.ACTIVE: {Status.OPINION_SUBMITTED, Status.CONFLICT, Status.WITHDRAWN},
+        Status.OPINION_SUBMITTED: set(),
+        Status.CONFLICT: set(),
+        Status.WITHDRAWN: set(),
+    }
 
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="expert_assignments", verbose_name=_("案件")
@@ -357,8 +397,13 @@ class ExpertAssignment(models.Model):
         related_name="assignment",
         verbose_name=_("邀请"),
     )
-    status = models.CharField(
-        _("状态"), max_length=30, choices=Status.choices, default=Status.AWAITING_DECLARATION, db_index=True
+    status = StatusField(
+        _("状态"),
+        max_length=30,
+        choices=Status.choices,
+        default=Status.AWAITING_DECLARATION,
+        db_index=True,
+        transitions=TRANSITIONS,
     )
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("指派人")
@@ -457,6 +502,9 @@ class SeminarInvitee(models.Model):
         DISSENT = "dissent", _("保留不同意见")
         ABSTAIN = "abstain", _("未表态")
 
+    # The audit log's from/to status of a seat are its responses (待确认 → 确认参加).
+    AUDIT_STATUS_FIELD = "response"
+
     seminar = models.ForeignKey("Seminar", on_delete=models.CASCADE, related_name="invitees", verbose_name=_("研讨会"))
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
     expert = models.ForeignKey(
@@ -520,86 +568,3 @@ class SeminarMaterial(models.Model):
 
     def __str__(self):
         return self.original_name
-
-
-class ExpertEvent(models.Model):
-    """Every change in the expert workflow: who, when, what, from which status to which."""
-
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    action = models.CharField(_("动作"), max_length=40)
-    case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("案件")
-    )
-    expert = models.ForeignKey(
-        Expert, null=True, blank=True, on_delete=models.CASCADE, related_name="events", verbose_name=_("专家")
-    )
-    seminar = models.ForeignKey(
-        "Seminar", null=True, blank=True, on_delete=models.CASCADE, related_name="events", verbose_name=_("研讨会")
-    )
-    from_status = models.CharField(_("原状态"), max_length=30, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=30, blank=True)
-    note = models.TextField(_("说明"), blank=True)
-
-    class Meta:
-        verbose_name = _("专家工作记录")
-        verbose_name_plural = _("专家工作记录")
-        ordering = ["at", "pk"]
-
-    ACTIONS = {
-        "account_open": _("开通登录账号"),
-        "nomination_approve": _("推荐专家入库"),
-        "nomination_decline": _("推荐专家未入库"),
-        "matching_run": _("专家匹配"),
-        "invite": _("邀请专家"),
-        "invitation_accept": _("接受邀请"),
-        "invitation_decline": _("谢绝邀请"),
-        "invitation_expire": _("邀请逾期"),
-        "invitation_withdraw": _("撤回邀请"),
-        "invitation_remind": _("提醒答复邀请"),
-        "declare_no_conflict": _("声明无利益冲突"),
-        "declare_conflict": _("声明存在利益冲突"),
-        "assignment_withdraw": _("撤销指派"),
-        "assign_for_seminar": _("指派参加研讨会"),
-        "opinion_submit": _("提交专家意见"),
-        "rate": _("评价专家"),
-        "release_contact": _("提供申请人联系方式"),
-        "seminar_convene": _("召集研讨会"),
-        "seminar_respond": _("答复研讨会邀请"),
-        "seminar_view": _("记录研讨观点"),
-        "seminar_held": _("研讨会召开"),
-        "seminar_conclude": _("形成合议意见"),
-        "seminar_cancel": _("取消研讨会"),
-        "unavailability_record": _("登记不可参与期间"),
-        "unavailability_delete": _("删除不可参与期间"),
-    }
-
-    def __str__(self):
-        return event_title(f"{self.at:%Y-%m-%d %H:%M}", self.action_label, self.status_change_display)
-
-    @property
-    def action_label(self):
-        return str(self.ACTIONS.get(self.action, self.action))
-
-    def status_choices(self):
-        """The statuses recorded here belong to different things; the action says which."""
-        if self.action.startswith("nomination_"):
-            return ExpertNomination.Status.choices
-        if self.action == "invite" or self.action.startswith("invitation_"):
-            return ExpertInvitation.Status.choices
-        if self.action == "seminar_respond":
-            return SeminarInvitee.Response.choices
-        if self.action.startswith("seminar_"):
-            return Seminar.Status.choices
-        return ExpertAssignment.Status.choices
-
-    @property
-    def status_change_display(self):
-        return status_change(self, self.status_choices())

@@ -8,6 +8,9 @@ from experts.models import (
     Expert,
     ExpertAssignment,
     ExpertInvitation,
+    ExpertNomination,
+    ExpertOpinion,
+    MatchingRun,
     OpinionAttachment,
     Seminar,
     SeminarInvitee,
@@ -21,6 +24,27 @@ def expert_profile(user):
     if not user.is_authenticated or not has_role(user, Role.EXPERT):
         return None
     return Expert.objects.filter(user=user).first()
+
+
+def visible_nominations(user):
+    if user.is_authenticated and is_center_member(user):
+        return ExpertNomination.objects.all()
+    return ExpertNomination.objects.none()
+
+
+def visible_matchings(user):
+    if user.is_authenticated and is_center_member(user):
+        return MatchingRun.objects.all()
+    return MatchingRun.objects.none()
+
+
+def visible_opinions(user):
+    """Expert opinions: staff see all; an expert their own on cases they may still see."""
+    if not user.is_authenticated:
+        return ExpertOpinion.objects.none()
+    if is_center_member(user):
+        return ExpertOpinion.objects.all()
+    return ExpertOpinion.objects.filter(assignment__in=case_visible_assignments(user).values("pk"))
 
 
 def visible_invitations(user):
@@ -133,3 +157,84 @@ def can_manage_unavailability(user, expert):
     if is_center_member(user):
         return True
     return has_role(user, Role.EXPERT) and expert.user_id == user.pk
+
+
+# --- Decisions ------------------------------------------------------------------------------------
+
+
+def _center(user):
+    return user.is_authenticated and is_center_member(user)
+
+
+def acts_for_expert(user, expert):
+    """The expert's own account; or center staff recording the answer of an expert without a portal
+    login (who answered by telephone or on paper). Nobody acts for an expert who can log in."""
+    if not user.is_authenticated:
+        return False
+    if expert.user_id is not None:
+        return expert.user_id == user.pk
+    return is_center_member(user)
+
+
+def can_review_nomination(user, nomination):
+    return _center(user)
+
+
+def can_open_account(user, expert):
+    return _center(user)
+
+
+def can_match(user, case):
+    return _center(user)
+
+
+def can_invite(user, case):
+    return _center(user)
+
+
+def can_withdraw_invitation(user, invitation):
+    return _center(user)
+
+
+def can_accept_invitation(user, invitation):
+    """Only the invited expert accepts (staff only for an expert without a login)."""
+    return acts_for_expert(user, invitation.expert)
+
+
+def can_decline_invitation(user, invitation):
+    return acts_for_expert(user, invitation.expert)
+
+
+def can_declare(user, assignment):
+    """The declaration of (no) conflict is the assigned expert's own statement."""
+    return acts_for_expert(user, assignment.expert)
+
+
+def can_submit_opinion(user, assignment):
+    return acts_for_expert(user, assignment.expert)
+
+
+def can_manage_assignment(user, assignment):
+    """Release the applicant's contact details, withdraw the assignment, rate the work: staff."""
+    return _center(user)
+
+
+def can_convene_seminar(user, case):
+    return _center(user)
+
+
+def can_run_seminar(user, seminar):
+    """Attendance, the collegial opinion and cancelling: staff."""
+    return _center(user)
+
+
+def can_respond_seminar(user, invitee):
+    """An expert answers for their own seat; staff record the answers of agencies, staff and
+    experts given by telephone or e-mail."""
+    if _center(user):
+        return True
+    return invitee.expert_id is not None and invitee.expert.user_id == user.pk
+
+
+def can_record_view(user, invitee):
+    return can_respond_seminar(user, invitee)

@@ -7,6 +7,7 @@ saved until staff confirm a file without errors.
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from import_export import fields, resources, widgets
@@ -194,8 +195,6 @@ class ExpertResource(resources.ModelResource):
         super().before_import(dataset, **kwargs)
 
     def import_instance(self, instance, row, **kwargs):
-        from django.core.exceptions import ValidationError
-
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)

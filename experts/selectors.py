@@ -4,12 +4,14 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.choices import FORM_COUNTRIES, DisputeType, RightType, TechnicalField
 from applications.countries import country_name
+from cases.models import Case
 from experts.conflicts import case_parties, find_conflicts
 from experts.models import (
     Availability,
@@ -23,6 +25,7 @@ from experts.models import (
     SeminarInvitee,
     Unavailability,
 )
+from portal.audit import LogEntry, entries_for
 
 # The working language a dispute in each country usually needs.
 COUNTRY_LANGUAGES = {
@@ -434,8 +437,6 @@ def pool_health():
     fields = Counter(f for e in active for f in e.technical_fields)
     rights = Counter(r for e in active for r in e.right_types)
     # The form's eleven countries, and any other country that open cases are about.
-    from cases.models import Case
-
     wanted = list(FORM_COUNTRIES)
     open_cases = Case.objects.exclude(status__in=[Case.Status.CLOSED, Case.Status.TERMINATED])
     for codes in open_cases.values_list("application__countries", flat=True):
@@ -466,3 +467,29 @@ def pool_health():
         ],
     }
     return {"experts": rows, "thin": thin, "coverage": coverage, "threshold": THIN_THRESHOLD}
+
+
+# --- The work log (the audit log's expert entries) ---------------------------------------------
+
+
+def expert_entries_for_case(case):
+    """Staff's record of the expert work on a case: invitations, declarations, opinions, seminars,
+    and who opened the confidential files."""
+    return entries_for(case, with_scope=True).filter(action_type__startswith="experts.").select_related("content_type")
+
+
+def seminar_entries(seminar):
+    """A seminar's own entries and those of its seats (answers, views)."""
+    seats = Q(
+        content_type=ContentType.objects.get_for_model(SeminarInvitee),
+        object_id__in=seminar.invitees.values("pk"),
+    )
+    about = Q(content_type=ContentType.objects.get_for_model(Seminar), object_id=seminar.pk)
+    return LogEntry.objects.filter(about | seats).select_related("actor", "content_type")
+
+
+def expert_entries(expert):
+    """Everything the audit log records about one expert, on any case."""
+    return LogEntry.objects.filter(action_type__startswith="experts.", data__expert=expert.pk).select_related(
+        "actor", "content_type"
+    )

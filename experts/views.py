@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applications.choices import EvidenceCategory
 from applications.models import Attachment
 from cases.models import Case
+from cases.permissions import visible_cases
 from documents.selectors import case_documents
 from experts import services
 from experts.forms import (
@@ -34,8 +35,6 @@ from experts.models import (
     Expert,
     ExpertAssignment,
     ExpertInvitation,
-    MatchingRun,
-    Seminar,
     SeminarInvitee,
     Unavailability,
 )
@@ -45,11 +44,19 @@ from experts.permissions import (
     seats_awaiting_declaration,
     visible_assignments,
     visible_invitations,
+    visible_matchings,
     visible_opinion_attachments,
     visible_seminar_materials,
     visible_seminar_seats,
+    visible_seminars,
 )
-from experts.selectors import next_ranked_expert, opinions_for_case, pool_health
+from experts.selectors import (
+    expert_entries_for_case,
+    next_ranked_expert,
+    opinions_for_case,
+    pool_health,
+    seminar_entries,
+)
 from portal.converters import get_by_id_or_404
 from portal.permissions import require_role
 from portal.roles import CENTER_ROLES, Role
@@ -262,13 +269,17 @@ def assignment_detail(request, pk):
 def evidence_download(request, pk, attachment_pk):
     assignment = get_object_or_404(case_visible_assignments(request.user), pk=pk)
     attachment = get_object_or_404(_expert_attachments(assignment), pk=attachment_pk)
-    return _file_response(attachment.file, attachment.original_name, attachment.content_type)
+    response = _file_response(attachment.file, attachment.original_name, attachment.content_type)
+    services.evidence_downloaded(assignment=assignment, attachment=attachment, by=request.user)
+    return response
 
 
 @login_required
 def opinion_file_download(request, pk):
-    attachment = get_object_or_404(visible_opinion_attachments(request.user), pk=pk)
-    return _file_response(attachment.file, attachment.original_name, attachment.content_type)
+    attachment = get_object_or_404(visible_opinion_attachments(request.user).select_related("opinion__case"), pk=pk)
+    response = _file_response(attachment.file, attachment.original_name, attachment.content_type)
+    services.opinion_attachment_downloaded(attachment=attachment, by=request.user)
+    return response
 
 
 @login_required
@@ -307,8 +318,10 @@ def seminar_seat(request, pk):
 
 @login_required
 def seminar_material_download(request, pk):
-    material = get_object_or_404(visible_seminar_materials(request.user), pk=pk)
-    return _file_response(material.file, material.original_name)
+    material = get_object_or_404(visible_seminar_materials(request.user).select_related("seminar__case"), pk=pk)
+    response = _file_response(material.file, material.original_name)
+    services.seminar_material_downloaded(material=material, by=request.user)
+    return response
 
 
 # --- The center's side ---------------------------------------------------------------------------
@@ -348,7 +361,7 @@ def center_index(request):
 def case_panel(request, case_pk):
     """Everything about experts on one case: invitations, assignments, opinions, seminars."""
     _require_center(request)
-    case = get_object_or_404(Case.objects.select_related("application"), pk=case_pk)
+    case = get_object_or_404(visible_cases(request.user).select_related("application"), pk=case_pk)
     invitations = list(case.expert_invitations.select_related("expert", "invited_by").order_by("-invited_at"))
     suggestion = None
     last_open = next(
@@ -378,6 +391,7 @@ def case_panel(request, case_pk):
             "seminars": case.seminars.order_by("-starts_at"),
             "matchings": case.expert_matchings.select_related("run_by")[:5],
             "rate_form": RateForm(),
+            "history": expert_entries_for_case(case),
         },
     )
 
@@ -386,7 +400,7 @@ def case_panel(request, case_pk):
 @require_POST
 def match_run(request, case_pk):
     _require_center(request)
-    case = get_object_or_404(Case, pk=case_pk)
+    case = get_object_or_404(visible_cases(request.user), pk=case_pk)
     run = services.matching_run(case=case, by=request.user)
     return redirect("experts:match", pk=run.pk)
 
@@ -396,7 +410,7 @@ def match_run(request, case_pk):
 def match(request, pk):
     """The ranking as recorded, with the reasons; staff tick experts and invite them."""
     _require_center(request)
-    run = get_object_or_404(MatchingRun.objects.select_related("case__application"), pk=pk)
+    run = get_object_or_404(visible_matchings(request.user).select_related("case__application"), pk=pk)
     form = InviteForm(request.POST or None, ranking=run.ranking)
     if request.method == "POST" and form.is_valid():
         experts = Expert.objects.in_bulk(form.cleaned_data["experts"])
@@ -425,7 +439,7 @@ def match(request, pk):
 @require_POST
 def invitation_withdraw(request, pk):
     _require_center(request)
-    invitation = get_object_or_404(ExpertInvitation, pk=pk)
+    invitation = get_object_or_404(visible_invitations(request.user), pk=pk)
     try:
         services.invitation_withdraw(invitation=invitation, by=request.user)
         messages.success(request, _("邀请已撤回。"))
@@ -439,7 +453,7 @@ def invitation_withdraw(request, pk):
 @require_POST
 def assignment_action(request, pk, action):
     _require_center(request)
-    assignment = get_object_or_404(ExpertAssignment, pk=pk)
+    assignment = get_object_or_404(visible_assignments(request.user), pk=pk)
     try:
         if action == "release":
             services.assignment_release_contact(assignment=assignment, by=request.user)
@@ -465,7 +479,7 @@ def assignment_action(request, pk, action):
 @require_http_methods(["GET", "POST"])
 def seminar_new(request, case_pk):
     _require_center(request)
-    case = get_object_or_404(Case.objects.select_related("application"), pk=case_pk)
+    case = get_object_or_404(visible_cases(request.user).select_related("application"), pk=case_pk)
     form = SeminarForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -501,7 +515,9 @@ def seminar_manage(request, pk):
     """Staff run the seminar: responses, attendance on the day, views, the collegial opinion."""
     _require_center(request)
     seminar = get_object_or_404(
-        Seminar.objects.select_related("case", "minutes").prefetch_related(
+        visible_seminars(request.user)
+        .select_related("case", "minutes")
+        .prefetch_related(
             Prefetch("invitees", queryset=SeminarInvitee.objects.select_related("expert", "agency", "user"))
         ),
         pk=pk,
@@ -524,12 +540,12 @@ def seminar_manage(request, pk):
             return redirect("experts:seminar_manage", pk=seminar.pk)
         if action in {"confirm", "decline"}:
             # Agency representatives and staff answer by telephone or e-mail; staff record it.
-            invitee = get_by_id_or_404(SeminarInvitee, request.POST.get("invitee"), seminar=seminar)
+            invitee = get_by_id_or_404(seminar.invitees.all(), request.POST.get("invitee"))
             services.seminar_respond(invitee=invitee, by=request.user, attend=action == "confirm")
             messages.success(request, _("已记录回复。"))
             return redirect("experts:seminar_manage", pk=seminar.pk)
         if action == "view":
-            invitee = get_by_id_or_404(SeminarInvitee, request.POST.get("invitee"), seminar=seminar)
+            invitee = get_by_id_or_404(seminar.invitees.all(), request.POST.get("invitee"))
             services.seminar_record_view(invitee=invitee, by=request.user, view=request.POST.get("view", ""))
             messages.success(request, _("观点已记录。"))
             return redirect("experts:seminar_manage", pk=seminar.pk)
@@ -566,6 +582,7 @@ def seminar_manage(request, pk):
             "attendance_form": attendance_form,
             "conclude_form": conclude_form,
             "materials": seminar.materials.all(),
+            "history": seminar_entries(seminar),
         },
     )
 

@@ -44,8 +44,14 @@ def action_label(action_type):
     return str(_all_labels().get(action_type, action_type))
 
 
+def _status_field_name(model):
+    """The field whose values an entry's from/to status hold: `status`, or the one a model names
+    in AUDIT_STATUS_FIELD (e.g. a seminar invitee's response)."""
+    return getattr(model, "AUDIT_STATUS_FIELD", "status")
+
+
 def _has_status(model):
-    return model is not None and any(field.name == "status" for field in model._meta.concrete_fields)
+    return model is not None and any(field.name == _status_field_name(model) for field in model._meta.concrete_fields)
 
 
 class AppendOnly(Exception):
@@ -137,7 +143,7 @@ class LogEntry(models.Model):
     def status_change(self):
         """草稿 → 已提交, with the labels of the object's own status field."""
         model = self.content_type.model_class()
-        choices = model._meta.get_field("status").flatchoices if _has_status(model) else ()
+        choices = model._meta.get_field(_status_field_name(model)).flatchoices if _has_status(model) else ()
         before = status_label(self.from_status, choices)
         after = status_label(self.to_status, choices)
         if before and after and before != after:

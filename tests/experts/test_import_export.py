@@ -5,8 +5,9 @@ import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from experts.models import Expert, ExpertEvent, ExpertNomination
+from experts.models import Expert, ExpertNomination
 from experts.resources import ExpertResource
+from portal.audit import entries_for
 from tests.experts.factories import ConflictPartyFactory, ExpertFactory, make_case
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +111,8 @@ def test_staff_approve_a_nomination_into_the_pool(client, staff, agency, agency_
     nomination.refresh_from_db()
     assert nomination.status == ExpertNomination.Status.APPROVED
     assert nomination.expert.name == "郑推荐"
-    assert ExpertEvent.objects.filter(action="nomination_approve", expert=nomination.expert).exists()
+    entry = entries_for(nomination).get(action_type="experts.nomination.approved")
+    assert entry.status_change == "待审核 → 已入库" and entry.data["expert"] == nomination.expert_id
     # A second approval is refused, not duplicated.
     client.post(
         reverse("admin:experts_expertnomination_changelist"),

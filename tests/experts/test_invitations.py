@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from experts import services
-from experts.models import ExpertAssignment, ExpertEvent, ExpertInvitation
+from experts.models import ExpertAssignment, ExpertInvitation
 from experts.services import CapacityExceeded, ConflictOfInterest
 from experts.tasks import send_invitation_reminders
+from portal.audit import entries_for
 from portal.models import Notification
 from portal.transitions import TransitionNotAllowed
 from tests.experts.factories import ConflictPartyFactory, ExpertFactory, expert_with_login, make_case
@@ -39,7 +40,8 @@ def test_invitation_notifies_the_expert_and_is_logged(case, staff):
     invitation = services.expert_invite(case=case, expert=expert, by=staff, deadline=soon())
     assert invitation.status == ExpertInvitation.Status.PENDING
     assert Notification.objects.filter(recipient=expert.user, subject="案件咨询邀请").exists()
-    assert ExpertEvent.objects.filter(action="invite", expert=expert, case=case).exists()
+    entry = entries_for(invitation).get(action_type="experts.invitation.sent")
+    assert entry.actor == staff and entry.scope == case and entry.status_change == "待答复"
 
 
 def test_the_last_free_slot_goes_to_one_staff_member_only(case, staff, director):

@@ -7,9 +7,10 @@ from django.utils import timezone
 from applications.choices import DisputeLevel
 from documents.models import Document
 from experts import services
-from experts.models import ExpertEvent, Seminar, SeminarInvitee
+from experts.models import Seminar, SeminarInvitee
 from experts.selectors import opinions_for_case
 from experts.services import ConflictOfInterest
+from portal.audit import entries_for
 from portal.transitions import TransitionNotAllowed
 from tests.experts.factories import ConflictPartyFactory, ExpertFactory, expert_with_login, make_case
 
@@ -92,7 +93,8 @@ def test_the_seminar_flow_ends_in_a_collegial_opinion_with_dissent_and_minutes(
     assert collegial[0]["recommendations"] == "积极应诉并提起无效"
     assert collegial[0]["dissent"] == ["乙专家：建议先行和解谈判"]
     assert "甲专家" in collegial[0]["author"] and "丙专家" not in collegial[0]["author"]
-    assert ExpertEvent.objects.filter(seminar=seminar, action="seminar_conclude").exists()
+    entry = entries_for(seminar).get(action_type="experts.seminar.concluded")
+    assert entry.status_change == "已召开 → 已形成合议意见" and entry.scope == seminar.case
 
 
 def test_a_seminar_needs_a_place_and_experts(case, staff):
