@@ -3,7 +3,7 @@ approves the agenda and the minutes, staff record attendance and write the minut
 Every button calls a service in meetings.services."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,7 +22,7 @@ from portal.roles import Role, has_role
 
 
 def _errors(exc):
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    return " ".join(exc.messages)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -173,7 +173,7 @@ class JointMeetingAdmin(admin.ModelAdmin):
                     title=form.cleaned_data["title"],
                     reason=form.cleaned_data["reason"],
                 )
-            except (ValidationError, PermissionDenied) as exc:
+            except ValidationError as exc:
                 form.add_error(None, _errors(exc))
             else:
                 self.message_user(request, _("已创建临时会议，请召集。"), messages.SUCCESS)
@@ -219,7 +219,7 @@ class JointMeetingAdmin(admin.ModelAdmin):
                     chair_reason=data["chair_reason"],
                     seen_revision=data["revision"],
                 )
-            except (ValidationError, PermissionDenied) as exc:
+            except ValidationError as exc:
                 form.add_error(None, _errors(exc))
             else:
                 self.message_user(request, _("会议已召集，通知已发送。"), messages.SUCCESS)
@@ -272,7 +272,7 @@ class JointMeetingAdmin(admin.ModelAdmin):
                     self.message_user(request, _("议程已批准并通知各参会单位。"), messages.SUCCESS)
                     return self._back(meeting)
                 return redirect("admin:meetings_jointmeeting_agenda", meeting.pk)
-            except (ValidationError, PermissionDenied) as exc:
+            except ValidationError as exc:
                 error = _errors(exc)
                 meeting.refresh_from_db()
         return TemplateResponse(
@@ -304,7 +304,7 @@ class JointMeetingAdmin(admin.ModelAdmin):
                     services.attendance_record(
                         invitation=invitation, by=request.user, attendance=attendance, substitute_name=substitute
                     )
-                except (ValidationError, PermissionDenied) as exc:
+                except ValidationError as exc:
                     errors.append(f"{invitation.invitee_label}: {_errors(exc)}")
             if not errors:
                 self.message_user(request, _("出席情况已保存。"), messages.SUCCESS)
@@ -382,7 +382,7 @@ class JointMeetingAdmin(admin.ModelAdmin):
                     else:
                         self.message_user(request, _("纪要已保存。"), messages.SUCCESS)
                         return redirect("admin:meetings_jointmeeting_minutes", meeting.pk)
-            except (ValidationError, PermissionDenied) as exc:
+            except ValidationError as exc:
                 errors.append(_errors(exc))
         if minutes is not None:
             minutes.refresh_from_db()
@@ -426,7 +426,7 @@ class JointMeetingAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 services.meeting_cancel(meeting=meeting, by=request.user, reason=form.cleaned_data["reason"])
-            except (ValidationError, PermissionDenied) as exc:
+            except ValidationError as exc:
                 form.add_error(None, _errors(exc))
             else:
                 self.message_user(request, _("会议已取消。"), messages.SUCCESS)

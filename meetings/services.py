@@ -3,12 +3,13 @@ changes, checks the transition map, saves with update_fields and writes an event
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from documents.formatting import chinese_date, person_name
 from meetings import selectors
@@ -22,8 +23,24 @@ from meetings.models import (
     quarter_bounds,
     quarter_of,
 )
-from meetings.permissions import visible_action_items
+from meetings.permissions import (
+    can_answer_invitation,
+    can_approve_agenda,
+    can_approve_minutes,
+    can_assign_chair,
+    can_cancel,
+    can_cancel_action_item,
+    can_convene,
+    can_create_meeting,
+    can_override_chair,
+    can_propose_item,
+    can_record_attendance,
+    can_refresh_agenda,
+    can_update_action_item,
+    can_write_minutes,
+)
 from meetings.rotation import chair_for_meeting
+from portal.access import Forbidden, require
 from portal.audit import log_action
 from portal.models import DeputyDirector, PartnerAgency, User
 from portal.notifications import notify, users_with_role
@@ -61,19 +78,17 @@ def _lock(meeting):
     return JointMeeting.objects.select_for_update().get(pk=meeting.pk)
 
 
-def _require_director(user):
-    if not has_role(user, Role.DIRECTOR):
-        raise PermissionDenied(_("只有中心主任可以进行此操作。"))
+ONLY_DIRECTOR = _lazy("只有中心主任可以进行此操作。")
 
 
-def _require_center(user):
-    if not is_center_member(user):
-        raise PermissionDenied(_("只有指导中心成员可以进行此操作。"))
+def _refused(message, obj, code):
+    """A refusal from the wrong state, naming the state `obj` is in now."""
+    now = _("当前状态为“%(state)s”。") % {"state": obj.get_status_display()}
+    return TransitionNotAllowed(f"{message}{now}", code=code)
 
 
-def _require_chair(meeting, user):
-    if meeting.chair_id is None or meeting.chair.user_id != user.pk:
-        raise PermissionDenied(_("只有本次会议的主持人可以进行此操作。"))
+ONLY_CENTER = _lazy("只有指导中心成员可以进行此操作。")
+ONLY_CHAIR = _lazy("只有本次会议的主持人可以进行此操作。")
 
 
 def _meeting_link(meeting):
@@ -104,6 +119,8 @@ def meeting_create(*, kind, by, year=None, quarter=None, title="", reason="", on
     most one per quarter (refused otherwise). An ad-hoc meeting belongs to the quarter of
     `on` (default today), reviews the current quarter so far, and needs a reason.
     """
+    # The periodic planning task acts as the system (by=None).
+    require(by is None or can_create_meeting(by), ONLY_CENTER)
     today = on or timezone.localdate()
     with transaction.atomic():
         if kind == JointMeeting.Kind.REGULAR:
@@ -235,10 +252,11 @@ def _plan_after_convening(meeting, by):
 def meeting_assign_chair(*, meeting, by, absent=(), chair=None, reason=""):
     """Settle the chair: by the rotation (see meetings.rotation), skipping `absent` deputies,
     or — the director only — a named deputy for this one meeting, with a reason."""
+    require(can_assign_chair(by, meeting), ONLY_CENTER)
     with transaction.atomic():
         meeting = _lock(meeting)
         if meeting.status not in {S.PLANNED, S.CONVENED}:
-            raise TransitionNotAllowed(_("会议已召开，不能再更换主持人。"), code="chair_locked")
+            raise _refused(_("会议已召开，不能再更换主持人。"), meeting, "chair_locked")
         _assign_chair(meeting, by, absent=absent, chair=chair, reason=reason)
     return meeting
 
@@ -247,7 +265,7 @@ def _assign_chair(meeting, by, *, absent=(), chair=None, reason=""):
     absent = [_deputy_of(d) for d in absent]
     if chair is not None:
         deputy = _deputy_of(chair)
-        _require_director(by)
+        require(by is not None and can_override_chair(by, meeting), _("只有中心主任可以指定主持人。"))
         if not deputy.active or not deputy.serves_on(meeting.date):
             raise ValidationError(
                 _("%(name)s 在会议当日不在岗，不能主持会议。") % {"name": deputy.user}, code="not_serving"
@@ -312,7 +330,7 @@ def meeting_convene(
 ):
     """The director convenes a planned meeting: date and place, the chair, the invitations,
     the agenda proposed from live work, and the notice by e-mail."""
-    _require_director(by)
+    require(can_convene(by, meeting), _("只有中心主任可以召集会议。"))
     with transaction.atomic():
         meeting = _lock(meeting)
         check_fresh(meeting, seen_revision)
@@ -394,13 +412,12 @@ def invitation_answer(*, invitation, by, answer, representative_name="", represe
     """An invitee answers. For an agency, one of its users answers and names the representative."""
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=invitation.pk)
-        if invitation.agency_id:
-            if not (has_role(by, Role.AGENCY) and by.agency_id == invitation.agency_id) and not is_center_member(by):
-                raise PermissionDenied(_("只能答复本单位的参会邀请。"))
-        elif invitation.user_id != by.pk:
-            raise PermissionDenied(_("只能答复本人的参会邀请。"))
+        require(
+            can_answer_invitation(by, invitation),
+            _("只能答复本单位的参会邀请。") if invitation.agency_id else _("只能答复本人的参会邀请。"),
+        )
         if invitation.meeting.status != S.CONVENED:
-            raise TransitionNotAllowed(_("会议不在通知阶段，不能再答复。"), code="answer_closed")
+            raise _refused(_("会议不在通知阶段，不能再答复。"), invitation.meeting, "answer_closed")
         if answer not in {Invitation.Answer.ACCEPTED, Invitation.Answer.DECLINED}:
             raise ValidationError(_("请选择是否参会。"), code="answer")
         if invitation.agency_id and answer == Invitation.Answer.ACCEPTED and not representative_name.strip():
@@ -436,11 +453,11 @@ def _require_meeting_day(meeting, what):
 
 def attendance_record(*, invitation, by, attendance, substitute_name=""):
     """On the day, staff record who attended, including substitutes (代为出席)."""
-    _require_center(by)
+    require(can_record_attendance(by, invitation.meeting), ONLY_CENTER)
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=invitation.pk)
         if invitation.meeting.status not in {S.CONVENED, S.HELD}:
-            raise TransitionNotAllowed(_("只有已通知或已召开的会议可以登记出席情况。"), code="attendance")
+            raise _refused(_("只有已通知或已召开的会议可以登记出席情况。"), invitation.meeting, "attendance")
         _require_meeting_day(invitation.meeting, _("登记出席情况"))
         if invitation.meeting.current_minutes() and invitation.meeting.current_minutes().is_frozen:
             raise TransitionNotAllowed(_("会议纪要已批准，出席情况不能再修改。"), code="frozen")
@@ -553,7 +570,7 @@ def _generate_agenda(meeting, today=None):
 
 def agenda_refresh(*, meeting, by, today=None):
     """Recompute the automatic items from today's figures (before the agenda is approved)."""
-    _require_center(by)
+    require(can_refresh_agenda(by, meeting), ONLY_CENTER)
     with transaction.atomic():
         meeting = _lock(meeting)
         if meeting.status not in {S.PLANNED, S.CONVENED} or meeting.agenda_approved:
@@ -567,13 +584,11 @@ def agenda_item_propose(*, meeting, by, title, description=""):
     """Center staff or an invited agency propose an item before the deadline."""
     with transaction.atomic():
         meeting = _lock(meeting)
-        agency = None
-        if not is_center_member(by):
-            if not (has_role(by, Role.AGENCY) and by.agency_id):
-                raise PermissionDenied(_("只有指导中心和协助单位可以提出议题。"))
-            if not meeting.invitations.filter(agency_id=by.agency_id).exists():
-                raise PermissionDenied(_("本单位未受邀参加该会议。"))
-            agency = by.agency
+        if not can_propose_item(by, meeting):
+            if has_role(by, Role.AGENCY) and by.agency_id:
+                raise Forbidden(_("本单位未受邀参加该会议。"))
+            raise Forbidden(_("只有指导中心和协助单位可以提出议题。"))
+        agency = None if is_center_member(by) else by.agency
         if meeting.status not in {S.PLANNED, S.CONVENED} or meeting.agenda_approved:
             raise TransitionNotAllowed(_("议程已确定，不能再提出议题。"), code="agenda_locked")
         if meeting.proposal_deadline and timezone.now() > meeting.proposal_deadline and agency is not None:
@@ -616,9 +631,9 @@ def agenda_approve(*, meeting, by, order, seen_revision=None):
     with transaction.atomic():
         meeting = _lock(meeting)
         check_fresh(meeting, seen_revision)
-        _require_chair(meeting, by)
+        require(can_approve_agenda(by, meeting), ONLY_CHAIR)
         if meeting.status != S.CONVENED or meeting.agenda_approved:
-            raise TransitionNotAllowed(_("只有已发通知、议程尚未批准的会议可以批准议程。"), code="agenda")
+            raise _refused(_("只有已发通知、议程尚未批准的会议可以批准议程。"), meeting, "agenda")
         items = {item.pk: item for item in meeting.agenda_items.all()}
         order = [int(pk) for pk in order]
         if not order:
@@ -668,7 +683,7 @@ def agenda_approve(*, meeting, by, order, seen_revision=None):
 
 
 def meeting_cancel(*, meeting, by, reason):
-    _require_director(by)
+    require(can_cancel(by, meeting), _("只有中心主任可以取消会议。"))
     with transaction.atomic():
         meeting = _lock(meeting)
         if not reason.strip():
@@ -690,7 +705,7 @@ def meeting_cancel(*, meeting, by, reason):
 
 def minutes_start(*, meeting, by):
     """Start the minutes once the agenda is approved; the meeting counts as held."""
-    _require_center(by)
+    require(can_write_minutes(by, meeting), ONLY_CENTER)
     with transaction.atomic():
         meeting = _lock(meeting)
         draft = meeting.minutes.filter(status=Minutes.Status.DRAFT).first()
@@ -704,7 +719,7 @@ def minutes_start(*, meeting, by):
         if meeting.status == S.CONVENED:
             _move(meeting, S.HELD, by, "hold")
         if meeting.status != S.HELD:
-            raise TransitionNotAllowed(_("只有已召开的会议可以记录纪要。"), code="not_held")
+            raise _refused(_("只有已召开的会议可以记录纪要。"), meeting, "not_held")
         minutes = Minutes.objects.create(meeting=meeting, version=1, created_by=by)
         for item in meeting.agenda_items.filter(status=AgendaItem.Status.ACCEPTED):
             MinutesEntry.objects.create(minutes=minutes, agenda_item=item, position=item.position)
@@ -724,7 +739,7 @@ def minutes_record(*, minutes, by, summary=None, entries=None, seen_revision=Non
 
     `entries` maps an entry id to {"discussion": ..., "decisions": ...}.
     """
-    _require_center(by)
+    require(can_write_minutes(by, minutes.meeting), ONLY_CENTER)
     with transaction.atomic():
         minutes = _lock_draft(minutes)
         check_fresh(minutes, seen_revision)
@@ -746,7 +761,7 @@ def minutes_record(*, minutes, by, summary=None, entries=None, seen_revision=Non
 
 def action_item_create(*, minutes, agenda_item, by, title, due_date, assignee_agency=None, assignee_user=None):
     """A decision creates an action item for an agency or a person, while the minutes are a draft."""
-    _require_center(by)
+    require(can_write_minutes(by, minutes.meeting), ONLY_CENTER)
     with transaction.atomic():
         minutes = _lock_draft(minutes)
         if agenda_item.meeting_id != minutes.meeting_id or agenda_item.status != AgendaItem.Status.ACCEPTED:
@@ -838,7 +853,7 @@ def minutes_approve(*, minutes, by, seen_revision=None):
         minutes = _lock_draft(minutes)
         check_fresh(minutes, seen_revision)
         meeting = _lock(minutes.meeting)
-        _require_chair(meeting, by)
+        require(can_approve_minutes(by, minutes), ONLY_CHAIR)
         previous = meeting.minutes.filter(status=Minutes.Status.APPROVED).select_related("document").first()
         if previous and previous.document and previous.document.number:
             number = previous.document.number
@@ -912,11 +927,11 @@ def minutes_approve(*, minutes, by, seen_revision=None):
 def minutes_correct(*, minutes, by, reason):
     """A correction of approved minutes is a new draft version; the approved one stays in
     force until the correction is approved."""
-    _require_center(by)
+    require(can_write_minutes(by, minutes.meeting), ONLY_CENTER)
     with transaction.atomic():
         minutes = Minutes.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=minutes.pk)
         if minutes.status != Minutes.Status.APPROVED:
-            raise TransitionNotAllowed(_("只有已批准的纪要可以更正。"), code="correct")
+            raise _refused(_("只有已批准的纪要可以更正。"), minutes, "correct")
         if minutes.meeting.minutes.filter(status=Minutes.Status.DRAFT).exists():
             raise TransitionNotAllowed(_("已有一个更正版本在起草中。"), code="draft_exists")
         if not reason.strip():
@@ -957,15 +972,14 @@ def _notify_assignees(item, *, subject, body):
 
 def action_item_update(*, item, by, status, note="", seen_revision=None):
     """The assignee (or the center) reports progress: done, reopened, or — the center only — cancelled."""
+    require(can_update_action_item(by, item), _("只能更新本单位或本人的议定事项。"))
     with transaction.atomic():
-        if not visible_action_items(by).filter(pk=item.pk).exists():
-            raise PermissionDenied(_("只能更新本单位或本人的议定事项。"))
         item = ActionItem.objects.select_for_update().get(pk=item.pk)
         check_fresh(item, seen_revision)
         if not item.minutes.is_frozen:
             raise TransitionNotAllowed(_("会议纪要尚未批准，议定事项还未下达。"), code="not_issued")
         if ActionItem.Status.CANCELLED in {status, item.status}:
-            _require_center(by)  # only the center cancels an item or revives a cancelled one
+            require(can_cancel_action_item(by, item), ONLY_CENTER)
         previous = item.status
         if status == previous:
             if not note.strip():

@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,7 +21,7 @@ from portal.roles import Role, has_role, is_center_member
 
 
 def _error_text(exc):
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    return " ".join(exc.messages)
 
 
 def _visible_seminars(user):
@@ -97,7 +97,7 @@ def meeting_detail(request, pk):
                     representative_title=form.cleaned_data.get("representative_title", ""),
                     note=form.cleaned_data.get("note", ""),
                 )
-            except (ValidationError, PermissionDenied) as exc:
+            except ValidationError as exc:
                 form.add_error(None, _error_text(exc))
             else:
                 messages.success(request, _("已提交参会答复。"))
@@ -149,7 +149,7 @@ def propose_item(request, pk):
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
             )
-        except (ValidationError, PermissionDenied) as exc:
+        except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
             messages.success(request, _("议题已提交，由会议主持人审定是否列入议程。"))
@@ -202,7 +202,7 @@ def action_update(request, pk):
                 note=form.cleaned_data["note"],
                 seen_revision=form.cleaned_data["revision"],
             )
-        except (ValidationError, PermissionDenied) as exc:
+        except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
             messages.success(request, _("已更新办理情况。"))

@@ -80,3 +80,22 @@ def approved_agenda(convened, deputy, agency_user, monkeypatch):
     meeting = services.agenda_approve(meeting=convened, by=deputy, order=order)
     travel_to_meeting_day(monkeypatch, meeting)
     return meeting
+
+
+@pytest.fixture
+def issued(approved_agenda, staff, deputy, agency):
+    """Approved minutes with one action item for `agency`."""
+    from meetings import services
+
+    minutes = services.minutes_start(meeting=approved_agenda, by=staff)
+    entry = minutes.entries.first()
+    item = services.action_item_create(
+        minutes=minutes,
+        agenda_item=entry.agenda_item,
+        by=staff,
+        title="梳理 337 调查应对指引",
+        due_date=timezone_date(approved_agenda.starts_at) + datetime.timedelta(days=20),
+        assignee_agency=agency,
+    )
+    services.minutes_approve(minutes=minutes, by=deputy)
+    return item

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from meetings import services
 from meetings.models import JointMeeting
 from meetings.rotation import Deputy, PastTurn, next_chair
+from portal.access import Forbidden
 from tests.meetings.factories import DeputyDirectorFactory, aware
 
 A, B, C, D = 1, 2, 3, 4
@@ -182,9 +183,7 @@ def test_only_the_director_overrides_the_chair_and_must_give_a_reason(director, 
     _convene(meeting, director, datetime.date(2026, 2, 10))
     with pytest.raises(ValidationError, match="理由"):
         services.meeting_assign_chair(meeting=meeting, by=director, chair=b)
-    from django.core.exceptions import PermissionDenied
-
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden, match="只有中心主任可以指定主持人"):
         services.meeting_assign_chair(meeting=meeting, by=deputy, chair=b, reason="我来主持")
     services.meeting_assign_chair(meeting=meeting, by=director, chair=b, reason="甲副主任临时公务")
     meeting.refresh_from_db()

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from documents.formatting import chinese_date
 from documents.models import Document
 from meetings import services, tasks
 from meetings.models import ActionItem, AgendaItem, Invitation, JointMeeting, Minutes, MinutesEntry
+from portal.access import Forbidden
 from portal.audit import entries_for
 from portal.transitions import StaleObject, TransitionNotAllowed
 from tests.meetings.conftest import travel_to_meeting_day
@@ -86,7 +87,7 @@ def test_convening_invites_everyone_proposes_the_agenda_and_sends_the_notice(con
 def test_only_the_director_convenes(deputy_post, staff, soon):
     starts, year, quarter = soon
     meeting = services.meeting_create(kind=JointMeeting.Kind.REGULAR, year=year, quarter=quarter, by=staff)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden, match="只有中心主任可以召集会议"):
         services.meeting_convene(meeting=meeting, by=staff, starts_at=starts, location="会议室")
 
 
@@ -118,7 +119,7 @@ def test_an_agency_answers_and_names_its_representative(convened, agency_user, o
     )
     invitation.refresh_from_db()
     assert invitation.answer == "accepted" and invitation.representative_name == "陈静"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden, match="只能答复本单位的参会邀请"):
         services.invitation_answer(invitation=invitation, by=other_agency_user, answer="declined")
 
 
@@ -145,7 +146,7 @@ def test_an_agency_not_invited_cannot_propose(convened, db):
     from tests.factories import PartnerAgencyFactory, UserFactory
 
     outsider = UserFactory(agency=PartnerAgencyFactory(active=False), roles=[Role.AGENCY])
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden, match="本单位未受邀参加该会议"):
         services.agenda_item_propose(meeting=convened, by=outsider, title="x")
 
 
@@ -154,7 +155,7 @@ def test_only_the_chair_approves_the_agenda_and_it_goes_out_by_email(
 ):
     proposal = services.agenda_item_propose(meeting=convened, by=agency_user, title="研究展会快速维权", description="")
     stats = convened.agenda_items.get(auto_key="statistics")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden, match="只有本次会议的主持人"):
         services.agenda_approve(meeting=convened, by=director, order=[stats.pk])
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -197,7 +198,7 @@ def test_minutes_approved_by_the_chair_are_frozen_and_issued_as_a_pdf(
     minutes, _item = _minutes_with_action(meeting, staff, deputy, agency)
     meeting.refresh_from_db()
     assert meeting.status == JointMeeting.Status.HELD
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden, match="只有本次会议的主持人"):
         services.minutes_approve(minutes=minutes, by=staff)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -280,11 +281,11 @@ def test_the_assigned_agency_updates_its_item_and_no_other_agency_can(
     with pytest.raises(TransitionNotAllowed):
         services.action_item_update(item=item, by=agency_user, status="done", note="已完成")
     services.minutes_approve(minutes=minutes, by=deputy)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden, match="只能更新本单位或本人的议定事项"):
         services.action_item_update(item=item, by=other_agency_user, status="done", note="我来完成")
     with pytest.raises(ValidationError, match="完成情况"):
         services.action_item_update(item=item, by=agency_user, status="done", note="")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden, match="只有指导中心成员"):
         services.action_item_update(item=item, by=agency_user, status="cancelled", note="不做了")
     services.action_item_update(item=item, by=agency_user, status="done", note="指引已印发", seen_revision=0)
     item.refresh_from_db()
