@@ -44,16 +44,3 @@ class VerifyForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("撤销原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("审核结论"),
-        choices=[("approve", _("同意，提交签发")), ("return", _("退回修改"))],
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -10,5 +10,4 @@ urlpatterns = [
     path("<id:pk>/download/", views.download, name="download"),
     path("verify/", views.verify, name="verify"),
     path("verify/<verification_code:code>/", views.verify_code, name="verify_code"),
-    path("case-file/<id:case_pk>/", views.case_file, name="case_file"),
 ]

@@ -1,12 +1,13 @@
-"""Concurrent signings get distinct, consecutive numbers (PostgreSQL row locks, as in CI)."""
+"""Concurrent signings of guidance opinions get distinct, consecutive numbers, and one opinion
+signed twice at once issues one document (PostgreSQL row locks, as in CI)."""
 
 import re
 
 import pytest
 
+from cases.opinions.services import opinion_review, opinion_sign, opinion_submit
 from documents import services
 from documents.models import Document
-from documents.services import opinion_review, opinion_sign, opinion_submit
 from tests.concurrency import needs_row_locks, run_in_threads
 from tests.documents.factories import make_case, make_opinion
 

@@ -2,9 +2,9 @@
 
 from django.utils import timezone
 
+from cases.opinions.services import opinion_create
 from cases.services import case_assign, case_open
-from documents.services import opinion_create
-from tests.factories import ApplicationFactory, submitted
+from tests.factories import ApplicationFactory, submitted, with_status
 
 
 def make_case(*, applicant_org=None, by=None, handler=None, in_progress=True, **application_fields):
@@ -13,8 +13,7 @@ def make_case(*, applicant_org=None, by=None, handler=None, in_progress=True, **
     if applicant_org is not None:
         application_fields["applicant"] = applicant_org
     application = submitted(ApplicationFactory(**application_fields), when=timezone.now())
-    application.status = application.Status.ACCEPTED
-    application.save(update_fields=["status"])
+    application = with_status(application, application.Status.ACCEPTED)
     case = case_open(application=application, by=by)
     if in_progress:
         case = case_assign(case=case, handler=handler or by, by=by)

@@ -7,22 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.services import receipt_context
+from cases.opinions.services import opinion_reopen, opinion_review, opinion_sign, opinion_submit, opinion_update
 from cases.services import letter_draft, letter_sign, letter_submit
 from documents.models import Document
 from documents.selectors import case_documents
-from documents.services import (
-    case_file_export,
-    document_request,
-    opinion_reopen,
-    opinion_review,
-    opinion_sign,
-    opinion_submit,
-    opinion_update,
-)
+from documents.services import document_request
 from experts import services as expert_services
 from experts.models import Seminar, SeminarInvitee
 from tests.documents.factories import make_case, make_opinion
-from tests.documents.helpers import compact, pdf_text
 from tests.experts.factories import expert_with_login
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +52,7 @@ def record(applicant_org, applicant, staff, director, deputy, agency, django_cap
         _sign(opinion, staff, director)
         opinion.refresh_from_db()
         first = opinion.document
-        opinion_reopen(opinion=opinion, by=staff, reason="更正文字")
+        opinion_reopen(opinion=opinion, by=director, reason="更正文字")
         opinion_update(opinion=opinion, by=staff, data={"risks": "更正后的风险提示。"})
         _sign(opinion, staff, deputy)
         opinion.refresh_from_db()
@@ -168,31 +160,6 @@ def test_the_expert_who_attended_downloads_the_minutes(client, record):
     assert client.get(reverse("documents:download", args=[record["minutes"].pk])).status_code == 404
 
 
-def test_the_case_file_catalogue_shows_each_documents_real_state_and_hash(
-    record, staff, director, agency, django_capture_on_commit_callbacks
-):
-    case = record["case"]
-    # A letter signed and the case file exported at once: when the file is requested the
-    # letter is still queued; the catalogue is read when the file is rendered, by which time
-    # the letter is ready (it used to be frozen at request time and read 排队生成 / —).
-    with django_capture_on_commit_callbacks(execute=True):
-        letter = letter_draft(case=case, subject="补充协助事项", body="请协助。", agencies=[agency], by=staff)
-        letter_submit(letter=letter, by=staff)
-        letter_sign(letter=letter, by=director)
-        new_letter = Document.objects.get(kind=Document.Kind.ASSISTANCE_LETTER, subject_id=letter.pk)
-        assert new_letter.status == Document.Status.PENDING
-        case_file = case_file_export(case=case, by=staff)
-    case_file.refresh_from_db()
-    assert case_file.status == Document.Status.READY, case_file.last_error
-    text = compact(pdf_text(case_file.file.path))
-    listed = [record[name] for name in ("receipt", "letter", "first", "second", "minutes")] + [new_letter]
-    for document in listed:
-        document.refresh_from_db()
-        assert document.sha256 and document.sha256 in text, document
-    assert "排队生成" not in text
-    assert f"已被{record['second'].number}取代" in text
-
-
 def test_documents_issued_before_they_carried_their_case_get_it_back(record):
     """The data migration finds the case of older documents through their subjects, and
     delivers the minutes of concluded seminars to the experts who attended."""
@@ -211,33 +178,3 @@ def test_documents_issued_before_they_carried_their_case_get_it_back(record):
     record["receipt"].refresh_from_db()
     assert record["receipt"].case is None  # found through the application
     assert list(record["minutes"].recipients.all()) == [record["attended"]]
-
-
-def test_a_case_file_waits_for_the_documents_it_lists(case_with_pending_letter):
-    """With a worker, the case file's render may start while a document it lists is still being
-    rendered elsewhere: it then waits (the task retries) instead of printing 排队生成."""
-    from documents.services import SourcesNotReady, document_render
-
-    letter, case_file = case_with_pending_letter
-    with pytest.raises(SourcesNotReady):
-        document_render(document_id=case_file.pk, wait_for_sources=True)
-    case_file.refresh_from_db()
-    assert case_file.status == Document.Status.PENDING and not case_file.last_error and case_file.attempts == 0
-
-    document_render(document_id=letter.pk)
-    document_render(document_id=case_file.pk, wait_for_sources=True)
-    case_file.refresh_from_db()
-    letter.refresh_from_db()
-    assert case_file.status == Document.Status.READY
-    assert letter.sha256 in compact(pdf_text(case_file.file.path))
-
-
-@pytest.fixture
-def case_with_pending_letter(applicant_org, staff, director, agency, django_capture_on_commit_callbacks):
-    case = make_case(applicant_org=applicant_org, by=staff)
-    with django_capture_on_commit_callbacks(execute=False):
-        letter = letter_draft(case=case, subject="请协助", body="请协助。", agencies=[agency], by=staff)
-        letter_submit(letter=letter, by=staff)
-        letter_sign(letter=letter, by=director)
-        case_file = case_file_export(case=case, by=staff)
-    return Document.objects.get(kind=Document.Kind.ASSISTANCE_LETTER), case_file

@@ -7,9 +7,10 @@ import pytest
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.core.management import call_command
 
+from cases.models import GuidanceOpinion
+from cases.opinions.services import opinion_review, opinion_sign, opinion_submit
 from documents.certificates import SigningUnavailable, load_signing_material, make_development_pkcs12
-from documents.models import Document, GuidanceOpinion
-from documents.services import opinion_review, opinion_sign, opinion_submit
+from documents.models import Document
 from documents.signing import sign_pdf, signature_report
 from portal.models import Sequence
 from tests.documents.factories import make_case, make_opinion

@@ -1,14 +1,14 @@
-"""Public verification, downloads by role, the admin screens and the case file."""
+"""Public verification, downloads by role and the documents admin."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
-from documents.models import Document, GuidanceOpinion
-from documents.services import document_revoke, opinion_review, opinion_sign, opinion_submit
+from cases.models import GuidanceOpinion
+from cases.opinions.services import opinion_reopen, opinion_review, opinion_sign, opinion_submit
+from documents.models import Document
+from documents.services import document_revoke
 from tests.documents.factories import make_case, make_opinion
-from tests.documents.helpers import compact, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -112,10 +112,8 @@ def test_revoked_and_superseded_documents_say_so(client, signed, director):
 def test_a_superseded_document_points_to_its_successor(
     client, signed, staff, director, django_capture_on_commit_callbacks
 ):
-    from documents.services import opinion_reopen
-
     opinion = GuidanceOpinion.objects.get(document=signed)
-    opinion_reopen(opinion=opinion, by=staff, reason="更正")
+    opinion_reopen(opinion=opinion, by=director, reason="更正")
     opinion_submit(opinion=opinion, by=staff)
     opinion_review(opinion=opinion, by=staff, approve=True)
     with django_capture_on_commit_callbacks(execute=True):
@@ -166,95 +164,6 @@ def test_the_document_list_in_the_admin_has_a_fixed_query_count(client, staff, d
         response = client.get(reverse("admin:documents_document_changelist"))
     assert response.status_code == 200
     assert "KeyError: x" in response.content.decode()
-
-
-def test_the_opinion_add_page_preselects_the_case_and_addressee(client, staff, applicant_org):
-    case = make_case(applicant_org=applicant_org, by=staff)
-    client.force_login(staff)
-    page = client.get(reverse("admin:documents_guidanceopinion_add") + f"?case={case.pk}").content.decode()
-    assert f'value="{case.pk}"' in page
-    assert 'value="山西晋成精密机械有限公司"' in page
-
-
-def test_authoring_in_the_admin_through_signature(
-    client, staff, deputy, applicant_org, django_capture_on_commit_callbacks
-):
-    case = make_case(applicant_org=applicant_org, by=staff)
-    client.force_login(staff)
-    response = client.post(
-        reverse("admin:documents_guidanceopinion_add") + f"?case={case.pk}",
-        {
-            "case": case.pk,
-            "title": "海外知识产权纠纷应对行政指导意见书",
-            "addressee": "",
-            "dispute_summary": "对方在德国提起外观设计侵权诉讼。",
-            "analysis": "德国外观设计保护范围以整体视觉印象判断。",
-            "responses": ["defence", "mediation"],
-            "responses_detail": "积极应诉并寻求调解。",
-            "risks": "",
-            "next_steps": "",
-            "expert_opinions": "",
-            "referenced_laws": "",
-            "service_providers": "",
-            "copy_to": "",
-            "events-TOTAL_FORMS": "0",
-            "events-INITIAL_FORMS": "0",
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:3000]
-    opinion = GuidanceOpinion.objects.get(case=case)
-    assert opinion.addressee == "山西晋成精密机械有限公司" and opinion.drafted_by == staff
-
-    change = reverse("admin:documents_guidanceopinion_change", args=[opinion.pk])
-    preview = client.get(reverse("admin:documents_guidanceopinion_preview", args=[opinion.pk]))
-    assert preview["Content-Type"] == "application/pdf"
-    assert "德国外观设计" in compact(pdf_text(preview.content))
-
-    client.post(reverse("admin:documents_guidanceopinion_submit", args=[opinion.pk]))
-    client.post(reverse("admin:documents_guidanceopinion_review", args=[opinion.pk]), {"decision": "approve"})
-    page = client.get(change).content.decode()
-    assert "等待中心主任或副主任签发" in page
-    response = client.post(reverse("admin:documents_guidanceopinion_sign", args=[opinion.pk]), follow=True)
-    assert "只有中心主任或副主任可以签发文书。" in response.content.decode()
-
-    client.force_login(deputy)
-    assert "签发后将取得文号" in client.get(change).content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:documents_guidanceopinion_sign", args=[opinion.pk]))
-    opinion.refresh_from_db()
-    assert opinion.status == GuidanceOpinion.Status.SIGNED
-    assert opinion.document.status == Document.Status.READY
-    assert opinion.document.number in client.get(change).content.decode()
-
-
-def test_outsiders_cannot_reach_the_opinion_admin(client, applicant, signed):
-    opinion = GuidanceOpinion.objects.get(document=signed)
-    client.force_login(applicant)
-    response = client.get(reverse("admin:documents_guidanceopinion_preview", args=[opinion.pk]))
-    assert response.status_code == 302  # to the admin login
-
-
-def test_staff_export_the_case_file(client, staff, signed, django_capture_on_commit_callbacks):
-    case = GuidanceOpinion.objects.get(document=signed).case
-    client.force_login(staff)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("documents:case_file", args=[case.pk]), {"next": "https://evil.example/"})
-    assert response.status_code == 302 and "evil" not in response.url
-    document = Document.objects.get(kind=Document.Kind.CASE_FILE)
-    assert document.status == Document.Status.READY, document.last_error
-    text = compact(pdf_text(document.file.path))
-    for part in ("海外知识产权纠纷应对指导案卷", case.number, "一、申请书", "三、办理经过", signed.number):
-        assert part in text
-    assert document.created_at <= timezone.now()
-
-
-def test_agencies_and_applicants_cannot_export_case_files(client, applicant, agency_user, signed):
-    case = GuidanceOpinion.objects.get(document=signed).case
-    for user in (applicant, agency_user):
-        client.force_login(user)
-        response = client.post(reverse("documents:case_file", args=[case.pk]))
-        assert response.status_code in (302, 404)
-        assert not Document.objects.filter(kind=Document.Kind.CASE_FILE).exists()
 
 
 def test_the_document_list_snippet_shows_what_the_applicant_may_download(rf, signed, applicant, other_applicant):

@@ -1,19 +1,19 @@
-"""Demo data of official documents: a signed guidance opinion on a case waiting for its
+"""Demo data of guidance opinions: a signed guidance opinion on a case waiting for its
 opinion (when the signing certificate is configured), an approved one awaiting signature,
 a draft, and a case file."""
 
 from django.core.exceptions import ValidationError
 
 from cases.models import Case
-from documents.certificates import load_signing_material
-from documents.models import GuidanceOpinion
-from documents.services import (
+from cases.opinions.models import GuidanceOpinion
+from cases.opinions.services import (
     case_file_export,
     opinion_create,
     opinion_review,
     opinion_sign,
     opinion_submit,
 )
+from documents.certificates import load_signing_material
 from portal.models import User
 
 OPINION = {
@@ -48,18 +48,18 @@ def _take_to_approval(case, staff, reviewer):
 
 def seed(out):
     if GuidanceOpinion.objects.exists():
-        out.write("Documents demo: already present.")
+        out.write("Opinions demo: already present.")
         return
     staff = User.objects.filter(email="staff@demo.cn").first()
     deputy = User.objects.filter(email="deputy@demo.cn").first()
     director = User.objects.filter(email="director@demo.cn").first()
     if not (staff and deputy and director):
-        out.write("Documents demo: the foundation's demo users are missing; nothing added.")
+        out.write("Opinions demo: the foundation's demo users are missing; nothing added.")
         return
     waiting = list(Case.objects.filter(status=Case.Status.OPINION_DRAFTED).select_related("handler").order_by("pk"))
     in_progress = Case.objects.filter(status=Case.Status.IN_PROGRESS).order_by("pk").first()
     if not waiting and not in_progress:
-        out.write("Documents demo: no case waiting for an opinion; nothing added.")
+        out.write("Opinions demo: no case waiting for an opinion; nothing added.")
         return
 
     signed = None
@@ -69,7 +69,7 @@ def seed(out):
             load_signing_material()
         except ValidationError as exc:
             out.write(
-                f"Documents demo: opinion left awaiting signature, not signed: {'；'.join(exc.messages)} "
+                f"Opinions demo: opinion left awaiting signature, not signed: {'；'.join(exc.messages)} "
                 "(set SIGNING_CERT_PATH and SIGNING_CERT_PASSWORD, e.g. with manage.py make_dev_certificate)."
             )
         else:
@@ -81,6 +81,6 @@ def seed(out):
     if signed is not None:
         case_file_export(case=signed.case, by=staff)
     out.write(
-        f"Documents demo: {GuidanceOpinion.objects.count()} guidance opinions"
+        f"Opinions demo: {GuidanceOpinion.objects.count()} guidance opinions"
         + (f", one signed ({signed.document.number}) with its case file." if signed else ".")
     )
