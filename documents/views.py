@@ -15,7 +15,7 @@ from documents.formatting import chinese_date
 from documents.forms import MAX_VERIFY_UPLOAD, VerifyForm, normalise_code
 from documents.models import Document
 from documents.permissions import case_file_cases, visible_documents
-from documents.services import case_file_export, find_by_file
+from documents.services import case_file_export, document_download, download_name, find_by_file
 from portal.errors import too_many_requests
 from portal.models import SiteConfiguration
 from portal.roles import is_center_member
@@ -27,9 +27,12 @@ VERIFY_FORM_OVERHEAD = 64 * 1024
 
 @login_required
 def download(request, pk):
+    """A document the user may read; each download is recorded (who, when, from where)."""
     document = get_object_or_404(visible_documents(request.user), pk=pk)
-    filename = f"{document.get_kind_display()}-{document.number or document.pk}-v{document.version}.pdf"
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
+    document_download(document=document, by=request.user)
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=download_name(document), content_type="application/pdf"
+    )
 
 
 def _public_facts(document):
