@@ -39,6 +39,7 @@ from portal.converters import get_by_id_or_404
 from portal.fields import ChoiceListField
 from portal.models import PartnerAgency
 from portal.roles import can_sign, is_center_member
+from portal.twofactor import require_fresh_factor
 
 STATUS_COLOURS = {
     Case.Status.ACCEPTED: "#6c757d",
@@ -689,6 +690,8 @@ class AssistanceLetterAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         if request.method != "POST":
             return self._back(letter)
         action = request.POST.get("action", "")
+        if action == "sign" and (confirm := require_fresh_factor(request)) is not None:
+            return confirm
         try:
             if action == "return":
                 services.letter_return(

@@ -1,6 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static import admin as _otp_static_admin  # noqa: F401  registers first
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp import admin as _otp_totp_admin  # noqa: F401  registers first
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.admin_filters import DateHierarchyGuardMixin
 from portal.models import (
@@ -14,6 +18,12 @@ from portal.models import (
     User,
 )
 from portal.notifications import email_resend
+from portal.twofactor.core import two_factor_reset
+
+# Authenticators and recovery codes are never edited by hand (their secrets would show); a lost
+# device is reset with the action on users below.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 @admin.register(User)
@@ -30,6 +40,19 @@ class UserAdmin(DjangoUserAdmin):
         (_("时间"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("重置两步验证"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        """A lost phone: remove the users' authenticators and recovery codes (audited); they enrol
+        again at their next request."""
+        users = list(queryset)
+        for user in users:
+            two_factor_reset(user=user, by=request.user)
+        self.message_user(
+            request,
+            _("已重置 %(n)d 个用户的两步验证；需要两步验证的用户下次访问时须重新绑定身份验证器。") % {"n": len(users)},
+        )
 
 
 @admin.register(SiteConfiguration)

@@ -9,3 +9,4 @@ class PortalConfig(AppConfig):
     def ready(self):
         # The <id:…> path converter for URL patterns, and `__in` on ids that ignores values no row can have.
         from portal import converters, lookups  # noqa: F401
+        from portal.twofactor import signals  # noqa: F401  (remembers at login who needs no second factor)

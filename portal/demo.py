@@ -10,6 +10,7 @@ from applications.choices import ApplicantCategory
 from applications.models import Applicant
 from portal.models import CalendarDay, DeputyDirector, PartnerAgency, SiteConfiguration, User
 from portal.roles import Role
+from portal.twofactor.demo import DEMO_TOTP_SECRET, give_demo_authenticators
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -150,7 +151,12 @@ def seed(out):
             },
         )
     _grant_center_permissions()
+    give_demo_authenticators(users.values())
     out.write(f"Foundation: {PartnerAgency.objects.count()} agencies, {User.objects.count()} users.")
+    out.write(
+        f"Two-factor: staff, director, deputies and agency users use the demo authenticator key "
+        f"{DEMO_TOTP_SECRET}; `python manage.py demo_totp <e-mail>` prints the current code."
+    )
     return users
 
 

@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "documents",
     "applications",
     "cases",
@@ -105,6 +108,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Tells whether the session was verified with a second factor (request.user.is_verified()),
+    # then sends a user who must use one, and has not yet, to enrolment or to the code step.
+    "django_otp.middleware.OTPMiddleware",
+    "portal.twofactor.middleware.TwoFactorMiddleware",
     # Gives the audit log the client's address for every entry written during the request.
     "portal.audit.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -285,6 +292,13 @@ DOCUMENT_STUCK_MINUTES = _read("DOCUMENT_STUCK_MINUTES", env.int, 10)
 # Entries are kept this many days, then removed by a daily task. Below 183 (about six months, the
 # minimum for records of who saw and changed case files) the task refuses to run.
 AUDIT_RETENTION_DAYS = _read("AUDIT_RETENTION_DAYS", env.int, 365)
+
+# --- Two-factor authentication (django-otp) ---------------------------------------------
+# Signing a letter or an opinion needs a second factor entered within this many minutes;
+# otherwise the signer is asked for a code first.
+SIGNING_FRESH_FACTOR_MINUTES = _read("SIGNING_FRESH_FACTOR_MINUTES", env.int, 5)
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = _read("OTP_TOTP_ISSUER", env.str, "IP Guidance Portal")
 
 # --- Uploads ----------------------------------------------------------------------------
 EVIDENCE_MAX_FILE_MB = _read("EVIDENCE_MAX_FILE_MB", env.int, 20)

@@ -50,6 +50,25 @@ def _isolated_cache_and_media(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_with_force_login(monkeypatch):
+    """`client.force_login(user)` of a user who must use a second factor also verifies the session
+    with the user's authenticator (created if missing), just now, as the login's code step would.
+    `force_login(user, second_factor=False)` leaves the session unverified."""
+    from django.test import Client
+
+    from tests.twofactor import verify_client_session
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None, *, second_factor=True):
+        original(self, user, backend)
+        if second_factor:
+            verify_client_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def applicant_org(db):
     return ApplicantFactory(name="山西晋成精密机械有限公司", name_en="Shanxi Jincheng Precision Machinery Co., Ltd.")

@@ -1,7 +1,8 @@
 """Create one account per role in a fresh production-mode database, for the smoke test.
 
-Run as `python -m tests.smoke.accounts` with the production settings in the environment and the
-accounts' password in SMOKE_PASSWORD. (seed_demo refuses to run with DEBUG off, rightly: its
+Run as `python -m tests.smoke.accounts` with the production settings in the environment, the
+accounts' password in SMOKE_PASSWORD and the key of their authenticators (for the roles that must
+use a second factor) in SMOKE_TOTP_KEY. (seed_demo refuses to run with DEBUG off, rightly: its
 password is published. This password is random and lives only as long as the smoke test.)
 """
 
@@ -22,8 +23,9 @@ ACCOUNTS = [
 CREDIT_CODE = "91350100M000100Y43"
 
 
-def create_accounts(password):
+def create_accounts(password, totp_key):
     from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from applications.choices import ApplicantCategory
     from applications.models import Applicant
@@ -31,6 +33,7 @@ def create_accounts(password):
     from portal.demo import _grant_center_permissions, ensure_groups
     from portal.models import DeputyDirector, PartnerAgency, User
     from portal.roles import Role
+    from portal.twofactor.core import needs_two_factor
 
     ensure_groups()
     _grant_center_permissions()
@@ -56,8 +59,10 @@ def create_accounts(password):
             DeputyDirector.objects.create(user=user, rotation_order=1, joined_on=datetime.date(2024, 1, 1))
         if key == "expert":
             Expert.objects.create(user=user, name=name, organisation="山西大学法学院", email=email)
+        if needs_two_factor(user):
+            TOTPDevice.objects.create(user=user, name="authenticator", key=totp_key, confirmed=True)
 
 
 if __name__ == "__main__":
     django.setup()
-    create_accounts(os.environ["SMOKE_PASSWORD"])
+    create_accounts(os.environ["SMOKE_PASSWORD"], os.environ["SMOKE_TOTP_KEY"])

@@ -44,6 +44,8 @@ class Stack:
         self.processes = {}
         self.logs = {}
         self.password = secrets.token_urlsafe(16)
+        # The authenticator key of the accounts that must use a second factor (hex, as django-otp keeps it).
+        self.totp_key = secrets.token_hex(20)
 
     def run(self, *args, timeout=600):
         result = subprocess.run(
@@ -148,6 +150,7 @@ def production(tmp_path_factory):
             "SIGNING_CERT_PATH": str(workdir / "signing.p12"),
             "SIGNING_CERT_PASSWORD": secrets.token_urlsafe(12),
             "SMOKE_PASSWORD": stack.password,
+            "SMOKE_TOTP_KEY": stack.totp_key,
             "PYTHONPATH": str(ROOT),
         }
     )
