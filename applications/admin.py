@@ -19,27 +19,42 @@ from applications.countries import ALL_COUNTRY_CHOICES
 from applications.forms import DecisionForm
 from applications.models import (
     Applicant,
+    ApplicantAccount,
     Application,
-    ApplicationEvent,
     ApplicationVersion,
     Attachment,
     Feedback,
     MembershipRequest,
     Message,
 )
-from applications.permissions import visible_applications
+from applications.permissions import visible_applications, visible_membership_requests
 from applications.selectors import display_value, version_diff
 from portal.admin_filters import DateHierarchyGuardMixin, ValidatedListFilter
+from portal.audit import entries_for
 from portal.fields import ChoiceListField
 from portal.roles import is_center_member
 from portal.workdays import add_working_days
+
+
+class ApplicantAccountInline(admin.TabularInline):
+    """The users who act for the organisation (they join by registering or by a join request)."""
+
+    model = ApplicantAccount
+    extra = 0
+    fields = ["user", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Applicant)
 class ApplicantAdmin(admin.ModelAdmin):
     list_display = ["name", "credit_code", "category", "created_at"]
     list_filter = ["category"]
-    search_fields = ["name", "credit_code", "name_en"]
+    search_fields = ["name", "credit_code", "name_en", "accounts__user__email", "accounts__user__full_name"]
+    inlines = [ApplicantAccountInline]
 
 
 class _ChoiceListFilter(ValidatedListFilter):
@@ -179,17 +194,6 @@ class VersionInline(admin.StackedInline):
         )
 
 
-class EventInline(admin.TabularInline):
-    model = ApplicationEvent
-    extra = 0
-    fields = ["at", "actor", "from_status", "to_status", "note"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 class MessageInline(admin.TabularInline):
     model = Message
     extra = 0
@@ -234,7 +238,7 @@ class ApplicationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     ]
     search_fields = ["number", "applicant_name", "credit_code", "applicant__name", "applicant__credit_code"]
     list_select_related = ["applicant"]
-    inlines = [AttachmentInline, VersionInline, EventInline, MessageInline]
+    inlines = [AttachmentInline, VersionInline, MessageInline]
     date_hierarchy = "submitted_at"
     actions = ["accept_selected", "return_selected", "decline_selected", "close_lapsed_selected"]
     change_form_template = "applications/admin/change_form.html"
@@ -451,6 +455,7 @@ class ApplicationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
                 if application.status == Application.Status.SUBMITTED
             ],
             "case": getattr(application, "case", None),
+            "history": entries_for(application),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -462,6 +467,9 @@ class MembershipRequestAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__full_name", "applicant__name", "applicant__credit_code"]
     readonly_fields = ["user", "applicant", "note", "status", "created_at", "decided_by", "decided_at"]
     actions = ["approve", "reject"]
+
+    def get_queryset(self, request):
+        return visible_membership_requests(request.user).select_related("user", "applicant", "decided_by")
 
     def has_add_permission(self, request):
         return False

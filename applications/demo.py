@@ -10,10 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications import services
 from applications.choices import ApplicantCategory
-from applications.models import Applicant, Application, MembershipRequest
+from applications.models import Applicant, ApplicantAccount, Application, MembershipRequest
+from applications.selectors import applicant_of
 from portal.demo import DEMO_PASSWORD
 from portal.models import User
 from portal.roles import Role
+from portal.validators import credit_code_check_character
 
 
 def _pdf(title):
@@ -57,8 +59,6 @@ ORGANISATIONS = [
 
 def _valid_code(code):
     """The demo codes above keep their first 17 characters; the check character is computed."""
-    from portal.validators import credit_code_check_character
-
     return code[:17] + credit_code_check_character(code[:17])
 
 
@@ -205,19 +205,31 @@ APPLICATIONS = [
 
 
 def _member(email, name, phone, organisation):
-    user, created = User.objects.get_or_create(
-        email=email, defaults={"full_name": name, "phone": phone, "applicant": organisation}
-    )
+    user, created = User.objects.get_or_create(email=email, defaults={"full_name": name, "phone": phone})
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
     user.groups.add(Group.objects.get_or_create(name=Role.APPLICANT)[0])
+    ApplicantAccount.objects.get_or_create(user=user, defaults={"applicant": organisation})
     return user
 
 
+# The demo applicant's organisation; its user applicant@demo.cn is created by portal.demo.
+DEMO_ORGANISATION = {
+    "credit_code": "91350100M000100Y43",
+    "name": "太原晋成精密机械有限公司",
+    "category": ApplicantCategory.ENTERPRISE,
+    "name_en": "Taiyuan Jincheng Precision Machinery Co., Ltd.",
+    "address": "山西省太原市小店区学府街 101 号",
+}
+
+
 def _organisations():
+    spec = dict(DEMO_ORGANISATION)
+    demo_org, _created = Applicant.objects.get_or_create(credit_code=spec.pop("credit_code"), defaults=spec)
     demo_user = User.objects.get(email="applicant@demo.cn")
-    organisations = {"demo": (demo_user.applicant, demo_user)}
+    ApplicantAccount.objects.get_or_create(user=demo_user, defaults={"applicant": demo_org})
+    organisations = {"demo": (demo_org, demo_user)}
     for index, spec in enumerate(ORGANISATIONS):
         organisation, _created = Applicant.objects.get_or_create(
             credit_code=_valid_code(spec["credit_code"]),
@@ -268,7 +280,7 @@ def seed(out):
     if _created:
         newcomer.set_password(DEMO_PASSWORD)
         newcomer.save()
-    if newcomer.applicant_id is None and not MembershipRequest.objects.filter(user=newcomer).exists():
+    if applicant_of(newcomer) is None and not MembershipRequest.objects.filter(user=newcomer).exists():
         services.membership_request(user=newcomer, applicant=demo_org, by=newcomer, note="法务部 知识产权专员")
     out.write(
         f"Applications: {created} new, {Application.objects.count()} in all; "

@@ -1,16 +1,18 @@
-"""The forms of the applicant's pages: the application itself, evidence, messages, feedback."""
+"""The forms of the applicant's pages: registration, the application itself, evidence, messages, feedback."""
 
 from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from applications.choices import FORM_COUNTRIES, EvidenceCategory
+from applications.choices import FORM_COUNTRIES, ApplicantCategory, EvidenceCategory
 from applications.countries import FORM_COUNTRY_CHOICES, OTHER_COUNTRY_CHOICES
-from applications.models import LONG_TEXT_LIMIT, Application, Feedback
+from applications.models import LONG_TEXT_LIMIT, Applicant, Application, Feedback
 from portal.forms import MultipleFileField
 from portal.validators import normalise_credit_code, validate_credit_code, validate_phone
 
@@ -323,3 +325,41 @@ class JoinRequestForm(forms.Form):
 
     def clean_credit_code(self):
         return normalise_credit_code(self.cleaned_data["credit_code"])
+
+
+class RegistrationForm(UserCreationForm):
+    """Self-registration of an applicant user together with their organisation."""
+
+    organisation_name = forms.CharField(label=_("单位名称"), max_length=200)
+    credit_code = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=18,
+        help_text=_("18 位，见营业执照；用于识别你的单位。"),
+        validators=[validate_credit_code],
+    )
+    category = forms.ChoiceField(label=_("申请人类别"), choices=ApplicantCategory.choices)
+
+    class Meta:
+        model = get_user_model()
+        fields = ("full_name", "email", "phone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].required = True
+        self.fields["phone"].validators.append(validate_phone)
+
+    def _get_validation_exclusions(self):
+        # An address that already has an account is not refused here: the form would tell
+        # anyone which addresses are registered. The service answers the same either way and
+        # e-mails the owner of the address.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.add("email")
+        return exclusions
+
+    def clean_credit_code(self):
+        # An organisation already registered is not refused: the new user asks to join it,
+        # and an existing member (or the center) approves before they see anything.
+        return normalise_credit_code(self.cleaned_data["credit_code"])
+
+    def existing_applicant(self):
+        return Applicant.objects.filter(credit_code=self.cleaned_data["credit_code"]).first()

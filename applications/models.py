@@ -18,7 +18,7 @@ from applications.choices import (
 )
 from applications.countries import ALL_COUNTRY_CHOICES, country_name
 from portal.fields import ChoiceListField
-from portal.history import event_title, status_change
+from portal.transitions import StatusField, StatusModel
 from portal.validators import validate_credit_code
 
 LONG_TEXT_LIMIT = 10000
@@ -44,7 +44,32 @@ class Applicant(models.Model):
         return self.name
 
 
-class Application(models.Model):
+class ApplicantAccount(models.Model):
+    """The link between a user account and the applicant organisation it acts for.
+
+    An applicant user acts for exactly one organisation; the organisation may have several
+    users (colleagues join through a MembershipRequest)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="applicant_account",
+        verbose_name=_("用户"),
+    )
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("申请人单位")
+    )
+    created_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申请人单位账号")
+        verbose_name_plural = _("申请人单位账号")
+
+    def __str__(self):
+        return f"{self.user} → {self.applicant}"
+
+
+class Application(StatusModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
@@ -53,6 +78,16 @@ class Application(models.Model):
         DECLINED = "declined", _("不予受理")
         WITHDRAWN = "withdrawn", _("已撤回")
 
+    # The one map of allowed application transitions.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
+        Status.SUBMITTED: {Status.ACCEPTED, Status.RETURNED, Status.DECLINED},
+        Status.RETURNED: {Status.SUBMITTED, Status.WITHDRAWN, Status.DECLINED},
+        Status.ACCEPTED: set(),
+        Status.DECLINED: set(),
+        Status.WITHDRAWN: set(),
+    }
+
     applicant = models.ForeignKey(
         Applicant, on_delete=models.PROTECT, related_name="applications", verbose_name=_("申请人单位")
     )
@@ -60,7 +95,9 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
     )
     number = models.CharField(_("申请编号"), max_length=30, unique=True, null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = StatusField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True, transitions=TRANSITIONS
+    )
     # A draft's autosave stamp doubles as an optimistic lock: an edit saved from an
     # older copy of the form is refused instead of overwriting a newer one.
     revision = models.PositiveIntegerField(_("修订号"), default=0)
@@ -162,29 +199,6 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class ApplicationEvent(models.Model):
-    """Every change of an application's status: who, when, from, to, and why."""
-
-    application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="events", verbose_name=_("申请")
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    from_status = models.CharField(_("原状态"), max_length=20, choices=Application.Status.choices, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, choices=Application.Status.choices)
-    note = models.TextField(_("说明"), blank=True)
-
-    class Meta:
-        verbose_name = _("申请流转记录")
-        verbose_name_plural = _("申请流转记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return event_title(self.application, status_change(self))
-
-
 class ApplicationVersion(models.Model):
     """What the applicant filed at one submission, frozen, so that corrections (补正) can be compared."""
 
@@ -283,7 +297,7 @@ class Feedback(models.Model):
         return f"{self.application} {self.get_satisfaction_display()}"
 
 
-class MembershipRequest(models.Model):
+class MembershipRequest(StatusModel):
     """A user asking to act for an applicant organisation that already has an account.
 
     An existing member of the organisation or center staff approves it; until then the
@@ -295,6 +309,12 @@ class MembershipRequest(models.Model):
         APPROVED = "approved", _("已同意")
         REJECTED = "rejected", _("已拒绝")
 
+    TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.REJECTED},
+        Status.APPROVED: set(),
+        Status.REJECTED: set(),
+    }
+
     applicant = models.ForeignKey(
         Applicant, on_delete=models.CASCADE, related_name="membership_requests", verbose_name=_("申请人单位")
     )
@@ -305,7 +325,9 @@ class MembershipRequest(models.Model):
         verbose_name=_("申请加入的用户"),
     )
     note = models.CharField(_("说明"), max_length=300, blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    status = StatusField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.PENDING, transitions=TRANSITIONS
+    )
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

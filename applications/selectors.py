@@ -1,17 +1,20 @@
-"""Read-side queries of the applicant's pages: the status timeline, the documents issued,
-and the differences between submitted versions."""
+"""Read-side queries of applications: whose organisation a user acts for, the applicant's status
+timeline, the documents issued, and the differences between submitted versions."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import EvidenceCategory
 from applications.countries import country_name
 from applications.forms import FORM_FIELDS
-from applications.models import Application
+from applications.models import ApplicantAccount, Application
 from documents.models import Document
 from documents.selectors import documents_of_application, documents_of_case, scoped_documents
+from portal.audit import entries_for
+from portal.roles import Role, has_role
 
 S = Application.Status
 
@@ -50,6 +53,26 @@ CASE_STATUS_WORDS = {
 }
 
 
+def applicant_of(user):
+    """The applicant organisation `user` acts for, or None: the one way to ask.
+
+    One query per user object (the link is cached on it), none for an anonymous user."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
+        return None
+    cache = get_user_model().applicant_account.related
+    if not cache.is_cached(user):
+        account = ApplicantAccount.objects.select_related("applicant").filter(user_id=user.pk).first()
+        cache.set_cached_value(user, account)
+    account = cache.get_cached_value(user)
+    return account.applicant if account is not None else None
+
+
+def members_of(applicant):
+    """The organisation's active users who act for it as applicants (they hear about its applications)."""
+    users = get_user_model().objects.filter(applicant_account__applicant=applicant, is_active=True)
+    return [user for user in users.prefetch_related("groups") if has_role(user, Role.APPLICANT)]
+
+
 @dataclass
 class Step:
     at: datetime
@@ -66,29 +89,33 @@ def status_words(application):
 
 
 def timeline(application):
-    """The application's events and its case's events, oldest first, in applicant words."""
+    """The application's status steps and its case's, oldest first, in applicant words.
+
+    Read from the audit log: only what the applicant may read (status steps and public notes),
+    never a note meant for staff."""
+    labels = dict(S.choices)
     steps = [
         Step(
-            event.at,
-            APPLICATION_STEP_WORDS.get(event.to_status, event.get_to_status_display()),
-            event.note,
+            entry.created,
+            APPLICATION_STEP_WORDS.get(entry.to_status, labels.get(entry.to_status, entry.to_status)),
+            entry.public_note,
             "application",
         )
-        for event in application.events.all()
+        for entry in entries_for(application).exclude(to_status="")
     ]
-    case = getattr(application, "case", None) if application.status == S.ACCEPTED else None
+    case = _case_of(application)
     if case is not None:
         previous = None
-        for event in case.events.all():
-            if not event.to_status and not event.public_note:
+        for entry in entries_for(case):
+            if not entry.to_status and not entry.public_note:
                 continue
-            title = CASE_STEP_WORDS.get(event.to_status, "") if event.to_status else _("办理情况说明")
-            if event.to_status == "accepted" and not event.public_note:
+            title = CASE_STEP_WORDS.get(entry.to_status, "") if entry.to_status else _("办理情况说明")
+            if entry.to_status == "accepted" and not entry.public_note:
                 continue  # the application's own "accepted" step says this already
-            if title == previous and not event.public_note:
+            if title == previous and not entry.public_note:
                 continue  # internal steps that read the same are shown once
             previous = title
-            steps.append(Step(event.at, title, event.public_note, "case"))
+            steps.append(Step(entry.created, title, entry.public_note, "case"))
     steps.sort(key=lambda step: step.at)
     return steps
 

@@ -7,6 +7,7 @@ app_name = "applications"
 urlpatterns = [
     path("", login_required(views.mine), name="mine"),
     path("new/", login_required(views.new), name="new"),
+    path("register/", views.register, name="register"),
     path("join/", login_required(views.join), name="join"),
     path("members/<id:request_pk>/<str:decision>/", login_required(views.membership_decide), name="membership_decide"),
     path("<id:pk>/", login_required(views.detail), name="detail"),

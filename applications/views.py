@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,16 +13,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import selectors, services
-from applications.choices import EvidenceCategory
-from applications.forms import ApplicationForm, EvidenceForm, FeedbackForm, JoinRequestForm, MessageForm
+from applications.choices import FORM_COUNTRIES, EvidenceCategory
+from applications.forms import (
+    FORM_FIELDS,
+    ApplicationForm,
+    EvidenceForm,
+    FeedbackForm,
+    JoinRequestForm,
+    MessageForm,
+    RegistrationForm,
+)
 from applications.models import Applicant, Application, Feedback, MembershipRequest
 from applications.permissions import (
+    can_give_feedback,
+    can_join,
+    can_post_message,
     decidable_membership_requests,
     editable_applications,
     visible_applications,
     visible_attachments,
     visible_message_files,
 )
+from applications.selectors import applicant_of
 from portal.permissions import require_role
 from portal.roles import Role, has_role, is_center_member
 from portal.transitions import StaleObject, TransitionNotAllowed
@@ -36,8 +48,7 @@ def _error_text(exc):
 def mine(request):
     """The applicant organisation's applications (and, for a user not yet in one, the way to join)."""
     user = request.user
-    may_join = user.applicant_id is None and not is_center_member(user) and not has_role(user, Role.AGENCY, Role.EXPERT)
-    if may_join:
+    if can_join(user, None):
         return _join_page(request, JoinRequestForm())
     if not has_role(user, Role.APPLICANT):
         raise Http404
@@ -47,7 +58,7 @@ def mine(request):
         "applications/mine.html",
         {
             "applications": applications,
-            "organisation": user.applicant,
+            "organisation": applicant_of(user),
             "join_requests": decidable_membership_requests(user).select_related("user"),
         },
     )
@@ -56,9 +67,10 @@ def mine(request):
 @require_POST
 def new(request):
     require_role(request.user, Role.APPLICANT)
-    if request.user.applicant_id is None:
+    organisation = applicant_of(request.user)
+    if organisation is None:
         raise Http404
-    application = services.application_create(applicant=request.user.applicant, by=request.user)
+    application = services.application_create(applicant=organisation, by=request.user)
     return redirect("applications:edit", pk=application.pk)
 
 
@@ -279,11 +291,6 @@ def review(request, pk):
 
 def _form_data(application):
     """The stored answers as the form would post them, to validate them the same way."""
-    from django.http import QueryDict
-
-    from applications.choices import FORM_COUNTRIES
-    from applications.forms import FORM_FIELDS
-
     data = QueryDict(mutable=True)
     for name in FORM_FIELDS:
         value = getattr(application, name)
@@ -320,11 +327,11 @@ def _problem_labels(problems):
 def _detail_context(request, application):
     case = getattr(application, "case", None) if application.status == Application.Status.ACCEPTED else None
     feedback = Feedback.objects.filter(application=application).first()
-    can_give_feedback = (
+    feedback_open = (
         case is not None
-        and case.status in {"closed", "terminated"}
+        and case.closed_at is not None  # the case has ended (closed or terminated)
         and feedback is None
-        and has_role(request.user, Role.APPLICANT)
+        and can_give_feedback(request.user, application)
     )
     return {
         "application": application,
@@ -336,11 +343,12 @@ def _detail_context(request, application):
         "thread": application.messages.select_related("author").prefetch_related("files"),
         "message_form": MessageForm(),
         "feedback": feedback,
-        "feedback_form": FeedbackForm() if can_give_feedback else None,
+        "feedback_form": FeedbackForm() if feedback_open else None,
         "rows": selectors.application_rows(application),
         "attachments": application.attachments.all(),
         "is_center": is_center_member(request.user),
-        "can_write": application.status not in {Application.Status.DRAFT, Application.Status.WITHDRAWN},
+        "can_write": application.status not in {Application.Status.DRAFT, Application.Status.WITHDRAWN}
+        and can_post_message(request.user, application),
     }
 
 
@@ -403,19 +411,27 @@ def _file_response(stored, name, content_type):
 
 
 def attachment_download(request, pk, attachment_pk):
-    attachment = get_object_or_404(visible_attachments(request.user), pk=attachment_pk, application_id=pk)
+    attachment = get_object_or_404(
+        visible_attachments(request.user).select_related("application"), pk=attachment_pk, application_id=pk
+    )
+    services.attachment_downloaded(attachment=attachment, by=request.user)
     return _file_response(attachment.file, attachment.original_name, attachment.content_type)
 
 
 def message_file_download(request, pk, file_pk):
-    item = get_object_or_404(visible_message_files(request.user), pk=file_pk, message__application_id=pk)
+    item = get_object_or_404(
+        visible_message_files(request.user).select_related("message__application"),
+        pk=file_pk,
+        message__application_id=pk,
+    )
+    services.message_file_downloaded(item=item, by=request.user)
     return _file_response(item.file, item.original_name, item.content_type)
 
 
 @require_POST
 def join(request):
     """A user not yet acting for any organisation asks to join one by its credit code."""
-    if request.user.applicant_id is not None or is_center_member(request.user):
+    if not can_join(request.user, None):
         raise Http404
     form = JoinRequestForm(request.POST)
     if form.is_valid():
@@ -454,3 +470,23 @@ def membership_decide(request, request_pk, decision):
     else:
         messages.success(request, _("已处理 %(name)s 的加入申请。") % {"name": join_request.user.full_name})
     return redirect("applications:mine")
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    """Self-registration of an applicant user together with its organisation (or a request to join it)."""
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        existing = form.existing_applicant()
+        services.applicant_register(
+            full_name=data["full_name"],
+            email=data["email"],
+            phone=data["phone"],
+            password=data["password1"],
+            organisation_name=data["organisation_name"],
+            credit_code=data["credit_code"],
+            category=data["category"],
+        )
+        return render(request, "registration/register_done.html", {"email": data["email"], "joining": existing})
+    return render(request, "registration/register.html", {"form": form})

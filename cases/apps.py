@@ -7,9 +7,6 @@ class CasesConfig(AppConfig):
     verbose_name = _("案件办理")
 
     def ready(self):
-        from applications.services import applicant_answer_hooks
-        from cases.services import case_resume_on_answer
-
-        # The applicant's answer on the thread ends a pause of the case's opinion deadline.
-        if case_resume_on_answer not in applicant_answer_hooks:
-            applicant_answer_hooks.append(case_resume_on_answer)
+        # Accepting an application opens its case; the applicant's answer on the thread ends a
+        # pause of the case's opinion deadline (signals of applications, received here).
+        from cases import receivers  # noqa: F401

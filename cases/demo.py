@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from applications.models import Applicant, Application
+from applications.selectors import applicant_of
 from cases import services
 from cases.models import AssistanceLetter, Case
 from portal.models import PartnerAgency, User
@@ -106,14 +107,14 @@ def _file_application(spec, applicant_user, staff):
     from applications import services as intake
 
     request, countries, dispute_types, right_types, field, level, opponent = spec
-    application = intake.application_create(applicant=applicant_user.applicant, by=applicant_user)
+    application = intake.application_create(applicant=applicant_of(applicant_user), by=applicant_user)
     intake.application_save_draft(
         application=application,
         data={
             "contact_name": applicant_user.full_name or "王丽",
             "contact_email": applicant_user.email,
             "contact_phone": applicant_user.phone or "13912345678",
-            "contact_address": applicant_user.applicant.address or "山西省太原市小店区学府街 1 号",
+            "contact_address": applicant_of(applicant_user).address or "山西省太原市小店区学府街 1 号",
             "dispute_types": dispute_types,
             "right_types": right_types,
             "countries": countries,
@@ -145,8 +146,8 @@ def _file_application(spec, applicant_user, staff):
 def _cases(out, staff):
     cases = list(Case.objects.filter(status=Case.Status.ACCEPTED).select_related("application").order_by("pk"))
     applicant_user = _user("applicant@demo.cn")
-    if applicant_user is None or applicant_user.applicant_id is None:
-        applicant_user = User.objects.filter(applicant__isnull=False).first()
+    if applicant_user is None or applicant_of(applicant_user) is None:
+        applicant_user = User.objects.filter(applicant_account__isnull=False).first()
     for spec in EXTRA:
         if len(cases) >= WANTED or applicant_user is None:
             break

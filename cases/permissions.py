@@ -2,6 +2,7 @@
 agency only the signed letters addressed to it (and their cases' summaries); an applicant
 its own organisation's cases. Views fetch through these querysets, so a wrong id is a 404."""
 
+from applications.selectors import applicant_of
 from cases.models import AnswerAttachment, AssistanceLetter, Case, LetterRecipient
 from portal.roles import Role, has_role, is_center_member
 
@@ -19,8 +20,9 @@ def visible_cases(user):
                 "letter__case_id"
             )
         )
-    if has_role(user, Role.APPLICANT) and user.applicant_id:
-        return Case.objects.filter(application__applicant_id=user.applicant_id)
+    applicant = applicant_of(user) if has_role(user, Role.APPLICANT) else None
+    if applicant is not None:
+        return Case.objects.filter(application__applicant=applicant)
     return Case.objects.none()
 
 

@@ -27,8 +27,10 @@ def entitled_documents(user, documents=None):
     if is_center_member(user):
         return documents
     delivered = Exists(Document.recipients.through.objects.filter(document_id=OuterRef("pk"), user_id=user.pk))
-    if has_role(user, Role.APPLICANT) and user.applicant_id:
-        delivered |= Q(applicant_id=user.applicant_id, released_to_applicant=True)
+    if has_role(user, Role.APPLICANT):
+        # The organisation the user acts for (applications.ApplicantAccount, named by its relation:
+        # documents sits below applications and does not import it).
+        delivered |= Q(applicant__accounts__user=user, released_to_applicant=True)
     if has_role(user, Role.AGENCY) and user.agency_id:
         delivered |= Exists(
             Document.agencies.through.objects.filter(document_id=OuterRef("pk"), partneragency_id=user.agency_id)

@@ -29,13 +29,13 @@ admin.site.unregister(StaticDevice)
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["full_name"]
-    list_display = ["full_name", "email", "applicant", "agency", "is_active", "is_staff"]
+    list_display = ["full_name", "email", "agency", "is_active", "is_staff"]
     list_filter = ["groups", "is_active", "is_staff", "agency"]
-    search_fields = ["full_name", "email", "applicant__name", "applicant__credit_code"]
-    autocomplete_fields = ["applicant", "agency"]
+    search_fields = ["full_name", "email"]
+    autocomplete_fields = ["agency"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("个人信息"), {"fields": ("full_name", "phone", "title", "applicant", "agency")}),
+        (_("个人信息"), {"fields": ("full_name", "phone", "title", "agency")}),
         (_("角色与权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("时间"), {"fields": ("last_login", "date_joined")}),
     )

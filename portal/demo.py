@@ -1,13 +1,12 @@
 """Demo data of the foundation: the center, its six co-building agencies (the Shanxi notice of 2023),
 one user per role, and the working-day calendar. Other apps add theirs in their own
-`demo.py`, which `seed_demo` calls in order."""
+`demo.py`, which the `demo` app's `seed_demo` command calls in order (the applicant user's
+organisation comes from applications.demo)."""
 
 import datetime
 
 from django.contrib.auth.models import Group
 
-from applications.choices import ApplicantCategory
-from applications.models import Applicant
 from portal.models import CalendarDay, DeputyDirector, PartnerAgency, SiteConfiguration, User
 from portal.roles import Role
 from portal.twofactor.demo import DEMO_TOTP_SECRET, give_demo_authenticators
@@ -111,18 +110,9 @@ def seed(out):
         )
     seed_calendar()
 
-    applicant_org, _created = Applicant.objects.get_or_create(
-        credit_code="91350100M000100Y43",
-        defaults={
-            "name": "太原晋成精密机械有限公司",
-            "category": ApplicantCategory.ENTERPRISE,
-            "name_en": "Taiyuan Jincheng Precision Machinery Co., Ltd.",
-            "address": "山西省太原市小店区学府街 101 号",
-        },
-    )
     staff_flags = {"is_staff": True}
     users = {
-        "applicant": _user("applicant@demo.cn", "王丽", [Role.APPLICANT], applicant=applicant_org, phone="13812345678"),
+        "applicant": _user("applicant@demo.cn", "王丽", [Role.APPLICANT], phone="13812345678"),
         "staff": _user("staff@demo.cn", "李明", [Role.STAFF], **staff_flags),
         "director": _user("director@demo.cn", "赵建国", [Role.DIRECTOR, Role.STAFF], **staff_flags),
         "deputy": _user("deputy@demo.cn", "孙红", [Role.DEPUTY, Role.STAFF], **staff_flags),

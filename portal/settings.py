@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "cases",
     "experts",
     "meetings",
+    "demo",
 ]
 
 MIDDLEWARE = [

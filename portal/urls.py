@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from portal import errors, views
 from portal.forms import QueuedPasswordResetForm
@@ -15,7 +16,11 @@ portal_patterns = (
         path("", views.home, name="home"),
         path("me/", views.landing, name="landing"),
         path("notifications/", views.notifications, name="notifications"),
-        path("accounts/register/", views.register, name="register"),
+        # Registration of an applicant with its organisation lives in applications; the old address still works.
+        path(
+            "accounts/register/",
+            RedirectView.as_view(pattern_name="applications:register", query_string=True),
+        ),
         path("accounts/activate/<uidb64>/<token>/", views.activate, name="activate"),
     ],
     "portal",

@@ -5,12 +5,10 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
-from portal.forms import RegistrationForm
 from portal.models import PartnerAgency, User
 from portal.permissions import landing_url_name
-from portal.services import applicant_register, user_activate
+from portal.services import user_activate
 
 
 def home(request):
@@ -22,25 +20,6 @@ def home(request):
 def landing(request):
     """After login, send each role to where it works."""
     return redirect(landing_url_name(request.user))
-
-
-@require_http_methods(["GET", "POST"])
-def register(request):
-    form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        existing = form.existing_applicant()
-        applicant_register(
-            full_name=data["full_name"],
-            email=data["email"],
-            phone=data["phone"],
-            password=data["password1"],
-            organisation_name=data["organisation_name"],
-            credit_code=data["credit_code"],
-            category=data["category"],
-        )
-        return render(request, "registration/register_done.html", {"email": data["email"], "joining": existing})
-    return render(request, "registration/register.html", {"form": form})
 
 
 def activate(request, uidb64, token):

@@ -15,7 +15,7 @@ from applications.choices import (
     RightType,
     TechnicalField,
 )
-from applications.models import Applicant, Application, Attachment
+from applications.models import Applicant, ApplicantAccount, Application, Attachment
 from portal.models import PartnerAgency, User
 from portal.validators import CREDIT_CODE_CHARSET, credit_code_check_character
 
@@ -57,6 +57,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
+    def applicant(self, create, extracted, **kwargs):
+        """`UserFactory(applicant=organisation)`: the user acts for that applicant organisation."""
+        if create and extracted is not None:
+            ApplicantAccount.objects.create(user=self, applicant=extracted)
+
+    @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(*(Group.objects.get_or_create(name=role)[0] for role in extracted))
@@ -71,7 +77,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         model = Application
 
     applicant = factory.SubFactory(ApplicantFactory)
-    created_by = factory.SubFactory(UserFactory, applicant=factory.SelfAttribute("..applicant"))
+    created_by = factory.LazyAttribute(lambda application: UserFactory(applicant=application.applicant))
     applicant_category = ApplicantCategory.ENTERPRISE
     applicant_name = factory.SelfAttribute("applicant.name")
     credit_code = factory.SelfAttribute("applicant.credit_code")
@@ -92,11 +98,10 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 def submitted(application, when=None):
     """Mark a factory application as submitted without the service (for list fixtures)."""
-    application.status = Application.Status.SUBMITTED
     application.submitted_at = when or timezone.now()
     application.number = application.number or f"SQ-T-{application.pk:06d}"
-    application.save()
-    return application
+    application.save(update_fields=["submitted_at", "number"])
+    return with_status(application, Application.Status.SUBMITTED)
 
 
 # A minimal valid PDF: libmagic recognises it as application/pdf.

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from applications.choices import DisputeLevel, DisputeType, RightType, TechnicalField
 from applications.countries import country_name
+from applications.selectors import members_of
 from applications.services import message_post
 from cases.models import (
     OPEN_STATUSES,
@@ -118,7 +119,7 @@ def case_transition(*, case, to_status, by, note="", public_note="", seen_revisi
 
 def _notify_applicant(case, to_status):
     application = case.application
-    recipients = User.objects.filter(applicant_id=application.applicant_id, is_active=True)
+    recipients = members_of(application.applicant)
     notify(
         recipients,
         subject=_("案件 %(number)s 状态更新：%(status)s") % {"number": case.number, "status": S(to_status).label},

@@ -32,15 +32,6 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=100)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     title = models.CharField(_("职务"), max_length=100, blank=True)
-    # An applicant user acts for exactly one applicant organisation.
-    applicant = models.ForeignKey(
-        "applications.Applicant",
-        verbose_name=_("申请人单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="members",
-    )
     # A partner-agency user belongs to exactly one agency.
     agency = models.ForeignKey(
         "portal.PartnerAgency",

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from applications.choices import EvidenceCategory
 from applications.models import Attachment
+from applications.selectors import applicant_of
 from tests.factories import ApplicationFactory, UserFactory
 
 # A one-page PDF and a 1×1 PNG, small but real enough for libmagic.
@@ -61,7 +62,7 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
 
 def complete_draft(applicant_user, **fields):
     """A complete draft of the user's organisation with its standing proof, ready to submit."""
-    application = ApplicationFactory(applicant=applicant_user.applicant, created_by=applicant_user, **fields)
+    application = ApplicationFactory(applicant=applicant_of(applicant_user), created_by=applicant_user, **fields)
     AttachmentFactory(application=application, uploaded_by=applicant_user)
     return application
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from applications import services
 from applications.models import Application, MembershipRequest
+from applications.selectors import applicant_of
 from cases.models import Case
 from documents.models import Document
 from tests.applications.factories import complete_draft, upload
@@ -23,7 +24,7 @@ def decide_url(decision, *applications):
 
 def test_changelist_filters_and_search(client, staff, applicant):
     us = submitted(
-        ApplicationFactory(applicant=applicant.applicant, countries=["US"], dispute_types=["trade_investigation"])
+        ApplicationFactory(applicant=applicant_of(applicant), countries=["US"], dispute_types=["trade_investigation"])
     )
     br = submitted(ApplicationFactory(countries=["BR"], right_types=["trademark"], applicant_name="巴西商标案企业"))
     client.force_login(staff)
@@ -121,7 +122,7 @@ def test_applicants_cannot_reach_the_decision_view(client, applicant):
 
 def test_staff_approve_a_join_request_in_the_admin(client, staff, applicant):
     newcomer = UserFactory()
-    join = services.membership_request(user=newcomer, applicant=applicant.applicant, by=newcomer)
+    join = services.membership_request(user=newcomer, applicant=applicant_of(applicant), by=newcomer)
     client.force_login(staff)
     client.post(
         reverse("admin:applications_membershiprequest_changelist"),

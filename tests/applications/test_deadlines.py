@@ -13,6 +13,7 @@ from django.utils import timezone
 from applications import services, tasks
 from applications.models import Application
 from documents.models import Document
+from portal.access import Forbidden
 from portal.celery import app as celery_app
 from portal.models import CalendarDay, Notification, SiteConfiguration
 from portal.transitions import TransitionNotAllowed
@@ -174,7 +175,9 @@ def test_a_returned_application_cannot_be_declined_while_the_applicant_may_still
     application = services.application_return(application=submit(applicant), by=staff, reason="补充")
     with pytest.raises(TransitionNotAllowed):
         services.application_decline(application=application, by=staff, reason="不符合条件")
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowed, match="尚未届满"):
+        services.application_close_lapsed(application=application, by=staff)
+    with pytest.raises(Forbidden, match="只有指导中心工作人员"):
         services.application_close_lapsed(application=application, by=applicant)
 
 

@@ -5,8 +5,10 @@ from django.urls import reverse
 
 from applications import services
 from applications.models import Application, Attachment, Feedback, Message
-from cases.models import Case, CaseEvent
+from applications.selectors import applicant_of
+from cases.models import Case
 from documents.models import Document
+from portal.audit import log_action
 from tests.applications.factories import PDF_BYTES, AttachmentFactory, close_case, complete_draft, upload
 from tests.factories import ApplicationFactory
 
@@ -40,12 +42,12 @@ def form_post(application, **overrides):
 
 @pytest.fixture
 def draft(applicant):
-    return ApplicationFactory(applicant=applicant.applicant, created_by=applicant)
+    return ApplicationFactory(applicant=applicant_of(applicant), created_by=applicant)
 
 
 def test_mine_lists_the_organisation_s_applications_only(client, applicant, other_applicant):
-    mine = ApplicationFactory(applicant=applicant.applicant, request="我方的申请")
-    ApplicationFactory(applicant=other_applicant.applicant, request="别人家的申请")
+    mine = ApplicationFactory(applicant=applicant_of(applicant), request="我方的申请")
+    ApplicationFactory(applicant=applicant_of(other_applicant), request="别人家的申请")
     client.force_login(applicant)
     response = client.get(reverse("applications:mine"))
     content = response.content.decode()
@@ -56,7 +58,7 @@ def test_mine_lists_the_organisation_s_applications_only(client, applicant, othe
 
 def test_mine_query_count_is_flat(client, applicant, django_assert_max_num_queries):
     for _ in range(15):
-        ApplicationFactory(applicant=applicant.applicant)
+        ApplicationFactory(applicant=applicant_of(applicant))
     client.force_login(applicant)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("applications:mine"))
@@ -211,9 +213,11 @@ def test_detail_timeline_shows_public_notes_in_plain_words_never_internal_notes(
     services.application_accept(application=application, by=staff)
     case = Case.objects.get()
     Case.objects.filter(pk=case.pk).update(status="awaiting_input")
-    CaseEvent.objects.create(
-        case=case,
-        actor=staff,
+    log_action(
+        case,
+        "cases.case.awaiting_input",
+        scope=case,
+        by=staff,
         from_status="in_progress",
         to_status="awaiting_input",
         note="内部：对方律所与专家甲有利益冲突",
@@ -313,8 +317,8 @@ def test_other_users_get_404_everywhere(client, request, applicant, intruder):
 
 
 def test_an_attachment_id_under_another_application_is_404(client, applicant, other_applicant):
-    mine = ApplicationFactory(applicant=applicant.applicant)
-    theirs = AttachmentFactory(application=ApplicationFactory(applicant=other_applicant.applicant))
+    mine = ApplicationFactory(applicant=applicant_of(applicant))
+    theirs = AttachmentFactory(application=ApplicationFactory(applicant=applicant_of(other_applicant)))
     client.force_login(applicant)
     assert client.get(reverse("applications:attachment_download", args=[mine.pk, theirs.pk])).status_code == 404
 
@@ -323,7 +327,7 @@ def test_colleagues_of_the_same_organisation_share_applications(client, applican
     from portal.roles import Role
     from tests.factories import UserFactory
 
-    colleague = UserFactory(applicant=applicant.applicant, roles=[Role.APPLICANT])
+    colleague = UserFactory(applicant=applicant_of(applicant), roles=[Role.APPLICANT])
     application = complete_draft(applicant)
     client.force_login(colleague)
     assert client.get(reverse("applications:edit", args=[application.pk])).status_code == 200
@@ -336,10 +340,10 @@ def test_join_request_and_approval_through_the_pages(client, applicant):
     client.force_login(newcomer)
     page = client.get(reverse("applications:mine"))
     assert "申请加入" in page.content.decode()
-    response = client.post(reverse("applications:join"), {"credit_code": applicant.applicant.credit_code})
+    response = client.post(reverse("applications:join"), {"credit_code": applicant_of(applicant).credit_code})
     assert response.status_code == 302
     assert 'data-testid="join-pending"' in client.get(reverse("applications:mine")).content.decode()
-    application = ApplicationFactory(applicant=applicant.applicant)
+    application = ApplicationFactory(applicant=applicant_of(applicant))
     assert client.get(reverse("applications:detail", args=[application.pk])).status_code == 404
     client.force_login(applicant)
     content = client.get(reverse("applications:mine")).content.decode()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from applications import services as application_services
 from applications.models import Message
-from applications.selectors import timeline
+from applications.selectors import applicant_of, timeline
 from cases import services, tasks
 from cases.models import Case
 from documents.formatting import chinese_date
@@ -126,7 +126,7 @@ def test_the_opinion_deadline_pauses_while_waiting_for_the_applicant_and_moves_o
     staff, applicant, monkeypatch
 ):
     at(monkeypatch, 2026, 3, 2)  # Monday
-    case = in_progress_case(staff, applicant=applicant.applicant)
+    case = in_progress_case(staff, applicant=applicant_of(applicant))
     opinion_due = case.opinion_due
     at(monkeypatch, 2026, 3, 4)  # Wednesday
     case = services.case_request_input(case=case, by=staff, request="请补充美国起诉状的完整译文")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from applications import services as application_services
+from applications.selectors import applicant_of
 from documents.models import Document
 from experts import services as expert_services
 from tests.applications.factories import complete_draft
@@ -71,7 +72,7 @@ def test_public_pages(page, live_server, applicant):
         [
             "/",
             reverse("login"),
-            reverse("portal:register"),
+            reverse("applications:register"),
             reverse("password_reset"),
             reverse("documents:verify"),
             reverse("documents:verify_code", args=[receipt.verification_code]),
@@ -80,7 +81,7 @@ def test_public_pages(page, live_server, applicant):
 
 
 def test_applicant_pages(page, live_server, applicant, staff):
-    draft = ApplicationFactory(applicant=applicant.applicant, created_by=applicant)
+    draft = ApplicationFactory(applicant=applicant_of(applicant), created_by=applicant)
 
     def submitted_and_accepted():
         application = application_services.application_submit(application=complete_draft(applicant), by=applicant)
@@ -150,7 +151,7 @@ def test_a_refused_upload_is_announced_at_its_file_field(page, live_server, appl
     """The applicant picks an executable named .pdf: the message appears at the file field in
     plain words, the field is marked invalid and described by the message, and the page with
     the error still passes the accessibility check."""
-    draft = ApplicationFactory(applicant=applicant.applicant, created_by=applicant)
+    draft = ApplicationFactory(applicant=applicant_of(applicant), created_by=applicant)
     fake = tmp_path / "合同.pdf"
     fake.write_bytes(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(200))
     login(page, live_server, applicant)

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from applications.models import Application
+from applications.selectors import applicant_of
 from tests.applications.factories import PDF_BYTES
 from tests.e2e.helpers import login, logout
 from tests.factories import PASSWORD
@@ -25,7 +26,7 @@ def test_an_applicant_drafts_leaves_returns_and_submits(page, live_server, appli
 
     # 一、申请人信息 (the organisation's name and code are filled in already)
     page.get_by_label("企业", exact=True).check()
-    expect(page.get_by_label("统一社会信用代码")).to_have_value(applicant.applicant.credit_code)
+    expect(page.get_by_label("统一社会信用代码")).to_have_value(applicant_of(applicant).credit_code)
     page.get_by_label("联系人", exact=True).fill("王丽")
     page.get_by_label("联系人邮箱").fill("wangli@jincheng.example.cn")
     page.get_by_label("联系电话").fill("0351-7654321转801")

@@ -8,7 +8,7 @@ from applications.models import Application
 from cases.models import Case
 from experts.models import ConflictParty, Expert
 from portal.roles import Role
-from tests.factories import ApplicationFactory, UserFactory
+from tests.factories import ApplicationFactory, UserFactory, with_status
 
 
 class ExpertFactory(factory.django.DjangoModelFactory):
@@ -48,10 +48,10 @@ _counter = iter(range(1, 10**6))
 def make_case(**application_fields):
     """An accepted application with its case, without going through the intake services."""
     application = ApplicationFactory(**application_fields)
-    application.status = Application.Status.ACCEPTED
     application.submitted_at = timezone.now()
     application.number = f"SQ-T-{application.pk:06d}"
-    application.save()
+    application.save(update_fields=["submitted_at", "number"])
+    application = with_status(application, Application.Status.ACCEPTED)
     return Case.objects.create(
         application=application,
         number=f"AJ-T-{next(_counter):06d}",

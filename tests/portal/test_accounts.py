@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from applications.models import MembershipRequest
+from applications.selectors import applicant_of
 from portal.models import User
 from portal.roles import Role, has_role
 from tests.factories import PASSWORD, make_credit_code
@@ -26,12 +27,12 @@ REGISTRATION = {
 @pytest.mark.django_db
 def test_an_applicant_registers_confirms_the_email_and_logs_in(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("portal:register"), REGISTRATION)
+        response = client.post(reverse("applications:register"), REGISTRATION)
     assert response.status_code == 200
     assert "wangli@jincheng.example.cn" in response.content.decode()
     user = User.objects.get(email="wangli@jincheng.example.cn")
     assert not user.is_active
-    assert user.applicant.credit_code == "91350100M000100Y43"
+    assert applicant_of(user).credit_code == "91350100M000100Y43"
     assert has_role(user, Role.APPLICANT)
 
     assert len(mail.outbox) == 1
@@ -47,7 +48,7 @@ def test_an_applicant_registers_confirms_the_email_and_logs_in(client, django_ca
 @pytest.mark.django_db
 def test_registration_errors_are_shown_next_to_fields_and_input_is_kept(client):
     data = {**REGISTRATION, "credit_code": "91350100M000100Y44", "phone": "1381234567a"}
-    response = client.post(reverse("portal:register"), data)
+    response = client.post(reverse("applications:register"), data)
     page = response.content.decode()
     assert response.status_code == 200
     assert "校验位不正确" in page
@@ -58,10 +59,10 @@ def test_registration_errors_are_shown_next_to_fields_and_input_is_kept(client):
 
 def test_registering_for_an_organisation_already_known_asks_its_members_first(client, applicant, applicant_org):
     data = {**REGISTRATION, "credit_code": applicant_org.credit_code}
-    response = client.post(reverse("portal:register"), data)
+    response = client.post(reverse("applications:register"), data)
     assert "你的加入申请已发送" in response.content.decode()
     newcomer = User.objects.get(email=REGISTRATION["email"])
-    assert newcomer.applicant is None  # sees nothing of the organisation until approved
+    assert applicant_of(newcomer) is None  # sees nothing of the organisation until approved
     request = MembershipRequest.objects.get(user=newcomer)
     assert request.applicant == applicant_org
     assert request.status == MembershipRequest.Status.PENDING

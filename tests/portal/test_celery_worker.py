@@ -8,6 +8,7 @@ import time
 import pytest
 from django.db import connection
 
+from applications.selectors import applicant_of
 from applications.services import application_submit
 from documents.models import Document
 from portal.celery import app as celery_app
@@ -58,7 +59,7 @@ def worker(settings):
 
 
 def test_the_worker_renders_the_receipt(worker, applicant):
-    application = ApplicationFactory(applicant=applicant.applicant, created_by=applicant)
+    application = ApplicationFactory(applicant=applicant_of(applicant), created_by=applicant)
     AttachmentFactory(application=application)
     application_submit(application=application, by=applicant)  # enqueues on commit, to Redis
 

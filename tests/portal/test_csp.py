@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from applications.selectors import applicant_of
 from tests.cases.factories import make_case
 from tests.factories import ApplicationFactory
 
@@ -45,7 +46,7 @@ def test_public_pages_carry_the_policy(client):
 
 
 def test_the_applicant_form_carries_the_policy(client, applicant):
-    draft = ApplicationFactory(applicant=applicant.applicant, created_by=applicant)
+    draft = ApplicationFactory(applicant=applicant_of(applicant), created_by=applicant)
     client.force_login(applicant)
     assert_strict(client.get(reverse("applications:edit", args=[draft.pk])))
 

@@ -5,6 +5,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from applications.selectors import applicant_of
 from applications.services import application_submit
 from documents.models import Document
 from documents.services import document_render, document_retry
@@ -18,7 +19,7 @@ def pdf_text(document):
 
 @pytest.fixture
 def submitted_application(applicant, django_capture_on_commit_callbacks):
-    application = ApplicationFactory(applicant=applicant.applicant, created_by=applicant)
+    application = ApplicationFactory(applicant=applicant_of(applicant), created_by=applicant)
     AttachmentFactory(application=application)
     with django_capture_on_commit_callbacks(execute=True):
         application_submit(application=application, by=applicant)
@@ -55,7 +56,7 @@ def test_a_failed_render_is_recorded_and_a_retry_renders_it_once(
 ):
     import documents.services as services
 
-    application = ApplicationFactory(applicant=applicant.applicant, created_by=applicant)
+    application = ApplicationFactory(applicant=applicant_of(applicant), created_by=applicant)
     AttachmentFactory(application=application)
 
     def broken(template, context):

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def _register(client, capture, **changes):
     with capture(execute=True):
-        response = client.post(reverse("portal:register"), {**REGISTRATION, **changes})
+        response = client.post(reverse("applications:register"), {**REGISTRATION, **changes})
     return response
 
 
@@ -63,7 +63,7 @@ def test_an_address_that_never_confirmed_gets_a_fresh_confirmation_link(client, 
 
 
 def test_the_form_never_reports_a_duplicate_address(client, applicant):
-    response = client.post(reverse("portal:register"), {**REGISTRATION, "email": applicant.email, "phone": "abc"})
+    response = client.post(reverse("applications:register"), {**REGISTRATION, "email": applicant.email, "phone": "abc"})
     page = response.content.decode()
     assert "电话号码" in page  # the form came back for the phone number…
     email_input = re.search(r'<input[^>]*name="email"[^>]*>', page).group(0)

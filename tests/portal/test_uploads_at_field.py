@@ -13,6 +13,7 @@ from django.utils import timezone
 from applications import services as application_services
 from applications.choices import DisputeLevel
 from applications.models import Attachment, Message
+from applications.selectors import applicant_of
 from cases.models import AnswerAttachment
 from experts import services as expert_services
 from experts.models import ExpertOpinion, Seminar
@@ -46,7 +47,7 @@ def field_error(page, field_id):
 
 
 def test_evidence_refusal_shows_at_the_field_and_keeps_the_category_and_good_files(client, applicant):
-    draft = ApplicationFactory(applicant=applicant.applicant, created_by=applicant)
+    draft = ApplicationFactory(applicant=applicant_of(applicant), created_by=applicant)
     client.force_login(applicant)
     response = client.post(
         reverse("applications:evidence", args=[draft.pk]),
@@ -63,7 +64,7 @@ def test_evidence_refusal_shows_at_the_field_and_keeps_the_category_and_good_fil
 
 
 def test_evidence_with_a_script_in_the_pdf_is_refused_at_the_field(client, applicant):
-    draft = ApplicationFactory(applicant=applicant.applicant, created_by=applicant)
+    draft = ApplicationFactory(applicant=applicant_of(applicant), created_by=applicant)
     client.force_login(applicant)
     response = client.post(
         reverse("applications:evidence", args=[draft.pk]),

@@ -37,7 +37,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 
-from portal.management.commands.seed_demo import DEMO_MODULES
+from demo.seed import DEMO_MODULES
 from portal.models import User
 
 pytestmark = pytest.mark.django_db

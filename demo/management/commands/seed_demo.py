@@ -1,13 +1,10 @@
-import importlib
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
+from demo.seed import DEMO_MODULES, seed_all
 from portal.demo import DEMO_PASSWORD
 
-# Each app's demo.seed(out) runs in this order; later apps build on earlier data.
-DEMO_MODULES = ["portal.demo", "applications.demo", "cases.demo", "experts.demo", "meetings.demo", "documents.demo"]
+__all__ = ["DEMO_MODULES", "Command"]
 
 
 class Command(BaseCommand):
@@ -18,15 +15,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo creates accounts with a published password; it refuses to run when DEBUG is off."
             )
-        with transaction.atomic():
-            for name in DEMO_MODULES:
-                try:
-                    module = importlib.import_module(name)
-                except ModuleNotFoundError as exc:
-                    if exc.name != name:
-                        raise
-                    continue
-                module.seed(self.stdout)
+        seed_all(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/accounts/login/ with:"))
         for email, role in [
             ("applicant@demo.cn", "申请人 applicant"),

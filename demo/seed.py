@@ -1,0 +1,28 @@
+"""Loading the demo data of every app, in layer order (later apps build on earlier data)."""
+
+import importlib
+
+from django.db import transaction
+
+# Each module's seed(out) runs in this order; a module that does not exist is skipped.
+DEMO_MODULES = [
+    "portal.demo",
+    "applications.demo",
+    "cases.demo",
+    "experts.demo",
+    "meetings.demo",
+    "cases.opinions.demo",
+]
+
+
+def seed_all(out):
+    """Run every app's demo seed in one transaction; idempotent like each of them."""
+    with transaction.atomic():
+        for name in DEMO_MODULES:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise
+                continue
+            module.seed(out)
