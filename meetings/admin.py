@@ -15,6 +15,7 @@ from meetings import services
 from meetings.forms import ActionItemCreateForm, AdHocMeetingForm, ConveneForm, CorrectionForm
 from meetings.models import ActionItem, AgendaItem, Invitation, JointMeeting, Minutes
 from meetings.permissions import visible_action_items, visible_meetings
+from meetings.rotation import chair_for_meeting
 from portal.admin_filters import DateHierarchyGuardMixin
 from portal.audit import entries_for
 from portal.converters import get_by_id_or_404
@@ -197,8 +198,6 @@ class JointMeetingAdmin(admin.ModelAdmin):
         )
         proposed = None
         if meeting.status == JointMeeting.Status.PLANNED:
-            from meetings.rotation import chair_for_meeting
-
             try:
                 proposed, _skipped = chair_for_meeting(meeting)
             except ValidationError as exc:

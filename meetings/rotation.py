@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from meetings.models import JointMeeting
+from portal.models import DeputyDirector
 from portal.transitions import TransitionNotAllowed
 
 
@@ -135,9 +137,6 @@ def next_chair(deputies, history, day, *, unavailable=()):
 
 def chair_for_meeting(meeting, *, unavailable=()):
     """Apply the rule to a meeting from the database: returns (DeputyDirector, [skipped DeputyDirector])."""
-    from meetings.models import JointMeeting
-    from portal.models import DeputyDirector
-
     rows = list(DeputyDirector.objects.all())
     deputies = [
         Deputy(id=d.pk, order=d.rotation_order, joined_on=d.joined_on, left_on=d.left_on, active=d.active) for d in rows

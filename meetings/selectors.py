@@ -1,4 +1,7 @@
-"""Read-side queries: the live figures an agenda is built from, and the calendar."""
+"""Read-side queries: the live figures an agenda is built from, and the calendar.
+
+`period_statistics` is the one reader of a period's case figures. Overdue cases are not
+computed here: the agenda takes `cases.selectors.overdue_cases`, the one answer."""
 
 import datetime
 from collections import Counter
@@ -10,11 +13,9 @@ from applications.choices import DisputeLevel, DisputeType, RightType
 from applications.countries import country_name
 from cases.models import Case, LetterRecipient
 from meetings.models import ActionItem, JointMeeting
-from portal.models import CalendarDay, SiteConfiguration
+from meetings.permissions import visible_meetings
 from portal.roles import is_center_member
 
-# A case is done with, for the "overdue" count, once the opinion is out.
-CASE_DONE = {Case.Status.OPINION_ISSUED, Case.Status.FOLLOW_UP, Case.Status.CLOSED, Case.Status.TERMINATED}
 CASE_ENDED = {Case.Status.CLOSED, Case.Status.TERMINATED}
 
 
@@ -53,38 +54,6 @@ def period_statistics(first, last):
     }
 
 
-def _opinion_deadline_cutoff(today, days):
-    """The latest opening day whose opinion deadline (`days` working days later) is before today."""
-    exceptions = dict(
-        CalendarDay.objects.filter(
-            date__gte=today - datetime.timedelta(days=days * 3 + 31), date__lte=today
-        ).values_list("date", "is_working_day")
-    )
-
-    def working(day):
-        return exceptions.get(day, day.weekday() < 5)
-
-    # Walk back from yesterday: the deadline must be at most yesterday, so the opening
-    # day lies `days` working days before it.
-    day = today - datetime.timedelta(days=1)
-    while not working(day):
-        day -= datetime.timedelta(days=1)
-    remaining = days
-    while remaining > 0:
-        day -= datetime.timedelta(days=1)
-        if working(day):
-            remaining -= 1
-    return day
-
-
-def overdue_cases(today=None):
-    """Open cases whose guidance opinion is past the configured working-day time limit."""
-    today = today or timezone.localdate()
-    cutoff = _opinion_deadline_cutoff(today, SiteConfiguration.get().opinion_days)
-    _start, end = _day_bounds(cutoff, cutoff)
-    return Case.objects.exclude(status__in=CASE_DONE).filter(opened_at__lt=end).select_related("application")
-
-
 def open_major_cases():
     return (
         Case.objects.exclude(status__in=CASE_ENDED)
@@ -117,8 +86,6 @@ def calendar_meetings_for(user, queryset=None):
     """The meetings on the user's calendar. Center members also see the meetings still being
     planned (the next quarter's, with its chair by rotation, before a date is set); partner
     agencies see a meeting once it is convened."""
-    from meetings.permissions import visible_meetings
-
     meetings = visible_meetings(user).exclude(status=JointMeeting.Status.CANCELLED)
     planned = Q(status=JointMeeting.Status.PLANNED) if is_center_member(user) else Q(pk__in=[])
     return (

@@ -11,7 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from cases import selectors as case_selectors
 from documents.formatting import chinese_date, person_name
+from documents.models import Document
+from documents.services import allocate_number, document_request
 from meetings import selectors
 from meetings.models import (
     ActionItem,
@@ -508,7 +511,7 @@ def _auto_items(meeting, today):
             "；".join(f"{c.number} {c.application.applicant_name}（{c.get_status_display()}）" for c in major),
             {"cases": [c.number for c in major]},
         )
-    overdue = list(selectors.overdue_cases(today))
+    overdue = list(case_selectors.overdue_cases(today, opinion_only=True))
     if overdue:
         items[AgendaItem.Source.OVERDUE_CASES] = (
             _("督办逾期未出具指导意见的案件（%(n)s 件）") % {"n": len(overdue)},
@@ -846,9 +849,6 @@ def _minutes_context(minutes, number):
 def minutes_approve(*, minutes, by, seen_revision=None):
     """The chair approves the minutes: they are frozen, the PDF is produced and sent to
     attendees and agencies, and assignees hear of their action items."""
-    from documents.models import Document
-    from documents.services import allocate_number, document_request
-
     with transaction.atomic():
         minutes = _lock_draft(minutes)
         check_fresh(minutes, seen_revision)

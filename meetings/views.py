@@ -11,6 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from documents.permissions import visible_documents
+from experts.models import Seminar
+from experts.permissions import visible_seminars
 from meetings import ics, services
 from meetings.forms import ActionItemUpdateForm, InvitationAnswerForm, ProposeItemForm
 from meetings.models import ActionItem, AgendaItem, Invitation, JointMeeting
@@ -27,9 +30,6 @@ def _error_text(exc):
 def _visible_seminars(user):
     """Experts' seminars, by the experts app's own rule (center: all; an expert: those
     they are invited to; anybody else: none)."""
-    from experts.models import Seminar
-    from experts.permissions import visible_seminars
-
     return visible_seminars(user).exclude(status=Seminar.Status.CANCELLED).order_by("-starts_at")
 
 
@@ -114,8 +114,6 @@ def meeting_detail(request, pk):
     minutes = meeting.current_minutes()
     document = None
     if minutes and minutes.is_frozen and minutes.document_id:
-        from documents.permissions import visible_documents
-
         document = visible_documents(request.user).filter(pk=minutes.document_id).first()
     return render(
         request,

@@ -9,8 +9,9 @@ from django.utils import timezone
 from applications.choices import DisputeLevel
 from cases.models import Case
 from meetings.models import JointMeeting, quarter_bounds
-from portal.models import DeputyDirector
+from portal.models import DeputyDirector, SiteConfiguration
 from portal.roles import Role
+from portal.workdays import add_working_days
 from tests.factories import ApplicationFactory, UserFactory
 
 _case_numbers = itertools.count(1)
@@ -47,7 +48,10 @@ def make_case(
     level=DisputeLevel.ORDINARY,
     closed_at=None,
     applicant_name=None,
+    input_requested_at=None,
 ):
+    """A case as the services leave it on acceptance: its opinion due `opinion_days` working
+    days after opening (the deadline every overdue count reads)."""
     application = ApplicationFactory(
         countries=list(countries), right_types=list(right_types), dispute_types=list(dispute_types), level=level
     )
@@ -61,6 +65,8 @@ def make_case(
         level=level,
         opened_at=opened_at,
         closed_at=closed_at,
+        opinion_due=add_working_days(timezone.localdate(opened_at), SiteConfiguration.get().opinion_days),
+        input_requested_at=input_requested_at,
     )
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from applications.choices import DisputeLevel
 from cases.models import AssistanceLetter, Case, LetterRecipient
+from cases import selectors as case_selectors
 from meetings import selectors, services
 from meetings.models import JointMeeting
 from tests.meetings.factories import aware, make_case
@@ -47,14 +48,28 @@ def test_period_statistics_count_new_and_closed_cases_by_country_right_and_dispu
     assert dict(stats["by_dispute_type"]) == {"侵权纠纷": 2, "展会知识产权纠纷": 1, "权利有效性纠纷": 1}
 
 
-def test_overdue_cases_follow_the_working_day_time_limit(db):
-    # opinion_days defaults to 20 working days.
-    today = datetime.date(2026, 11, 23)  # a Monday
-    late = make_case(opened_at=aware(2026, 10, 8))
-    fresh = make_case(opened_at=aware(2026, 11, 16))
-    issued = make_case(opened_at=aware(2026, 9, 1), status=Case.Status.OPINION_ISSUED)
-    overdue = set(selectors.overdue_cases(today))
-    assert late in overdue and fresh not in overdue and issued not in overdue
+def test_the_agenda_proposes_the_cases_whose_opinion_is_late(director, deputy_post, staff):
+    """The agenda takes the one list of overdue cases (cases.selectors.overdue_cases): the
+    cases whose guidance opinion is past its working-day limit, not those paused for the
+    applicant's input, nor those whose opinion is out or that ended."""
+    today = datetime.date(2026, 11, 23)  # a Monday; opinion_days is 20 working days
+    late = make_case(opened_at=aware(2026, 10, 12), applicant_name="太原精密")
+    with_agencies = make_case(opened_at=aware(2026, 10, 13), status=Case.Status.AWAITING_INPUT)
+    make_case(opened_at=aware(2026, 11, 16))  # within the limit
+    make_case(opened_at=aware(2026, 10, 12), input_requested_at=aware(2026, 10, 20))  # paused for the applicant
+    make_case(opened_at=aware(2026, 9, 1), status=Case.Status.OPINION_ISSUED)
+    make_case(opened_at=aware(2026, 9, 1), status=Case.Status.FOLLOW_UP)
+    make_case(opened_at=aware(2026, 9, 1), status=Case.Status.TERMINATED)
+    assert list(case_selectors.overdue_cases(today, opinion_only=True)) == [late, with_agencies]
+
+    meeting = services.meeting_create(kind=JointMeeting.Kind.REGULAR, year=2026, quarter=4, by=director)
+    services.meeting_convene(meeting=meeting, by=director, starts_at=aware(2026, 12, 15), location="会议室")
+    services.agenda_refresh(meeting=meeting, by=staff, today=today)
+    item = meeting.agenda_items.get(auto_key="overdue_cases")
+    assert item.title == "督办逾期未出具指导意见的案件（2 件）"
+    assert item.data == {"cases": [late.number, with_agencies.number]}
+    assert f"{late.number} 太原精密" in item.description
+    assert not hasattr(selectors, "overdue_cases")  # one owner only
 
 
 def test_the_regular_meeting_agenda_is_built_from_the_previous_quarter(
