@@ -6,8 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from documents.models import Document, GuidanceOpinion
-from documents.services import opinion_review, opinion_submit
+from cases.models import GuidanceOpinion
+from cases.opinions.services import opinion_review, opinion_submit
+from documents.models import Document
 from tests.documents.conftest import CERT_PASSWORD
 from tests.documents.factories import make_case, make_opinion
 from tests.e2e.helpers import login
@@ -33,7 +34,7 @@ def test_deputy_signs_and_the_public_verifies_the_pdf(page, live_server, staff, 
     opinion_review(opinion=opinion, by=staff, approve=True)
 
     login(page, live_server, deputy)
-    page.goto(f"{live_server.url}/admin/documents/guidanceopinion/{opinion.pk}/change/")
+    page.goto(f"{live_server.url}/admin/cases/guidanceopinion/{opinion.pk}/change/")
     workflow = page.get_by_test_id("opinion-workflow")
     expect(workflow).to_contain_text("待签发")
     with page.expect_popup() as popup:

@@ -16,8 +16,8 @@ import pytest
 from playwright.sync_api import expect
 
 from applications.models import Application
-from cases.models import AssistanceLetter, Case
-from documents.models import Document, GuidanceOpinion
+from cases.models import AssistanceLetter, Case, GuidanceOpinion
+from documents.models import Document
 from tests.applications.factories import complete_draft
 from tests.documents.factories import make_opinion
 from tests.e2e.helpers import login, logout
@@ -100,7 +100,7 @@ def test_every_hand_over_reaches_the_next_person(
     # The staff submits the drafted opinion for review and, as the case's handler, approves it.
     opinion = make_opinion(Case.objects.get(pk=case.pk), staff)
     login(page, live_server, staff)
-    page.goto(f"{base}/admin/documents/guidanceopinion/{opinion.pk}/change/")
+    page.goto(f"{base}/admin/cases/guidanceopinion/{opinion.pk}/change/")
     workflow = page.get_by_test_id("opinion-workflow")
     workflow.get_by_role("button", name="提交承办人审核").click()
     expect(page.get_by_test_id("opinion-workflow")).to_contain_text("待承办人审核")
@@ -115,7 +115,7 @@ def test_every_hand_over_reaches_the_next_person(
     notice = page.get_by_role("link", name=re.compile(f"待签发：行政指导意见书（案件 {case.number}）"))
     expect(notice).to_be_visible()
     notice.click()
-    expect(page).to_have_url(re.compile(rf"/admin/documents/guidanceopinion/{opinion.pk}/change/$"))
+    expect(page).to_have_url(re.compile(rf"/admin/cases/guidanceopinion/{opinion.pk}/change/$"))
     page.get_by_test_id("opinion-workflow").get_by_role("button", name="签发").click()
     expect(page.locator(".messagelist")).to_contain_text("已签发")
     opinion = GuidanceOpinion.objects.select_related("document").get(pk=opinion.pk)
