@@ -10,3 +10,6 @@ class CasesConfig(AppConfig):
         # Accepting an application opens its case; the applicant's answer on the thread ends a
         # pause of the case's opinion deadline (signals of applications, received here).
         from cases import receivers  # noqa: F401
+        from cases.opinions.registration import ready as opinions_ready
+
+        opinions_ready()  # the case file's catalogue, read when it is rendered

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases import views
+from cases.opinions import views as opinion_views
 
 app_name = "cases"
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
     path("agency/letters/<id:letter_pk>/answer/", views.agency_answer, name="agency_answer"),
     path("agency/letters/<id:letter_pk>/extension/", views.agency_extension, name="agency_extension"),
     path("answer-files/<id:pk>/", views.answer_attachment, name="answer_attachment"),
+    path("<id:case_pk>/case-file/", opinion_views.case_file, name="case_file"),
 ]

@@ -82,24 +82,3 @@ def can_correct(user, document):
 def can_revoke(user, document):
     """Revoke an issued document: the director or a deputy."""
     return _member(user) and can_sign(user)
-
-
-# --- Guidance opinions and case files (kept here until they live with the cases) --------------
-
-
-def visible_opinions(user):
-    """Opinions in the admin: center members only."""
-    from documents.models import GuidanceOpinion  # the opinion is being moved to the cases app
-
-    if _member(user):
-        return GuidanceOpinion.objects.all()
-    return GuidanceOpinion.objects.none()
-
-
-def case_file_cases(user):
-    """Cases whose whole record a user may export: center members, every case."""
-    from cases.models import Case  # the case file is being moved to the cases app
-
-    if _member(user):
-        return Case.objects.all()
-    return Case.objects.none()

@@ -1,24 +1,17 @@
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
 
 from documents.formatting import chinese_date
 from documents.forms import MAX_VERIFY_UPLOAD, VerifyForm, normalise_code
 from documents.models import Document
-from documents.permissions import case_file_cases, visible_documents
-from documents.services import case_file_export, document_download, download_name, find_by_file
+from documents.permissions import visible_documents
+from documents.services import document_download, download_name, find_by_file
 from portal.errors import too_many_requests
 from portal.models import SiteConfiguration
-from portal.roles import is_center_member
 from portal.throttling import RateLimited, rate_limit
 
 # Room for the form's other fields and the multipart framing around the uploaded file.
@@ -128,26 +121,3 @@ def verify_code(request, code):
         return render(request, "documents/verify_unknown.html", {"code": normalised}, status=404)
     facts = _public_facts(document)
     return render(request, "documents/verify_code.html", {"document": document, "facts": facts, "form": VerifyForm()})
-
-
-@staff_member_required
-@require_POST
-def case_file(request, case_pk):
-    """Staff: export a case's whole record as one PDF for archiving."""
-    if not is_center_member(request.user):
-        raise Http404
-    case = get_object_or_404(case_file_cases(request.user), pk=case_pk)
-    try:
-        document = case_file_export(case=case, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("案卷 PDF 已排队生成（文书 #%(pk)s），完成后可在“文书”列表下载。") % {"pk": document.pk},
-        )
-    target = request.POST.get("next", "")
-    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-    if not target.startswith("/") or not allowed:
-        target = reverse("admin:documents_document_changelist")
-    return redirect(target)

@@ -254,7 +254,12 @@ def opinion_sign(*, opinion: GuidanceOpinion, by: User) -> GuidanceOpinion:
             permission=can_sign_opinion,
             denied_message=MSG_SIGN,
             note=number,
-            public_note=_("行政指导意见书 %(number)s 已签发。") % {"number": number},
+            # The first issue is told to the applicant by the case ("opinion issued"); a corrected
+            # version is told here, since the case's state does not change.
+            public_note=_("行政指导意见书已更正并重新签发（%(number)s），原文书 %(old)s 已被取代。")
+            % {"number": number, "old": previous.number}
+            if previous is not None
+            else "",
             scope=case,
             data={"number": number, "document": document.pk, "version": document.version},
             update_fields=("signed_by", "signed_at", "document"),

@@ -20,6 +20,7 @@ from cases.opinions.services import (
     opinion_submit,
     opinion_update,
 )
+from cases.services import case_public_timeline
 from documents.models import Document
 from documents.permissions import visible_documents
 from portal.access import Forbidden
@@ -174,10 +175,16 @@ def test_the_case_timeline_holds_the_opinion_and_the_applicant_reads_only_public
         "cases.opinion.signed",
     ]
     assert "内部：请补充美国判例。" in [e.note for e in staff_view]
-    public = entries_for(case, with_scope=True).public()
-    shown = " ".join(e.public_note for e in public)
-    assert f"行政指导意见书 {opinion.document.number} 已签发。" in shown
-    assert "请补充美国判例" not in shown
+    shown = [row["text"] for row in case_public_timeline(case)]
+    assert "行政指导意见书已出具，请查收。" in shown
+    assert not [text for text in shown if "判例" in text]  # the internal review note stays internal
+    first = opinion.document
+
+    opinion_reopen(opinion=opinion, by=director, reason="内部：更正法条。")
+    _signed(opinion, staff, director, django_capture_on_commit_callbacks)
+    shown = [row["text"] for row in case_public_timeline(case)]
+    assert shown[-1] == f"行政指导意见书已更正并重新签发（{opinion.document.number}），原文书 {first.number} 已被取代。"
+    assert not [text for text in shown if "内部" in text]
 
 
 def test_staff_cannot_reopen_a_signed_opinion_only_a_signer_can(
@@ -324,8 +331,9 @@ def test_a_terminated_case_gets_no_opinion(opinion, staff, director):
     assert not Document.objects.filter(kind=Document.Kind.GUIDANCE_OPINION).exists()
 
 
-def test_a_prepared_state_is_set_through_the_test_helper(opinion, director):
-    with_status(opinion, S.APPROVED)
+def test_someone_without_a_center_role_cannot_reopen_a_signed_opinion(opinion):
+    signed = with_status(opinion, S.SIGNED)
     with pytest.raises(Forbidden):
-        opinion_reopen(opinion=with_status(opinion, S.SIGNED), by=UserFactory(), reason="x")
-    assert LogEntry.objects.filter(action_type="cases.opinion.reopened").count() == 0
+        opinion_reopen(opinion=signed, by=UserFactory(), reason="更正。")
+    assert GuidanceOpinion.objects.get(pk=opinion.pk).status == S.SIGNED
+    assert not LogEntry.objects.filter(action_type="cases.opinion.reopened").exists()
