@@ -12,7 +12,7 @@ from applications.countries import country_name
 from applications.forms import FORM_FIELDS
 from applications.models import ApplicantAccount, Application
 from documents.models import Document
-from documents.selectors import documents_of_application, documents_of_case, scoped_documents
+from documents.selectors import case_documents, documents_of_application, scoped_documents
 from portal.audit import entries_for
 from portal.roles import Role, has_role
 
@@ -124,24 +124,19 @@ def _case_of(application):
     return getattr(application, "case", None) if application.status == S.ACCEPTED else None
 
 
-def _documents_in_scope(application):
-    case = _case_of(application)
-    return documents_of_case(case) if case is not None else documents_of_application(application)
-
-
-def application_documents(application, user):
+def application_documents(application, user, *, include_unready=False):
     """The documents of this application and its case that the user may download, current
-    versions only: the receipt, the notices, the signed guidance opinion…"""
-    return scoped_documents(user, _documents_in_scope(application))
+    versions only: the receipt, the notices, the signed guidance opinion… Once there is a case,
+    exactly `documents.selectors.case_documents`, the one answer every page gives."""
+    case = _case_of(application)
+    if case is not None:
+        return case_documents(user, case, include_unready=include_unready)
+    return scoped_documents(user, documents_of_application(application), include_unready=include_unready)
 
 
-def pending_documents(application):
-    """Documents for the applicant still being generated (shown as 'being prepared')."""
-    return (
-        _documents_in_scope(application)
-        .filter(status=Document.Status.PENDING, released_to_applicant=True, superseded_by__isnull=True)
-        .order_by("created_at", "pk")
-    )
+def pending_documents(application, user):
+    """Documents for the user still being generated (shown as 'being prepared')."""
+    return application_documents(application, user, include_unready=True).filter(status=Document.Status.PENDING)
 
 
 def display_value(name, value):

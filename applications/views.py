@@ -339,7 +339,7 @@ def _detail_context(request, application):
         "status_words": selectors.status_words(application),
         "timeline": selectors.timeline(application),
         "documents": selectors.application_documents(application, request.user),
-        "pending_documents": selectors.pending_documents(application),
+        "pending_documents": selectors.pending_documents(application, request.user),
         "thread": application.messages.select_related("author").prefetch_related("files"),
         "message_form": MessageForm(),
         "feedback": feedback,

@@ -204,3 +204,25 @@ def test_a_failed_render_is_recorded_by_the_system_and_a_re_run_by_staff(
         (actions.RETRIED, staff, "failed", "pending"),
         (actions.RENDERED, None, "pending", "ready"),
     ]
+
+
+def test_the_applicants_page_lists_the_documents_of_the_case_as_the_one_selector_does(
+    client, staff, applicant, applicant_org, django_capture_on_commit_callbacks
+):
+    from documents.selectors import case_documents
+    from tests.documents.factories import make_case
+
+    case = make_case(by=staff, applicant_org=applicant_org)
+    shared = {"case": case, "applicant": applicant_org, "capture": django_capture_on_commit_callbacks}
+    issued = _issue(staff, subject=case, released=True, number="晋知指意〔2026〕7号", **shared)
+    being_made = _issue(staff, subject=case, released=True, execute=False, number="晋知指意〔2026〕8号", **shared)
+    internal = _issue(staff, subject=case, released=False, number="晋知指意〔2026〕9号", **shared)
+
+    assert list(case_documents(applicant, case)) == [issued]
+    client.force_login(applicant)
+    page = client.get(reverse("applications:detail", args=[case.application_id])).content.decode()
+    listed = page[page.index('data-testid="documents"') :]
+    listed = listed[: listed.index("</ul>")]
+    assert reverse("documents:download", args=[issued.pk]) in listed
+    assert listed.count("正在生成，请稍后刷新页面") == 1  # the one being made, released to the applicant
+    assert being_made.number not in listed and internal.number not in listed
