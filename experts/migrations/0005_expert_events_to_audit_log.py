@@ -94,9 +94,9 @@ class _Finder:
                 return row
         if kind == "invitation" and event.case_id and event.expert_id:
             rows = list(
-                self.model("invitation").objects.filter(case_id=event.case_id, expert_id=event.expert_id).order_by(
-                    "invited_at", "pk"
-                )
+                self.model("invitation")
+                .objects.filter(case_id=event.case_id, expert_id=event.expert_id)
+                .order_by("invited_at", "pk")
             )
             if event.action == "invite":
                 row = _closest(rows, event.at, "invited_at", self.used["invite"])
@@ -108,9 +108,9 @@ class _Finder:
                 return row
         if kind == "assignment" and event.case_id and event.expert_id:
             rows = list(
-                self.model("assignment").objects.filter(case_id=event.case_id, expert_id=event.expert_id).order_by(
-                    "assigned_at", "pk"
-                )
+                self.model("assignment")
+                .objects.filter(case_id=event.case_id, expert_id=event.expert_id)
+                .order_by("assigned_at", "pk")
             )
             row = _latest_before(rows, event.at, "assigned_at")
             if row is not None:
@@ -119,10 +119,12 @@ class _Finder:
             rows = self.model("invitee").objects.filter(seminar_id=event.seminar_id)
             if event.expert_id:
                 row = rows.filter(expert_id=event.expert_id).first()
-            else:  # an answer staff recorded for an agency or a member of staff
-                candidates = [r for r in rows.filter(expert__isnull=True) if r.responded_at is not None]
-                row = _closest(candidates, event.at, "responded_at", set())
-                if row is not None and abs(row.responded_at - event.at) > NEAR:
+            else:  # an answer staff recorded for an agency or a member of staff: the only such
+                # seat, or the one whose last answer was recorded at that moment
+                others = list(rows.filter(expert__isnull=True))
+                answered = [r for r in others if r.responded_at is not None]
+                row = others[0] if len(others) == 1 else _closest(answered, event.at, "responded_at", set())
+                if row is not None and len(others) > 1 and abs(row.responded_at - event.at) > NEAR:
                     row = None
             if row is not None:
                 return row
@@ -209,9 +211,7 @@ def backwards(apps, schema_editor):
     ExpertAssignment = apps.get_model("experts", "ExpertAssignment")
     ExpertNomination = apps.get_model("experts", "ExpertNomination")
     MatchingRun = apps.get_model("experts", "MatchingRun")
-    models_by_type = {
-        ct.pk: ct.model for ct in ContentType.objects.filter(app_label__in=["experts", "cases"])
-    }
+    models_by_type = {ct.pk: ct.model for ct in ContentType.objects.filter(app_label__in=["experts", "cases"])}
     case_type = ContentType.objects.filter(app_label="cases", model="case").first()
     converted = []
     events = []

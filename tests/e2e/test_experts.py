@@ -4,8 +4,12 @@ submits an opinion; staff see the opinion on the case."""
 import re
 
 import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from experts import services
+from portal.roles import Role
 from tests.e2e.helpers import login, logout
 from tests.experts.factories import ExpertFactory, expert_with_login, make_case
 
@@ -51,6 +55,28 @@ def test_staff_invite_expert_accepts_declares_and_submits_an_opinion(page, live_
     opinion = page.get_by_test_id("opinion")
     expect(opinion).to_contain_text("吴志远")
     expect(opinion).to_contain_text("建议委托美国律师出具不侵权意见")
+    # The work log: who did what, with the status labels people know.
+    history = page.get_by_test_id("history-entry")
+    expect(history.filter(has_text="邀请专家")).to_contain_text("李明")
+    expect(history.filter(has_text="接受邀请")).to_contain_text("吴志远")
+    expect(history.filter(has_text="接受邀请")).to_contain_text("待答复 → 已接受")
+    expect(history.filter(has_text="提交专家意见")).to_contain_text("承办中 → 已提交意见")
+
+
+def test_another_expert_cannot_answer_an_invitation(page, live_server, staff):
+    """A member of staff who also sits in the pool opens a colleague's invitation: the refusal says why."""
+    case = make_case()
+    expert = expert_with_login(name="吴志远")
+    invitation = services.expert_invite(
+        case=case, expert=expert, by=staff, deadline=timezone.now() + timezone.timedelta(days=3)
+    )
+    staff.groups.add(Group.objects.get_or_create(name=Role.EXPERT)[0])
+    login(page, live_server, staff)
+    page.goto(f"{live_server.url}/experts/invitations/{invitation.pk}/")
+    page.get_by_role("button", name="接受邀请").click()
+    expect(page.get_by_text("只有受邀专家本人可以答复此邀请。")).to_be_visible()
+    invitation.refresh_from_db()
+    assert invitation.status == invitation.Status.PENDING
 
 
 def test_select_all_on_the_expert_export_page_works_under_the_content_security_policy(page, live_server, staff):
