@@ -32,9 +32,12 @@ from applications.permissions import (
     editable_applications,
     visible_applications,
     visible_attachments,
+    visible_membership_requests,
     visible_message_files,
 )
 from applications.selectors import applicant_of
+from applications.services.thread import FEEDBACK_FROM_APPLICANT
+from portal.access import require
 from portal.permissions import require_role
 from portal.roles import Role, has_role, is_center_member
 from portal.transitions import StaleObject, TransitionNotAllowed
@@ -210,7 +213,7 @@ def evidence(request, pk):
 
 @require_POST
 def withdraw(request, pk):
-    application = _editable(request, pk)
+    application = _visible_or_404(request, pk)
     try:
         services.application_withdraw(application=application, by=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
@@ -382,8 +385,8 @@ def message_create(request, pk):
 
 @require_POST
 def feedback_create(request, pk):
-    require_role(request.user, Role.APPLICANT)
     application = _visible_or_404(request, pk)
+    require(can_give_feedback(request.user, application), FEEDBACK_FROM_APPLICANT)
     form = FeedbackForm(request.POST)
     if form.is_valid():
         try:
@@ -460,7 +463,7 @@ def _join_page(request, form, status=200):
 
 @require_POST
 def membership_decide(request, request_pk, decision):
-    join_request = get_object_or_404(decidable_membership_requests(request.user), pk=request_pk)
+    join_request = get_object_or_404(visible_membership_requests(request.user), pk=request_pk)
     if decision not in {"approve", "reject"}:
         raise Http404
     try:

@@ -151,6 +151,7 @@ def application_submit(*, application: Application, by: User, seen_revision: int
 
 def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
     """The applicant withdraws a draft or an application returned for correction."""
+    require(can_withdraw(by, application), NOT_YOURS)
     reason = (reason or "").strip()
     with transaction.atomic():
         application = lock(application)
@@ -159,8 +160,6 @@ def application_withdraw(*, application: Application, by: User, reason: str = ""
             S.WITHDRAWN,
             by=by,
             action="applications.application.withdrawn",
-            permission=can_withdraw,
-            denied_message=NOT_YOURS,
             public_note=reason,
         )
         if application.number:

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications.models import Application, Feedback, Message, MessageAttachment
 from applications.permissions import can_give_feedback, can_post_message
@@ -24,6 +25,8 @@ from portal.notifications import notify, notify_staff
 from portal.roles import is_center_member
 from portal.transitions import TransitionNotAllowed
 from portal.uploads import check_upload
+
+FEEDBACK_FROM_APPLICANT = gettext_lazy("只有本单位的申请人账号可以评价。")
 
 
 def message_post(*, application: Application, by: User, body: str, files=()) -> Message:
@@ -91,7 +94,7 @@ def message_file_downloaded(*, item: MessageAttachment, by: User) -> None:
 
 def feedback_submit(*, application: Application, by: User, data: dict) -> Feedback:
     """Record the applicant's satisfaction and comments once the case is closed (once only)."""
-    require(can_give_feedback(by, application), _("只有本单位的申请人账号可以评价。"))
+    require(can_give_feedback(by, application), FEEDBACK_FROM_APPLICANT)
     with transaction.atomic():
         application = lock(application)
         if not case_ended(application):
