@@ -77,3 +77,63 @@ def test_deputy_signs_and_the_public_verifies_the_pdf(page, live_server, staff, 
     expect(public.get_by_test_id("verify-result")).to_contain_text("核验未通过")
     context.close()
     assert GuidanceOpinion.objects.get(pk=opinion.pk).status == GuidanceOpinion.Status.SIGNED
+
+
+def test_a_download_is_in_the_staff_history_and_only_a_signer_revokes(
+    page, live_server, staff, director, applicant_org, applicant
+):
+    from documents.services import document_request
+
+    case = make_case(applicant_org=applicant_org, by=staff)
+    document = document_request(
+        kind=Document.Kind.ACCEPTANCE_NOTICE,
+        subject=case,
+        template="pdf/guidance_opinion.html",
+        context={"title": "受理通知书", "addressee": applicant_org.name},
+        title="受理通知书",
+        by=staff,
+        number="晋知指受〔2026〕5号",
+        applicant=applicant_org,
+        released=True,
+        case=case,
+    )
+    document.refresh_from_db()
+    assert document.status == Document.Status.READY, document.last_error
+
+    # The applicant downloads the notice from the page of its application.
+    login(page, live_server, applicant)
+    page.goto(f"{live_server.url}/applications/{case.application_id}/")
+    with page.expect_download() as download:
+        page.get_by_test_id("documents").get_by_role("link", name=re.compile("受理通知书")).click()
+    assert download.value.suggested_filename.endswith(".pdf")
+
+    # Staff read who downloaded it, from where; staff may not revoke it: the page says why.
+    staff_context = page.context.browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    staff_page = staff_context.new_page()
+    login(staff_page, live_server, staff)
+    staff_page.goto(f"{live_server.url}/admin/documents/document/{document.pk}/change/")
+    history = staff_page.get_by_test_id("document-history")
+    expect(history).to_contain_text("申请生成")
+    expect(history).to_contain_text("下载文书")
+    expect(history).to_contain_text(str(applicant))
+    expect(history).to_contain_text("127.0.0.1")
+    expect(staff_page.get_by_role("link", name="撤销文书")).to_have_count(0)
+    response = staff_page.goto(f"{live_server.url}/admin/documents/document/{document.pk}/revoke/")
+    assert response.status == 403
+    expect(staff_page.get_by_text("只有主任或副主任可以撤销文书。")).to_be_visible()
+    staff_context.close()
+
+    # The director revokes it; the public verification page says so.
+    director_context = page.context.browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    director_page = director_context.new_page()
+    login(director_page, live_server, director)
+    director_page.goto(f"{live_server.url}/admin/documents/document/{document.pk}/change/")
+    director_page.get_by_role("link", name="撤销文书").click()
+    director_page.get_by_label("撤销原因").fill("误发，已重新出具")
+    director_page.get_by_role("button", name="确认撤销").click()
+    expect(director_page.locator(".messagelist")).to_contain_text("已撤销")
+    expect(director_page.get_by_test_id("document-history")).to_contain_text("误发，已重新出具")
+    director_context.close()
+
+    page.goto(f"{live_server.url}/documents/verify/{document.verification_code}/")
+    expect(page.get_by_test_id("validity")).to_contain_text("已撤销")
