@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,21 +20,21 @@ from django.views.decorators.http import require_POST
 from applications.choices import FORM_COUNTRIES, DisputeType, RightType
 from applications.countries import country_name
 from cases import services
-from cases.forms import AssignForm, LetterForm, RegradeForm, ReportForm, TerminateForm
+from cases.forms import AssignForm, LetterForm, RegradeForm, ReportForm, TerminateForm, handler_choices
 from cases.models import (
     OPEN_STATUSES,
     AssistanceLetter,
     Case,
     CaseNote,
-    ExtensionRequest,
     LetterRecipient,
     UpwardReport,
 )
-from cases.permissions import visible_cases, visible_letters
+from cases.permissions import visible_cases, visible_extensions, visible_letters, visible_reports
 from cases.selectors import DEADLINE_LABELS, deadline_state, due_soon_limit
 from documents.models import Document
 from documents.selectors import case_documents
 from portal.admin_filters import DateHierarchyGuardMixin, ValidatedListFilter
+from portal.audit import entries_for
 from portal.converters import get_by_id_or_404
 from portal.fields import ChoiceListField
 from portal.models import PartnerAgency
@@ -74,8 +74,6 @@ class HandlerFilter(ValidatedListFilter):
     parameter_name = "handler"
 
     def lookups(self, request, model_admin):
-        from cases.forms import handler_choices
-
         return [("none", _("未指定")), *[(str(u.pk), u.full_name) for u in handler_choices()]]
 
     def queryset(self, request, queryset):
@@ -293,8 +291,6 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
 
     def _case(self, request, pk):
         if not is_center_member(request.user):
-            from django.http import Http404
-
             raise Http404
         return get_object_or_404(visible_cases(request.user), pk=pk)
 
@@ -311,8 +307,6 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
             else None
         )
         if case is None:
-            from django.http import Http404
-
             raise Http404
         return TemplateResponse(request, "admin/cases/case/change_form.html", self.case_page_context(request, case))
 
@@ -338,7 +332,9 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
             "application": application,
             "summary": services.case_summary(case),
             "attachments": list(application.attachments.all()),
-            "events": list(case.events.select_related("actor")),
+            # The case's whole history from the audit log: its letters, reports, documents and
+            # opinion included; staff read the internal notes too.
+            "events": list(entries_for(case, with_scope=True).select_related("content_type")),
             "letters": letters,
             "notes": list(case.notes.select_related("author")),
             "reports": reports,
@@ -355,7 +351,7 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
             "regrade_form": RegradeForm(initial={"level": case.level}),
             "report_form": ReportForm(),
             "expert_nomination_url": "/admin/experts/expertnomination/",
-            "guidance_opinion_url": f"/admin/documents/guidanceopinion/add/?case={case.pk}",
+            "guidance_opinion_url": f"/admin/cases/guidanceopinion/add/?case={case.pk}",
             **extra,
         }
 
@@ -600,8 +596,6 @@ class AssistanceLetterAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
 
     def _letter(self, request, pk):
         if not is_center_member(request.user):
-            from django.http import Http404
-
             raise Http404
         return get_by_id_or_404(visible_letters(request.user).select_related("case"), pk)
 
@@ -633,6 +627,7 @@ class AssistanceLetterAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
                 ],
                 "can_sign": can_sign(request.user),
                 "Status": AssistanceLetter.Status,
+                "history": list(entries_for(letter).select_related("content_type")),
             },
         )
 
@@ -714,10 +709,8 @@ class AssistanceLetterAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
 
     def extension_view(self, request, pk):
         if not is_center_member(request.user):
-            from django.http import Http404
-
             raise Http404
-        extension = get_object_or_404(ExtensionRequest.objects.select_related("recipient"), pk=pk)
+        extension = get_object_or_404(visible_extensions(request.user).select_related("recipient"), pk=pk)
         letter_pk = extension.recipient.letter_id
         if request.method == "POST":
             grant = request.POST.get("decision") == "grant"
@@ -744,6 +737,9 @@ class UpwardReportAdmin(admin.ModelAdmin):
     fields = ["case", "recipient", "title", "summary", "status", "number", "sent_at", "answered_at", "answer"]
     change_form_template = "admin/cases/upwardreport/change_form.html"
 
+    def get_queryset(self, request):
+        return visible_reports(request.user)
+
     def has_add_permission(self, request):
         return False
 
@@ -768,10 +764,8 @@ class UpwardReportAdmin(admin.ModelAdmin):
 
     def act_view(self, request, pk):
         if not is_center_member(request.user):
-            from django.http import Http404
-
             raise Http404
-        report = get_object_or_404(UpwardReport, pk=pk)
+        report = get_object_or_404(visible_reports(request.user), pk=pk)
         try:
             if request.POST.get("action") == "send":
                 services.report_send(report=report, by=request.user, seen_revision=request.POST.get("seen_revision"))
@@ -784,7 +778,7 @@ class UpwardReportAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:cases_upwardreport_change", args=[report.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        report = get_by_id_or_404(UpwardReport, object_id)
+        report = get_by_id_or_404(visible_reports(request.user), object_id)
         documents = Document.objects.filter(
             subject_type=ContentType.objects.get_for_model(UpwardReport), subject_id=report.pk
         )
@@ -814,3 +808,7 @@ class CaseNoteAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The guidance opinion's admin (cases/opinions/admin.py) registers itself on import.
+from cases.opinions import admin as opinion_admin  # noqa: E402, F401

@@ -8,13 +8,17 @@ itself. Idempotent: a second run finds its marker letter and leaves the data alo
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from applications import services as intake
+from applications.demo import _pdf
 from applications.models import Applicant, Application
 from applications.selectors import applicant_of
 from cases import services
 from cases.models import AssistanceLetter, Case
 from portal.models import PartnerAgency, User
+from portal.workdays import add_working_days
 
 MARKER_SUBJECT = "商请推荐 337 调查应诉专家并核查海关备案"
 
@@ -104,8 +108,6 @@ def _user(email):
 
 def _file_application(spec, applicant_user, staff):
     """File and accept one application through the intake services; returns its case."""
-    from applications import services as intake
-
     request, countries, dispute_types, right_types, field, level, opponent = spec
     application = intake.application_create(applicant=applicant_of(applicant_user), by=applicant_user)
     intake.application_save_draft(
@@ -129,12 +131,6 @@ def _file_application(spec, applicant_user, staff):
         },
         by=applicant_user,
     )
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    try:
-        from applications.demo import _pdf
-    except ImportError:
-        _pdf = None
     if _pdf is not None:
         upload = SimpleUploadedFile("营业执照（副本）.pdf", _pdf("Business licence"), content_type="application/pdf")
         intake.attachment_add(application=application, category="standing", upload=upload, by=applicant_user)
@@ -274,8 +270,6 @@ def seed(out):
     overdue = next(pool, None)
     if overdue:
         opened = timezone.now() - datetime.timedelta(days=18)
-        from portal.workdays import add_working_days
-
         Case.objects.filter(pk=overdue.pk).update(
             opened_at=opened,
             first_contact_due=add_working_days(timezone.localdate(opened), 3),

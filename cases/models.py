@@ -9,12 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from applications.choices import DisputeLevel, DisputeType, RightType, TechnicalField
 from applications.countries import ALL_COUNTRY_CHOICES
 from portal.fields import ChoiceListField
-from portal.history import event_title, status_change
+from portal.transitions import StatusField, StatusModel
 
 OPEN_STATUSES = ("accepted", "in_progress", "awaiting_input", "opinion_drafted", "opinion_issued", "follow_up")
 
 
-class Case(models.Model):
+class Case(StatusModel):
     class Status(models.TextChoices):
         ACCEPTED = "accepted", _("已受理")
         IN_PROGRESS = "in_progress", _("办理中")
@@ -25,11 +25,30 @@ class Case(models.Model):
         CLOSED = "closed", _("已结案")
         TERMINATED = "terminated", _("已终止")
 
+    # The one map of a case's steps; `portal.transitions.transition` is the only way along it.
+    TRANSITIONS = {
+        Status.ACCEPTED: {Status.IN_PROGRESS, Status.TERMINATED},
+        Status.IN_PROGRESS: {Status.AWAITING_INPUT, Status.OPINION_DRAFTED, Status.TERMINATED},
+        Status.AWAITING_INPUT: {Status.IN_PROGRESS, Status.OPINION_DRAFTED, Status.TERMINATED},
+        Status.OPINION_DRAFTED: {Status.IN_PROGRESS, Status.OPINION_ISSUED, Status.TERMINATED},
+        Status.OPINION_ISSUED: {Status.FOLLOW_UP, Status.CLOSED, Status.TERMINATED},
+        Status.FOLLOW_UP: {Status.CLOSED, Status.TERMINATED},
+        Status.CLOSED: set(),
+        Status.TERMINATED: set(),
+    }
+
     application = models.OneToOneField(
         "applications.Application", on_delete=models.PROTECT, related_name="case", verbose_name=_("申请")
     )
     number = models.CharField(_("案件编号"), max_length=30, unique=True)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACCEPTED, db_index=True)
+    status = StatusField(
+        _("状态"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.ACCEPTED,
+        db_index=True,
+        transitions=TRANSITIONS,
+    )
     level = models.CharField(
         _("纠纷级别"), max_length=20, choices=DisputeLevel.choices, default=DisputeLevel.ORDINARY, db_index=True
     )
@@ -120,29 +139,7 @@ class CaseNote(models.Model):
         return self.text[:30]
 
 
-class CaseEvent(models.Model):
-    """Every change on a case: who, when, from, to, and a note (internal or for the applicant)."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("案件"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    from_status = models.CharField(_("原状态"), max_length=20, choices=Case.Status.choices, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, choices=Case.Status.choices, blank=True)
-    note = models.TextField(_("内部备注"), blank=True)
-    public_note = models.TextField(_("对申请人的说明"), blank=True)
-
-    class Meta:
-        verbose_name = _("案件流转记录")
-        verbose_name_plural = _("案件流转记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return event_title(self.case, status_change(self))
-
-
-class AssistanceLetter(models.Model):
+class AssistanceLetter(StatusModel):
     """协助办理函: the center asks one or more partner agencies for help on a case.
 
     Drafted by staff, signed (签发) by the director or a deputy director; signing freezes
@@ -156,6 +153,14 @@ class AssistanceLetter(models.Model):
         SETTLED = "settled", _("已办结")
         WITHDRAWN = "withdrawn", _("已撤回")
 
+    TRANSITIONS = {
+        Status.DRAFT: {Status.AWAITING_SIGNATURE, Status.WITHDRAWN},
+        Status.AWAITING_SIGNATURE: {Status.SIGNED, Status.DRAFT, Status.WITHDRAWN},
+        Status.SIGNED: {Status.SETTLED},
+        Status.SETTLED: set(),
+        Status.WITHDRAWN: set(),
+    }
+
     class Help(models.TextChoices):
         NOMINATE_EXPERTS = "experts", _("推荐指导专家")
         OVERSEAS_INFO = "overseas_info", _("查询境外信息")
@@ -165,7 +170,9 @@ class AssistanceLetter(models.Model):
         OTHER = "other", _("其他")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letters", verbose_name=_("案件"))
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = StatusField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True, transitions=TRANSITIONS
+    )
     subject = models.CharField(_("事由"), max_length=200)
     help_kinds = ChoiceListField(_("请求协助事项"), choices=Help.choices)
     body = models.TextField(_("正文"))
@@ -278,13 +285,19 @@ class AnswerAttachment(models.Model):
         return self.original_name
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(StatusModel):
     """An agency asks for more time to answer a letter; staff grant or refuse it."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待审核")
         GRANTED = "granted", _("已同意")
         REFUSED = "refused", _("未同意")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.GRANTED, Status.REFUSED},
+        Status.GRANTED: set(),
+        Status.REFUSED: set(),
+    }
 
     recipient = models.ForeignKey(
         LetterRecipient, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("协助单位办理情况")
@@ -294,7 +307,9 @@ class ExtensionRequest(models.Model):
     )
     requested_until = models.DateField(_("申请延期至"))
     reason = models.TextField(_("延期理由"), max_length=2000)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    status = StatusField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.PENDING, transitions=TRANSITIONS
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -316,7 +331,7 @@ class ExtensionRequest(models.Model):
         return f"{self.recipient.agency} → {self.requested_until}"
 
 
-class UpwardReport(models.Model):
+class UpwardReport(StatusModel):
     """通报: a major or difficult case reported to the provincial or national center."""
 
     class Recipient(models.TextChoices):
@@ -329,11 +344,15 @@ class UpwardReport(models.Model):
         SENT = "sent", _("已报送")
         ANSWERED = "answered", _("已回复")
 
+    TRANSITIONS = {Status.DRAFT: {Status.SENT}, Status.SENT: {Status.ANSWERED}, Status.ANSWERED: set()}
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="upward_reports", verbose_name=_("案件"))
     recipient = models.CharField(_("报送对象"), max_length=20, choices=Recipient.choices)
     title = models.CharField(_("标题"), max_length=200)
     summary = models.TextField(_("情况摘要"), max_length=10000)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = StatusField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True, transitions=TRANSITIONS
+    )
     number = models.CharField(_("文号"), max_length=60, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("起草人")
@@ -359,3 +378,7 @@ class UpwardReport(models.Model):
 
     def __str__(self):
         return self.number or self.title
+
+
+# The guidance opinion is case work; its model lives in cases/opinions/ and belongs to this app.
+from cases.opinions.models import GuidanceOpinion, ResponseOption  # noqa: E402, F401

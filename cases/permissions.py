@@ -3,8 +3,8 @@ agency only the signed letters addressed to it (and their cases' summaries); an 
 its own organisation's cases. Views fetch through these querysets, so a wrong id is a 404."""
 
 from applications.selectors import applicant_of
-from cases.models import AnswerAttachment, AssistanceLetter, Case, LetterRecipient
-from portal.roles import Role, has_role, is_center_member
+from cases.models import AnswerAttachment, AssistanceLetter, Case, ExtensionRequest, LetterRecipient, UpwardReport
+from portal.roles import Role, can_sign, has_role, is_center_member
 
 DELIVERED = [AssistanceLetter.Status.SIGNED, AssistanceLetter.Status.SETTLED]
 
@@ -55,3 +55,61 @@ def visible_answer_attachments(user):
     if has_role(user, Role.AGENCY) and user.agency_id:
         return AnswerAttachment.objects.filter(recipient__agency_id=user.agency_id)
     return AnswerAttachment.objects.none()
+
+
+# --- Decisions on an object the user can see ------------------------------------------------
+
+
+def can_handle_case(user, case):
+    """Assign, move, pause, regrade, annotate, terminate a case; draft its letters and reports."""
+    return is_center_member(user)
+
+
+def can_resume_case(user, case):
+    """End a pause for the applicant's input: staff, or the applicant whose case it is."""
+    return is_center_member(user) or (
+        has_role(user, Role.APPLICANT)
+        and (applicant := applicant_of(user)) is not None
+        and applicant.pk == case.application.applicant_id
+    )
+
+
+def can_edit_letter(user, letter):
+    """Draft, edit, submit and withdraw an assistance letter."""
+    return is_center_member(user)
+
+
+def can_sign_letter(user, letter):
+    """签发 or send back a letter awaiting signature: the director or a deputy director only."""
+    return can_sign(user)
+
+
+def can_act_for_recipient(user, recipient):
+    """Acknowledge, answer or ask more time for a letter: the addressed agency's liaison only."""
+    return has_role(user, Role.AGENCY) and user.agency_id is not None and user.agency_id == recipient.agency_id
+
+
+def can_decide_extension(user, extension):
+    return is_center_member(user)
+
+
+def can_handle_report(user, report):
+    """Send an upward report and record the answer."""
+    return is_center_member(user)
+
+
+def visible_extensions(user):
+    if not user.is_authenticated:
+        return ExtensionRequest.objects.none()
+    if is_center_member(user):
+        return ExtensionRequest.objects.all()
+    if has_role(user, Role.AGENCY) and user.agency_id:
+        return ExtensionRequest.objects.filter(recipient__agency_id=user.agency_id)
+    return ExtensionRequest.objects.none()
+
+
+def visible_reports(user):
+    """Upward reports are internal to the center."""
+    if user.is_authenticated and is_center_member(user):
+        return UpwardReport.objects.all()
+    return UpwardReport.objects.none()

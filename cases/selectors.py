@@ -1,12 +1,14 @@
-"""Read-side queries of the case workplace: badges and the dashboard."""
+"""Read-side queries of the case workplace: badges, the dashboard, the one list of overdue
+cases, and the letter history an agency may read."""
 
-from django.db.models import Exists, OuterRef
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
-from cases.models import OPEN_STATUSES, AssistanceLetter, Case, LetterRecipient
-from documents.models import GuidanceOpinion
+from cases.models import OPEN_STATUSES, AssistanceLetter, Case, ExtensionRequest, GuidanceOpinion, LetterRecipient
+from portal.audit import LogEntry
 from portal.workdays import add_working_days
 
 DUE_SOON_WORKING_DAYS = 2
@@ -31,9 +33,32 @@ def due_soon_limit(today=None):
     return add_working_days(today, DUE_SOON_WORKING_DAYS)
 
 
-def overdue_cases(today=None):
+# Stages in which the guidance opinion is still to come.
+OPINION_PENDING = (
+    Case.Status.ACCEPTED,
+    Case.Status.IN_PROGRESS,
+    Case.Status.AWAITING_INPUT,
+    Case.Status.OPINION_DRAFTED,
+)
+
+
+def overdue_cases(today=None, *, opinion_only=False):
+    """The one answer to "which cases are overdue": open cases whose deadline passed before
+    `today` (default: today). The deadlines are the ones the services keep on the case, so a
+    pause for the applicant's input (no deadline while it waits, the opinion deadline moved on
+    by the days it waited) and the working-day calendar count the same everywhere.
+
+    By default the deadline of the stage the case is in (first contact, then the opinion): the
+    staff dashboard and the list filter. With `opinion_only`, the cases whose guidance opinion
+    is late (the opinion still to come, not waiting for the applicant, `opinion_due` passed):
+    the joint meeting's agenda. Ordered by the deadline, oldest first."""
     today = today or timezone.localdate()
-    return Case.objects.filter(status__in=OPEN_STATUSES, due_date__lt=today)
+    cases = Case.objects.select_related("application", "handler")
+    if opinion_only:
+        return cases.filter(
+            status__in=OPINION_PENDING, input_requested_at__isnull=True, opinion_due__lt=today
+        ).order_by("opinion_due", "opened_at")
+    return cases.filter(status__in=OPEN_STATUSES, due_date__lt=today).order_by("due_date", "opened_at")
 
 
 def letters_awaiting_answers():
@@ -54,7 +79,7 @@ def dashboard(user, today=None):
     return {
         "my_cases": list(mine.order_by("due_date")[:8]),
         "my_cases_count": mine.count(),
-        "overdue": list(overdue.select_related("handler").order_by("due_date")[:8]),
+        "overdue": list(overdue[:8]),
         "overdue_count": overdue.count(),
         "awaiting_signature": list(awaiting_signature.select_related("case").order_by("created_at")[:8]),
         "awaiting_signature_count": awaiting_signature.count(),
@@ -67,3 +92,38 @@ def dashboard(user, today=None):
         "today": today,
         "soon": due_soon_limit(today),
     }
+
+
+# What an addressed agency reads of a letter's history: the letter's signing and settling,
+# and its own acknowledgement, answer and extension requests (never another agency's, never
+# the drafting and signing rounds inside the center).
+AGENCY_LETTER_ACTIONS = ("cases.letter.signed", "cases.letter.settled")
+
+
+def agency_letter_history(recipient):
+    """The audit entries of `recipient`'s letter that its agency may read, oldest first, as
+    dicts: at, label, status, note, actor (named for the signer and the agency's own people)."""
+    types = ContentType.objects.get_for_models(AssistanceLetter, LetterRecipient, ExtensionRequest)
+    entries = LogEntry.objects.filter(
+        Q(
+            content_type=types[AssistanceLetter],
+            object_id=recipient.letter_id,
+            action_type__in=AGENCY_LETTER_ACTIONS,
+        )
+        | Q(content_type=types[LetterRecipient], object_id=recipient.pk)
+        | Q(content_type=types[ExtensionRequest], object_id__in=recipient.extensions.values("pk"))
+    ).select_related("actor", "content_type")
+    history = []
+    for entry in entries:
+        own = entry.actor is not None and entry.actor.agency_id == recipient.agency_id
+        named = own or entry.action_type == "cases.letter.signed"
+        history.append(
+            {
+                "at": entry.created,
+                "label": entry.action_label,
+                "status": entry.status_change,
+                "note": entry.note if entry.content_type_id != types[AssistanceLetter].pk or named else "",
+                "actor": entry.actor.full_name if named and entry.actor else "",
+            }
+        )
+    return history

@@ -14,8 +14,10 @@ from cases import services
 from cases.forms import AnswerForm, ExtensionForm, NominationFormSet
 from cases.models import AssistanceLetter
 from cases.permissions import visible_answer_attachments, visible_recipients
+from cases.selectors import agency_letter_history
 from documents.models import Document
 from documents.permissions import documents_for_subject
+from portal.audit import log_action
 from portal.permissions import require_role
 from portal.roles import Role
 
@@ -61,6 +63,7 @@ def _detail(request, recipient, *, answer_form=None, nominations=None, extension
         "attachments": recipient.attachments.all(),
         "nominated": recipient.nominations.all(),
         "extensions": recipient.extensions.all(),
+        "history": agency_letter_history(recipient),
         "answer_form": answer_form or AnswerForm(),
         "nominations": nominations or NominationFormSet(prefix="nom"),
         "extension_form": extension_form or ExtensionForm(),
@@ -142,7 +145,15 @@ def agency_extension(request, letter_pk):
 
 @login_required
 def answer_attachment(request, pk):
-    attachment = get_object_or_404(visible_answer_attachments(request.user), pk=pk)
+    attachment = get_object_or_404(visible_answer_attachments(request.user).select_related("recipient__letter"), pk=pk)
+    # An agency's answer may carry confidential material: every download is on the record.
+    log_action(
+        attachment,
+        "cases.attachment.downloaded",
+        by=request.user,
+        scope=attachment.recipient.letter.case,
+        data={"file": attachment.original_name},
+    )
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

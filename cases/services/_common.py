@@ -1,45 +1,19 @@
-"""What the case services share: the transition maps, the applicant's status texts, the
-deadline of the current stage and the helpers every module uses."""
+"""What the case services share: the applicant's status texts, the deadline of the current
+stage and the helpers every module uses. The transition maps live on the models
+(`Case.TRANSITIONS`, ...); the names below stay for the callers that read them."""
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from cases.models import (
-    OPEN_STATUSES,
-    AssistanceLetter,
-    Case,
-    CaseEvent,
-    UpwardReport,
-)
-from portal.roles import is_center_member
+from cases.models import OPEN_STATUSES, AssistanceLetter, Case, ExtensionRequest, UpwardReport
 
 S = Case.Status
 L = AssistanceLetter.Status
-Help = AssistanceLetter.Help
-
-# The one map of allowed case transitions.
-CASE_TRANSITIONS = {
-    S.ACCEPTED: {S.IN_PROGRESS, S.TERMINATED},
-    S.IN_PROGRESS: {S.AWAITING_INPUT, S.OPINION_DRAFTED, S.TERMINATED},
-    S.AWAITING_INPUT: {S.IN_PROGRESS, S.OPINION_DRAFTED, S.TERMINATED},
-    S.OPINION_DRAFTED: {S.IN_PROGRESS, S.OPINION_ISSUED, S.TERMINATED},
-    S.OPINION_ISSUED: {S.FOLLOW_UP, S.CLOSED, S.TERMINATED},
-    S.FOLLOW_UP: {S.CLOSED, S.TERMINATED},
-    S.CLOSED: set(),
-    S.TERMINATED: set(),
-}
-
-# The one map of allowed letter transitions.
-LETTER_TRANSITIONS = {
-    L.DRAFT: {L.AWAITING_SIGNATURE, L.WITHDRAWN},
-    L.AWAITING_SIGNATURE: {L.SIGNED, L.DRAFT, L.WITHDRAWN},
-    L.SIGNED: {L.SETTLED},
-    L.SETTLED: set(),
-    L.WITHDRAWN: set(),
-}
-
 R = UpwardReport.Status
-REPORT_TRANSITIONS = {R.DRAFT: {R.SENT}, R.SENT: {R.ANSWERED}, R.ANSWERED: set()}
+E = ExtensionRequest.Status
+
+CASE_TRANSITIONS = Case.TRANSITIONS
+LETTER_TRANSITIONS = AssistanceLetter.TRANSITIONS
+REPORT_TRANSITIONS = UpwardReport.TRANSITIONS
 
 # What the applicant reads on its timeline for each status (no internal notes).
 PUBLIC_STATUS_TEXT = {
@@ -56,34 +30,30 @@ PUBLIC_STATUS_TEXT = {
 # Working stages whose deadline is the guidance opinion.
 OPINION_STAGE = {S.IN_PROGRESS, S.AWAITING_INPUT, S.OPINION_DRAFTED}
 
+# Stages in which the opinion deadline runs, and so can be paused for the applicant.
+PAUSABLE = {S.ACCEPTED, *OPINION_STAGE}
 
-def _lock(case):
-    return Case.objects.select_for_update().get(pk=case.pk)
-
-
-def _event(case, by, *, from_status="", to_status="", note="", public_note=""):
-    return CaseEvent.objects.create(
-        case=case, actor=by, from_status=from_status, to_status=to_status, note=note, public_note=public_note
-    )
+CENTER_ONLY = _("只有指导中心工作人员可以办理案件。")
 
 
-def _current_due(case):
-    """The deadline of the stage the case is in; none while it waits for the applicant."""
-    if case.status not in OPEN_STATUSES or case.input_requested_at is not None:
+def lock_case(case: Case) -> Case:
+    return Case.objects.select_for_update(of=("self",)).select_related("application").get(pk=case.pk)
+
+
+def current_due(case: Case, status: str | None = None):
+    """The deadline of the stage the case is in (or would be in at `status`); none while it
+    waits for the applicant or once the opinion is out."""
+    status = status or case.status
+    if status not in OPEN_STATUSES or case.input_requested_at is not None:
         return None
-    if case.first_contacted_at is None and case.status in {S.ACCEPTED, *OPINION_STAGE}:
+    if case.first_contacted_at is None and status in {S.ACCEPTED, *OPINION_STAGE}:
         return case.first_contact_due
-    if case.status in OPINION_STAGE:
+    if status in OPINION_STAGE:
         return case.opinion_due
     return None
 
 
-def _require_center(user):
-    if not is_center_member(user):
-        raise ValidationError(_("只有指导中心工作人员可以办理案件。"), code="forbidden")
-
-
-def _search_text(case, application):
+def search_text(case: Case, application) -> str:
     parts = [
         case.number,
         application.number or "",
@@ -93,10 +63,3 @@ def _search_text(case, application):
         application.opponent_name or "",
     ]
     return "\n".join(parts).upper()
-
-
-# --------------------------------------------------------------------------- cases
-
-
-# Stages in which the opinion deadline runs, and so can be paused for the applicant.
-PAUSABLE = {S.ACCEPTED, *OPINION_STAGE}

@@ -5,18 +5,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import (
-    ExtensionRequest,
-)
-from cases.services._common import _event, _require_center
-from cases.services.letters import _lock_recipient, _require_agency_user
+from cases.models import ExtensionRequest, LetterRecipient
+from cases.permissions import can_decide_extension
+from cases.services._common import CENTER_ONLY, E
+from cases.services.letters import _lock_recipient, _require_recipient
+from portal.access import require
+from portal.audit import log_action
 from portal.models import User
 from portal.notifications import notify, users_with_role
 from portal.roles import Role
-from portal.transitions import TransitionNotAllowed
+from portal.transitions import TransitionNotAllowed, transition
 
 
-def extension_request(*, recipient, by, requested_until, reason):
+def extension_request(*, recipient: LetterRecipient, by: User, requested_until, reason: str) -> ExtensionRequest:
     """The agency asks for more time, with a reason."""
     errors = {}
     if not (reason or "").strip():
@@ -27,20 +28,24 @@ def extension_request(*, recipient, by, requested_until, reason):
         raise ValidationError(errors)
     with transaction.atomic():
         recipient = _lock_recipient(recipient)
-        _require_agency_user(recipient, by)
+        _require_recipient(recipient, by)
         if recipient.answered_at is not None:
             raise TransitionNotAllowed(_("贵单位已回函，无需延期。"), code="answered")
-        if recipient.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
+        if recipient.extensions.filter(status=E.PENDING).exists():
             raise TransitionNotAllowed(_("已有待审核的延期申请。"), code="pending")
         extension = ExtensionRequest.objects.create(
             recipient=recipient, requested_by=by, requested_until=requested_until, reason=reason.strip()
         )
         case = recipient.letter.case
-        _event(
-            case,
-            by,
+        log_action(
+            extension,
+            "cases.extension.requested",
+            by=by,
+            scope=case,
+            to_status=E.PENDING,
             note=_("%(agency)s 申请延期至 %(until)s：%(reason)s")
             % {"agency": recipient.agency, "until": requested_until, "reason": reason.strip()},
+            data={"recipient": recipient.pk, "until": requested_until},
         )
         notify(
             [case.handler] if case.handler else users_with_role(Role.STAFF),
@@ -51,32 +56,36 @@ def extension_request(*, recipient, by, requested_until, reason):
     return extension
 
 
-def extension_decide(*, extension, grant, by, note=""):
+def extension_decide(*, extension: ExtensionRequest, grant: bool, by: User, note: str = "") -> ExtensionRequest:
     """Staff grant (the deadline moves) or refuse an extension request."""
-    _require_center(by)
+    require(can_decide_extension(by, extension), CENTER_ONLY)
     with transaction.atomic():
         extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
-        if extension.status != ExtensionRequest.Status.PENDING:
-            raise TransitionNotAllowed(_("该延期申请已审核。"), code="decided")
-        extension.status = ExtensionRequest.Status.GRANTED if grant else ExtensionRequest.Status.REFUSED
+        recipient = _lock_recipient(extension.recipient)
         extension.decided_by = by
         extension.decided_at = timezone.now()
         extension.decision_note = note[:500]
-        extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        recipient = _lock_recipient(extension.recipient)
-        if grant:
-            recipient.due_date = extension.requested_until
-            recipient.save(update_fields=["due_date"])
-        _event(
-            recipient.letter.case,
-            by,
-            note=_("%(decision)s %(agency)s 的延期申请（至 %(until)s）")
+        extension = transition(
+            extension,
+            E.GRANTED if grant else E.REFUSED,
+            by=by,
+            action="cases.extension.granted" if grant else "cases.extension.refused",
+            permission=can_decide_extension,
+            denied_message=CENTER_ONLY,
+            note=_("%(decision)s %(agency)s 的延期申请（至 %(until)s）%(note)s")
             % {
                 "decision": _("同意") if grant else _("不同意"),
                 "agency": recipient.agency,
                 "until": extension.requested_until,
+                "note": f"：{note}" if note else "",
             },
+            scope=recipient.letter.case,
+            data={"recipient": recipient.pk, "until": extension.requested_until},
+            update_fields=("decided_by", "decided_at", "decision_note"),
         )
+        if grant:
+            recipient.due_date = extension.requested_until
+            recipient.save(update_fields=["due_date"])
         agency_users = User.objects.filter(agency_id=recipient.agency_id, groups__name=Role.AGENCY, is_active=True)
         notify(
             agency_users,

@@ -1,28 +1,31 @@
-"""Assistance letters: draft, submit, return, withdraw, sign; the agencies' acknowledgement
-and answer."""
+"""Assistance letters: draft, edit, submit, return, withdraw, sign; the agencies'
+acknowledgement and answer. Every step of a letter is a declared transition
+(AssistanceLetter.TRANSITIONS) with its audit entry on the letter, scoped to the case."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import (
-    OPEN_STATUSES,
-    AnswerAttachment,
-    AssistanceLetter,
-    LetterRecipient,
-)
-from cases.services._common import LETTER_TRANSITIONS, L, S, _event, _lock, _require_center
+from cases.models import OPEN_STATUSES, AnswerAttachment, AssistanceLetter, Case, LetterRecipient
+from cases.permissions import can_act_for_recipient, can_edit_letter, can_handle_case, can_sign_letter
+from cases.services._common import CENTER_ONLY, L, S, lock_case
 from cases.services.case import case_summary, case_transition
+from cases.signals import letter_answered
 from documents.formatting import chinese_date
 from documents.models import Document
 from documents.services import allocate_number, check_can_issue_signed, document_request, signer_title_for
+from portal.access import require
+from portal.audit import log_action
 from portal.models import SiteConfiguration, User
 from portal.notifications import notify, notify_signers, users_with_role
-from portal.roles import Role, can_sign, has_role
-from portal.transitions import TransitionNotAllowed, check_fresh, check_transition
+from portal.roles import Role
+from portal.transitions import TransitionNotAllowed, check_fresh, check_transition, transition
 from portal.uploads import check_uploads
 from portal.workdays import add_working_days
+
+SIGNERS_ONLY = _("只有中心主任或副主任可以签发或退回协助办理函。")
+RECIPIENT_ONLY = _("只有主送单位的联络人可以办理该函件。")
 
 
 def _clean_letter(subject, body, agencies):
@@ -37,14 +40,33 @@ def _clean_letter(subject, body, agencies):
         raise ValidationError(errors)
 
 
-def letter_draft(*, case, subject, body, agencies, by, help_kinds=(), due_date=None, share_contact=False):
+def _lock_letter(letter):
+    return (
+        AssistanceLetter.objects.select_for_update(of=("self",)).select_related("case__application").get(pk=letter.pk)
+    )
+
+
+def letter_draft(
+    *,
+    case: Case,
+    subject: str,
+    body: str,
+    agencies,
+    by: User,
+    help_kinds=(),
+    due_date=None,
+    share_contact: bool = False,
+) -> AssistanceLetter:
     """Staff draft an assistance letter to one or more partner agencies."""
-    _require_center(by)
+    require(can_handle_case(by, case), CENTER_ONLY)
     _clean_letter(subject, body, agencies)
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case)
         if case.status not in OPEN_STATUSES:
-            raise TransitionNotAllowed(_("案件已结案或终止，不能再起草协助办理函。"), code="closed")
+            raise TransitionNotAllowed(
+                _("案件当前状态为“%(status)s”，不能再起草协助办理函。") % {"status": case.get_status_display()},
+                code="closed",
+            )
         letter = AssistanceLetter.objects.create(
             case=case,
             subject=subject.strip(),
@@ -55,21 +77,41 @@ def letter_draft(*, case, subject, body, agencies, by, help_kinds=(), due_date=N
             drafted_by=by,
         )
         LetterRecipient.objects.bulk_create([LetterRecipient(letter=letter, agency=agency) for agency in agencies])
-        _event(case, by, note=_("起草协助办理函：%(subject)s") % {"subject": letter.subject})
+        log_action(
+            letter,
+            "cases.letter.drafted",
+            by=by,
+            scope=case,
+            to_status=L.DRAFT,
+            note=_("起草协助办理函：%(subject)s") % {"subject": letter.subject},
+            data={"agencies": [agency.pk for agency in agencies]},
+        )
     return letter
 
 
 def letter_update(
-    *, letter, subject, body, agencies, by, help_kinds=(), due_date=None, share_contact=False, seen_revision=None
-):
+    *,
+    letter: AssistanceLetter,
+    subject: str,
+    body: str,
+    agencies,
+    by: User,
+    help_kinds=(),
+    due_date=None,
+    share_contact: bool = False,
+    seen_revision=None,
+) -> AssistanceLetter:
     """Edit a letter still in draft."""
-    _require_center(by)
+    require(can_edit_letter(by, letter), CENTER_ONLY)
     _clean_letter(subject, body, agencies)
     with transaction.atomic():
-        letter = AssistanceLetter.objects.select_for_update().get(pk=letter.pk)
+        letter = _lock_letter(letter)
         check_fresh(letter, seen_revision)
         if letter.status != L.DRAFT:
-            raise TransitionNotAllowed(_("只有草稿状态的函件可以修改。"), code="frozen")
+            raise TransitionNotAllowed(
+                _("函件当前状态为“%(status)s”，只有草稿状态的函件可以修改。") % {"status": letter.get_status_display()},
+                code="frozen",
+            )
         letter.subject = subject.strip()
         letter.body = body.strip()
         letter.help_kinds = list(help_kinds)
@@ -83,24 +125,31 @@ def letter_update(
         LetterRecipient.objects.bulk_create(
             [LetterRecipient(letter=letter, agency=agency) for agency in agencies if agency.pk not in existing]
         )
+        log_action(
+            letter,
+            "cases.letter.edited",
+            by=by,
+            scope=letter.case,
+            note=_("修改协助办理函：%(subject)s") % {"subject": letter.subject},
+            data={"agencies": sorted(wanted)},
+        )
     return letter
 
 
-def _letter_change(letter, target, *, by, note=""):
-    check_transition(LETTER_TRANSITIONS, letter.status, target, labels=dict(L.choices))
-    letter.status = target
-    letter.revision += 1
-
-
-def letter_submit(*, letter, by, seen_revision=None):
+def letter_submit(*, letter: AssistanceLetter, by: User, seen_revision=None) -> AssistanceLetter:
     """Send a draft to the director and deputies for signature (提交签发)."""
-    _require_center(by)
     with transaction.atomic():
-        letter = AssistanceLetter.objects.select_for_update().get(pk=letter.pk)
-        check_fresh(letter, seen_revision)
-        _letter_change(letter, L.AWAITING_SIGNATURE, by=by)
-        letter.save(update_fields=["status", "revision"])
-        _event(letter.case, by, note=_("协助办理函“%(subject)s”提交签发") % {"subject": letter.subject})
+        letter = transition(
+            _lock_letter(letter),
+            L.AWAITING_SIGNATURE,
+            by=by,
+            action="cases.letter.submitted",
+            permission=can_edit_letter,
+            denied_message=CENTER_ONLY,
+            note=_("协助办理函“%(subject)s”提交签发") % {"subject": letter.subject},
+            scope=letter.case,
+            seen_revision=seen_revision,
+        )
         notify_signers(
             subject=_("待签发：协助办理函“%(subject)s”") % {"subject": letter.subject},
             body=_("案件 %(number)s 的协助办理函等待您签发。") % {"number": letter.case.number},
@@ -109,19 +158,20 @@ def letter_submit(*, letter, by, seen_revision=None):
     return letter
 
 
-def letter_return(*, letter, by, reason="", seen_revision=None):
+def letter_return(*, letter: AssistanceLetter, by: User, reason: str = "", seen_revision=None) -> AssistanceLetter:
     """The signer sends a letter back to draft for changes."""
-    if not can_sign(by):
-        raise ValidationError(_("只有中心主任或副主任可以退回待签发的函件。"), code="forbidden")
+    require(can_sign_letter(by, letter), SIGNERS_ONLY)
     with transaction.atomic():
-        letter = AssistanceLetter.objects.select_for_update().get(pk=letter.pk)
-        check_fresh(letter, seen_revision)
-        _letter_change(letter, L.DRAFT, by=by)
-        letter.save(update_fields=["status", "revision"])
-        _event(
-            letter.case,
-            by,
+        letter = transition(
+            _lock_letter(letter),
+            L.DRAFT,
+            by=by,
+            action="cases.letter.returned",
+            permission=can_sign_letter,
+            denied_message=SIGNERS_ONLY,
             note=_("协助办理函“%(subject)s”退回修改：%(reason)s") % {"subject": letter.subject, "reason": reason},
+            scope=letter.case,
+            seen_revision=seen_revision,
         )
         notify(
             [letter.drafted_by],
@@ -132,15 +182,20 @@ def letter_return(*, letter, by, reason="", seen_revision=None):
     return letter
 
 
-def letter_withdraw(*, letter, by, seen_revision=None):
-    _require_center(by)
+def letter_withdraw(*, letter: AssistanceLetter, by: User, seen_revision=None) -> AssistanceLetter:
+    """Withdraw a letter that was never signed."""
     with transaction.atomic():
-        letter = AssistanceLetter.objects.select_for_update().get(pk=letter.pk)
-        check_fresh(letter, seen_revision)
-        _letter_change(letter, L.WITHDRAWN, by=by)
-        letter.save(update_fields=["status", "revision"])
-        _event(letter.case, by, note=_("撤回协助办理函“%(subject)s”") % {"subject": letter.subject})
-    return letter
+        return transition(
+            _lock_letter(letter),
+            L.WITHDRAWN,
+            by=by,
+            action="cases.letter.withdrawn",
+            permission=can_edit_letter,
+            denied_message=CENTER_ONLY,
+            note=_("撤回协助办理函“%(subject)s”") % {"subject": letter.subject},
+            scope=letter.case,
+            seen_revision=seen_revision,
+        )
 
 
 def letter_context(letter, *, number, signed_on, signer):
@@ -178,16 +233,16 @@ def letter_context(letter, *, number, signed_on, signer):
     return context
 
 
-def letter_sign(*, letter, by, seen_revision=None):
+def letter_sign(*, letter: AssistanceLetter, by: User, seen_revision=None) -> AssistanceLetter:
     """签发: only the director or a deputy director. Freezes the text, gives the number,
     queues the PDF and tells every addressed agency."""
-    if not can_sign(by):
-        raise ValidationError(_("只有中心主任或副主任可以签发协助办理函。"), code="forbidden")
+    require(can_sign_letter(by, letter), SIGNERS_ONLY)
     check_can_issue_signed(by)
     with transaction.atomic():
-        letter = AssistanceLetter.objects.select_for_update().select_related("case__application").get(pk=letter.pk)
+        letter = _lock_letter(letter)
         check_fresh(letter, seen_revision)
-        _letter_change(letter, L.SIGNED, by=by)
+        # Refuse before a number is taken.
+        check_transition(AssistanceLetter.TRANSITIONS, letter.status, L.SIGNED, labels=dict(L.choices))
         now = timezone.now()
         today = timezone.localdate(now)
         config = SiteConfiguration.get()
@@ -196,7 +251,18 @@ def letter_sign(*, letter, by, seen_revision=None):
         letter.number = allocate_number(Document.Kind.ASSISTANCE_LETTER)
         letter.signed_by = by
         letter.signed_at = now
-        letter.save(update_fields=["status", "revision", "number", "signed_by", "signed_at", "due_date"])
+        letter = transition(
+            letter,
+            L.SIGNED,
+            by=by,
+            action="cases.letter.signed",
+            permission=can_sign_letter,
+            denied_message=SIGNERS_ONLY,
+            note=_("签发协助办理函 %(number)s") % {"number": letter.number},
+            scope=letter.case,
+            data={"number": letter.number},
+            update_fields=("number", "signed_by", "signed_at", "due_date"),
+        )
         letter.recipients.update(due_date=letter.due_date)
         agencies = [r.agency for r in letter.recipients.select_related("agency")]
         document_request(
@@ -212,8 +278,7 @@ def letter_sign(*, letter, by, seen_revision=None):
             signer_title=str(signer_title_for(by)),
             by=by,
         )
-        case = _lock(letter.case)
-        _event(case, by, note=_("签发协助办理函 %(number)s") % {"number": letter.number})
+        case = lock_case(letter.case)
         if case.status == S.IN_PROGRESS:
             case_transition(
                 case=case,
@@ -233,29 +298,38 @@ def letter_sign(*, letter, by, seen_revision=None):
 
 
 def _lock_recipient(recipient):
-    return LetterRecipient.objects.select_for_update().select_related("letter__case").get(pk=recipient.pk)
+    return (
+        LetterRecipient.objects.select_for_update(of=("self",))
+        .select_related("letter__case", "agency")
+        .get(pk=recipient.pk)
+    )
 
 
-def _require_agency_user(recipient, by):
-    if not (has_role(by, Role.AGENCY) and by.agency_id == recipient.agency_id):
-        raise ValidationError(_("只有主送单位的联络人可以办理该函件。"), code="forbidden")
+def _require_recipient(recipient, by):
+    """The addressed agency's liaison acts on a letter that was signed and sent to it."""
+    require(can_act_for_recipient(by, recipient), RECIPIENT_ONLY)
     if recipient.letter.status not in {L.SIGNED, L.SETTLED}:
-        raise TransitionNotAllowed(_("该函件尚未签发。"), code="unsigned")
+        raise TransitionNotAllowed(
+            _("该函件当前状态为“%(status)s”，尚未签发。") % {"status": recipient.letter.get_status_display()},
+            code="unsigned",
+        )
 
 
-def recipient_acknowledge(*, recipient, by):
+def recipient_acknowledge(*, recipient: LetterRecipient, by: User) -> LetterRecipient:
     """签收: the agency confirms receipt (who and when). A second click changes nothing."""
     with transaction.atomic():
         recipient = _lock_recipient(recipient)
-        _require_agency_user(recipient, by)
+        _require_recipient(recipient, by)
         if recipient.acknowledged_at is not None:
             return recipient
         recipient.acknowledged_at = timezone.now()
         recipient.acknowledged_by = by
         recipient.save(update_fields=["acknowledged_at", "acknowledged_by"])
-        _event(
-            recipient.letter.case,
-            by,
+        log_action(
+            recipient,
+            "cases.recipient.acknowledged",
+            by=by,
+            scope=recipient.letter.case,
             note=_("%(agency)s 签收协助办理函 %(number)s")
             % {"agency": recipient.agency, "number": recipient.letter.number},
         )
@@ -288,17 +362,24 @@ def _store_attachment(recipient, upload, checked, by):
     )
 
 
-def recipient_answer(*, recipient, by, answer, information_found="", files=(), nominations=()):
-    """回函: the agency's answer with attachments and nominated experts. The letter is settled
-    once every addressed agency has answered."""
-    from experts.models import ExpertNomination
-
+def recipient_answer(
+    *,
+    recipient: LetterRecipient,
+    by: User,
+    answer: str,
+    information_found: str = "",
+    files=(),
+    nominations=(),
+) -> LetterRecipient:
+    """回函: the agency's answer with attachments and nominated experts (recorded by the expert
+    pool through the `letter_answered` signal). The letter is settled once every addressed
+    agency has answered."""
     if not (answer or "").strip():
         raise ValidationError({"answer": _("请填写回函内容。")})
     checked_files = check_answer_files(files)
     with transaction.atomic():
         recipient = _lock_recipient(recipient)
-        _require_agency_user(recipient, by)
+        _require_recipient(recipient, by)
         if recipient.answered_at is not None:
             raise TransitionNotAllowed(_("贵单位已回函，不能重复提交。如需补充，请联系承办人。"), code="answered")
         now = timezone.now()
@@ -323,35 +404,29 @@ def recipient_answer(*, recipient, by, answer, information_found="", files=(), n
             _store_attachment(recipient, upload, checked, by)
         letter = recipient.letter
         case = letter.case
-        ExpertNomination.objects.bulk_create(
-            [
-                ExpertNomination(
-                    case=case,
-                    agency_id=recipient.agency_id,
-                    letter_recipient=recipient,
-                    nominated_by=by,
-                    name=n["name"],
-                    organisation=n.get("organisation", ""),
-                    title=n.get("title", ""),
-                    expertise=n.get("expertise", ""),
-                    email=n.get("email", ""),
-                    phone=n.get("phone", ""),
-                )
-                for n in nominations
-                if n.get("name")
-            ]
-        )
-        _event(
-            case,
-            by,
+        nominations = [dict(n) for n in nominations if n.get("name")]
+        letter_answered.send(sender=LetterRecipient, recipient=recipient, by=by, nominations=nominations)
+        log_action(
+            recipient,
+            "cases.recipient.answered",
+            by=by,
+            scope=case,
             note=_("%(agency)s 回复协助办理函 %(number)s") % {"agency": recipient.agency, "number": letter.number},
+            data={"attachments": len(checked_files), "nominations": len(nominations)},
         )
-        letter = AssistanceLetter.objects.select_for_update().get(pk=letter.pk)
+        letter = _lock_letter(letter)
         if letter.status == L.SIGNED and not letter.recipients.filter(answered_at__isnull=True).exists():
-            _letter_change(letter, L.SETTLED, by=by)
             letter.settled_at = now
-            letter.save(update_fields=["status", "revision", "settled_at"])
-            _event(case, by, note=_("协助办理函 %(number)s 各单位均已回函，已办结") % {"number": letter.number})
+            # The last answer settles the letter, whoever gave it: no permission of its own.
+            transition(
+                letter,
+                L.SETTLED,
+                by=by,
+                action="cases.letter.settled",
+                note=_("协助办理函 %(number)s 各单位均已回函，已办结") % {"number": letter.number},
+                scope=case,
+                update_fields=("settled_at",),
+            )
         notify(
             [case.handler] if case.handler else users_with_role(Role.STAFF),
             subject=_("%(agency)s 已回函：%(number)s") % {"agency": recipient.agency, "number": letter.number},

@@ -5,19 +5,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import (
-    UpwardReport,
-)
-from cases.services._common import REPORT_TRANSITIONS, L, R, _event, _lock, _require_center
+from cases.models import Case, UpwardReport
+from cases.permissions import can_handle_case, can_handle_report
+from cases.services._common import CENTER_ONLY, L, R, lock_case
 from cases.services.case import case_summary
 from documents.formatting import chinese_date
 from documents.models import Document
 from documents.services import allocate_number, document_request
-from portal.models import SiteConfiguration
-from portal.transitions import TransitionNotAllowed, check_fresh, check_transition
+from portal.access import require
+from portal.audit import log_action
+from portal.models import SiteConfiguration, User
+from portal.transitions import TransitionNotAllowed, check_fresh, check_transition, transition
 
 
-def report_summary(case):
+def report_summary(case: Case) -> str:
     """The summary of a major case, generated from the case record, for staff to edit."""
     application = case.application
     summary = case_summary(case)
@@ -63,13 +64,13 @@ def report_summary(case):
     return "\n".join(lines)
 
 
-def report_draft(*, case, recipient, by):
+def report_draft(*, case: Case, recipient: str, by: User) -> UpwardReport:
     """Draft an upward report (通报) for a major or difficult case."""
-    _require_center(by)
+    require(can_handle_case(by, case), CENTER_ONLY)
     if recipient not in UpwardReport.Recipient.values:
         raise ValidationError({"recipient": _("请选择报送对象。")})
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case)
         if not case.is_major:
             raise TransitionNotAllowed(_("只有重大/疑难纠纷需要通报。请先调整纠纷级别。"), code="not_major")
         report = UpwardReport.objects.create(
@@ -79,25 +80,39 @@ def report_draft(*, case, recipient, by):
             summary=report_summary(case),
             created_by=by,
         )
-        _event(case, by, note=_("起草重大纠纷情况通报"))
+        log_action(report, "cases.report.drafted", by=by, scope=case, to_status=R.DRAFT, note=_("起草重大纠纷情况通报"))
     return report
 
 
-def report_send(*, report, by, seen_revision=None):
+def _lock_report(report):
+    return UpwardReport.objects.select_for_update(of=("self",)).select_related("case").get(pk=report.pk)
+
+
+def report_send(*, report: UpwardReport, by: User, seen_revision=None) -> UpwardReport:
     """Record the report as sent, with its number and PDF."""
-    _require_center(by)
+    require(can_handle_report(by, report), CENTER_ONLY)
     with transaction.atomic():
-        report = UpwardReport.objects.select_for_update().select_related("case").get(pk=report.pk)
+        report = _lock_report(report)
         check_fresh(report, seen_revision)
-        check_transition(REPORT_TRANSITIONS, report.status, R.SENT, labels=dict(R.choices))
+        # Refuse before a number is taken.
+        check_transition(UpwardReport.TRANSITIONS, report.status, R.SENT, labels=dict(R.choices))
         config = SiteConfiguration.get()
         today = timezone.localdate()
-        report.status = R.SENT
         report.number = allocate_number(Document.Kind.UPWARD_REPORT)
         report.sent_at = timezone.now()
         report.sent_by = by
-        report.revision += 1
-        report.save(update_fields=["status", "number", "sent_at", "sent_by", "revision"])
+        report = transition(
+            report,
+            R.SENT,
+            by=by,
+            action="cases.report.sent",
+            permission=can_handle_report,
+            denied_message=CENTER_ONLY,
+            note=_("向%(to)s报送情况通报 %(number)s") % {"to": report.get_recipient_display(), "number": report.number},
+            scope=report.case,
+            data={"number": report.number},
+            update_fields=("number", "sent_at", "sent_by"),
+        )
         document_request(
             kind=Document.Kind.UPWARD_REPORT,
             subject=report,
@@ -116,25 +131,26 @@ def report_send(*, report, by, seen_revision=None):
             case=report.case,
             by=by,
         )
-        _event(
-            report.case,
-            by,
-            note=_("向%(to)s报送情况通报 %(number)s") % {"to": report.get_recipient_display(), "number": report.number},
-        )
     return report
 
 
-def report_record_answer(*, report, answer, by):
-    _require_center(by)
+def report_record_answer(*, report: UpwardReport, answer: str, by: User) -> UpwardReport:
+    """Record the superior office's answer to a sent report."""
+    require(can_handle_report(by, report), CENTER_ONLY)
     if not (answer or "").strip():
         raise ValidationError({"answer": _("请填写上级回复内容。")})
     with transaction.atomic():
-        report = UpwardReport.objects.select_for_update().select_related("case").get(pk=report.pk)
-        check_transition(REPORT_TRANSITIONS, report.status, R.ANSWERED, labels=dict(R.choices))
-        report.status = R.ANSWERED
+        report = _lock_report(report)
         report.answer = answer.strip()
         report.answered_at = timezone.now()
-        report.revision += 1
-        report.save(update_fields=["status", "answer", "answered_at", "revision"])
-        _event(report.case, by, note=_("收到情况通报 %(number)s 的上级回复") % {"number": report.number})
-    return report
+        return transition(
+            report,
+            R.ANSWERED,
+            by=by,
+            action="cases.report.answered",
+            permission=can_handle_report,
+            denied_message=CENTER_ONLY,
+            note=_("收到情况通报 %(number)s 的上级回复") % {"number": report.number},
+            scope=report.case,
+            update_fields=("answer", "answered_at"),
+        )

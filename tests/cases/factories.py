@@ -2,14 +2,12 @@
 
 from cases import services
 from cases.models import Case
-from tests.factories import ApplicationFactory, submitted
+from tests.factories import ApplicationFactory, submitted, with_status
 
 
 def make_case(by, **application_fields):
     """An accepted application with its case, opened through case_open."""
-    application = submitted(ApplicationFactory(**application_fields))
-    application.status = "accepted"
-    application.save(update_fields=["status"])
+    application = with_status(submitted(ApplicationFactory(**application_fields)), "accepted")
     return services.case_open(application=application, by=by)
 
 

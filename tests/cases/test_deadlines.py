@@ -15,6 +15,7 @@ from applications.selectors import applicant_of, timeline
 from cases import services, tasks
 from cases.models import Case
 from documents.formatting import chinese_date
+from portal.access import Forbidden
 from portal.models import CalendarDay, Notification, SiteConfiguration
 from portal.transitions import TransitionNotAllowed
 from portal.workdays import add_working_days
@@ -182,7 +183,7 @@ def test_a_pause_needs_a_question_a_running_deadline_and_the_right_person_to_end
     case = services.case_request_input(case=case, by=staff, request="请补充")
     with pytest.raises(TransitionNotAllowed, match="已在等待"):
         services.case_request_input(case=case, by=staff, request="再补充")
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(Forbidden, match="无权"):
         services.case_resume(case=case, by=other_applicant)
     terminated = services.case_terminate(case=case, reason="申请人撤回", by=staff)
     assert not terminated.is_paused

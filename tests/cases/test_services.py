@@ -7,12 +7,15 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from cases import services
-from cases.models import AssistanceLetter, Case, CaseEvent, ExtensionRequest, UpwardReport
+from cases.models import AssistanceLetter, Case, ExtensionRequest, UpwardReport
 from documents.models import Document
 from experts.models import ExpertNomination
+from portal.access import Forbidden
+from portal.audit import LogEntry, entries_for
 from portal.models import Notification
 from portal.transitions import StaleObject, TransitionNotAllowed
 from tests.cases.factories import draft_letter, in_progress_case, make_case, refresh, signed_letter
+from tests.factories import with_status
 
 S = Case.Status
 
@@ -30,7 +33,8 @@ def test_case_open_copies_the_application_and_sets_working_day_deadlines(staff):
     assert case.first_contact_due is not None and case.opinion_due > case.first_contact_due
     assert case.due_date == case.first_contact_due
     assert "337 调查" in case.search_text
-    assert case.events.get().to_status == S.ACCEPTED
+    entry = entries_for(case).get()
+    assert (entry.action_type, entry.to_status) == ("cases.case.opened", S.ACCEPTED)
 
 
 ALLOWED = [(src, dst) for src, targets in services.CASE_TRANSITIONS.items() for dst in targets]
@@ -38,8 +42,7 @@ REFUSED = [(src, dst) for src in S.values for dst in S.values if dst not in serv
 
 
 def _put_in(case, status):
-    Case.objects.filter(pk=case.pk).update(status=status)
-    return refresh(case)
+    return with_status(case, status)
 
 
 @pytest.mark.parametrize(("source", "target"), ALLOWED)
@@ -48,7 +51,7 @@ def test_every_allowed_transition_changes_status_and_writes_an_event(staff, case
     case = _put_in(case, source)
     result = services.case_transition(case=case, to_status=target, by=staff, note="内部说明 x")
     assert result.status == target
-    event = CaseEvent.objects.filter(case=case).last()
+    event = entries_for(case).last()
     assert (event.from_status, event.to_status, event.actor) == (source, target, staff)
     assert event.note == "内部说明 x"
     assert event.public_note  # applicant-friendly words, never the internal note
@@ -58,11 +61,13 @@ def test_every_allowed_transition_changes_status_and_writes_an_event(staff, case
 @pytest.mark.parametrize(("source", "target"), REFUSED)
 def test_every_other_transition_is_refused_without_change(staff, case, source, target):
     case = _put_in(case, source)
-    events = CaseEvent.objects.count()
-    with pytest.raises(TransitionNotAllowed):
+    events = LogEntry.objects.count()
+    with pytest.raises(TransitionNotAllowed) as refused:
         services.case_transition(case=case, to_status=target, by=staff, note="理由")
+    # The message names the state the case is in now.
+    assert str(S(source).label) in " ".join(refused.value.messages)
     assert refresh(case).status == source
-    assert CaseEvent.objects.count() == events
+    assert LogEntry.objects.count() == events
 
 
 def test_in_progress_needs_a_handler(staff, case):
@@ -120,7 +125,7 @@ def test_regrade_with_reason_flags_the_case(staff, director, case):
         services.case_regrade(case=case, level="major", reason="", by=staff)
     case = services.case_regrade(case=case, level="major", reason="涉及全省装备制造业", by=staff)
     assert case.is_major
-    assert "涉及全省装备制造业" in case.events.last().note
+    assert "涉及全省装备制造业" in entries_for(case).last().note
     assert Notification.objects.filter(recipient=director).exists()
 
 
@@ -142,7 +147,7 @@ def test_letter_needs_agencies_subject_and_body(staff, case):
 def test_staff_cannot_sign_a_letter(staff, case, agency):
     letter = draft_letter(case, staff, [agency])
     services.letter_submit(letter=letter, by=staff)
-    with pytest.raises(ValidationError, match="主任或副主任"):
+    with pytest.raises(Forbidden, match="主任或副主任"):
         services.letter_sign(letter=letter, by=staff)
     letter = refresh(letter)
     assert letter.status == AssistanceLetter.Status.AWAITING_SIGNATURE and not letter.number
@@ -194,7 +199,7 @@ def test_acknowledge_and_answer_settle_the_letter_when_all_have_answered(
     letter = signed_letter(case, staff, director, [agency, other_agency])
     mine = letter.recipients.get(agency=agency)
     theirs = letter.recipients.get(agency=other_agency)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Forbidden, match="主送单位"):
         services.recipient_acknowledge(recipient=mine, by=other_agency_user)
     services.recipient_acknowledge(recipient=mine, by=agency_user)
     mine = refresh(mine)
@@ -248,7 +253,7 @@ def test_extension_request_and_grant_move_the_deadline(staff, director, agency, 
 def test_letter_return_and_withdraw(staff, deputy, case, agency):
     letter = draft_letter(case, staff, [agency])
     services.letter_submit(letter=letter, by=staff)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Forbidden, match="主任或副主任"):
         services.letter_return(letter=letter, by=staff)
     services.letter_return(letter=letter, by=deputy, reason="请补充期限")
     assert refresh(letter).status == AssistanceLetter.Status.DRAFT

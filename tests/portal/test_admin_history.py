@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from applications import services as application_services
 from applications.models import Application, ApplicationEvent
-from cases.models import Case, CaseEvent
-from documents.models import GuidanceOpinion, OpinionEvent
+from cases.models import Case
 from experts import services as expert_services
 from portal.audit import log_action
 from tests.applications.factories import complete_draft
@@ -32,13 +31,6 @@ def _text(html):
             "SQ-1 草稿 → 已提交",
         ),
         (ApplicationEvent(application=Application(number="SQ-1"), from_status="", to_status="draft"), "SQ-1 草稿"),
-        (CaseEvent(case=Case(number="AJ-1"), from_status="", to_status=""), "AJ-1"),
-        (
-            OpinionEvent(
-                opinion=GuidanceOpinion(case=Case(number="AJ-1")), from_status="in_review", to_status="approved"
-            ),
-            "AJ-1 起草中 待承办人审核 → 待签发",
-        ),
     ],
 )
 def test_event_rows_read_with_labels_never_codes(event, expected):
