@@ -6,10 +6,12 @@ import zipfile
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.choices import EvidenceCategory
 from applications.models import Attachment
 from applications.selectors import applicant_of
+from cases.models import Case
 from tests.factories import ApplicationFactory, UserFactory
 
 # A one-page PDF and a 1×1 PNG, small but real enough for libmagic.
@@ -69,10 +71,6 @@ def complete_draft(applicant_user, **fields):
 
 def close_case(application):
     """Put the application's case straight into 已结案 (the case workflow is tested in tests/cases)."""
-    from django.utils import timezone
-
-    from cases.models import Case
-
     Case.objects.filter(application=application).update(status=Case.Status.CLOSED, closed_at=timezone.now())
 
 

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications import services as application_services
-from applications.models import Application, ApplicationEvent
 from cases.models import Case
 from experts import services as expert_services
 from portal.audit import log_action
@@ -23,18 +22,15 @@ def _text(html):
     return re.sub(r"<[^>]+>", " ", html)
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("event", "expected"),
-    [
-        (
-            ApplicationEvent(application=Application(number="SQ-1"), from_status="draft", to_status="submitted"),
-            "SQ-1 草稿 → 已提交",
-        ),
-        (ApplicationEvent(application=Application(number="SQ-1"), from_status="", to_status="draft"), "SQ-1 草稿"),
-    ],
+    ("before", "after", "expected"), [("draft", "submitted", "草稿 → 已提交"), ("", "draft", "草稿")]
 )
-def test_event_rows_read_with_labels_never_codes(event, expected):
-    title = str(event)
+def test_application_entries_read_with_labels_never_codes(applicant, before, after, expected):
+    entry = log_action(
+        complete_draft(applicant), "applications.application.submitted", from_status=before, to_status=after
+    )
+    title = f"{entry.action_label} {entry.status_change}"
     assert expected in title
     assert not CODES.search(title), title
 
