@@ -25,13 +25,13 @@ from documents.models import Document
 from documents.pdf import render_pdf
 from documents.permissions import can_correct, can_download, can_retry, can_revoke, can_supersede
 from documents.signing import sign_pdf
+from portal import outbox
 from portal.access import Forbidden, require
 from portal.audit import entries_for, log_action
 from portal.models import LogEntry, SiteConfiguration, User
 from portal.notifications import notify, notify_signers
 from portal.roles import Role, can_sign, has_role
 from portal.sequences import next_value, official_number
-from portal.tasks_util import enqueue
 from portal.transitions import TransitionNotAllowed, check_fresh, check_transition, transition
 
 logger = logging.getLogger(__name__)
@@ -154,9 +154,9 @@ def document_request(
 
 
 def _queue_render(document):
-    from documents.tasks import render_document
-
-    enqueue(render_document, document.pk)
+    """Queue the render in the caller's transaction (the outbox): it reaches Celery after commit,
+    or by the periodic relay when the broker was down at the time."""
+    outbox.enqueue("documents.tasks.render_document", document.pk)
 
 
 def verification_url(document):
