@@ -2,6 +2,8 @@
 acknowledgement and answer. Every step of a letter is a declared transition
 (AssistanceLetter.TRANSITIONS) with its audit entry on the letter, scoped to the case."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -198,7 +200,7 @@ def letter_withdraw(*, letter: AssistanceLetter, by: User, seen_revision=None) -
         )
 
 
-def letter_context(letter, *, number, signed_on, signer):
+def letter_context(letter: AssistanceLetter, *, number: str, signed_on: datetime.date, signer: User) -> dict:
     case = letter.case
     application = case.application
     config = SiteConfiguration.get()
@@ -340,7 +342,7 @@ ANSWER_MAX_FILES = 10
 ANSWER_MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
-def check_answer_files(files):
+def check_answer_files(files) -> list:
     """An answer's attachments, checked by content and size (portal.uploads)."""
     return check_uploads(
         files,

@@ -1,5 +1,7 @@
 """Daily reminders of due and overdue cases and late agency answers."""
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +20,7 @@ from portal.workdays import add_working_days, working_days_between
 L = AssistanceLetter.Status
 
 
-def deadlines_remind(*, today=None):
+def deadlines_remind(*, today: datetime.date | None = None) -> dict[str, int]:
     """Daily reminders: each handler hears about its cases overdue or due within two working
     days; the director about cases overdue by more than the configured working days; the
     handler about agencies late with their answers. Safe to run twice a day: a case or
