@@ -13,7 +13,7 @@ from applications.choices import DisputeLevel, DisputeType, RightType
 from applications.countries import country_name
 from cases.models import Case, LetterRecipient
 from meetings.models import ActionItem, JointMeeting
-from meetings.permissions import visible_meetings
+from meetings.permissions import visible_action_items, visible_meetings
 from portal.roles import is_center_member
 
 CASE_ENDED = {Case.Status.CLOSED, Case.Status.TERMINATED}
@@ -100,4 +100,4 @@ def agency_action_items(user):
     condition = Q(assignee_user=user)
     if user.agency_id:
         condition |= Q(assignee_agency_id=user.agency_id)
-    return ActionItem.objects.filter(condition).select_related("meeting", "assignee_agency", "assignee_user")
+    return visible_action_items(user).filter(condition).select_related("meeting", "assignee_agency", "assignee_user")

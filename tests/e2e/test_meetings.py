@@ -77,6 +77,19 @@ def test_a_quarterly_meeting_from_notice_to_a_finished_action_item(page, live_se
     page.get_by_role("button", name="保存办理情况").click()
     expect(page.get_by_text("已更新办理情况。")).to_be_visible()
     expect(page.get_by_role("cell", name="工作指引已印发全省外贸企业。")).to_be_visible()
+    # Its history, read from the audit log: registered at the meeting, then done by the agency.
+    page.get_by_role("link", name="查看 制定展会快速维权工作指引").click()
+    expect(page.get_by_text("登记议定事项（办理中） — 会议议定")).to_be_visible()
+    expect(page.get_by_text("办结议定事项（办理中 → 已完成） — 工作指引已印发全省外贸企业。")).to_be_visible()
+    logout(page, live_server)
+
+    # The chair reads the meeting's whole history in the admin.
+    login(page, live_server, deputy)
+    page.goto(f"{live_server.url}/admin/meetings/jointmeeting/{meeting.pk}/change/")
+    history = page.get_by_test_id("meeting-history")
+    expect(history.get_by_role("row").filter(has_text="发出会议通知")).to_contain_text("筹备中 → 已发通知")
+    expect(history.get_by_role("row").filter(has_text="批准纪要")).to_contain_text("已召开（纪要起草中） → 纪要已批准")
+    expect(history.get_by_role("row").filter(has_text="办结议定事项")).to_contain_text("工作指引已印发全省外贸企业。")
 
     meeting.refresh_from_db()
     assert meeting.status == JointMeeting.Status.CLOSED

@@ -11,6 +11,7 @@ from meetings import services
 from meetings.models import ActionItem, AgendaItem, JointMeeting, Minutes
 from portal.access import Forbidden
 from portal.audit import entries_for
+from portal.models import LogEntry
 from portal.transitions import DirectStatusWrite, TransitionNotAllowed
 from tests.factories import with_status
 from tests.meetings.factories import RegularMeetingFactory
@@ -95,3 +96,26 @@ def test_the_meeting_history_in_the_admin_shows_every_step_with_labels(client, i
     ):
         assert line in page, line
     assert "meetings.meeting" not in page
+
+
+def test_every_action_type_the_meetings_write_has_a_label(issued, agency_user, staff, director, convened):
+    from meetings.audit_labels import LABELS
+
+    services.action_item_update(item=issued, by=agency_user, status="open", note="进行中")
+    services.action_item_update(item=issued, by=agency_user, status="done", note="已办结")
+    services.action_item_update(item=issued, by=staff, status="open", note="需补充")
+    services.action_item_update(item=issued, by=staff, status="cancelled", note="并入下季度")
+    minutes = Minutes.objects.get(meeting_id=issued.meeting_id)
+    correction = services.minutes_correct(minutes=minutes, by=staff, reason="更正出席名单")
+    services.minutes_approve(minutes=correction, by=JointMeeting.objects.get(pk=issued.meeting_id).chair.user)
+    ad_hoc = services.meeting_create(kind=JointMeeting.Kind.AD_HOC, by=director, reason="337 调查紧急应对")
+    services.meeting_cancel(meeting=ad_hoc, by=director, reason="已在例会研究")
+    written = set(LogEntry.objects.filter(action_type__startswith="meetings.").values_list("action_type", flat=True))
+    assert written - set(LABELS) == set()
+    assert {
+        "meetings.meeting.minutes_correct",
+        "meetings.minutes.superseded",
+        "meetings.action_item.cancelled",
+        "meetings.action_item.reopened",
+        "meetings.meeting.cancel",
+    } <= written
