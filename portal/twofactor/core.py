@@ -11,10 +11,12 @@ import io
 import re
 import time
 from dataclasses import dataclass
+from importlib import import_module
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import time_format
@@ -227,11 +229,26 @@ def _delete_devices(user):
     StaticDevice.objects.filter(user=user).delete()
 
 
+def end_sessions(user) -> int:
+    """Log the user out everywhere: delete every stored session of theirs. Returns how many."""
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store_class, "get_model_class"):  # sessions kept outside the database
+        return 0
+    ended = 0
+    model = store_class.get_model_class()
+    for session in model.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            store_class(session_key=session.session_key).delete()
+            ended += 1
+    return ended
+
+
 def two_factor_reset(*, user, by) -> None:
-    """An administrator removes a user's authenticator and recovery codes (a lost phone). The
-    user's sessions are no longer verified; a role that needs a second factor must enrol again at
-    the next request."""
+    """An administrator removes a user's authenticator and recovery codes (a lost phone) and logs
+    the user out everywhere: an open session on the lost phone must not enrol a new authenticator.
+    A role that needs a second factor enrols again after the next password login."""
     require(getattr(by, "is_superuser", False), _("只有系统管理员可以重置两步验证。"))
     with transaction.atomic():
         _delete_devices(user)
-        log_action(user, "portal.user.two_factor_reset", by=by)
+        ended = end_sessions(user)
+        log_action(user, "portal.user.two_factor_reset", by=by, data={"sessions_ended": ended})

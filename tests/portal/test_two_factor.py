@@ -256,9 +256,17 @@ def test_an_administrator_resets_a_lost_device_and_it_is_audited(client, adminis
     entry = LogEntry.objects.get(action_type="portal.user.two_factor_reset")
     assert entry.content_object == director and entry.actor == administrator
 
-    # The director's open session is no longer verified: enrolment again, before anything else.
+    assert entry.data == {"sessions_ended": 1}
+
+    # The director's open session (a lost phone's, say) is over: a password login comes first,
+    # then enrolment again, before anything else.
     response = director_client.get(WORKPLACE["director"])
-    assert response.status_code == 302 and response.url.startswith(SETUP)
+    assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+    response = _password_login(director_client, director)
+    assert response.redirect_chain[-1][0].startswith(SETUP)
+    assert "必须使用两步验证" in response.content.decode()
+    # The administrator's own session goes on.
+    assert client.get(reverse("admin:portal_user_changelist")).status_code == 200
 
 
 def test_staff_cannot_reset_anyones_second_factor(client, staff, director):
