@@ -1,0 +1,100 @@
+"""Upward reports and the internal notes of a case."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from cases import services
+from cases.admin._common import _error_text
+from cases.models import (
+    CaseNote,
+    UpwardReport,
+)
+from cases.permissions import visible_reports
+from documents.selectors import subject_documents
+from portal.converters import get_by_id_or_404
+from portal.roles import is_center_member
+
+
+@admin.register(UpwardReport)
+class UpwardReportAdmin(admin.ModelAdmin):
+    list_display = ["title", "case", "recipient", "status", "number", "sent_at", "answered_at"]
+    list_filter = ["status", "recipient"]
+    list_select_related = ["case"]
+    search_fields = ["title", "number", "case__number"]
+    fields = ["case", "recipient", "title", "summary", "status", "number", "sent_at", "answered_at", "answer"]
+    change_form_template = "admin/cases/upwardreport/change_form.html"
+
+    def get_queryset(self, request):
+        return visible_reports(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return is_center_member(request.user) and super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        always = ["case", "status", "number", "sent_at", "answered_at", "answer"]
+        if obj is not None and obj.status != UpwardReport.Status.DRAFT:
+            return [*always, "recipient", "title", "summary"]
+        return always
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<id:pk>/act/", wrap(require_POST(self.act_view)), name="cases_upwardreport_act"),
+            *super().get_urls(),
+        ]
+
+    def act_view(self, request, pk):
+        if not is_center_member(request.user):
+            raise Http404
+        report = get_object_or_404(visible_reports(request.user), pk=pk)
+        try:
+            if request.POST.get("action") == "send":
+                services.report_send(report=report, by=request.user, seen_revision=request.POST.get("seen_revision"))
+                self.message_user(request, _("通报已报送，PDF 正在生成。"), messages.SUCCESS)
+            elif request.POST.get("action") == "answer":
+                services.report_record_answer(report=report, answer=request.POST.get("answer", ""), by=request.user)
+                self.message_user(request, _("已记录上级回复。"), messages.SUCCESS)
+        except ValidationError as exc:
+            self.message_user(request, _error_text(exc), messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:cases_upwardreport_change", args=[report.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = get_by_id_or_404(visible_reports(request.user), object_id)
+        documents = subject_documents(request.user, report, include_superseded=True, include_unready=True)
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "report": report, "documents": documents}
+        )
+
+    def save_model(self, request, obj, form, change):
+        # Only the draft's wording is edited here (recipient, title, summary); status,
+        # number and dates change through the services.
+        if obj.status == UpwardReport.Status.DRAFT:
+            obj.revision += 1
+            obj.save(update_fields=["recipient", "title", "summary", "revision"])
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(admin.ModelAdmin):
+    list_display = ["case", "author", "created_at", "text"]
+    list_select_related = ["case", "author"]
+    search_fields = ["case__number", "text"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
