@@ -34,6 +34,19 @@ def documents_of_application(application):
     )
 
 
+def documents_of_subject(subject):
+    """Every document issued on one object (a letter, an upward report, a meeting…)."""
+    return Document.objects.filter(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)
+
+
+def subject_documents(user, subject, *, include_superseded=False, include_unready=False):
+    """The documents of one object that `user` may read, newest first, with the options of
+    `case_documents` (staff pages show unfinished renders and old versions too)."""
+    return scoped_documents(
+        user, documents_of_subject(subject), include_superseded=include_superseded, include_unready=include_unready
+    ).reverse()
+
+
 def case_documents(user, case, *, include_superseded=False, include_unready=False):
     """The documents of `case` that `user` may read, oldest first.
 

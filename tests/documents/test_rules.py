@@ -226,3 +226,23 @@ def test_the_applicants_page_lists_the_documents_of_the_case_as_the_one_selector
     assert reverse("documents:download", args=[issued.pk]) in listed
     assert listed.count("正在生成，请稍后刷新页面") == 1  # the one being made, released to the applicant
     assert being_made.number not in listed and internal.number not in listed
+
+
+def test_the_documents_of_one_object_are_narrowed_to_the_reader(
+    staff, director, agency, agency_user, other_agency_user, django_capture_on_commit_callbacks
+):
+    from documents.selectors import subject_documents
+
+    subject = director
+    first = _issue(staff, subject=subject, agencies=[agency], capture=django_capture_on_commit_callbacks)
+    pending = _issue(
+        staff, subject=subject, agencies=[agency], execute=False, capture=django_capture_on_commit_callbacks
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        second = document_correct(document=first, by=staff, reason="更正")
+    second.refresh_from_db()
+    everything = subject_documents(staff, subject, include_superseded=True, include_unready=True)
+    assert list(everything) == [second, pending, first]  # newest first
+    # Old versions are for staff only; others read current, rendered documents addressed to them.
+    assert list(subject_documents(agency_user, subject, include_superseded=True)) == [second]
+    assert not subject_documents(other_agency_user, subject).exists()
