@@ -21,7 +21,9 @@ def nomination_approve(*, nomination: ExpertNomination, by: User, **profile) -> 
     in while reviewing."""
     require(can_review_nomination(by, nomination), REVIEW_DENIED)
     with transaction.atomic():
-        nomination = ExpertNomination.objects.select_for_update().select_related("agency").get(pk=nomination.pk)
+        nomination = (
+            ExpertNomination.objects.select_for_update(of=("self",)).select_related("agency").get(pk=nomination.pk)
+        )
         expert = Expert.objects.filter(name=nomination.name, organisation=nomination.organisation).first()
         if expert is None:  # rolled back with the rest if the nomination was already reviewed
             expert = Expert.objects.create(
