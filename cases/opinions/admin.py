@@ -11,7 +11,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from cases.models import Case
 from cases.opinions.forms import GuidanceOpinionForm, ReasonForm, ReviewForm
 from cases.opinions.models import GuidanceOpinion, ResponseOption
 from cases.opinions.permissions import (
@@ -32,6 +31,7 @@ from cases.opinions.services import (
     opinion_submit,
     opinion_update,
 )
+from cases.permissions import visible_cases
 from documents.formatting import person_name
 from portal.audit import entries_for
 from portal.twofactor import require_fresh_factor
@@ -130,10 +130,15 @@ class GuidanceOpinionAdmin(admin.ModelAdmin):
         initial = super().get_changeform_initial_data(request)
         case_id = request.GET.get("case")
         if case_id and str(case_id).isdigit():
-            case = Case.objects.select_related("application").filter(pk=case_id).first()
+            case = visible_cases(request.user).select_related("application").filter(pk=case_id).first()
             if case is not None:
                 initial["addressee"] = case.application.applicant_name
         return initial
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "case":
+            kwargs["queryset"] = visible_cases(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in OPINION_TEXT_FIELDS if name in form.cleaned_data}
