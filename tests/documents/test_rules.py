@@ -246,3 +246,28 @@ def test_the_documents_of_one_object_are_narrowed_to_the_reader(
     # Old versions are for staff only; others read current, rendered documents addressed to them.
     assert list(subject_documents(agency_user, subject, include_superseded=True)) == [second]
     assert not subject_documents(other_agency_user, subject).exists()
+
+
+def test_the_applicant_never_reads_the_staffs_entries_about_documents(
+    client, staff, applicant, applicant_org, django_capture_on_commit_callbacks
+):
+    from tests.documents.factories import make_case
+
+    case = make_case(by=staff, applicant_org=applicant_org)
+    document = _issue(
+        staff,
+        subject=case,
+        case=case,
+        applicant=applicant_org,
+        released=True,
+        capture=django_capture_on_commit_callbacks,
+    )
+    client.force_login(staff)
+    client.get(reverse("documents:download", args=[document.pk]), REMOTE_ADDR="198.51.100.9")
+    assert entries_for(case, with_scope=True).filter(action_type=actions.DOWNLOADED).exists()
+
+    client.force_login(applicant)
+    page = client.get(reverse("applications:detail", args=[case.application_id])).content.decode()
+    assert reverse("documents:download", args=[document.pk]) in page
+    for staff_only in ("下载文书", "198.51.100.9", "申请生成", document.sha256):
+        assert staff_only not in page
