@@ -75,6 +75,12 @@ def test_letter_from_acceptance_to_the_agency_answer(
     page.locator("#id_nom-0-organisation").fill("山西某律师事务所")
     page.get_by_role("button", name="提交回函").click()
     expect(page.get_by_test_id("answer")).to_contain_text("推荐周明律师")
+    # The agency's history of the letter: its signing, then the agency's own steps.
+    history = page.get_by_test_id("letter-history")
+    expect(history).to_contain_text("签发协助办理函")
+    expect(history).to_contain_text("协助单位签收")
+    expect(history).to_contain_text("协助单位回函")
+    expect(history).not_to_contain_text("提交签发")
     logout(page, live_server)
 
     # The staff sees the answer on the case.
