@@ -6,6 +6,8 @@ confidential file is recorded."""
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -276,3 +278,18 @@ def test_with_status_prepares_a_state_for_a_test_without_a_transition(case, expe
     assert invitation.status == ExpertInvitation.Status.EXPIRED
     with pytest.raises(TransitionNotAllowed):
         services.invitation_withdraw(invitation=invitation, by=staff)
+
+
+def test_the_case_page_work_log_does_not_grow_its_queries_with_entries(client, case, staff):
+    def count_queries():
+        client.force_login(staff)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("experts:case_panel", args=[case.pk])).status_code == 200
+        return len(captured)
+
+    services.expert_invite(case=case, expert=expert_with_login(name="甲"), by=staff, deadline=soon())
+    few = count_queries()
+    for name in ("乙", "丙", "丁", "戊"):
+        invitation = services.expert_invite(case=case, expert=expert_with_login(name=name), by=staff, deadline=soon())
+        services.invitation_withdraw(invitation=invitation, by=staff)
+    assert count_queries() <= few + 2  # the rows grow, not one query per entry
