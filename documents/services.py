@@ -6,12 +6,13 @@ import base64
 import datetime
 import hashlib
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -98,22 +99,22 @@ def check_can_issue_signed(signed_by):
 
 def document_request(
     *,
-    kind,
-    subject,
-    template,
-    context,
-    title,
-    by,
-    number="",
-    applicant=None,
-    released=False,
-    agencies=(),
-    recipients=(),
-    case=None,
-    signed_by=None,
-    signer_title="",
-    version=1,
-):
+    kind: str,
+    subject: models.Model,
+    template: str,
+    context: dict,
+    title: str,
+    by: User | None,
+    number: str = "",
+    applicant: models.Model | None = None,
+    released: bool = False,
+    agencies: Iterable[models.Model] = (),
+    recipients: Iterable[User] = (),
+    case: models.Model | None = None,
+    signed_by: User | None = None,
+    signer_title: str = "",
+    version: int = 1,
+) -> Document:
     """Record a document to be rendered and queue its render after commit.
 
     `case` is the case the document is about (None for documents on an application that
@@ -228,7 +229,7 @@ def produce_pdf(document):
     return pdf, pages
 
 
-def document_render(*, document_id, wait_for_sources=False):
+def document_render(*, document_id: int, wait_for_sources: bool = False) -> Document:
     """Render one document. Safe to run twice: a document already rendered is left alone,
     and the row lock keeps two deliveries of the same task from rendering at once.
     A failure is recorded on the row (status and last error) and then re-raised.
