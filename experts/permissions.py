@@ -15,6 +15,7 @@ from experts.models import (
     Seminar,
     SeminarInvitee,
     SeminarMaterial,
+    Unavailability,
 )
 from portal.roles import Role, has_role, is_center_member
 
@@ -148,6 +149,17 @@ def visible_opinion_attachments(user):
     if is_center_member(user):
         return OpinionAttachment.objects.all()
     return OpinionAttachment.objects.filter(opinion__assignment__in=case_visible_assignments(user).values("pk"))
+
+
+def visible_unavailabilities(user):
+    """Periods away: staff see every expert's, an expert their own."""
+    if not user.is_authenticated:
+        return Unavailability.objects.none()
+    if is_center_member(user):
+        return Unavailability.objects.all()
+    if has_role(user, Role.EXPERT):
+        return Unavailability.objects.filter(expert__user=user)
+    return Unavailability.objects.none()
 
 
 def can_manage_unavailability(user, expert):

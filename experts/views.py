@@ -36,7 +36,6 @@ from experts.models import (
     ExpertAssignment,
     ExpertInvitation,
     SeminarInvitee,
-    Unavailability,
 )
 from experts.permissions import (
     case_visible_assignments,
@@ -49,6 +48,7 @@ from experts.permissions import (
     visible_seminar_materials,
     visible_seminar_seats,
     visible_seminars,
+    visible_unavailabilities,
 )
 from experts.selectors import (
     expert_entries_for_case,
@@ -160,7 +160,7 @@ def unavailability_delete(request, pk):
     expert = expert_profile(request.user)
     if expert is None:
         raise Http404
-    period = get_object_or_404(Unavailability.objects.select_related("expert"), pk=pk, expert=expert)
+    period = get_object_or_404(visible_unavailabilities(request.user).select_related("expert"), pk=pk, expert=expert)
     services.unavailability_delete(period=period, by=request.user)
     messages.success(request, _("已删除该不可承接期间。"))
     return redirect("experts:workspace")
