@@ -104,7 +104,9 @@ def edit(request, pk):
     application = _editable(request, pk)
     organisation = application.applicant
     if request.method == "POST":
-        form = ApplicationForm(request.POST, instance=Application.objects.get(pk=pk), organisation=organisation)
+        # A fresh copy for the form (validation writes into it); the locked one goes to the service.
+        fresh = editable_applications(request.user).get(pk=pk)
+        form = ApplicationForm(request.POST, instance=fresh, organisation=organisation)
         form.is_valid()
         try:
             application = services.application_save_draft(
@@ -139,7 +141,9 @@ def autosave(request, pk):
     if not request.user.is_authenticated:
         return JsonResponse({"ok": False, "login": True}, status=401)
     application = _editable(request, pk)
-    form = ApplicationForm(request.POST, instance=Application.objects.get(pk=pk), organisation=application.applicant)
+    form = ApplicationForm(
+        request.POST, instance=editable_applications(request.user).get(pk=pk), organisation=application.applicant
+    )
     form.is_valid()
     try:
         application = services.application_save_draft(
