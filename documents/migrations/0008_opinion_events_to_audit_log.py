@@ -1,7 +1,8 @@
 """Every event of a guidance opinion becomes an entry of the one audit log: same actor, same time,
 same from → to status and note, the opinion's case as its scope, and an action type named after
 the step (submitted, approved, returned, signed, reopened). Backwards, those entries become
-events again."""
+events again; the old table has no column for a note to the applicant or structured data, so
+those parts of entries written after the move do not survive going back."""
 
 from django.db import migrations
 
