@@ -164,7 +164,7 @@ def verification_url(document):
 
 def qr_data_uri(text):
     """A QR code for `text` as an SVG data URI (crisp at any print size)."""
-    import qrcode
+    import qrcode  # imported lazily, like WeasyPrint: web processes that never render skip the cost
     import qrcode.image.svg
 
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=1)
