@@ -5,7 +5,7 @@ organisation comes from applications.demo)."""
 
 import datetime
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from portal.models import CalendarDay, DeputyDirector, PartnerAgency, SiteConfiguration, User
 from portal.roles import Role
@@ -153,8 +153,6 @@ def seed(out):
 def _grant_center_permissions():
     """Center staff, the director and deputies work in the admin: give their groups the
     model permissions of the portal's own apps (object-level rules still apply)."""
-    from django.contrib.auth.models import Permission
-
     perms = Permission.objects.filter(
         content_type__app_label__in=["portal", "applications", "cases", "experts", "meetings", "documents"]
     ).exclude(content_type__model__in=["user", "sequence"])
