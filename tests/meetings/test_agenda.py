@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from applications.choices import DisputeLevel
-from cases.models import AssistanceLetter, Case, LetterRecipient
 from cases import selectors as case_selectors
+from cases.models import AssistanceLetter, Case, LetterRecipient
 from meetings import selectors, services
 from meetings.models import JointMeeting
 from tests.meetings.factories import aware, make_case
