@@ -28,7 +28,7 @@ def create_accounts(password, totp_key):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from applications.choices import ApplicantCategory
-    from applications.models import Applicant
+    from applications.models import Applicant, ApplicantAccount
     from experts.models import Expert
     from portal.demo import _grant_center_permissions, ensure_groups
     from portal.models import DeputyDirector, PartnerAgency, User
@@ -42,7 +42,7 @@ def create_accounts(password, totp_key):
     )
     agency = PartnerAgency.objects.create(code="commerce", name="山西省商务厅", short_name="省商务厅")
     roles = {
-        "applicant": ([Role.APPLICANT], {"applicant": organisation}),
+        "applicant": ([Role.APPLICANT], {}),
         "staff": ([Role.STAFF], {"is_staff": True}),
         "director": ([Role.DIRECTOR, Role.STAFF], {"is_staff": True}),
         "deputy": ([Role.DEPUTY, Role.STAFF], {"is_staff": True}),
@@ -55,6 +55,8 @@ def create_accounts(password, totp_key):
         user.set_password(password)
         user.save()
         user.groups.add(*(Group.objects.get(name=role) for role in groups))
+        if key == "applicant":
+            ApplicantAccount.objects.create(user=user, applicant=organisation)
         if key == "deputy":
             DeputyDirector.objects.create(user=user, rotation_order=1, joined_on=datetime.date(2024, 1, 1))
         if key == "expert":
