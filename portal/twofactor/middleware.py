@@ -38,16 +38,19 @@ class TwoFactorMiddleware:
         return self._redirect(request) or self.get_response(request)
 
     def _redirect(self, request):
+        # Pages shown meanwhile (the code step, enrolment) read this to show no menu, roles or counts.
+        request.awaiting_second_factor = False
         user = request.user
         if not user.is_authenticated or user.is_verified():
-            return None
-        if request.path.startswith(_open_prefixes()):
             return None
         if request.session.get(core.SESSION_NO_FACTOR) == user.pk:
             return None
         required = core.needs_two_factor(user)
         enrolled = core.has_device(user)
         if not (required or enrolled):
+            return None
+        request.awaiting_second_factor = True
+        if request.path.startswith(_open_prefixes()):
             return None
         step = "twofactor:verify" if enrolled else "twofactor:setup"
         return HttpResponseRedirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")

@@ -95,6 +95,9 @@ def test_the_other_pages_stay_closed_until_the_code_is_entered(client, director)
     for url in [reverse("meetings:calendar"), reverse("experts:center_index"), reverse("portal:notifications")]:
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(VERIFY), url
+    # The code step itself shows no menu of the workplace and no count of notifications.
+    page = client.get(VERIFY).content.decode()
+    assert reverse("admin:index") not in page and reverse("portal:notifications") not in page
     # Logging out stays possible.
     assert client.post(reverse("logout")).status_code == 302
 
