@@ -17,6 +17,7 @@ from portal.models import (
     SiteConfiguration,
     User,
 )
+from portal.models.audit import action_label
 from portal.notifications import email_resend
 from portal.twofactor.core import two_factor_reset
 
@@ -146,12 +147,26 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
         self.message_user(request, _("已重新安排发送 %(n)d 封邮件。") % {"n": count})
 
 
+class ActionTypeFilter(admin.SimpleListFilter):
+    """The action types in the log, by what they read as (签发协助函), not by their codes."""
+
+    title = _("操作")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = LogEntry.objects.order_by().values_list("action_type", flat=True).distinct()
+        return sorted(((code, action_label(code)) for code in codes), key=lambda item: item[0])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action_type=self.value()) if self.value() else queryset
+
+
 @admin.register(LogEntry)
 class LogEntryAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     """The audit log, read-only: entries are written by the services and never edited or deleted."""
 
     list_display = ["created", "action_display", "content_object_display", "actor", "client_address", "note"]
-    list_filter = ["action_type", "content_type"]
+    list_filter = [ActionTypeFilter, "content_type"]
     search_fields = ["note", "public_note", "actor__full_name", "actor__email", "client_address"]
     date_hierarchy = "created"
     list_select_related = ["actor", "content_type"]

@@ -155,3 +155,21 @@ def test_a_forbidden_action_answers_403_with_its_message(rf):
     response = permission_denied(rf.get("/"), Forbidden("只有主任或副主任可以签发。"))
     assert response.status_code == 403
     assert "只有主任或副主任可以签发。" in response.content.decode()
+
+
+def test_the_admin_log_is_read_only_and_filters_by_what_actions_read_as(client, staff):
+    admin_user = type(staff).objects.create_superuser(email="root@example.cn", password="x" * 12, full_name="管理员")
+    client.force_login(admin_user)
+    mail = delivery()
+    transition(mail, S.FAILED, by=staff, action="portal.email.failed")
+    log_action(mail, "portal.email.resent", by=staff)
+    page = client.get("/admin/portal/logentry/").content.decode()
+    assert "邮件发送失败" in page and "?action=portal.email.failed" in page
+    filtered = client.get("/admin/portal/logentry/?action=portal.email.resent").content.decode()
+    assert filtered.count('class="field-action_display"') == 1 and "重新发送邮件" in filtered
+    assert client.get("/admin/portal/logentry/?action=%00junk").status_code == 200
+    entry = LogEntry.objects.first()
+    assert client.get(f"/admin/portal/logentry/{entry.pk}/change/").status_code == 200  # view only
+    assert client.post(f"/admin/portal/logentry/{entry.pk}/delete/").status_code == 403
+    assert client.get("/admin/portal/logentry/add/").status_code == 403
+    assert LogEntry.objects.count() == 2
