@@ -2,10 +2,10 @@
 variables, DEBUG off) with the recovery timings compressed so that each fault recovers within
 seconds rather than minutes, and a trace of the tasks each worker starts and finishes.
 
-- The broker's visibility timeout (production: the task time limit + 60 s) and the sweep that
-  brings unacknowledged messages back are a few seconds, so a killed worker's render returns
-  quickly. (A visibility timeout shorter than a render would deliver it twice while it runs;
-  the render is idempotent, which the tests then also show.)
+- The broker's visibility timeout (production: the task time limit + 60 s), the sweep that
+  brings unacknowledged messages back and the expiry of that sweep's lock are a few seconds, so a
+  killed worker's render returns quickly. (A visibility timeout shorter than a render would
+  deliver it twice while it runs; the render is idempotent, which the tests then also show.)
 - Static files are served from the apps' folders (no collectstatic: the smoke test covers the
   hashed, compressed files).
 """
@@ -22,6 +22,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("FAULT_VISIBILITY_TIMEOUT", "6")),
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
+    # A worker killed while it sweeps holds the sweep's lock until it expires (kombu: 300 s); with
+    # sweeps every second and kills every few seconds that happens, so the lock expires sooner here.
+    "unacked_mutex_expire": 5,
 }
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
