@@ -265,7 +265,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # comes back. It must exceed the longest a task may run (CELERY_TASK_TIME_LIMIT), or a task still
 # running would be delivered twice; a minute more than the limit, instead of Redis's one hour.
 # (A retry waiting out a longer countdown may also be delivered twice: every task is idempotent.)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+# The worker that puts such tasks back holds a lock in Redis meanwhile; if that worker is killed
+# too, the next one waits for the lock to expire (kombu's default: 300 s). A minute is ample for a
+# sweep of this portal's queues and keeps a killed worker's task within about eight minutes.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60, "unacked_mutex_expire": 60}
 
 # --- Caches ---------------------------------------------------------------------------
 CACHES = {
