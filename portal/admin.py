@@ -158,7 +158,11 @@ class ActionTypeFilter(admin.SimpleListFilter):
         return sorted(((code, action_label(code)) for code in codes), key=lambda item: item[0])
 
     def queryset(self, request, queryset):
-        return queryset.filter(action_type=self.value()) if self.value() else queryset
+        if not self.value():
+            return queryset
+        # Only a type the log holds is looked up: anything else (a NUL byte, say) names no entry.
+        known = {code for code, _label in self.lookup_choices}
+        return queryset.filter(action_type=self.value()) if self.value() in known else queryset.none()
 
 
 @admin.register(LogEntry)

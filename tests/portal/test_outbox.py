@@ -72,7 +72,7 @@ def test_a_broker_that_is_down_at_commit_delays_the_work_and_loses_none(staff, c
 
     # The broker is back: the relay hands the render over (in-process here) and the document is done.
     OutboxMessage.objects.update(created_at=message.created_at - LATER)
-    assert relay_outbox.apply().get() == {"relayed": 1, "waiting": 0}
+    assert relay_outbox.apply().result == {"relayed": 1, "waiting": 0}
     document.refresh_from_db()
     assert document.status == Document.Status.READY, document.last_error
     assert document.file and document.attempts == 1
