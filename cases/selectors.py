@@ -127,3 +127,16 @@ def agency_letter_history(recipient):
             }
         )
     return history
+
+
+def overdue_letter_answers(today=None):
+    """Addressed agencies whose answer to a signed letter is past its due date: the one list the
+    daily reminders and the joint meeting's agenda both read."""
+    today = today or timezone.localdate()
+    return (
+        LetterRecipient.objects.filter(
+            letter__status=AssistanceLetter.Status.SIGNED, answered_at__isnull=True, due_date__lt=today
+        )
+        .select_related("letter", "letter__case", "letter__case__handler", "agency")
+        .order_by("due_date", "pk")
+    )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from applications.choices import DisputeLevel, DisputeType, RightType
 from applications.countries import country_name
-from cases.models import Case, LetterRecipient
+from cases.models import Case
 from meetings.models import ActionItem, JointMeeting
 from meetings.permissions import visible_action_items, visible_meetings
 from portal.roles import is_center_member
@@ -60,16 +60,6 @@ def open_major_cases():
         .filter(level=DisputeLevel.MAJOR)
         .select_related("application")
         .order_by("opened_at")
-    )
-
-
-def overdue_letters(today=None):
-    today = today or timezone.localdate()
-    return (
-        LetterRecipient.objects.filter(due_date__lt=today, answered_at__isnull=True)
-        .exclude(letter__status__in=["draft", "awaiting_signature", "withdrawn", "settled"])
-        .select_related("letter", "letter__case", "agency")
-        .order_by("due_date")
     )
 
 

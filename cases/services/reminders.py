@@ -12,6 +12,7 @@ from cases.models import (
     Case,
     LetterRecipient,
 )
+from cases.selectors import overdue_letter_answers
 from portal.models import SiteConfiguration, User
 from portal.notifications import notify, users_with_role
 from portal.roles import Role
@@ -58,11 +59,7 @@ def deadlines_remind(*, today: datetime.date | None = None) -> dict[str, int]:
                 )
                 sent["director"] += 1
             Case.objects.filter(pk=case.pk).update(last_reminded_on=today)
-    late = (
-        LetterRecipient.objects.filter(letter__status=L.SIGNED, answered_at__isnull=True, due_date__lt=today)
-        .exclude(last_reminded_on=today)
-        .select_related("letter__case__handler", "agency")
-    )
+    late = overdue_letter_answers(today).exclude(last_reminded_on=today)
     for recipient in late:
         with transaction.atomic():
             updated = (

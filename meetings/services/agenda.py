@@ -82,7 +82,7 @@ def _auto_items(meeting, today):
             "；".join(f"{c.number} {c.application.applicant_name}" for c in overdue),
             {"cases": [c.number for c in overdue]},
         )
-    letters = list(selectors.overdue_letters(today))
+    letters = list(case_selectors.overdue_letter_answers(today))
     if letters:
         items[AgendaItem.Source.OVERDUE_LETTERS] = (
             _("协调协助单位逾期未回复的协助办理函（%(n)s 件）") % {"n": len(letters)},
