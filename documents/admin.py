@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -31,6 +32,7 @@ class DocumentAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         "status",
         "validity",
         "digitally_signed",
+        "address_at_issue",
         "created_at",
         "attempts",
         "download_link",
@@ -44,6 +46,7 @@ class DocumentAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         *[field.name for field in Document._meta.fields if field.name not in {"revocation_reason", "context"}],
         "download_link",
         "verify_link",
+        "address_at_issue",
         "history",
     ]
     exclude = ["context", "agencies", "recipients"]
@@ -70,6 +73,20 @@ class DocumentAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         if is_stuck(document):
             return _("生成超时，可重新生成")
         return _("现行")
+
+    @admin.display(description=_("二维码地址"))
+    def address_at_issue(self, document):
+        """Whether the document's QR code and link lead to this portal: a document issued under
+        another public address (SITE_URL) says where they lead instead."""
+        if document.issued_elsewhere is None:
+            return _("未记录")
+        if document.issued_elsewhere:
+            return format_html(
+                '<strong data-testid="issued-elsewhere">{}</strong>',
+                _("另一地址：%(url)s（当前为 %(current)s），二维码和核验链接指向前者")
+                % {"url": document.site_url, "current": settings.SITE_URL},
+            )
+        return _("本平台")
 
     @admin.display(description=_("下载"))
     def download_link(self, document):

@@ -99,6 +99,9 @@ class Document(StatusModel):
     signer_title = models.CharField(_("签发人职务"), max_length=50, blank=True)
     digitally_signed = models.BooleanField(_("已加数字签名"), default=False)
     issued_on = models.DateField(_("成文日期"), null=True, blank=True)
+    # The portal's public address (SITE_URL) when the document was issued: its QR code and
+    # verification link point there. Empty for documents issued before it was recorded.
+    site_url = models.CharField(_("签发时的平台地址"), max_length=200, blank=True, editable=False)
     superseded_by = models.ForeignKey(
         "self",
         null=True,
@@ -149,6 +152,14 @@ class Document(StatusModel):
     @property
     def is_current(self):
         return self.superseded_by_id is None and self.revoked_at is None
+
+    @property
+    def issued_elsewhere(self):
+        """Issued under another public address than the portal's current one: its QR code and
+        link lead elsewhere (None when the address at issue was not recorded)."""
+        if not self.site_url:
+            return None
+        return self.site_url != settings.SITE_URL
 
     @property
     def verify_path(self):

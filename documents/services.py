@@ -141,6 +141,7 @@ def document_request(
         signed_by=signed_by,
         signer_title=signer_title,
         issued_on=timezone.localdate() if number else None,
+        site_url=settings.SITE_URL,
         created_by=by,
     )
     if agencies:
@@ -159,7 +160,9 @@ def _queue_render(document):
 
 
 def verification_url(document):
-    return f"{settings.SITE_URL}{document.verify_path}"
+    """The address printed under the QR code: the portal's address when the document was
+    issued, so that a re-render gives the same document."""
+    return f"{document.site_url or settings.SITE_URL}{document.verify_path}"
 
 
 def qr_data_uri(text):
