@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import selectors as case_selectors
+from documents.formatting import chinese_date
 from meetings import selectors
 from meetings.models import AgendaItem, JointMeeting
 from meetings.permissions import (
@@ -54,7 +55,8 @@ def _auto_items(meeting, today):
         return "、".join(f"{name} {n} 件" for name, n in pairs) or _("无")
 
     items[AgendaItem.Source.STATISTICS] = (
-        _("通报本期工作情况（%(start)s 至 %(end)s）") % {"start": meeting.period_start, "end": meeting.period_end},
+        _("通报本期工作情况（%(start)s至%(end)s）")
+        % {"start": chinese_date(meeting.period_start), "end": chinese_date(meeting.period_end)},
         _(
             "新受理案件 %(new)s 件，结案 %(closed)s 件。按国家/地区：%(countries)s；"
             "按权利类别：%(rights)s；按纠纷类型：%(disputes)s。"
