@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from documents.forms import RevokeForm
-from documents.models import Document
+from documents.models import Document, NumberingRule
 from documents.permissions import can_revoke, staff_documents
 from documents.services import (
     document_retry,
@@ -20,6 +20,7 @@ from documents.services import (
 from portal.access import require
 from portal.admin_filters import DateHierarchyGuardMixin
 from portal.audit import entries_for
+from portal.models import SiteConfiguration
 
 
 @admin.register(Document)
@@ -179,3 +180,32 @@ class DocumentAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     change_form_template = "documents/admin/document_change_form.html"
+
+
+@admin.register(NumberingRule)
+class NumberingRuleAdmin(admin.ModelAdmin):
+    """Which code each kind of document is numbered under. A change applies to the numbers issued
+    afterwards; issued numbers never change."""
+
+    list_display = ["kind", "style", "form_code", "pattern"]
+    list_editable = ["style", "form_code"]
+    fields = ["kind", "style", "form_code", "pattern"]
+    readonly_fields = ["pattern"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "kind"] if obj is not None else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("编号样式"))
+    def pattern(self, rule):
+        if rule.pk is None:
+            return "-"
+        if rule.style == NumberingRule.Style.ISSUE:
+            return _("第N期（每种纪要各自编号，每年从第1期起）")
+        prefix = SiteConfiguration.get().doc_number_prefix + rule.form_code
+        return _("%(prefix)s〔%(year)s〕N号（与使用同一代字的文书共用序号）") % {
+            "prefix": prefix,
+            "year": timezone.localdate().year,
+        }
