@@ -5,6 +5,8 @@ import secrets
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -99,6 +101,9 @@ class Document(StatusModel):
     signer_title = models.CharField(_("签发人职务"), max_length=50, blank=True)
     digitally_signed = models.BooleanField(_("已加数字签名"), default=False)
     issued_on = models.DateField(_("成文日期"), null=True, blank=True)
+    # The portal's public address (SITE_URL) when the document was issued: its QR code and
+    # verification link point there. Empty for documents issued before it was recorded.
+    site_url = models.CharField(_("签发时的平台地址"), max_length=200, blank=True, editable=False)
     superseded_by = models.ForeignKey(
         "self",
         null=True,
@@ -151,5 +156,49 @@ class Document(StatusModel):
         return self.superseded_by_id is None and self.revoked_at is None
 
     @property
+    def issued_elsewhere(self):
+        """Issued under another public address than the portal's current one: its QR code and
+        link lead elsewhere (None when the address at issue was not recorded)."""
+        if not self.site_url:
+            return None
+        return self.site_url != settings.SITE_URL
+
+    @property
     def verify_path(self):
         return reverse("documents:verify_code", args=[self.verification_code])
+
+
+class NumberingRule(models.Model):
+    """How documents of one kind are numbered. A 文件 or 函 takes the issuing body's code
+    (SiteConfiguration.doc_number_prefix) followed by the code of its form, e.g. 晋知指发〔2026〕25号
+    or 晋知指函〔2026〕61号, in one gap-free sequence per resulting prefix and year: kinds sharing a
+    form share the sequence. Minutes are numbered 第N期, one series per kind and year. A change
+    applies to numbers issued afterwards; numbers already issued stay as they are."""
+
+    class Style(models.TextChoices):
+        NUMBER = "number", _("发文字号（机关代字〔年份〕序号号）")
+        ISSUE = "issue", _("期号（第N期，每年重新编号）")
+
+    kind = models.CharField(_("文书类型"), max_length=30, choices=Document.Kind.choices, unique=True)
+    style = models.CharField(_("编号方式"), max_length=10, choices=Style.choices, default=Style.NUMBER)
+    form_code = models.CharField(
+        _("文种代字"),
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^\S+$", _("文种代字不能包含空格。"))],
+        help_text=_("接在发文机关代字之后，例如“发”“函”“报”；使用同一代字的文书共用一个序号。"),
+    )
+
+    class Meta:
+        verbose_name = _("文书编号规则")
+        verbose_name_plural = _("文书编号规则")
+        ordering = ["kind"]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def clean(self):
+        if self.style == self.Style.NUMBER and not self.form_code:
+            raise ValidationError({"form_code": _("按发文字号编号时须填写文种代字。")})
+        if self.style == self.Style.ISSUE:
+            self.form_code = ""

@@ -6,6 +6,7 @@ import base64
 import datetime
 import hashlib
 import logging
+import re
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -21,14 +22,14 @@ from documents import audit_labels as actions
 from documents import registry
 from documents.certificates import load_signing_material
 from documents.formatting import chinese_date, name_with_post, person_name
-from documents.models import Document
+from documents.models import Document, NumberingRule
 from documents.pdf import render_pdf
 from documents.permissions import can_correct, can_download, can_retry, can_revoke, can_supersede
 from documents.signing import sign_pdf
 from portal import outbox
 from portal.access import Forbidden, require
 from portal.audit import entries_for, log_action
-from portal.models import LogEntry, SiteConfiguration, User
+from portal.models import LogEntry, Sequence, SiteConfiguration, User
 from portal.roles import Role, can_sign, has_role
 from portal.sequences import next_value, official_number
 from portal.transitions import TransitionNotAllowed, transition
@@ -49,30 +50,68 @@ def stuck_after():
     return datetime.timedelta(minutes=settings.DOCUMENT_STUCK_MINUTES)
 
 
-# Each document type has its own sequence, so it needs its own 机关代字 too: otherwise the
-# first acceptance notice and the first assistance letter of a year would both read
-# 晋知指〔2026〕1号. The type's code follows the center's prefix (晋知指函〔2026〕1号).
-KIND_NUMBER_CODES = {
-    Document.Kind.ACCEPTANCE_NOTICE: "受",
-    Document.Kind.CORRECTION_NOTICE: "补",
-    Document.Kind.DECLINE_NOTICE: "不受",
-    Document.Kind.TERMINATION_NOTICE: "终",
-    Document.Kind.ASSISTANCE_LETTER: "函",
-    Document.Kind.GUIDANCE_OPINION: "意",
-    Document.Kind.SEMINAR_MINUTES: "研纪",
-    Document.Kind.MEETING_MINUTES: "纪",
-    Document.Kind.UPWARD_REPORT: "报",
-    Document.Kind.CASE_FILE: "卷",
-    Document.Kind.RECEIPT: "回",
+# How each kind is numbered until the admin says otherwise (NumberingRule): the issuing body's
+# code and the form, as real bodies number (晋知产发〔2023〕25号, 晋政办函〔2023〕61号): 发 for the
+# center's ordinary 文件 (notices, receipt, opinion, case file), 函 for letters, 报 for the report
+# to higher authorities; minutes 第N期. The data migration that creates the rules copies these.
+DEFAULT_NUMBERING = {
+    Document.Kind.RECEIPT: (NumberingRule.Style.NUMBER, "发"),
+    Document.Kind.ACCEPTANCE_NOTICE: (NumberingRule.Style.NUMBER, "发"),
+    Document.Kind.CORRECTION_NOTICE: (NumberingRule.Style.NUMBER, "发"),
+    Document.Kind.DECLINE_NOTICE: (NumberingRule.Style.NUMBER, "发"),
+    Document.Kind.TERMINATION_NOTICE: (NumberingRule.Style.NUMBER, "发"),
+    Document.Kind.GUIDANCE_OPINION: (NumberingRule.Style.NUMBER, "发"),
+    Document.Kind.CASE_FILE: (NumberingRule.Style.NUMBER, "发"),
+    Document.Kind.ASSISTANCE_LETTER: (NumberingRule.Style.NUMBER, "函"),
+    Document.Kind.UPWARD_REPORT: (NumberingRule.Style.NUMBER, "报"),
+    Document.Kind.MEETING_MINUTES: (NumberingRule.Style.ISSUE, ""),
+    Document.Kind.SEMINAR_MINUTES: (NumberingRule.Style.ISSUE, ""),
 }
+
+_ISSUED_NUMBER = re.compile(r"〔(\d{4})〕([1-9]\d*)号$")
+_ISSUED_ISSUE = re.compile(r"第([1-9]\d*)期$")
+
+
+def numbering_for(kind):
+    """(style, form code) for a kind: its NumberingRule, or the default when it has none."""
+    rule = NumberingRule.objects.filter(kind=kind).first()
+    if rule is not None:
+        return rule.style, rule.form_code
+    return DEFAULT_NUMBERING.get(kind, (NumberingRule.Style.NUMBER, "发"))
+
+
+def _highest_issued_number(prefix, year):
+    """The highest 序号 already issued as prefix〔year〕N号 (0 if none)."""
+    numbers = Document.objects.filter(number__startswith=f"{prefix}〔{year}〕").values_list("number", flat=True)
+    values = [int(match[2]) for match in map(_ISSUED_NUMBER.search, numbers) if match]
+    return max(values, default=0)
+
+
+def _highest_issued_issue(kind, year):
+    """The highest 期 of a kind's minutes issued in a year (0 if none). Minutes numbered before
+    they were numbered by 期 took a 文号 from a sequence of their own kind ("document:<kind>"):
+    they count too, so that the year's count goes on instead of starting again at 第1期."""
+    numbers = Document.objects.filter(kind=kind, issued_on__year=year).values_list("number", flat=True)
+    values = [int(match[1]) for match in map(_ISSUED_ISSUE.search, numbers) if match]
+    former = Sequence.objects.filter(key=f"document:{kind}", year=year).values_list("last_value", flat=True)
+    return max([*values, *former], default=0)
 
 
 def allocate_number(kind, *, on=None):
-    """The next official number for a document type (one gap-free sequence per type and
-    year), e.g. 晋知指函〔2026〕12号. Call inside the transaction that issues the document."""
+    """The next official number for a document kind, after its NumberingRule: 晋知指函〔2026〕12号
+    (one gap-free sequence per prefix and year, shared by the kinds with the same form code) or,
+    for minutes, 第3期 (one series per kind and year). Call inside the transaction that issues
+    the document. A sequence used for the first time in a year starts after the highest number
+    already issued under it, so a changed rule never repeats a number."""
     year = (on or timezone.localdate()).year
-    prefix = SiteConfiguration.get().doc_number_prefix + KIND_NUMBER_CODES.get(kind, "")
-    return official_number(prefix, year, next_value(f"document:{kind}", year))
+    style, form_code = numbering_for(kind)
+    if style == NumberingRule.Style.ISSUE:
+        key = f"document-issue:{kind}"
+        value = next_value(key, year, start=lambda: _highest_issued_issue(kind, year))
+        return f"第{value}期"
+    prefix = SiteConfiguration.get().doc_number_prefix + form_code
+    value = next_value(f"document:{prefix}", year, start=lambda: _highest_issued_number(prefix, year))
+    return official_number(prefix, year, value)
 
 
 def signer_title_for(user):
@@ -141,6 +180,7 @@ def document_request(
         signed_by=signed_by,
         signer_title=signer_title,
         issued_on=timezone.localdate() if number else None,
+        site_url=settings.SITE_URL,
         created_by=by,
     )
     if agencies:
@@ -159,7 +199,9 @@ def _queue_render(document):
 
 
 def verification_url(document):
-    return f"{settings.SITE_URL}{document.verify_path}"
+    """The address printed under the QR code: the portal's address when the document was
+    issued, so that a re-render gives the same document."""
+    return f"{document.site_url or settings.SITE_URL}{document.verify_path}"
 
 
 def qr_data_uri(text):

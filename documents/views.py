@@ -10,6 +10,7 @@ from documents.forms import MAX_VERIFY_UPLOAD, VerifyForm, normalise_code
 from documents.models import Document
 from documents.permissions import visible_documents
 from documents.services import document_download, download_name, find_by_file
+from documents.verification import check_issued, check_upload
 from portal.errors import too_many_requests
 from portal.models import SiteConfiguration
 from portal.throttling import RateLimited, rate_limit
@@ -63,7 +64,8 @@ def _declared_length(request):
 
 @csrf_exempt
 def verify(request):
-    """Public: enter a verification code, or upload a PDF to check it byte for byte.
+    """Public: enter a verification code, or upload a PDF to check it byte for byte and to
+    validate its embedded signature against the center's root certificate.
 
     Before anything reads the body (the CSRF check reads the form, so it runs after this, in
     _verify_form): a sent form counts against the address's quota, and a body larger than the
@@ -91,13 +93,15 @@ def _verify_form(request):
             upload = form.cleaned_data["file"]
             if upload is None:
                 return redirect("documents:verify_code", code=code)
-            match, digest = find_by_file(upload.read())
+            data = upload.read()
+            match, digest = find_by_file(data)
             expected = None
             if code:
                 expected = _issued().filter(verification_code=code).first()
             result = {
                 "digest": digest,
                 "genuine": match is not None and (expected is None or expected.pk == match.pk),
+                "signature": check_upload(data),
                 "match": _public_facts(match) if match is not None else None,
                 "expected": _public_facts(expected) if expected is not None else None,
                 "code_given": bool(code),
@@ -120,4 +124,5 @@ def verify_code(request, code):
     if document is None:
         return render(request, "documents/verify_unknown.html", {"code": normalised}, status=404)
     facts = _public_facts(document)
-    return render(request, "documents/verify_code.html", {"document": document, "facts": facts, "form": VerifyForm()})
+    context = {"document": document, "facts": facts, "form": VerifyForm(), "signature": check_issued(document)}
+    return render(request, "documents/verify_code.html", context)

@@ -5,18 +5,20 @@ from django.db import IntegrityError, transaction
 from portal.models import Sequence
 
 
-def next_value(key, year):
+def next_value(key, year, *, start=None):
     """Return the next value of the (key, year) counter.
 
     Must run inside the caller's transaction: the counter row stays locked until that
     transaction ends, so two concurrent callers get distinct consecutive values and a
-    rolled-back caller leaves no gap.
+    rolled-back caller leaves no gap. `start` (a callable) gives the value a counter that does
+    not exist yet continues from (numbers already issued under the key by other means).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_value must be called inside transaction.atomic()")
     try:
         with transaction.atomic():
-            Sequence.objects.get_or_create(key=key, year=year)
+            if not Sequence.objects.filter(key=key, year=year).exists():
+                Sequence.objects.create(key=key, year=year, last_value=start() if start else 0)
     except IntegrityError:
         pass  # another transaction created it first; the lock below waits for it
     sequence = Sequence.objects.select_for_update().get(key=key, year=year)

@@ -72,8 +72,16 @@ if not DEBUG and not ALLOWED_HOSTS and not _offline:
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, [])
 
 # The public address of the portal, used in e-mails and in the verification QR codes
-# printed on documents, where no request is at hand.
+# printed on documents, where no request is at hand (scripts/run sets it to the address it
+# serves). In production every process refuses to start while it is not an https address:
+# no document may be issued whose QR code leads to a plain-http or development address.
+# (A start-up error rather than a system check: gunicorn and Celery never run the checks.)
 SITE_URL = _read("SITE_URL", env.str, "http://127.0.0.1:8000").rstrip("/")
+if not DEBUG and not _offline and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        f"Environment variable SITE_URL must be the portal's public https:// address when DEBUG is off "
+        f"(it is printed in the QR codes of issued documents); got {SITE_URL!r}."
+    )
 
 INSTALLED_APPS = [
     "portal",

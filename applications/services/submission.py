@@ -120,7 +120,7 @@ def application_submit(*, application: Application, by: User, seen_revision: int
             context=receipt_context(application),
             title=_("申请材料接收回执")
             if first_submission
-            else _("补正申请材料接收回执（第 %(n)s 版）") % {"n": version_number},
+            else _("补正申请材料接收回执（第%(n)s版）") % {"n": version_number},
             number=application.number,
             applicant=application.applicant,
             released=True,

@@ -8,16 +8,14 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application
 from cases.opinions.content import expert_label, expert_opinions_for, opinion_context, paragraphs
-from documents.formatting import chinese_date, person_name
+from documents.formatting import chinese_date, chinese_datetime, person_name
 from documents.models import Document
 from documents.selectors import case_documents, documents_of_case
 from portal.audit import LogEntry
 
 
 def _when(value):
-    if not value:
-        return ""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return chinese_datetime(value) if value else ""
 
 
 def _labels(field, values):

@@ -25,8 +25,8 @@ def report_summary(case: Case) -> str:
     letters = list(case.letters.filter(status__in=[L.SIGNED, L.SETTLED]).prefetch_related("recipients__agency"))
     lines = [
         _(
-            "一、基本情况。%(applicant)s（统一社会信用代码 %(code)s）于 %(date)s 申请海外知识产权纠纷应对指导，"
-            "我中心已受理（案件编号 %(number)s），纠纷级别为%(level)s。"
+            "一、基本情况。%(applicant)s（统一社会信用代码%(code)s）于%(date)s申请海外知识产权纠纷应对指导，"
+            "我中心已受理（案件编号%(number)s），纠纷级别为%(level)s。"
         )
         % {
             "applicant": case.applicant_name,
@@ -51,7 +51,7 @@ def report_summary(case: Case) -> str:
     for letter in letters:
         answered = [r.agency.short_name for r in letter.recipients.all() if r.answered_at]
         lines.append(
-            _("已向 %(agencies)s 发出协助办理函（%(number)s），已回函：%(answered)s。")
+            _("已向%(agencies)s发出协助办理函（%(number)s），已回函：%(answered)s。")
             % {
                 "agencies": "、".join(r.agency.short_name for r in letter.recipients.all()),
                 "number": letter.number,

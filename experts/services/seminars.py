@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import Case
-from documents.formatting import chinese_date
+from documents.formatting import chinese_date, chinese_datetime
 from documents.models import Document
 from documents.services import allocate_number, document_request
 from experts.models import Expert, ExpertAssignment, Seminar, SeminarInvitee, SeminarMaterial
@@ -209,7 +209,7 @@ def seminar_record_attendance(*, seminar: Seminar, by: User, present_ids) -> Sem
             denied_message=STAFF_ONLY,
             action="experts.seminar.held",
             scope=seminar.case,
-            note=_("出席 %(n)d 人") % {"n": len(present & {i.pk for i in invitees})},
+            note=_("出席%(n)d人") % {"n": len(present & {i.pk for i in invitees})},
         )
 
 
@@ -318,7 +318,6 @@ def seminar_conclude(
 
 def _minutes_context(seminar, invitees, number):
     config = SiteConfiguration.get()
-    local = timezone.localtime(seminar.starts_at)
 
     def row(invitee):
         return {
@@ -335,7 +334,7 @@ def _minutes_context(seminar, invitees, number):
         "number": number,
         "title": seminar.title,
         "case_number": seminar.case.number,
-        "held_on": f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}",
+        "held_on": chinese_datetime(seminar.starts_at),
         "place": seminar.location or seminar.online_link,
         "agenda": seminar.agenda,
         "present": [row(i) for i in invitees if i.attended],

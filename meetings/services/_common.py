@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from documents.formatting import chinese_date
+from documents.formatting import chinese_date, chinese_datetime
 from meetings.models import (
     JointMeeting,
     Minutes,
@@ -92,8 +92,7 @@ def _invitation_recipients(meeting):
 
 
 def _when_where(meeting):
-    local = timezone.localtime(meeting.starts_at)
-    when = f"{chinese_date(local.date())} {local:%H:%M}"
+    when = chinese_datetime(meeting.starts_at)
     where = meeting.location or ""
     if meeting.online_link:
         where = f"{where} {meeting.online_link}".strip()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import selectors as case_selectors
+from documents.formatting import chinese_date
 from meetings import selectors
 from meetings.models import AgendaItem, JointMeeting
 from meetings.permissions import (
@@ -54,7 +55,8 @@ def _auto_items(meeting, today):
         return "、".join(f"{name} {n} 件" for name, n in pairs) or _("无")
 
     items[AgendaItem.Source.STATISTICS] = (
-        _("通报本期工作情况（%(start)s 至 %(end)s）") % {"start": meeting.period_start, "end": meeting.period_end},
+        _("通报本期工作情况（%(start)s至%(end)s）")
+        % {"start": chinese_date(meeting.period_start), "end": chinese_date(meeting.period_end)},
         _(
             "新受理案件 %(new)s 件，结案 %(closed)s 件。按国家/地区：%(countries)s；"
             "按权利类别：%(rights)s；按纠纷类型：%(disputes)s。"
@@ -71,21 +73,21 @@ def _auto_items(meeting, today):
     major = list(selectors.open_major_cases())
     if major:
         items[AgendaItem.Source.MAJOR_CASES] = (
-            _("研究在办重大疑难纠纷（%(n)s 件）") % {"n": len(major)},
+            _("研究在办重大疑难纠纷（%(n)s件）") % {"n": len(major)},
             "；".join(f"{c.number} {c.application.applicant_name}（{c.get_status_display()}）" for c in major),
             {"cases": [c.number for c in major]},
         )
     overdue = list(case_selectors.overdue_cases(today, opinion_only=True))
     if overdue:
         items[AgendaItem.Source.OVERDUE_CASES] = (
-            _("督办逾期未出具指导意见的案件（%(n)s 件）") % {"n": len(overdue)},
+            _("督办逾期未出具指导意见的案件（%(n)s件）") % {"n": len(overdue)},
             "；".join(f"{c.number} {c.application.applicant_name}" for c in overdue),
             {"cases": [c.number for c in overdue]},
         )
     letters = list(case_selectors.overdue_letter_answers(today))
     if letters:
         items[AgendaItem.Source.OVERDUE_LETTERS] = (
-            _("协调协助单位逾期未回复的协助办理函（%(n)s 件）") % {"n": len(letters)},
+            _("协调协助单位逾期未回复的协助办理函（%(n)s件）") % {"n": len(letters)},
             "；".join(
                 _("%(agency)s：%(letter)s，应于 %(due)s 前回复")
                 % {"agency": r.agency.short_name, "letter": r.letter, "due": r.due_date}
@@ -96,7 +98,7 @@ def _auto_items(meeting, today):
     actions = list(selectors.open_action_items(before_meeting=meeting))
     if actions:
         items[AgendaItem.Source.OPEN_ACTIONS] = (
-            _("检查往期会议议定事项落实情况（%(n)s 项未完成）") % {"n": len(actions)},
+            _("检查往期会议议定事项落实情况（%(n)s项未完成）") % {"n": len(actions)},
             "；".join(
                 _("%(title)s（%(who)s，期限 %(due)s%(late)s）")
                 % {

@@ -105,7 +105,8 @@ def _minutes_context(minutes, number):
     invitations = list(meeting.invitations.select_related("agency", "user"))
     present, absent = [], []
     for inv in invitations:
-        label = inv.invitee_label
+        # A person by name alone (never the login e-mail); an agency with its representative.
+        label = inv.invitee_label if inv.agency_id else person_name(inv.user)
         if inv.attendance == Invitation.Attendance.PRESENT:
             present.append(label)
         elif inv.attendance == Invitation.Attendance.SUBSTITUTE:
@@ -115,7 +116,11 @@ def _minutes_context(minutes, number):
     entries = []
     for entry in minutes.entries.select_related("agenda_item"):
         actions = [
-            {"title": a.title, "assignee": a.assignee_label, "due": chinese_date(a.due_date)}
+            {
+                "title": a.title,
+                "assignee": person_name(a.assignee_user) if a.assignee_user_id else a.assignee_label,
+                "due": chinese_date(a.due_date),
+            }
             for a in ActionItem.objects.filter(meeting=meeting, agenda_item=entry.agenda_item).select_related(
                 "assignee_agency", "assignee_user"
             )

@@ -131,7 +131,7 @@ def test_return_then_resubmit_keeps_the_number_and_both_versions_with_difference
     assert application.status == S.RETURNED
     assert application.decision_reason == "请补充美国 ITC 立案公告。"
     notice = Document.objects.get(kind=Document.Kind.CORRECTION_NOTICE)
-    assert "〔" in notice.number and notice.number.endswith("号")
+    assert notice.number.startswith("晋知指发〔") and notice.number.endswith("号")
     assert notice.context["addressee"] == application.applicant_name
     assert any("补正" in m.subject for m in mail.outbox if m.to == [applicant.email])
     # The filed licence stays; the correction adds a paper and changes the text.
@@ -148,6 +148,8 @@ def test_return_then_resubmit_keeps_the_number_and_both_versions_with_difference
     assert [(str(label), new) for label, _old, new in diff["changes"]] == [("纠纷影响预估", "损失约 5000 万元")]
     assert diff["added"] == ["纠纷相关法律文书（律师函、起诉书、行政机关通知等）：ITC立案公告.pdf"]
     assert "补正后重新提交" in entries_for(application).last().public_note
+    resubmitted = Document.objects.filter(kind=Document.Kind.RECEIPT).latest("pk")
+    assert resubmitted.title == "补正申请材料接收回执（第2版）"
 
 
 def test_return_and_decline_need_a_reason(applicant, staff):

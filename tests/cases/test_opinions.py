@@ -139,7 +139,7 @@ def test_signing_numbers_signs_delivers_and_moves_the_case(
     document = opinion.document
     assert opinion.status == S.SIGNED
     assert opinion.signed_by == deputy
-    assert re.fullmatch(r"晋知指意〔\d{4}〕1号", document.number)
+    assert re.fullmatch(r"晋知指发〔\d{4}〕1号", document.number)
     assert document.status == Document.Status.READY, document.last_error
     assert document.digitally_signed and document.signed_by == deputy and document.signer_title == "副主任"
     assert document.applicant == applicant_org and document.released_to_applicant

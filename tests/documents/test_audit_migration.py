@@ -102,8 +102,10 @@ def test_every_document_event_becomes_one_audit_entry_with_the_same_timeline_and
     assert len(old_lines) == 10
 
     migrate(AFTER)
-
     assert "documents_documentevent" not in connection.introspection.table_names()
+    # The rest reads through today's models and admin: the later migrations add their columns.
+    migrate(leaf_nodes())
+
     migrated = LogEntry.objects.filter(action_type__startswith="documents.document.")
     assert migrated.count() == 10
     new_lines = [

@@ -110,7 +110,7 @@ def test_a_second_delivery_of_the_task_makes_no_second_file_or_number(staff, dja
         document = _request(staff, staff, number=services_number())
     document.refresh_from_db()
     first_file, first_hash = document.file.name, document.sha256
-    sequence = Sequence.objects.get(key="document:guidance_opinion").last_value
+    sequence = Sequence.objects.get(key="document:晋知指发").last_value
 
     assert render_document.apply(args=[document.pk]).get() == "ready"
     document_render(document_id=document.pk)
@@ -118,7 +118,7 @@ def test_a_second_delivery_of_the_task_makes_no_second_file_or_number(staff, dja
     document.refresh_from_db()
     assert (document.file.name, document.sha256, document.attempts) == (first_file, first_hash, 1)
     assert Document.objects.count() == 1
-    assert Sequence.objects.get(key="document:guidance_opinion").last_value == sequence
+    assert Sequence.objects.get(key="document:晋知指发").last_value == sequence
     storage_dir = document.file.storage.path(document.file.name).rsplit("/", 1)[0]
     import os
 
@@ -162,7 +162,7 @@ def test_a_thirty_page_document_renders(staff, django_capture_on_commit_callback
     assert document.pages >= 30
 
 
-def test_each_type_has_its_own_sequence_and_numbers_never_collide():
+def test_each_form_has_its_own_sequence_and_numbers_never_collide():
     from django.db import transaction
 
     with transaction.atomic():
@@ -171,5 +171,5 @@ def test_each_type_has_its_own_sequence_and_numbers_never_collide():
         second_letter = services.allocate_number(Document.Kind.ASSISTANCE_LETTER)
     assert letter != opinion
     assert letter.startswith("晋知指函〔") and letter.endswith("〕1号")
-    assert opinion.startswith("晋知指意〔") and opinion.endswith("〕1号")
+    assert opinion.startswith("晋知指发〔") and opinion.endswith("〕1号")
     assert second_letter.endswith("〕2号")

@@ -42,7 +42,7 @@ def test_deputy_signs_and_the_public_verifies_the_pdf(page, live_server, staff, 
     popup.value.close()
     workflow.get_by_role("button", name="签发").click()
     expect(page.locator(".messagelist")).to_contain_text("已签发")
-    expect(page.get_by_test_id("opinion-workflow")).to_contain_text("晋知指意〔")
+    expect(page.get_by_test_id("opinion-workflow")).to_contain_text("晋知指发〔")
 
     opinion.refresh_from_db()
     document = opinion.document

@@ -319,7 +319,9 @@ def faults(tmp_path_factory, request):
             "DEBUG": "0",
             "SECRET_KEY": "faults-" + "x" * 60,
             "ALLOWED_HOSTS": "127.0.0.1",
-            "SITE_URL": stack.url,
+            # Production refuses a plain-http SITE_URL. It only makes links and QR codes (nothing here
+            # follows them), so the https form of the loopback address stands in for the public one.
+            "SITE_URL": stack.url.replace("http://", "https://", 1),
             "SECURE_SSL_REDIRECT": "0",
             "DATABASE_URL": urlunsplit(urlsplit(database_url)._replace(path=f"/{database}")),
             "DB_CONN_MAX_AGE": "60",

@@ -66,7 +66,7 @@ def test_the_agenda_proposes_the_cases_whose_opinion_is_late(director, deputy_po
     services.meeting_convene(meeting=meeting, by=director, starts_at=aware(2026, 12, 15), location="会议室")
     services.agenda_refresh(meeting=meeting, by=staff, today=today)
     item = meeting.agenda_items.get(auto_key="overdue_cases")
-    assert item.title == "督办逾期未出具指导意见的案件（2 件）"
+    assert item.title == "督办逾期未出具指导意见的案件（2件）"
     assert item.data == {"cases": [late.number, with_agencies.number]}
     assert f"{late.number} 太原精密" in item.description
     assert not hasattr(selectors, "overdue_cases")  # one owner only

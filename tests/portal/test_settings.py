@@ -14,6 +14,7 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://portal:secret@db.internal:5432/portal",
     "REDIS_URL": "redis://cache.internal:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.cn:587",
+    "SITE_URL": "https://ipguide.example.cn",
 }
 
 
@@ -46,6 +47,9 @@ def test_production_settings_pass_the_deployment_checks():
         ({"DATABASE_URL": "nonsense"}, "DATABASE_URL"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        # Documents would carry a QR code to a plain-http (or development) address.
+        ({"SITE_URL": "http://ipguide.example.cn"}, "SITE_URL"),
+        ({"SITE_URL": ""}, "SITE_URL"),
     ],
 )
 def test_bad_configuration_stops_start_up_naming_the_variable(env, named):

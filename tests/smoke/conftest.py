@@ -139,7 +139,9 @@ def production(tmp_path_factory):
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(60),
             "ALLOWED_HOSTS": "127.0.0.1",
-            "SITE_URL": stack.url,
+            # Production refuses a plain-http SITE_URL. It only makes links and QR codes (nothing here
+            # follows them), so the https form of the loopback address stands in for the public one.
+            "SITE_URL": stack.url.replace("http://", "https://", 1),
             # Loopback has no TLS to redirect to. The session and CSRF cookies stay Secure: browsers
             # treat http://127.0.0.1 as a secure context and keep such cookies there.
             "SECURE_SSL_REDIRECT": "0",
