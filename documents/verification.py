@@ -5,7 +5,7 @@ import logging
 
 from django.core.cache import cache
 
-from documents.signing import center_trust_roots, check_signature
+from documents.signature_check import center_trust_roots, check_signature
 
 # The stored file of an issued document never changes: its check is kept for an hour, so that
 # looking up a code does not validate the same signature again and again.

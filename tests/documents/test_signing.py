@@ -11,7 +11,8 @@ from cases.models import GuidanceOpinion
 from cases.opinions.services import opinion_review, opinion_sign, opinion_submit
 from documents.certificates import SigningUnavailable, load_signing_material, make_development_pkcs12
 from documents.models import Document
-from documents.signing import sign_pdf, signature_report
+from documents.signature_check import signature_report
+from documents.signing import sign_pdf
 from portal.models import Sequence
 from tests.documents.factories import make_case, make_opinion
 
