@@ -46,6 +46,34 @@ ensure_venv() {
   fi
 }
 
+# Fonts for official documents (GB/T 9704-2012 wants 仿宋, 楷体, 黑体 and a 小标宋-style title): the free
+# Fandol family from Debian's TeX Live Chinese package. Only the font files are taken out of the package
+# (installing it would pull in all of TeX Live) and registered with fontconfig system-wide, so that every
+# process that renders (worker, web, tests) finds them. Licence: GPL with the font exception (COPYING).
+DOCUMENT_FONTS_DIR=/usr/local/share/fonts/fandol
+DOCUMENT_FONTS=(FandolFang-Regular.otf FandolKai-Regular.otf FandolHei-Regular.otf FandolHei-Bold.otf
+  FandolSong-Regular.otf FandolSong-Bold.otf)
+
+ensure_document_fonts() {
+  local font missing=0
+  for font in "${DOCUMENT_FONTS[@]}"; do [ -f "$DOCUMENT_FONTS_DIR/$font" ] || missing=1; done
+  [ "$missing" -eq 0 ] && return 0
+  log "Installing the Fandol fonts for official documents"
+  local tmp
+  tmp="$(mktemp -d)"
+  chmod 755 "$tmp"
+  (cd "$tmp" && { apt-get download texlive-lang-chinese >/dev/null 2>&1 ||
+    { as_root apt-get update -qq && apt-get download texlive-lang-chinese >/dev/null; }; })
+  local src=./usr/share/texlive/texmf-dist/fonts/opentype/public/fandol
+  dpkg-deb --fsys-tarfile "$tmp"/texlive-lang-chinese_*.deb |
+    tar -x -C "$tmp" "${DOCUMENT_FONTS[@]/#/$src/}" ./usr/share/doc/texlive-doc/fonts/fandol/COPYING.gz
+  as_root mkdir -p "$DOCUMENT_FONTS_DIR"
+  as_root install -m 644 "${DOCUMENT_FONTS[@]/#/$tmp/$src/}" "$tmp/usr/share/doc/texlive-doc/fonts/fandol/COPYING.gz" \
+    "$DOCUMENT_FONTS_DIR/"
+  as_root fc-cache -f "$DOCUMENT_FONTS_DIR" >/dev/null
+  rm -rf "$tmp"
+}
+
 free_port() {
   .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
