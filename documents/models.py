@@ -32,7 +32,7 @@ class Document(StatusModel):
         GUIDANCE_OPINION = "guidance_opinion", _("海外知识产权纠纷应对行政指导意见书")
         SEMINAR_MINUTES = "seminar_minutes", _("专家研讨会纪要")
         MEETING_MINUTES = "meeting_minutes", _("联席例会会议纪要")
-        UPWARD_REPORT = "upward_report", _("重大纠纷情况通报")
+        UPWARD_REPORT = "upward_report", _("重大纠纷情况报告")
         CASE_FILE = "case_file", _("案卷")
 
     class Status(models.TextChoices):
