@@ -34,8 +34,11 @@ LABELS = {
     "cases.extension.requested": _("申请延期回函"),
     "cases.extension.granted": _("同意延期"),
     "cases.extension.refused": _("不同意延期"),
-    "cases.report.drafted": _("起草情况通报"),
-    "cases.report.sent": _("报送情况通报"),
+    "cases.report.drafted": _("起草情况报告"),
+    "cases.report.edited": _("修改情况报告"),
+    "cases.report.submitted": _("情况报告提交签发"),
+    "cases.report.returned": _("情况报告退回修改"),
+    "cases.report.sent": _("签发报送情况报告"),
     "cases.report.answered": _("收到上级回复"),
 }
 

@@ -223,7 +223,8 @@ def seed(out):
         services.recipient_acknowledge(recipient=signed.recipients.get(agency=commerce), by=agency_user)
     routed = Case.objects.get(pk=routed.pk)
     report = services.report_draft(case=routed, recipient="national", by=staff)
-    _try(out, "sending the upward report", lambda: services.report_send(report=report, by=staff))
+    services.report_submit(report=report, by=staff)
+    _try(out, "signing the upward report", lambda: services.report_sign(report=report, by=director))
     services.case_add_note(case=routed, text="申请人已委托美国律所，需协调专家在两周内出具初步意见。", by=staff)
 
     # 2. A letter awaiting signature and a draft, on a case in progress.

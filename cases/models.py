@@ -332,7 +332,9 @@ class ExtensionRequest(StatusModel):
 
 
 class UpwardReport(StatusModel):
-    """通报: a major or difficult case reported to the provincial or national center."""
+    """报告: a major or difficult case reported to the higher authority (上行文). Staff draft it
+    in the center's voice; the director or a deputy director signs it (签发), which gives the
+    number and issues the PDF under the signer's name (签发人)."""
 
     class Recipient(models.TextChoices):
         PROVINCIAL = "provincial", _("省知识产权局（省级主管部门）")
@@ -341,15 +343,21 @@ class UpwardReport(StatusModel):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
-        SENT = "sent", _("已报送")
+        AWAITING_SIGNATURE = "awaiting_signature", _("待签发")
+        SENT = "sent", _("已签发报送")
         ANSWERED = "answered", _("已回复")
 
-    TRANSITIONS = {Status.DRAFT: {Status.SENT}, Status.SENT: {Status.ANSWERED}, Status.ANSWERED: set()}
+    TRANSITIONS = {
+        Status.DRAFT: {Status.AWAITING_SIGNATURE},
+        Status.AWAITING_SIGNATURE: {Status.SENT, Status.DRAFT},
+        Status.SENT: {Status.ANSWERED},
+        Status.ANSWERED: set(),
+    }
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="upward_reports", verbose_name=_("案件"))
     recipient = models.CharField(_("报送对象"), max_length=20, choices=Recipient.choices)
     title = models.CharField(_("标题"), max_length=200)
-    summary = models.TextField(_("情况摘要"), max_length=10000)
+    summary = models.TextField(_("报告正文"), max_length=10000)
     status = StatusField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True, transitions=TRANSITIONS
     )
@@ -358,6 +366,15 @@ class UpwardReport(StatusModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("起草人")
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("签发人"),
+    )
+    signed_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -372,8 +389,8 @@ class UpwardReport(StatusModel):
     revision = models.PositiveIntegerField(_("修订号"), default=0)
 
     class Meta:
-        verbose_name = _("重大纠纷情况通报")
-        verbose_name_plural = _("重大纠纷情况通报")
+        verbose_name = _("重大纠纷情况报告")
+        verbose_name_plural = _("重大纠纷情况报告")
         ordering = ["-created_at"]
 
     def __str__(self):

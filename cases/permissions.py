@@ -94,8 +94,13 @@ def can_decide_extension(user, extension):
 
 
 def can_handle_report(user, report):
-    """Send an upward report and record the answer."""
+    """Draft an upward report, submit it for signature and record the higher authority's answer."""
     return is_center_member(user)
+
+
+def can_sign_report(user, report):
+    """签发 or send back an upward report: the director or a deputy director only, never staff."""
+    return can_sign(user)
 
 
 def visible_extensions(user):

@@ -418,6 +418,6 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
                 except ValidationError as exc:
                     self.message_user(request, _error_text(exc), messages.ERROR)
                 else:
-                    self.message_user(request, _("已生成通报草稿，请核对摘要后报送。"), messages.SUCCESS)
+                    self.message_user(request, _("已生成情况报告草稿，请核对正文后提交签发。"), messages.SUCCESS)
                     return HttpResponseRedirect(reverse("admin:cases_upwardreport_change", args=[report.pk]))
         return self._back(case)

@@ -14,19 +14,32 @@ from cases.models import (
     CaseNote,
     UpwardReport,
 )
-from cases.permissions import visible_reports
+from cases.permissions import can_sign_report, visible_reports
 from documents.selectors import subject_documents
 from portal.converters import get_by_id_or_404
 from portal.roles import is_center_member
+from portal.twofactor import require_fresh_factor
 
 
 @admin.register(UpwardReport)
 class UpwardReportAdmin(admin.ModelAdmin):
-    list_display = ["title", "case", "recipient", "status", "number", "sent_at", "answered_at"]
+    list_display = ["title", "case", "recipient", "status", "number", "created_by", "signed_by", "sent_at"]
     list_filter = ["status", "recipient"]
-    list_select_related = ["case"]
+    list_select_related = ["case", "created_by", "signed_by"]
     search_fields = ["title", "number", "case__number"]
-    fields = ["case", "recipient", "title", "summary", "status", "number", "sent_at", "answered_at", "answer"]
+    fields = [
+        "case",
+        "recipient",
+        "title",
+        "summary",
+        "status",
+        "number",
+        "created_by",
+        "signed_by",
+        "signed_at",
+        "answered_at",
+        "answer",
+    ]
     change_form_template = "admin/cases/upwardreport/change_form.html"
 
     def get_queryset(self, request):
@@ -42,7 +55,7 @@ class UpwardReportAdmin(admin.ModelAdmin):
         return is_center_member(request.user) and super().has_change_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        always = ["case", "status", "number", "sent_at", "answered_at", "answer"]
+        always = ["case", "status", "number", "created_by", "signed_by", "signed_at", "answered_at", "answer"]
         if obj is not None and obj.status != UpwardReport.Status.DRAFT:
             return [*always, "recipient", "title", "summary"]
         return always
@@ -54,34 +67,67 @@ class UpwardReportAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    ACTIONS = {
+        "submit": (services.report_submit, _("已提交签发，主任和副主任已收到通知。")),
+        "sign": (services.report_sign, _("已签发，报告文号已生成，PDF 正在生成。")),
+    }
+
     def act_view(self, request, pk):
         if not is_center_member(request.user):
             raise Http404
         report = get_object_or_404(visible_reports(request.user), pk=pk)
+        action = request.POST.get("action", "")
+        # Signing asks for the second factor again, as for letters.
+        if action == "sign" and (confirm := require_fresh_factor(request)) is not None:
+            return confirm
+        seen_revision = request.POST.get("seen_revision")
         try:
-            if request.POST.get("action") == "send":
-                services.report_send(report=report, by=request.user, seen_revision=request.POST.get("seen_revision"))
-                self.message_user(request, _("通报已报送，PDF 正在生成。"), messages.SUCCESS)
-            elif request.POST.get("action") == "answer":
+            if action in self.ACTIONS:
+                service, success = self.ACTIONS[action]
+                service(report=report, by=request.user, seen_revision=seen_revision)
+            elif action == "return":
+                services.report_return(
+                    report=report, by=request.user, reason=request.POST.get("reason", ""), seen_revision=seen_revision
+                )
+                success = _("已退回修改。")
+            elif action == "answer":
                 services.report_record_answer(report=report, answer=request.POST.get("answer", ""), by=request.user)
-                self.message_user(request, _("已记录上级回复。"), messages.SUCCESS)
+                success = _("已记录上级回复。")
+            else:
+                raise ValidationError(_("未知操作。"))
         except ValidationError as exc:
             self.message_user(request, _error_text(exc), messages.ERROR)
+        else:
+            self.message_user(request, success, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:cases_upwardreport_change", args=[report.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        report = get_by_id_or_404(visible_reports(request.user), object_id)
+        report = get_by_id_or_404(visible_reports(request.user).select_related("created_by", "signed_by"), object_id)
         documents = subject_documents(request.user, report, include_superseded=True, include_unready=True)
         return super().change_view(
-            request, object_id, form_url, {**(extra_context or {}), "report": report, "documents": documents}
+            request,
+            object_id,
+            form_url,
+            {
+                **(extra_context or {}),
+                "report": report,
+                "documents": documents,
+                "can_sign": can_sign_report(request.user, report),
+                "Status": UpwardReport.Status,
+            },
         )
 
     def save_model(self, request, obj, form, change):
-        # Only the draft's wording is edited here (recipient, title, summary); status,
-        # number and dates change through the services.
+        # Only the draft's wording is edited here (recipient, title, body), through the service
+        # that logs it; status, number and dates change through the steps below the form.
         if obj.status == UpwardReport.Status.DRAFT:
-            obj.revision += 1
-            obj.save(update_fields=["recipient", "title", "summary", "revision"])
+            services.report_update(
+                report=obj,
+                recipient=obj.recipient,
+                title=obj.title,
+                summary=obj.summary,
+                by=request.user,
+            )
 
 
 @admin.register(CaseNote)

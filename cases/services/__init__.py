@@ -43,7 +43,15 @@ from cases.services.letters import (
     recipient_answer,
 )
 from cases.services.reminders import deadlines_remind
-from cases.services.reports import report_draft, report_record_answer, report_send, report_summary
+from cases.services.reports import (
+    report_draft,
+    report_record_answer,
+    report_return,
+    report_sign,
+    report_submit,
+    report_summary,
+    report_update,
+)
 
 __all__ = [
     "ANSWER_MAX_FILES",
@@ -81,6 +89,9 @@ __all__ = [
     "recipient_answer",
     "report_draft",
     "report_record_answer",
-    "report_send",
+    "report_return",
+    "report_sign",
+    "report_submit",
     "report_summary",
+    "report_update",
 ]

@@ -238,19 +238,28 @@ def test_extension_decision_from_the_letter_page(client, staff, director, agency
     assert refresh(recipient).due_date == later
 
 
-def test_upward_report_from_the_case_page(client, staff):
+def test_upward_report_from_the_case_page(client, staff, director):
     case = in_progress_case(staff, level="major")
     client.force_login(staff)
     page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
-    assert "起草情况通报" in page
+    assert "起草情况报告" in page
     response = client.post(reverse("admin:cases_case_report", args=[case.pk]), {"recipient": "provincial"})
     report = case.upward_reports.get()
     assert response.url == reverse("admin:cases_upwardreport_change", args=[report.pk])
     assert client.get(response.url).status_code == 200
-    client.post(
-        reverse("admin:cases_upwardreport_act", args=[report.pk]), {"action": "send", "seen_revision": report.revision}
-    )
-    assert refresh(report).status == "sent"
+    act = reverse("admin:cases_upwardreport_act", args=[report.pk])
+    client.post(act, {"action": "submit", "seen_revision": report.revision})
+    assert refresh(report).status == "awaiting_signature"
+    # Staff prepare the report; they cannot sign it, and the page offers them no button to.
+    page = client.get(response.url).content.decode()
+    assert "等待中心主任或副主任签发" in page and 'value="sign"' not in page
+    client.post(act, {"action": "sign", "seen_revision": refresh(report).revision})
+    assert refresh(report).status == "awaiting_signature" and not refresh(report).number
+    client.force_login(director)
+    assert 'value="sign"' in client.get(response.url).content.decode()
+    client.post(act, {"action": "sign", "seen_revision": refresh(report).revision})
+    report = refresh(report)
+    assert report.status == "sent" and report.signed_by == director and report.number
 
 
 def test_dashboard_on_the_admin_index(client, staff, director, agency):

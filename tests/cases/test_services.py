@@ -264,7 +264,7 @@ def test_letter_return_and_withdraw(staff, deputy, case, agency):
 # ------------------------------------------------------------------ upward reports
 
 
-def test_upward_report_only_for_major_cases_then_sent_and_answered(staff, director, agency):
+def test_upward_report_only_for_major_cases_then_signed_and_answered(staff, director, agency):
     case = in_progress_case(staff)
     with pytest.raises(TransitionNotAllowed):
         services.report_draft(case=case, recipient="national", by=staff)
@@ -273,15 +273,18 @@ def test_upward_report_only_for_major_cases_then_sent_and_answered(staff, direct
     report = services.report_draft(case=case, recipient="national", by=staff)
     assert case.applicant_name in report.summary and "涉案金额巨大" in report.summary
     assert agency.short_name in report.summary
-    report = services.report_send(report=report, by=staff)
+    report = services.report_submit(report=report, by=staff)
+    assert report.status == UpwardReport.Status.AWAITING_SIGNATURE
+    report = services.report_sign(report=report, by=director)
     assert report.status == UpwardReport.Status.SENT and report.number
+    assert report.signed_by == director
     assert Document.objects.filter(kind=Document.Kind.UPWARD_REPORT, number=report.number).exists()
     with pytest.raises(ValidationError):
         services.report_record_answer(report=report, answer="", by=staff)
     report = services.report_record_answer(report=report, answer="已阅，请持续跟踪。", by=staff)
     assert report.status == UpwardReport.Status.ANSWERED
     with pytest.raises(TransitionNotAllowed):
-        services.report_send(report=report, by=staff)
+        services.report_sign(report=report, by=director)
 
 
 def test_public_timeline_has_no_internal_notes(staff, case):

@@ -150,7 +150,8 @@ def test_the_documents_of_a_case(
             seminar=seminar, by=staff, analysis="分析", recommendations="应诉", agreement="一致"
         )
         report = case_services.report_draft(case=case, recipient="national", by=staff)
-        case_services.report_send(report=report, by=staff)
+        case_services.report_submit(report=report, by=staff)
+        case_services.report_sign(report=report, by=director)
         case_file = case_file_export(case=case, by=staff)
     with django_capture_on_commit_callbacks(execute=True):
         case_services.case_terminate(case=case, reason="申请人已与对方和解。", by=staff)
