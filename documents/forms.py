@@ -1,9 +1,20 @@
 from django import forms
+from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import VERIFICATION_ALPHABET
 
-MAX_VERIFY_UPLOAD = 30 * 1024 * 1024
+
+def too_large_message():
+    return gettext("文件过大（超过 %(mb)d MB），不是本中心出具的文书。") % {"mb": settings.VERIFY_MAX_UPLOAD_MB}
+
+
+def _upload_help():
+    return gettext(
+        "上传您收到的 PDF 文件（不超过 %(mb)d MB），核对它是否与本中心出具的文书完全一致，并核验其中的数字签名。"
+    ) % {"mb": settings.VERIFY_MAX_UPLOAD_MB}
 
 
 def normalise_code(value):
@@ -20,7 +31,7 @@ class VerifyForm(forms.Form):
     file = forms.FileField(
         label=_("上传 PDF 文件"),
         required=False,
-        help_text=_("上传您收到的 PDF 文件，核对它是否与本中心出具的文书完全一致。"),
+        help_text=lazy(_upload_help, str)(),
     )
 
     def clean_code(self):
@@ -31,8 +42,8 @@ class VerifyForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
-        if upload and upload.size > MAX_VERIFY_UPLOAD:
-            raise forms.ValidationError(_("文件过大（超过 30 MB），不是本中心出具的文书。"))
+        if upload and upload.size > settings.VERIFY_MAX_UPLOAD_MB * 1024 * 1024:
+            raise forms.ValidationError(too_large_message())
         return upload
 
     def clean(self):

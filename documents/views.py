@@ -2,15 +2,16 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from documents.formatting import chinese_date
-from documents.forms import MAX_VERIFY_UPLOAD, VerifyForm, normalise_code
+from documents.forms import VerifyForm, normalise_code, too_large_message
 from documents.models import Document
 from documents.permissions import visible_documents
 from documents.services import document_download, download_name, find_by_file
-from documents.verification import check_issued, check_upload
+from documents.signature_check import center_trust_roots
+from documents.verification import check_issued, check_upload, max_upload_bytes, trust_statement
 from portal.errors import too_many_requests
 from portal.models import SiteConfiguration
 from portal.throttling import RateLimited, rate_limit
@@ -40,6 +41,27 @@ def _public_facts(document):
         "issuing_body": SiteConfiguration.get().issuing_body,
         "successor": successor if successor is not None and successor.status == Document.Status.READY else None,
     }
+
+
+def _trust():
+    """What the page tells readers about the center's certificate: the trust list it chains to
+    (production), or the development root to download and add to a PDF reader."""
+    try:
+        ca_url = reverse("pki-ca-certificate")
+    except NoReverseMatch:  # no certificate download on this portal
+        ca_url = None
+    fingerprints = [] if settings.SIGNING_TRUST_LIST else [root.sha256_fingerprint for root in center_trust_roots()]
+    return {
+        "trust_fingerprints": fingerprints,
+        "trust_list": settings.SIGNING_TRUST_LIST,
+        "trust_statement": trust_statement(),
+        "ca_certificate_url": ca_url,
+        "max_upload_mb": settings.VERIFY_MAX_UPLOAD_MB,
+    }
+
+
+def _page(request, template, context, status=200):
+    return render(request, template, {**_trust(), **context}, status=status)
 
 
 def _issued():
@@ -75,11 +97,11 @@ def verify(request):
         refused = _rate_limited(request)
         if refused is not None:
             return refused
-        if _declared_length(request) > MAX_VERIFY_UPLOAD + VERIFY_FORM_OVERHEAD:
+        if _declared_length(request) > max_upload_bytes() + VERIFY_FORM_OVERHEAD:
             form = VerifyForm()
             form.cleaned_data = {}
-            form.add_error("file", _("文件过大（超过 30 MB），不是本中心出具的文书。"))
-            return render(request, "documents/verify.html", {"form": form, "result": None}, status=413)
+            form.add_error("file", too_large_message())
+            return _page(request, "documents/verify.html", {"form": form, "result": None}, status=413)
     return _verify_form(request)
 
 
@@ -109,7 +131,7 @@ def _verify_form(request):
             }
     else:
         form = VerifyForm(initial={"code": request.GET.get("code", "")})
-    return render(request, "documents/verify.html", {"form": form, "result": result})
+    return _page(request, "documents/verify.html", {"form": form, "result": result})
 
 
 def verify_code(request, code):
@@ -122,7 +144,7 @@ def verify_code(request, code):
         return refused
     document = _issued().filter(verification_code=normalised).first()
     if document is None:
-        return render(request, "documents/verify_unknown.html", {"code": normalised}, status=404)
+        return _page(request, "documents/verify_unknown.html", {"code": normalised}, status=404)
     facts = _public_facts(document)
     context = {"document": document, "facts": facts, "form": VerifyForm(), "signature": check_issued(document)}
-    return render(request, "documents/verify_code.html", context)
+    return _page(request, "documents/verify_code.html", context)

@@ -326,6 +326,17 @@ REQUEST_MAX_BODY_MB = _read("REQUEST_MAX_BODY_MB", env.int, EVIDENCE_MAX_TOTAL_M
 # The public verification page: lookups and uploads per client address and window.
 VERIFY_RATE_LIMIT = _read("VERIFY_RATE_LIMIT", env.int, 60)
 VERIFY_RATE_WINDOW_SECONDS = _read("VERIFY_RATE_WINDOW_SECONDS", env.int, 600)
+# The largest PDF the verification page checks; a larger request body is refused unread.
+VERIFY_MAX_UPLOAD_MB = _read("VERIFY_MAX_UPLOAD_MB", env.int, 30)
+# The certificates signatures are checked against on the verification page (a PEM file with the
+# root of the CA that issued the center's certificate). Without it, the development CA beside the
+# PKCS#12 (make_dev_certificate writes center.ca.pem), else the root of the configured chain.
+SIGNING_TRUST_ROOTS_PATH = _read("SIGNING_TRUST_ROOTS_PATH", env.str, "")
+# The trust list the center's certificate chains to in production, named to readers on the
+# verification page (e.g. 国家密码管理局认可的电子认证服务机构, or the Adobe Approved Trust List).
+# Empty: a development root in no trust list; the page then offers it for download, with
+# instructions for adding it to a PDF reader.
+SIGNING_TRUST_LIST = _read("SIGNING_TRUST_LIST", env.str, "")
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

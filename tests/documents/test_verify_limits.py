@@ -10,7 +10,6 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from documents import views
-from documents.forms import MAX_VERIFY_UPLOAD
 
 pytestmark = pytest.mark.django_db
 
@@ -64,11 +63,18 @@ class _UnreadableBody(io.RawIOBase):
     readline = read
 
 
-def test_an_upload_over_the_limit_is_refused_before_it_is_read():
+def test_the_form_shows_the_size_limit(client, settings):
+    settings.VERIFY_MAX_UPLOAD_MB = 12
+    page = client.get(reverse("documents:verify")).content.decode()
+    assert "不超过 12 MB" in page
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(settings):
+    settings.VERIFY_MAX_UPLOAD_MB = 30
     request = RequestFactory().post(
         reverse("documents:verify"), data=b"", content_type="multipart/form-data; boundary=x"
     )
-    request.META["CONTENT_LENGTH"] = str(MAX_VERIFY_UPLOAD + 1024 * 1024)
+    request.META["CONTENT_LENGTH"] = str(31 * 1024 * 1024)
     request.META["wsgi.input"] = _UnreadableBody()
     request._stream = _UnreadableBody()
     request.user = AnonymousUser()
@@ -80,10 +86,20 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read():
     assert "is-invalid" in page  # the message sits at the file field
 
 
-def test_an_oversized_file_in_a_normal_body_is_refused_by_its_size(client, settings, monkeypatch):
-    monkeypatch.setattr("documents.forms.MAX_VERIFY_UPLOAD", 10)
-    response = client.post(
-        reverse("documents:verify"), {"file": SimpleUploadedFile("big.pdf", b"%PDF-1.7 " + b"x" * 100)}
-    )
+def test_an_oversized_file_in_a_normal_body_is_refused_by_its_size(client, settings):
+    """A body whose declared length passes (the form's framing allowance) but whose file is over
+    the limit: refused by the form, at the file field."""
+    settings.VERIFY_MAX_UPLOAD_MB = 1
+    data = b"%PDF-1.7 " + b"x" * (1024 * 1024 + 10)
+    response = client.post(reverse("documents:verify"), {"file": SimpleUploadedFile("big.pdf", data)})
     assert response.status_code == 200
-    assert "文件过大" in response.content.decode()
+    page = response.content.decode()
+    assert "文件过大（超过 1 MB）" in page and "核验未通过" not in page
+
+
+def test_an_oversized_upload_through_the_client_is_answered_413(client, settings):
+    settings.VERIFY_MAX_UPLOAD_MB = 1
+    data = b"%PDF-1.7 " + b"x" * (2 * 1024 * 1024)
+    response = client.post(reverse("documents:verify"), {"file": SimpleUploadedFile("big.pdf", data)})
+    assert response.status_code == 413
+    assert "文件过大（超过 1 MB）" in response.content.decode()
