@@ -54,3 +54,38 @@ def test_a_document_issued_here_is_not_flagged(client, staff, settings, django_c
     page = client.get(reverse("admin:documents_document_change", args=[document.pk])).content.decode()
     assert 'data-testid="issued-elsewhere"' not in page
     assert "本平台" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://ipguide.example.cn", True),
+        ("http://127.0.0.1:8000", True),  # the run command's own address
+        ("http://localhost:8001", True),
+        ("http://testserver", True),
+        ("http://ipguide.example.cn", False),
+        ("http://192.0.2.10:8000", False),
+        ("", False),
+        ("ipguide.example.cn", False),
+    ],
+)
+def test_documents_are_issued_only_under_https_or_a_developers_own_address(settings, url, allowed):
+    from django.core.exceptions import ValidationError
+
+    from documents.verification import check_public_address, public_address_problem
+
+    settings.SITE_URL = url
+    assert (public_address_problem() is None) is allowed
+    if allowed:
+        check_public_address()
+    else:
+        with pytest.raises(ValidationError, match="不是 https 地址，文书上的二维码和核验链接将指向它"):
+            check_public_address()
+
+
+def test_the_run_command_serves_the_address_it_prints_in_documents():
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parents[2] / "scripts" / "run").read_text()
+    assert 'export SITE_URL="http://$HOST:$PORT"' in script
+    assert 'runserver "$HOST:$PORT"' in script

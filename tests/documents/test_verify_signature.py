@@ -45,7 +45,7 @@ def _upload(client, data):
 
 
 def _by_testid(page, testid):
-    match = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</(?:dd|p)>', page, re.S)
+    match = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</(?:dd|p|ul)>', page, re.S)
     assert match, f"{testid} not on the page"
     return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
 
@@ -108,10 +108,27 @@ def test_an_unsigned_pdf_says_unsigned(client):
     assert "该文件没有数字签名" in _by_testid(page, "signature-state")
 
 
-def test_a_file_that_is_not_a_pdf_is_explained(client):
+def test_a_damaged_pdf_is_explained(client):
     page = _upload(client, b"%PDF-1.7 x")
     assert "核验未通过" in _by_testid(page, "verify-result")
-    assert "无法读取该文件的数字签名" in _by_testid(page, "signature-state")
+    assert "PDF 文件已损坏或不完整" in _by_testid(page, "signature-state")
+
+
+def test_random_bytes_are_not_a_pdf(client):
+    import os
+
+    page = _upload(client, os.urandom(4096))
+    assert "核验未通过" in _by_testid(page, "verify-result")
+    assert "该文件不是 PDF 文件" in _by_testid(page, "signature-state")
+    assert "该文件不是 PDF 文件" in _by_testid(page, "signature-verdict")
+
+
+def test_a_truncated_signed_pdf_is_explained(client, signed):
+    data = signed.file.read()
+    page = _upload(client, data[: len(data) * 2 // 3])
+    assert "核验未通过" in _by_testid(page, "verify-result")
+    assert "PDF 文件已损坏或不完整" in _by_testid(page, "signature-state")
+    assert "核验通过" not in page
 
 
 def test_a_revoked_document_says_so_next_to_its_valid_signature(client, signed, director):
@@ -162,3 +179,15 @@ def test_a_pdf_signed_with_the_centers_certificate_but_never_issued_is_not_shown
     assert "Document Signing (DEVELOPMENT)" in verdict and "不在本中心出具的文书之中" in verdict
     assert "核验通过" not in page
     assert 'data-testid="validity"' not in page
+
+
+def test_the_page_offers_the_root_the_signature_chains_to(client, signed, signing_certificate):
+    """The fingerprint a reader compares before trusting the downloaded root is the development
+    CA's that signed the issued document."""
+    from cryptography.hazmat.primitives import hashes
+
+    _path, ca_cert = signing_certificate
+    expected = " ".join(f"{b:02X}" for b in ca_cert.fingerprint(hashes.SHA256()))
+    page = _upload(client, signed.file.read())
+    assert f'data-testid="ca-fingerprint">{expected}<' in page
+    assert f'href="{reverse("pki-ca-certificate")}"' in page
