@@ -1,8 +1,10 @@
 """The center's signing certificate: a development CA and certificate for demo and tests,
 and the checks run before anything is signed."""
 
+import contextlib
 import datetime
 import functools
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,9 @@ class SigningUnavailable(ValidationError):
     """The center's certificate cannot be used: nothing may be signed or issued."""
 
 
+DEVELOPMENT_ORGANISATION = "Shanxi Overseas IP Guidance Center (DEVELOPMENT)"
+
+
 def _name(common_name, organisation):
     return x509.Name(
         [
@@ -31,20 +36,11 @@ def _name(common_name, organisation):
     )
 
 
-def make_development_pkcs12(
-    password,
-    *,
-    organisation="Shanxi Overseas IP Guidance Center (DEVELOPMENT)",
-    not_before=None,
-    not_after=None,
-    key_size=2048,
-):
-    """A development CA and a document-signing certificate issued by it, as PKCS#12 bytes
-    (key, certificate and the CA certificate). Returns (pkcs12_bytes, ca_certificate)."""
+def make_development_ca(*, organisation=DEVELOPMENT_ORGANISATION, not_before=None, not_after=None, key_size=2048):
+    """A development root CA: (private key, certificate). Never for production."""
     now = datetime.datetime.now(datetime.UTC)
     not_before = not_before or now - datetime.timedelta(days=1)
-    not_after = not_after or now + datetime.timedelta(days=3 * 365)
-
+    not_after = not_after or now + datetime.timedelta(days=4 * 365)
     ca_key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
     ca_name = _name("Development Root CA (not for production)", organisation)
     ca_cert = (
@@ -53,81 +49,177 @@ def make_development_pkcs12(
         .issuer_name(ca_name)
         .public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(min(not_before, now - datetime.timedelta(days=1)))
-        .not_valid_after(max(not_after, now) + datetime.timedelta(days=365))
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(digital_signature=True, key_cert_sign=True, crl_sign=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
+    return ca_key, ca_cert
 
+
+def _key_usage(*, digital_signature=False, content_commitment=False, key_cert_sign=False, crl_sign=False):
+    return x509.KeyUsage(
+        digital_signature=digital_signature,
+        content_commitment=content_commitment,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=key_cert_sign,
+        crl_sign=crl_sign,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def issue_development_certificate(
+    ca,
+    *,
+    common_name="Document Signing (DEVELOPMENT)",
+    organisation=DEVELOPMENT_ORGANISATION,
+    not_before=None,
+    not_after=None,
+    key_size=2048,
+    crl_url=None,
+    ca_issuers_url=None,
+    purpose="document",
+):
+    """A certificate issued by the development CA `ca` (key, certificate): (private key,
+    certificate). `purpose` is "document" (PAdES signatures) or "timestamp" (a time-stamping
+    authority, RFC 3161). With `crl_url` the certificate names where its CA publishes the
+    revocation list (CRL Distribution Point); with `ca_issuers_url`, where its CA certificate
+    can be downloaded (Authority Information Access)."""
+    ca_key, ca_cert = ca
+    now = datetime.datetime.now(datetime.UTC)
+    not_before = not_before or now - datetime.timedelta(days=1)
+    not_after = not_after or now + datetime.timedelta(days=3 * 365)
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
-    cert = (
+    if purpose == "timestamp":
+        usage = _key_usage(digital_signature=True, content_commitment=True)
+        extended = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING])
+    else:
+        usage = _key_usage(digital_signature=True, content_commitment=True)
+        extended = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION])
+    builder = (
         x509.CertificateBuilder()
-        .subject_name(_name("Document Signing (DEVELOPMENT)", organisation))
-        .issuer_name(ca_name)
+        .subject_name(_name(common_name, organisation))
+        .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+        .add_extension(usage, critical=True)
+        .add_extension(extended, critical=purpose == "timestamp")
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-            critical=False,
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+    )
+    if crl_url:
+        point = x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url)], relative_name=None, reasons=None, crl_issuer=None
         )
-        .sign(ca_key, hashes.SHA256())
+        builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+    if ca_issuers_url:
+        access = x509.AccessDescription(
+            x509.oid.AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(ca_issuers_url)
+        )
+        builder = builder.add_extension(x509.AuthorityInformationAccess([access]), critical=False)
+    return key, builder.sign(ca_key, hashes.SHA256())
+
+
+def make_development_pkcs12(
+    password,
+    *,
+    organisation=DEVELOPMENT_ORGANISATION,
+    not_before=None,
+    not_after=None,
+    key_size=2048,
+    ca=None,
+    crl_url=None,
+    ca_issuers_url=None,
+):
+    """A document-signing certificate issued by a development CA, as PKCS#12 bytes (key,
+    certificate and the CA certificate). Returns (pkcs12_bytes, ca_certificate). The CA is
+    `ca` (key, certificate) or a new one; `crl_url` and `ca_issuers_url` as for
+    issue_development_certificate (make_dev_certificate points them at the portal's /pki/)."""
+    now = datetime.datetime.now(datetime.UTC)
+    not_before = not_before or now - datetime.timedelta(days=1)
+    not_after = not_after or now + datetime.timedelta(days=3 * 365)
+    if ca is None:
+        ca = make_development_ca(
+            organisation=organisation,
+            not_before=min(not_before, now - datetime.timedelta(days=1)),
+            not_after=max(not_after, now) + datetime.timedelta(days=365),
+            key_size=key_size,
+        )
+    key, cert = issue_development_certificate(
+        ca,
+        organisation=organisation,
+        not_before=not_before,
+        not_after=not_after,
+        key_size=key_size,
+        crl_url=crl_url,
+        ca_issuers_url=ca_issuers_url,
     )
     blob = pkcs12.serialize_key_and_certificates(
         b"document-signing",
         key,
         cert,
-        [ca_cert],
+        [ca[1]],
         serialization.BestAvailableEncryption(password.encode()),
     )
-    return blob, ca_cert
+    return blob, ca[1]
+
+
+def development_ca_key_path(pkcs12_path):
+    """Where make_dev_certificate keeps the development CA's private key: next to the PKCS#12
+    (center.p12 -> center.ca-key.pem), encrypted with the same password."""
+    path = Path(pkcs12_path)
+    return path.with_name(path.stem + ".ca-key.pem")
+
+
+def write_development_ca_key(ca_key, path, password):
+    path = Path(path)
+    path.write_bytes(
+        ca_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(password.encode()),
+        )
+    )
+    path.chmod(0o600)
 
 
 @dataclass(frozen=True)
 class SigningMaterial:
-    path: Path
+    """The center's signing certificate and its chain (cryptography objects), with either the
+    decrypted private key (`key`, from a PKCS#12 file) or the open PKCS#11 session holding it
+    (`token`, a UKey or HSM: the key never leaves the device)."""
+
+    path: Path | None
     password: bytes
     key: object
     certificate: x509.Certificate
     chain: tuple
+    token: object = None
+
+
+@dataclass(frozen=True)
+class TokenKey:
+    session: object
+    key_label: str
 
 
 def load_signing_material():
-    """Load and check the center's PKCS#12 file. Raises SigningUnavailable with a message
-    for staff when it is not configured, unreadable, not yet valid or expired."""
+    """Load and check the center's signing key and certificate: from a PKCS#11 token when
+    SIGNING_PKCS11_MODULE is set, else from the PKCS#12 file SIGNING_CERT_PATH. Raises
+    SigningUnavailable with a message for staff when it is not configured, unreadable, not
+    yet valid or expired."""
+    if settings.SIGNING_PKCS11_MODULE:
+        material = _load_token_material()
+        _check_validity(material.certificate)
+        return material
     configured = settings.SIGNING_CERT_PATH
     if not configured:
         raise SigningUnavailable(
@@ -154,6 +246,11 @@ def load_signing_material():
             _("中心签名证书文件中没有私钥或证书，不能签发文书。请联系系统管理员。"),
             code="certificate_incomplete",
         )
+    _check_validity(certificate)
+    return SigningMaterial(path=path, password=password, key=key, certificate=certificate, chain=tuple(chain or ()))
+
+
+def _check_validity(certificate):
     now = timezone.now()
     if certificate.not_valid_after_utc <= now:
         raise SigningUnavailable(
@@ -167,7 +264,6 @@ def load_signing_material():
             % {"date": timezone.localtime(certificate.not_valid_before_utc).strftime("%Y-%m-%d")},
             code="certificate_not_yet_valid",
         )
-    return SigningMaterial(path=path, password=password, key=key, certificate=certificate, chain=tuple(chain or ()))
 
 
 @functools.lru_cache(maxsize=4)
@@ -175,3 +271,181 @@ def _decrypt_pkcs12(path, mtime_ns, size, password):
     """Decrypting a PKCS#12 file is slow on purpose (key derivation): do it once per file
     version and password in each process. A replaced file has a new mtime and is read again."""
     return pkcs12.load_key_and_certificates(Path(path).read_bytes(), password or None)
+
+
+# --- PKCS#11 tokens (UKey, HSM) ------------------------------------------------------------
+
+
+def _load_token_material():
+    module = settings.SIGNING_PKCS11_MODULE
+    key_label = settings.SIGNING_PKCS11_KEY_LABEL
+    cert_label = settings.SIGNING_PKCS11_CERT_LABEL or key_label
+    try:
+        session, certificate, chain = _open_token(
+            module, settings.SIGNING_PKCS11_TOKEN_LABEL, settings.SIGNING_PKCS11_PIN, cert_label
+        )
+    except Exception as exc:  # the library, the token, the PIN or the certificate: all mean "cannot sign"
+        forget_token_sessions()
+        raise SigningUnavailable(
+            _("无法使用签名密钥设备（PKCS#11 令牌“%(token)s”）：%(error)s。不能签发文书，请联系系统管理员。")
+            % {"token": settings.SIGNING_PKCS11_TOKEN_LABEL, "error": type(exc).__name__},
+            code="token_unavailable",
+        ) from exc
+    return SigningMaterial(
+        path=None, password=b"", key=None, certificate=certificate, chain=chain, token=TokenKey(session, key_label)
+    )
+
+
+_token_sessions = {}
+_token_lock = threading.Lock()
+
+
+def _open_token(module, token_label, pin, cert_label):
+    """Open a logged-in session on the token once per process (logging in to a UKey is slow and
+    some count failed attempts) and read the signing certificate and the other certificates (the
+    chain) stored on it: (session, certificate, chain)."""
+    key = (module, token_label, pin, cert_label)
+    with _token_lock:
+        if key not in _token_sessions:
+            _token_sessions[key] = _read_token(module, token_label, pin, cert_label)
+        return _token_sessions[key]
+
+
+def _read_token(module, token_label, pin, cert_label):
+    import pkcs11
+    from pyhanko.sign.pkcs11 import open_pkcs11_session
+
+    session = open_pkcs11_session(module, token_label=token_label, user_pin=pin or None)
+    certificate, chain = None, []
+    for item in session.get_objects({pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE}):
+        loaded = x509.load_der_x509_certificate(bytes(item[pkcs11.Attribute.VALUE]))
+        if item[pkcs11.Attribute.LABEL] == cert_label:
+            certificate = loaded
+        else:
+            chain.append(loaded)
+    if certificate is None:
+        session.close()
+        raise LookupError(f"no certificate labelled {cert_label!r} on the token")
+    return session, certificate, tuple(chain)
+
+
+def forget_token_sessions():
+    """Close the cached token sessions (a removed UKey, a re-initialised token): the next
+    signature opens a new one."""
+    with _token_lock:
+        while _token_sessions:
+            _key, (session, _certificate, _chain) = _token_sessions.popitem()
+            with contextlib.suppress(Exception):  # already gone with its token
+                session.close()
+
+
+# --- The center's CA certificate and revocation list ------------------------------------------
+
+
+def center_ca_certificate():
+    """The root of the center's signing chain (cryptography certificate) or None: what the portal
+    publishes at /pki/ca.crt for readers to add to their PDF reader's trusted certificates."""
+    try:
+        material = load_signing_material()
+    except SigningUnavailable:
+        return None
+    chain = list(material.chain)
+    roots = [c for c in chain if c.subject == c.issuer]
+    return roots[0] if roots else (chain[-1] if chain else None)
+
+
+def development_ca_key():
+    """The development CA's private key, when this set-up keeps one (make_dev_certificate writes
+    it next to the PKCS#12; SIGNING_DEV_CA_KEY_PATH names another place), else None. Production
+    has no such key: its CA is the certification authority that issued the center's certificate."""
+    configured = settings.SIGNING_DEV_CA_KEY_PATH
+    if configured:
+        path = Path(configured)
+    elif settings.SIGNING_CERT_PATH:
+        path = development_ca_key_path(settings.SIGNING_CERT_PATH)
+    else:
+        return None
+    if not path.is_file():
+        return None
+    stat = path.stat()
+    return _load_ca_key(str(path), stat.st_mtime_ns, (settings.SIGNING_CERT_PASSWORD or "").encode()), path
+
+
+@functools.lru_cache(maxsize=4)
+def _load_ca_key(path, mtime_ns, password):
+    return serialization.load_pem_private_key(Path(path).read_bytes(), password or None)
+
+
+def revoked_list_path(ca_key_path):
+    """Serial numbers revoked by the development CA, one "serial-hex ISO-time" a line."""
+    return Path(ca_key_path).with_name(Path(ca_key_path).name.replace(".ca-key.pem", "") + ".revoked")
+
+
+def revoke_development_certificate(certificate, *, when=None):
+    """Put `certificate` (issued by the development CA) on its revocation list: the next CRL
+    the portal publishes names it as revoked."""
+    found = development_ca_key()
+    if found is None:
+        raise SigningUnavailable(_("没有开发用根证书的私钥，无法吊销证书。"), code="no_ca_key")
+    when = when or datetime.datetime.now(datetime.UTC)
+    with revoked_list_path(found[1]).open("a") as listing:
+        listing.write(f"{certificate.serial_number:x} {when.isoformat()}\n")
+    _development_crl.cache_clear()
+
+
+# A CRL stays valid this long; the portal issues a new one well before (see current_crl).
+CRL_VALIDITY = datetime.timedelta(days=7)
+CRL_RENEW_BEFORE = datetime.timedelta(days=6)
+
+
+def current_crl():
+    """The current CRL (DER bytes) of the center's CA, or None when the portal has none: issued
+    here, signed with the development CA's key, in a development set-up; read from
+    SIGNING_CRL_PATH (kept current by the operator from the real CA) in production. Cached per
+    process and issued again when a certificate is revoked or a day has passed."""
+    found = development_ca_key()
+    if found is not None:
+        key, key_path = found
+        certificate = center_ca_certificate()
+        if certificate is None:
+            return None
+        revoked = revoked_list_path(key_path)
+        revoked_mtime = revoked.stat().st_mtime_ns if revoked.is_file() else 0
+        crl, issued_at = _development_crl(str(key_path), revoked_mtime, certificate, key)
+        if datetime.datetime.now(datetime.UTC) - issued_at < CRL_VALIDITY - CRL_RENEW_BEFORE:
+            return crl
+        _development_crl.cache_clear()
+        return _development_crl(str(key_path), revoked_mtime, certificate, key)[0]
+    configured = settings.SIGNING_CRL_PATH
+    if configured and Path(configured).is_file():
+        data = Path(configured).read_bytes()
+        if data.lstrip().startswith(b"-----BEGIN"):
+            data = x509.load_pem_x509_crl(data).public_bytes(serialization.Encoding.DER)
+        return data
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def _development_crl(key_path, revoked_mtime, ca_certificate, ca_key):
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_certificate.subject)
+        .last_update(now - datetime.timedelta(minutes=5))
+        .next_update(now + CRL_VALIDITY)
+        .add_extension(x509.CRLNumber(int(now.timestamp() * 1000)), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+    )
+    revoked = revoked_list_path(key_path)
+    if revoked.is_file():
+        for line in revoked.read_text().splitlines():
+            if not line.strip():
+                continue
+            serial, at = line.split()
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(int(serial, 16))
+                .revocation_date(datetime.datetime.fromisoformat(at))
+                .build()
+            )
+    return builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER), now

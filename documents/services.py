@@ -1,6 +1,6 @@
 """Issuing documents. A service gathers the data and calls `document_request`; the render
 runs later in a Celery task on the `documents` queue (`document_render`), which also applies
-the center's PAdES signature when the document is issued under a signature."""
+the center's PAdES signature to every document (documents.signing)."""
 
 import base64
 import datetime
@@ -8,6 +8,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from documents import audit_labels as actions
+from documents import pdf as pdf_rendering
 from documents import registry
 from documents.certificates import load_signing_material
 from documents.formatting import chinese_date, name_with_post, person_name
@@ -257,16 +259,41 @@ def render_context(document):
 
 
 def produce_pdf(document):
-    """Render (and sign when required) one document; return (pdf_bytes, page_count)."""
-    pdf, pages = render_pdf(document.template, render_context(document))
+    """Render and sign one document; return (pdf_bytes, page_count). Every document is signed
+    with the center's key (PAdES, timestamped, with its validation data): in the name of the
+    director or deputy who issued it (signed_by), otherwise in the issuing body's name. The
+    signature field lies over the printed seal when the layout has one. Nothing is returned
+    unsigned: SigningUnavailable fails the render, visibly, until staff re-run it."""
+    rendered = _render(document.template, render_context(document))
+    issuing_body = SiteConfiguration.get().issuing_body
     if document.signed_by_id:
-        pdf = sign_pdf(
-            pdf,
-            signer_name=person_name(document.signed_by),
-            signer_title=document.signer_title,
-            location=SiteConfiguration.get().issuing_body,
-        )
-    return pdf, pages
+        signer_name, signer_title = person_name(document.signed_by), document.signer_title
+    else:
+        signer_name, signer_title = issuing_body, ""
+    pdf = sign_pdf(
+        rendered.pdf,
+        signer_name=signer_name,
+        signer_title=signer_title,
+        location=issuing_body,
+        seal_box=rendered.seal_box,
+    )
+    return pdf, rendered.pages
+
+
+class _Rendered(NamedTuple):
+    pdf: bytes
+    pages: int
+    seal_box: object = None
+
+
+def _render(template, context):
+    """The PDF, its page count and the box around the printed seal (documents.pdf.render_document),
+    or no box from a layout that does not report one."""
+    render_document = getattr(pdf_rendering, "render_document", None)
+    if render_document is None:
+        pdf, pages = render_pdf(template, context)
+        return _Rendered(pdf, pages)
+    return render_document(template, context)
 
 
 def document_render(*, document_id: int, wait_for_sources: bool = False) -> Document:
@@ -292,12 +319,12 @@ def document_render(*, document_id: int, wait_for_sources: bool = False) -> Docu
             document.last_error = ""
             document.attempts += 1
             document.rendered_at = timezone.now()
-            document.digitally_signed = document.signed_by_id is not None
+            document.digitally_signed = True  # produce_pdf returns signed files only
             return transition(
                 document,
                 Document.Status.READY,
                 by=None,
-                action=actions.SIGNED if document.digitally_signed else actions.RENDERED,
+                action=actions.SIGNED if document.signed_by_id else actions.RENDERED,
                 note=f"SHA-256 {document.sha256}",
                 scope=_scope(document),
                 update_fields=(

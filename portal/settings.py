@@ -297,6 +297,31 @@ CACHES = {
 # The center's signing certificate (PKCS#12) and its password, for PAdES signatures.
 SIGNING_CERT_PATH = _read("SIGNING_CERT_PATH", env.str, "")
 SIGNING_CERT_PASSWORD = _read("SIGNING_CERT_PASSWORD", env.str, "")
+# Or the key lives in a PKCS#11 token (a UKey or an HSM) and never leaves it: the vendor's PKCS#11
+# library, the token's label, its user PIN and the labels of the key and of the certificate on it
+# (the certificate label defaults to the key's). The CA certificates stored on the token form the chain.
+SIGNING_PKCS11_MODULE = _read("SIGNING_PKCS11_MODULE", env.str, "")
+SIGNING_PKCS11_TOKEN_LABEL = _read("SIGNING_PKCS11_TOKEN_LABEL", env.str, "")
+SIGNING_PKCS11_PIN = _read("SIGNING_PKCS11_PIN", env.str, "")
+SIGNING_PKCS11_KEY_LABEL = _read("SIGNING_PKCS11_KEY_LABEL", env.str, "")
+SIGNING_PKCS11_CERT_LABEL = _read("SIGNING_PKCS11_CERT_LABEL", env.str, "")
+# Revocation data embedded in every signature (PAdES B-LT), so that it can be validated after the
+# certificate expires. Development: make_dev_certificate keeps the development CA's key next to the
+# PKCS#12 (or here) and the portal issues the CA's CRL itself, at /pki/ca.crl. Production: the CA's
+# current CRL in a file the operator keeps up to date (SIGNING_CRL_PATH), or fetched from the
+# addresses in the certificates when SIGNING_REVOCATION_FETCH is on.
+SIGNING_DEV_CA_KEY_PATH = _read("SIGNING_DEV_CA_KEY_PATH", env.str, "")
+SIGNING_CRL_PATH = _read("SIGNING_CRL_PATH", env.str, "")
+SIGNING_REVOCATION_FETCH = _read("SIGNING_REVOCATION_FETCH", _strict_bool, False)
+# The RFC 3161 time-stamping authority whose timestamp proves when a document was signed (without
+# it the signing time is only the signer's claim, and no document timestamp (PAdES B-LTA) keeps the
+# signature verifiable after the certificate expires). With DEBUG off, documents are not issued
+# while it is empty, unless SIGNING_ALLOW_NO_TIMESTAMP says so explicitly. TSA_TRUST_ROOTS_PATH: a
+# PEM file with the TSA's root certificate(s) when it does not chain to the center's own root.
+TSA_URL = _read("TSA_URL", env.str, "")
+TSA_TIMEOUT_SECONDS = _read("TSA_TIMEOUT_SECONDS", env.int, 10)
+TSA_TRUST_ROOTS_PATH = _read("TSA_TRUST_ROOTS_PATH", env.str, "")
+SIGNING_ALLOW_NO_TIMESTAMP = _read("SIGNING_ALLOW_NO_TIMESTAMP", _strict_bool, DEBUG)
 
 # A document still pending this many minutes after its render was queued is taken to have lost
 # its task (a killed worker, a broker down at the time): the periodic sweeper queues it again
