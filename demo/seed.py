@@ -4,6 +4,8 @@ import importlib
 
 from django.db import transaction
 
+from demo import seal
+
 # Each module's seed(out) runs in this order; a module that does not exist is skipped.
 DEMO_MODULES = [
     "portal.demo",
@@ -26,3 +28,7 @@ def seed_all(out):
                     raise
                 continue
             module.seed(out)
+            if name == "portal.demo":
+                # The center's seal on the documents the later modules issue: a drawn demonstration
+                # seal, never a real one.
+                seal.seed(out)

@@ -1,5 +1,19 @@
-"""HTML to PDF with WeasyPrint. Fonts come from the system (Debian's fonts-noto-cjk);
-WeasyPrint embeds and subsets them, so text stays selectable and searchable."""
+"""HTML to PDF with WeasyPrint, laid out after GB/T 9704-2012 (templates/pdf/base.html).
+
+Fonts come from the system: the Fandol family (仿宋, 楷体, 黑体, 宋体; scripts/lib.sh installs it) and
+Debian's Noto CJK for characters outside GB 2312; WeasyPrint embeds and subsets them, so text stays
+selectable and searchable.
+
+Two things the standard asks that CSS alone cannot say are done here:
+- Justified Chinese: WeasyPrint justifies by widening spaces, and Chinese text has none; a justified line
+  with Chinese characters is spread between its characters instead (CSS text-justify: inter-character).
+- The 版记 at the foot of the last page, which must be an even page: when the body ends on an odd page,
+  the 版记 is taken off that page and laid out alone at the foot of one more (even) page.
+"""
+
+import base64
+import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -7,16 +21,169 @@ from django.utils import translation
 
 from portal.models import SiteConfiguration
 
+PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels (1/96 in); PDF points are 1/72 in.
+
+# Characters that Chinese justification spreads (CJK ideographs, kana, full-width forms, CJK punctuation).
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f]")
+
+_weasyprint_ready = False
+
+
+@dataclass(frozen=True)
+class SealBox:
+    """Where the seal image stands: page index (from 0) and its rectangle in PDF points, origin at
+    the bottom-left of the page (as PDF signature field rectangles are given)."""
+
+    page_index: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    pages: int
+    seal_box: SealBox | None
+
+
+def seal_data_uri(config):
+    """The center's seal (SiteConfiguration.seal) as a data URI, or "" when none is configured."""
+    if not config.seal:
+        return ""
+    name = config.seal.name.lower()
+    mime = "image/svg+xml" if name.endswith(".svg") else "image/png"
+    try:
+        with config.seal.open("rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, OSError):
+        return ""
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
 
 def render_html(template, context):
+    config = SiteConfiguration.get()
     with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string(template, {"center": SiteConfiguration.get(), **context})
+        return render_to_string(template, {"center": config, "seal": seal_data_uri(config), **context})
+
+
+def _prepare_weasyprint():
+    """Import WeasyPrint (lazily: web processes that never render skip the cost) and teach it to
+    justify Chinese lines between characters."""
+    global _weasyprint_ready
+    import weasyprint
+    from weasyprint.layout import inline
+
+    if not _weasyprint_ready:
+        original = inline.justify_line
+
+        def justify_line(context, line, extra_width):
+            text = "".join(box.text for box in _text_boxes(line))
+            if extra_width > 0 and _CJK.search(text):
+                _spread(line, extra_width / len(text), 0)
+            else:
+                original(context, line, extra_width)
+
+        inline.justify_line = justify_line
+        _weasyprint_ready = True
+    return weasyprint
+
+
+def _text_boxes(box):
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        yield box
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        for child in box.children:
+            if child.is_in_normal_flow():
+                yield from _text_boxes(child)
+
+
+def _spread(box, per_character, x_advance):
+    """Add `per_character` letter-spacing to every character of the line's text boxes and move the
+    boxes after them along (as WeasyPrint's own add_word_spacing does for spaces)."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        box.position_x += x_advance
+        if box.text:
+            style = box.style.copy()
+            spacing = style["letter_spacing"]
+            style["letter_spacing"] = (0 if spacing == "normal" else spacing) + per_character
+            box.style = style  # the text is drawn from a layout set up again with this style
+            extra = per_character * len(box.text)
+            box.width += extra
+            x_advance += extra
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        box.position_x += x_advance
+        before = x_advance
+        for child in box.children:
+            if child.is_in_normal_flow():
+                x_advance = _spread(child, per_character, x_advance)
+        box.width += x_advance - before
+    else:
+        box.translate(x_advance, 0)
+    return x_advance
+
+
+def _footnote_area(page):
+    from weasyprint.formatting_structure import boxes
+
+    for child in page._page_box.children:
+        if isinstance(child, boxes.FootnoteAreaBox) and child.children:
+            return child
+    return None
+
+
+def find_seal_box(document):
+    """The seal image's box (id="seal") in WeasyPrint's layout tree, in PDF points."""
+    from weasyprint.formatting_structure import boxes
+
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants(placeholders=True):
+            element = getattr(box, "element", None)
+            if (
+                isinstance(box, boxes.ReplacedBox)
+                and element is not None
+                and element.get("id") == "seal"
+                and box.element_tag == "img"
+            ):
+                x, y = box.content_box_x(), box.content_box_y()
+                height = page.height * PX_TO_PT
+                return SealBox(
+                    page_index=index,
+                    x0=x * PX_TO_PT,
+                    y0=height - (y + box.height) * PX_TO_PT,
+                    x1=(x + box.width) * PX_TO_PT,
+                    y1=height - y * PX_TO_PT,
+                )
+    return None
+
+
+def render_document(template, context):
+    """Render `template` (under templates/pdf/) with `context`: the PDF, its page count and where the
+    seal stands (for the visible signature field), or no seal box when the document has no seal."""
+    weasyprint = _prepare_weasyprint()
+    base_url = str(settings.BASE_DIR / "static")
+    document = weasyprint.HTML(string=render_html(template, context), base_url=base_url).render()
+    pages = list(document.pages)
+    closing = _footnote_area(pages[-1])
+    if closing is not None and len(pages) % 2 == 1:
+        # GB/T 9704-2012 7.4: the 版记 stands at the foot of the last page, an even one. The body ended
+        # on an odd page: move the 版记 (laid out alone, on an even page) to a page of its own.
+        pages[-1]._page_box.children = [child for child in pages[-1]._page_box.children if child is not closing]
+        alone = weasyprint.HTML(
+            string=render_html(template, {**context, "closing_only": True, "closing_page": len(pages) + 1}),
+            base_url=base_url,
+        ).render()
+        pages += alone.pages
+        document = document.copy(pages)
+    return Rendered(pdf=document.write_pdf(), pages=len(pages), seal_box=find_seal_box(document))
 
 
 def render_pdf(template, context):
     """Render `template` (under templates/pdf/) with `context`; return (pdf_bytes, page_count)."""
-    from weasyprint import HTML  # imported lazily: web processes that never render skip the cost
-
-    html = render_html(template, context)
-    document = HTML(string=html, base_url=str(settings.BASE_DIR / "static")).render()
-    return document.write_pdf(), len(document.pages)
+    rendered = render_document(template, context)
+    return rendered.pdf, rendered.pages

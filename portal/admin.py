@@ -62,6 +62,7 @@ class SiteConfigurationAdmin(admin.ModelAdmin):
         (_("中心信息"), {"fields": ("center_name", "center_name_en", "issuing_body", "region", "address", "postcode")}),
         (_("联系方式"), {"fields": ("hotline", "email", "office_hours")}),
         (_("编号"), {"fields": ("doc_number_prefix", "application_number_prefix")}),
+        (_("印章"), {"fields": ("seal",)}),
         (
             _("时限（工作日）"),
             {

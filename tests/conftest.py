@@ -42,6 +42,28 @@ def signing_certificate(settings, dev_certificate):
     return dev_certificate
 
 
+@pytest.fixture(scope="session")
+def demo_seal_uri():
+    """The demonstration seal (demo/seal.py) as the data URI documents embed."""
+    import base64
+
+    from demo.seal import demo_seal_svg
+
+    svg = demo_seal_svg("山西省涉外知识产权指导中心").encode()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
+@pytest.fixture(autouse=True)
+def _documents_carry_the_demo_seal(monkeypatch, demo_seal_uri):
+    """Every document rendered in a test carries a seal, as every issued document does: the
+    center's configured seal, or else the demonstration seal. A test that wants no seal patches
+    documents.pdf.seal_data_uri to return ""."""
+    from documents import pdf
+
+    configured = pdf.seal_data_uri
+    monkeypatch.setattr(pdf, "seal_data_uri", lambda config: configured(config) or demo_seal_uri)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_media(settings, tmp_path):
     cache.clear()

@@ -1,10 +1,56 @@
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.cache import cache_delete, cache_get, cache_set
 
 SITE_CONFIGURATION_CACHE_KEY = "portal:site-configuration"
+
+SEAL_MAX_BYTES = 512 * 1024
+
+
+def validate_seal(upload):
+    """The seal image printed on documents: an SVG (no scripts, no outside references) or a PNG with
+    transparency, at most 512 KB, checked by its content and not by its name."""
+    if upload.size > SEAL_MAX_BYTES:
+        raise ValidationError(_("印章图像不能超过512KB。"))
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        import io
+
+        from PIL import Image
+
+        try:
+            image = Image.open(io.BytesIO(data))
+            image.load()
+        except Exception as exc:
+            raise ValidationError(_("印章图像无法读取。")) from exc
+        transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+        if not transparent:
+            raise ValidationError(_("PNG印章图像须有透明背景。"))
+        if min(image.size) < 300:
+            raise ValidationError(_("印章图像至少须为300×300像素。"))
+        return
+    import xml.etree.ElementTree as ET
+
+    head = data[:2048].lower()
+    if b"<!doctype" in head or b"<!entity" in data.lower():
+        raise ValidationError(_("SVG印章图像不能含有DTD或实体声明。"))
+    try:
+        root = ET.fromstring(data)  # noqa: S314 - DTDs and entities are refused above
+    except ET.ParseError as exc:
+        raise ValidationError(_("印章图像须为SVG或PNG文件。")) from exc
+    if root.tag not in ("svg", "{http://www.w3.org/2000/svg}svg"):
+        raise ValidationError(_("印章图像须为SVG或PNG文件。"))
+    for element in root.iter():
+        tag = element.tag.rsplit("}", 1)[-1].lower()
+        if tag in ("script", "foreignobject", "image", "use") or any(
+            name.lower().startswith("on") for name in element.attrib
+        ):
+            raise ValidationError(_("SVG印章图像不能含有脚本、外部图像或引用。"))
 
 
 class SiteConfiguration(models.Model):
@@ -42,6 +88,13 @@ class SiteConfiguration(models.Model):
     opinion_days = models.PositiveSmallIntegerField(_("出具指导意见时限（工作日）"), default=20)
     correction_days = models.PositiveSmallIntegerField(_("补正材料时限（工作日）"), default=10)
     escalate_overdue_days = models.PositiveSmallIntegerField(_("逾期多少个工作日提醒主任"), default=5)
+    seal = models.FileField(
+        _("印章图像"),
+        upload_to="seal/",
+        blank=True,
+        validators=[FileExtensionValidator(["svg", "png"]), validate_seal],
+        help_text=_("加盖在公文署名和成文日期上的印章：SVG或透明背景的PNG，不超过512KB。"),
+    )
 
     class Meta:
         verbose_name = _("中心配置")

@@ -56,7 +56,7 @@ def test_the_pdf_carries_number_title_addressee_and_chinese_body(staff, django_c
     assert hashlib.sha256(data).hexdigest() == document.sha256
     assert document.size == len(data) and document.pages >= 1
     fonts = pdf_fonts(data)
-    assert "Noto-Serif-CJK-SC" in fonts
+    assert "FandolFang" in fonts  # the body in 仿宋 (GB/T 9704-2012)
     # Every font is embedded and subset (the emb and sub columns say yes).
     for line in fonts.splitlines()[2:]:
         assert line.split()[-5:-3] == ["yes", "yes"], line
