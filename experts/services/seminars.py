@@ -316,6 +316,10 @@ def seminar_conclude(
         )
 
 
+# The red header of a seminar's minutes (纪要格式).
+MINUTES_MASTHEAD = gettext_lazy("专家研讨会纪要")
+
+
 def _minutes_context(seminar, invitees, number):
     config = SiteConfiguration.get()
 
@@ -330,7 +334,16 @@ def _minutes_context(seminar, invitees, number):
             "dissent": invitee.dissent,
         }
 
+    def listed(invitee):
+        """An entry of the 出席/请假/列席 lists: 王明（某大学）, 省商务厅, 李华."""
+        entry = row(invitee)
+        return f"{entry['name']}（{entry['organisation']}）" if entry["organisation"] else entry["name"]
+
+    experts = [i for i in invitees if i.kind == SeminarInvitee.Kind.EXPERT]
+    others = [i for i in invitees if i.kind != SeminarInvitee.Kind.EXPERT]
     return {
+        "masthead": str(MINUTES_MASTHEAD),
+        "issuer": config.center_name,
         "number": number,
         "title": seminar.title,
         "case_number": seminar.case.number,
@@ -339,17 +352,18 @@ def _minutes_context(seminar, invitees, number):
         "agenda": seminar.agenda,
         "present": [row(i) for i in invitees if i.attended],
         "absent": [row(i) for i in invitees if not i.attended],
-        "experts": [row(i) for i in invitees if i.kind == SeminarInvitee.Kind.EXPERT and i.attended],
+        # The lists at the end of the minutes: the experts are the members of the seminar;
+        # agency representatives and the center's staff attend without a voice in the opinion (列席).
+        "attending": [listed(i) for i in experts if i.attended],
+        "excused": [listed(i) for i in experts if not i.attended],
+        "observers": [listed(i) for i in others if i.attended],
+        "experts": [row(i) for i in experts if i.attended],
         "analysis": seminar.collegial_analysis,
         "recommendations": seminar.collegial_recommendations,
         "risks": seminar.collegial_risks,
         "references": seminar.collegial_references,
         "agreement": seminar.agreement,
-        "dissents": [
-            row(i)
-            for i in invitees
-            if i.kind == SeminarInvitee.Kind.EXPERT and i.position == SeminarInvitee.Position.DISSENT
-        ],
+        "dissents": [row(i) for i in experts if i.position == SeminarInvitee.Position.DISSENT],
         "center_name": config.center_name,
         "copy_to": "，".join(i.agency.name for i in invitees if i.kind == SeminarInvitee.Kind.AGENCY),
         "issued_on": chinese_date(timezone.localdate(seminar.concluded_at)),

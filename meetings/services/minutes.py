@@ -7,10 +7,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from documents.formatting import chinese_date, person_name
+from documents.formatting import chinese_date, name_with_post, person_name
 from documents.models import Document
-from documents.services import allocate_number, document_request, document_supersede
+from documents.services import allocate_number, document_request, document_supersede, signer_title_for
 from meetings.models import (
     ActionItem,
     AgendaItem,
@@ -38,9 +39,9 @@ from meetings.services._common import (
     _when_where,
 )
 from portal.access import require
-from portal.models import PartnerAgency, User
+from portal.models import PartnerAgency, SiteConfiguration, User
 from portal.notifications import notify
-from portal.roles import Role
+from portal.roles import Role, can_sign
 from portal.transitions import TransitionNotAllowed, check_fresh, transition
 
 
@@ -100,21 +101,47 @@ def minutes_record(
     return minutes
 
 
-def _minutes_context(minutes, number):
-    meeting = minutes.meeting
-    invitations = list(meeting.invitations.select_related("agency", "user"))
-    present, absent = [], []
+# The red header of the joint meeting's minutes (纪要格式): the meeting's standing name plus 纪要.
+MINUTES_MASTHEAD = gettext_lazy("海外知识产权纠纷应对指导联席会议纪要")
+
+
+def chinese_ordinal(n):
+    """一, 二, … 十, 十一, … 二十一 … 九十九: the numbers of level-1 headings (一、)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, units = divmod(n, 10)
+    return f"{digits[tens] if tens > 1 else ''}十{digits[units] if units else ''}"
+
+
+def _person(user):
+    """A person in the minutes' lists: the name with the post where one is known (孙红（副主任）)."""
+    return name_with_post(person_name(user), str(signer_title_for(user)))
+
+
+def _attendance(invitations):
+    """出席 (member agencies and the center's leaders present), 请假 (excused beforehand), 缺席
+    (absent without notice) and 列席 (the center's other staff present)."""
+    present, excused, absent, observers = [], [], [], []
     for inv in invitations:
         # A person by name alone (never the login e-mail); an agency with its representative.
-        label = inv.invitee_label if inv.agency_id else person_name(inv.user)
+        label = inv.invitee_label if inv.agency_id else _person(inv.user)
+        leader = inv.agency_id or can_sign(inv.user)
         if inv.attendance == Invitation.Attendance.PRESENT:
-            present.append(label)
+            (present if leader else observers).append(label)
         elif inv.attendance == Invitation.Attendance.SUBSTITUTE:
             present.append(_("%(who)s（%(sub)s代）") % {"who": label, "sub": inv.substitute_name})
         elif inv.attendance == Invitation.Attendance.ABSENT:
-            absent.append(label)
+            (excused if inv.answer == Invitation.Answer.DECLINED else absent).append(label)
+    return present, excused, absent, observers
+
+
+def _minutes_context(minutes, number):
+    meeting = minutes.meeting
+    invitations = list(meeting.invitations.select_related("agency", "user"))
+    present, excused, absent, observers = _attendance(invitations)
     entries = []
-    for entry in minutes.entries.select_related("agenda_item"):
+    for position, entry in enumerate(minutes.entries.select_related("agenda_item"), start=1):
         actions = [
             {
                 "title": a.title,
@@ -128,6 +155,7 @@ def _minutes_context(minutes, number):
         ]
         entries.append(
             {
+                "ordinal": chinese_ordinal(position),
                 "title": entry.agenda_item.title,
                 "discussion": entry.discussion,
                 "decisions": entry.decisions,
@@ -135,7 +163,9 @@ def _minutes_context(minutes, number):
             }
         )
     when, where = _when_where(meeting)
+    config = SiteConfiguration.get()
     return {
+        "masthead": str(MINUTES_MASTHEAD),
         "title": _("%(title)s纪要") % {"title": meeting.title},
         "number": number,
         "meeting_title": meeting.title,
@@ -145,12 +175,15 @@ def _minutes_context(minutes, number):
         "chair": person_name(meeting.chair.user) if meeting.chair_id else "",
         "chair_note": "" if meeting.chair_by_rotation else meeting.chair_override_reason,
         "present": present,
+        "excused": excused,
         "absent": absent,
+        "observers": observers,
         "summary": minutes.summary,
         "entries": entries,
         "version": minutes.version,
         "correction_reason": minutes.correction_reason,
         "issued_on": chinese_date(timezone.localdate()),
+        "issuer": config.center_name,
         "agencies": [inv.agency.name for inv in invitations if inv.agency_id],
     }
 
