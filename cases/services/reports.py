@@ -79,7 +79,7 @@ def _measures(case: Case, noun: str) -> list[str]:
         recipients = list(letter.recipients.all())
         answered = [r.agency.short_name for r in recipients if r.answered_at]
         waiting = [r.agency.short_name for r in recipients if not r.answered_at]
-        text = _("%(date)s，我中心向%(agencies)s发出协助办理函（%(number)s），商请协助%(subject)s") % {
+        text = _("%(date)s，我中心向%(agencies)s发出协助办理函（%(number)s），事由为“%(subject)s”") % {
             "date": chinese_date(timezone.localdate(letter.signed_at)),
             "agencies": "、".join(r.agency.short_name for r in recipients),
             "number": letter.number,
@@ -135,7 +135,7 @@ def report_summary(case: Case) -> str:
     lines = [
         _(
             "%(applicant)s于%(submitted)s向我中心申请海外知识产权纠纷应对指导，我中心于%(opened)s受理"
-            "（案件编号%(number)s）。经研判，该纠纷属%(level)s纠纷。现将有关情况报告如下。"
+            "（案件编号%(number)s）。经研判，该纠纷属%(level)s。现将有关情况报告如下。"
         )
         % {
             "applicant": case.applicant_name,
@@ -162,7 +162,7 @@ def report_summary(case: Case) -> str:
     lines.append(basic + "。")
     if case.regrade_reason:
         lines.append(
-            _("我中心将该纠纷列为%(level)s纠纷，理由是：%(reason)s")
+            _("我中心将该纠纷列为%(level)s，理由是：%(reason)s")
             % {"level": summary["level"], "reason": _sentence(case.regrade_reason)}
         )
 
