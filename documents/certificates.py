@@ -138,6 +138,7 @@ def make_development_pkcs12(
     ca=None,
     crl_url=None,
     ca_issuers_url=None,
+    common_name="Document Signing (DEVELOPMENT)",
 ):
     """A document-signing certificate issued by a development CA, as PKCS#12 bytes (key,
     certificate and the CA certificate). Returns (pkcs12_bytes, ca_certificate). The CA is
@@ -155,6 +156,7 @@ def make_development_pkcs12(
         )
     key, cert = issue_development_certificate(
         ca,
+        common_name=common_name,
         organisation=organisation,
         not_before=not_before,
         not_after=not_after,
@@ -313,9 +315,11 @@ def _open_token(module, token_label, pin, cert_label):
 
 def _read_token(module, token_label, pin, cert_label):
     import pkcs11
+    from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign.pkcs11 import open_pkcs11_session
 
-    session = open_pkcs11_session(module, token_label=token_label, user_pin=pin or None)
+    criteria = TokenCriteria(label=token_label or None)
+    session = open_pkcs11_session(module, token_criteria=criteria, user_pin=pin or None)
     certificate, chain = None, []
     for item in session.get_objects({pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE}):
         loaded = x509.load_der_x509_certificate(bytes(item[pkcs11.Attribute.VALUE]))

@@ -332,6 +332,8 @@ def faults(tmp_path_factory, request):
             "STATIC_ROOT": str(workdir / "static"),
             "SIGNING_CERT_PATH": str(workdir / "signing.p12"),
             "SIGNING_CERT_PASSWORD": "faults-certificate",
+            # Production issues no document without a time-stamping authority: the development one.
+            "TSA_URL": f"http://127.0.0.1:{_free_port()}/",
             "SMOKE_PASSWORD": stack.password,
             "SMOKE_TOTP_KEY": stack.totp_key,
             "FAULT_TRACE_FILE": str(stack.trace),
@@ -346,6 +348,8 @@ def faults(tmp_path_factory, request):
         stack.run("manage.py", "migrate", "--noinput", "-v0")
         assert stack.processes.pop("certificate").wait(timeout=120) == 0, stack.log_text("certificate")
         stack.logs.pop("certificate").close()
+        stack.start("tsa", "-m", "documents.dev_tsa", "--port", str(urlsplit(stack.env["TSA_URL"]).port))
+        assert _wait_for_http(stack.env["TSA_URL"], stack.processes["tsa"]), stack.log_text("tsa")
         stack.run("-m", "tests.smoke.accounts")
         stack.start("gunicorn", "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2")
         stack.start(

@@ -151,6 +151,8 @@ def production(tmp_path_factory):
             "STATIC_ROOT": str(workdir / "static"),
             "SIGNING_CERT_PATH": str(workdir / "signing.p12"),
             "SIGNING_CERT_PASSWORD": secrets.token_urlsafe(12),
+            # Production issues no document without a time-stamping authority: the development one.
+            "TSA_URL": f"http://127.0.0.1:{_free_port()}/",
             "SMOKE_PASSWORD": stack.password,
             "SMOKE_TOTP_KEY": stack.totp_key,
             "PYTHONPATH": str(ROOT),
@@ -170,6 +172,8 @@ def production(tmp_path_factory):
             "--password",
             stack.env["SIGNING_CERT_PASSWORD"],
         )
+        stack.start("tsa", "-m", "documents.dev_tsa", "--port", str(urlsplit(stack.env["TSA_URL"]).port))
+        assert _wait_for_http(stack.env["TSA_URL"], stack.processes["tsa"]), stack.log_text("tsa")
         stack.run("-m", "tests.smoke.accounts")
         stack.start("gunicorn", "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2")
         stack.start(
