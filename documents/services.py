@@ -8,7 +8,6 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -20,12 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from documents import audit_labels as actions
-from documents import pdf as pdf_rendering
 from documents import registry
 from documents.certificates import load_signing_material
 from documents.formatting import chinese_date, name_with_post, person_name
 from documents.models import Document, NumberingRule
-from documents.pdf import render_pdf
+from documents.pdf import render_document
 from documents.permissions import can_correct, can_download, can_retry, can_revoke, can_supersede
 from documents.signing import sign_pdf
 from portal import outbox
@@ -264,7 +262,7 @@ def produce_pdf(document):
     director or deputy who issued it (signed_by), otherwise in the issuing body's name. The
     signature field lies over the printed seal when the layout has one. Nothing is returned
     unsigned: SigningUnavailable fails the render, visibly, until staff re-run it."""
-    rendered = _render(document.template, render_context(document))
+    rendered = render_document(document.template, render_context(document))
     issuing_body = SiteConfiguration.get().issuing_body
     if document.signed_by_id:
         signer_name, signer_title = person_name(document.signed_by), document.signer_title
@@ -278,22 +276,6 @@ def produce_pdf(document):
         seal_box=rendered.seal_box,
     )
     return pdf, rendered.pages
-
-
-class _Rendered(NamedTuple):
-    pdf: bytes
-    pages: int
-    seal_box: object = None
-
-
-def _render(template, context):
-    """The PDF, its page count and the box around the printed seal (documents.pdf.render_document),
-    or no box from a layout that does not report one."""
-    render_document = getattr(pdf_rendering, "render_document", None)
-    if render_document is None:
-        pdf, pages = render_pdf(template, context)
-        return _Rendered(pdf, pages)
-    return render_document(template, context)
 
 
 def document_render(*, document_id: int, wait_for_sources: bool = False) -> Document:
