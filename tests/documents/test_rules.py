@@ -191,7 +191,7 @@ def test_a_failed_render_is_recorded_by_the_system_and_a_re_run_by_staff(
 ):
     from documents import services
 
-    monkeypatch.setattr(services, "render_pdf", lambda template, context: (_ for _ in ()).throw(KeyError("font")))
+    monkeypatch.setattr(services, "render_document", lambda template, context: (_ for _ in ()).throw(KeyError("font")))
     document = _issue(staff, capture=django_capture_on_commit_callbacks)
     assert document.status == Document.Status.FAILED
     monkeypatch.undo()

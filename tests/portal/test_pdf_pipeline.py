@@ -48,7 +48,8 @@ def test_the_receipt_embeds_a_cjk_font(submitted_application):
         for font in page["/Resources"]["/Font"].values():
             descriptor = font.get_object()
             fonts.add(str(descriptor.get("/BaseFont")))
-    assert any("CJK" in name for name in fonts), fonts
+    # The body's 仿宋 face (Fandol), subset: a six-letter tag before the name.
+    assert any(name.endswith("+FandolFang") for name in fonts), fonts
 
 
 def test_a_failed_render_is_recorded_and_a_retry_renders_it_once(
@@ -62,7 +63,7 @@ def test_a_failed_render_is_recorded_and_a_retry_renders_it_once(
     def broken(template, context):
         raise ValueError("模板数据有误")
 
-    monkeypatch.setattr(services, "render_pdf", broken)
+    monkeypatch.setattr(services, "render_document", broken)
     with django_capture_on_commit_callbacks(execute=True):
         application_submit(application=application, by=applicant)
     receipt = Document.objects.get(kind=Document.Kind.RECEIPT, subject_id=application.pk)
