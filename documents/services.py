@@ -26,6 +26,7 @@ from documents.models import Document, NumberingRule
 from documents.pdf import render_document
 from documents.permissions import can_correct, can_download, can_retry, can_revoke, can_supersede
 from documents.signing import sign_pdf
+from documents.verification import check_public_address
 from portal import outbox
 from portal.access import Forbidden, require
 from portal.audit import entries_for, log_action
@@ -162,6 +163,9 @@ def document_request(
     so a missing or expired certificate stops the whole issue (number included) rather
     than leaving a half-issued document.
     """
+    # The QR code and the verification link are printed with SITE_URL: never an address a
+    # stranger cannot reach (production requires https), before anything is numbered.
+    check_public_address()
     if signed_by is not None:
         check_can_issue_signed(signed_by)
         signer_title = signer_title or signer_title_for(signed_by)

@@ -20,17 +20,35 @@ def certificate_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def dev_certificate(certificate_dir):
     """(path, CA certificate) of a development PKCS#12, valid from well before the dates
-    that some deadline tests travel back to until ten years ahead."""
-    from documents.certificates import make_development_pkcs12
+    that some deadline tests travel back to until ten years ahead. Laid out as
+    `manage.py make_dev_certificate` lays it out: the CA's certificate and its key beside it, so
+    that the portal publishes the CA's revocation list named in the certificate."""
+    from cryptography.hazmat.primitives import serialization
+    from django.conf import settings
+    from django.urls import reverse
 
-    now = datetime.datetime.now(datetime.UTC)
+    from documents.certificates import (
+        development_ca_key_path,
+        make_development_ca,
+        make_development_pkcs12,
+        write_development_ca_key,
+    )
+
+    not_before = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    not_after = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=3650)
+    ca = make_development_ca(not_before=not_before, not_after=not_after + datetime.timedelta(days=365))
     blob, ca_cert = make_development_pkcs12(
         SIGNING_CERT_PASSWORD,
-        not_before=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
-        not_after=now + datetime.timedelta(days=3650),
+        not_before=not_before,
+        not_after=not_after,
+        ca=ca,
+        crl_url=settings.SITE_URL + reverse("pki-crl"),
+        ca_issuers_url=settings.SITE_URL + reverse("pki-ca-certificate"),
     )
     path = certificate_dir / "center.p12"
     path.write_bytes(blob)
+    path.with_suffix(".ca.pem").write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    write_development_ca_key(ca[0], development_ca_key_path(path), SIGNING_CERT_PASSWORD)
     return path, ca_cert
 
 

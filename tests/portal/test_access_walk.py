@@ -150,6 +150,8 @@ RULES = {
     "documents:download": only({**APPLICANT_A, **CENTER}),
     "documents:verify": everyone(),
     "documents:verify_code": everyone(),
+    "pki-ca-certificate": everyone(),  # the root a stranger checks signatures against
+    "pki-crl": everyone(),  # its revocation list, named in every certificate it issues
     "cases:case_file": post(only(dict.fromkeys(CENTER, 302), others=302)),  # the admin's door: others go to its login
     "twofactor:account": only(LOGGED_IN),
     "twofactor:verify": only(dict.fromkeys(LOGGED_IN, 302)),  # a verified session goes on
