@@ -384,9 +384,15 @@ def check_attendance(pdf, expected):
 
 
 def check_distribution(pdf, agencies):
+    """The 版记 at the foot of the last page: the 分送 line, then the issuer and 印发 date, one line each,
+    the last on the text block's last line (its bottom 262 mm from the page top)."""
     last = pdf[-1]
-    line = "".join(s["text"] for s in spans(last) if s["text"].startswith("分送") or s["box"][1] > 200)
-    assert "分送：" in line and all(agency in line for agency in agencies), line
+    distribution = span_with(last, "^分送：")
+    assert all(agency in distribution["text"] for agency in agencies), distribution
+    printed = span_with(last, "印发$")
+    approx(printed["box"][1] - distribution["box"][1], 10.45, 0.8)
+    approx(printed["box"][3], 37 + 225 - (10.45 - 14 / MM) / 2, 1.5)
+    assert len(pdf) % 2 == 0  # the last page is an even one
 
 
 def test_joint_meeting_minutes(
