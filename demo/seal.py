@@ -87,7 +87,7 @@ def demo_seal_svg(name):
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" width="40mm" height="40mm" viewBox="0 0 {size} {size}">'
-        f'<g fill="{SEAL_RED}" stroke="none" opacity="0.88" '
+        f'<g fill="{SEAL_RED}" stroke="none" opacity="0.8" '
         'font-family="FandolSong, Noto Serif CJK SC, serif" font-weight="bold">'
         f'<circle cx="{centre}" cy="{centre}" r="94" fill="none" stroke="{SEAL_RED}" stroke-width="6"/>'
         f'<polygon points="{_star(centre, centre, 30, 12)}"/>'

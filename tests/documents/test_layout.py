@@ -10,10 +10,12 @@ boxes, rules and colours are read with PyMuPDF. Tolerances: ±1 mm for margins a
 standard's ±1 mm for the margins), ±0.3 mm for the line pitch.
 
 The letter, minutes and report kinds have their own formats (信函格式, 纪要格式, 报告); here they are
-measured for what all kinds share, their own headers in tests/documents/test_layout_formats.py."""
+measured for what all kinds share, their own headers in tests/documents/test_layout_formats.py.
+With LAYOUT_PDF_DIR set, the PDFs measured are written there, one per kind."""
 
 import datetime
 import itertools
+import os
 import re
 from dataclasses import dataclass
 
@@ -164,6 +166,9 @@ def render(document):
     document.refresh_from_db()
     context = render_context(document)
     rendered = pdf.render_document(document.template, context)
+    if folder := os.environ.get("LAYOUT_PDF_DIR"):  # to look at them: pdftoppm -r 60 -png …
+        with open(os.path.join(folder, f"{document.kind}.pdf"), "wb") as handle:
+            handle.write(rendered.pdf)
     return Issued(document.kind, rendered.pdf, read_pages(rendered.pdf), rendered, context)
 
 
