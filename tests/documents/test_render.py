@@ -79,12 +79,12 @@ def test_characters_outside_gb2312_render_without_missing_glyphs(staff, django_c
 def test_a_failed_render_is_visible_with_its_error_and_a_retry_gives_exactly_one_document(
     staff, django_capture_on_commit_callbacks, monkeypatch
 ):
-    original = services.render_pdf
+    original = services.render_document
 
     def broken(template, context):
         raise KeyError("missing font")
 
-    monkeypatch.setattr(services, "render_pdf", broken)
+    monkeypatch.setattr(services, "render_document", broken)
     with django_capture_on_commit_callbacks(execute=True):
         document = _request(staff, staff, number="晋知指〔2026〕8号")
     document.refresh_from_db()
@@ -95,7 +95,7 @@ def test_a_failed_render_is_visible_with_its_error_and_a_retry_gives_exactly_one
     assert (failed.actor, failed.from_status, failed.to_status) == (None, "pending", "failed")
     assert "missing font" in failed.note
 
-    monkeypatch.setattr(services, "render_pdf", original)
+    monkeypatch.setattr(services, "render_document", original)
     with django_capture_on_commit_callbacks(execute=True):
         document_retry(document=document, by=staff)
     document.refresh_from_db()
