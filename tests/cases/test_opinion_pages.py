@@ -97,8 +97,16 @@ def test_a_case_file_never_prints_a_login_address_for_a_person(
     assert "nameless@center.example" not in pdf_text(case_file.file.path)
 
 
-def test_signed_opinions_print_the_signer_with_the_post(approved, deputy, django_capture_on_commit_callbacks):
+def test_signed_opinions_name_the_signer_with_the_post(approved, deputy, django_capture_on_commit_callbacks):
+    """A 行政指导意见书 prints the issuing body, the date and the seal (no 签发人 line, which only
+    upward documents carry); the signer and post are named in the digital signature over the seal."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
     with django_capture_on_commit_callbacks(execute=True):
         opinion_sign(opinion=approved, by=deputy)
     document = GuidanceOpinion.objects.get(pk=approved.pk).document
-    assert "签发人：孙红（副主任）" in compact(pdf_text(document.file.path))
+    with document.file.open("rb") as handle:
+        signatures = PdfFileReader(handle, strict=False).embedded_signatures
+        names = [str(signature.sig_object.get("/Name")) for signature in signatures]
+    assert "孙红（副主任）" in names
+    assert "签发人" not in compact(pdf_text(document.file.path))
