@@ -7,7 +7,7 @@ cd "$ROOT"
 
 # Debian packages: WeasyPrint's Pango, a CJK font for documents, libmagic for upload checks,
 # PostgreSQL and Redis servers for the test suite, Chromium for browser tests, poppler for PDF checks.
-RUNTIME_DEBS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji libmagic1 gettext)
+RUNTIME_DEBS=(libpango-1.0-0 libcairo2 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji libmagic1 gettext)
 TEST_DEBS=(postgresql redis-server chromium poppler-utils softhsm2)
 
 log() { printf '\n==> %s\n' "$*"; }

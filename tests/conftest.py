@@ -62,13 +62,12 @@ def signing_certificate(settings, dev_certificate):
 
 @pytest.fixture(scope="session")
 def demo_seal_uri():
-    """The demonstration seal (demo/seal.py) as the data URI documents embed."""
-    import base64
-
+    """The demonstration seal (demo/seal.py) as the data URI documents embed: the SVG drawing
+    rasterised as a configured SVG seal is."""
     from demo.seal import demo_seal_svg
+    from documents.pdf import seal_png_uri
 
-    svg = demo_seal_svg("山西省涉外知识产权指导中心").encode()
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+    return seal_png_uri(demo_seal_svg("山西省涉外知识产权指导中心").encode(), True)
 
 
 @pytest.fixture(autouse=True)

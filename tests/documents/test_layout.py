@@ -17,7 +17,7 @@ import datetime
 import itertools
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pymupdf
 import pytest
@@ -86,6 +86,7 @@ class Page:
     number: int  # from 1
     lines: list
     drawings: list
+    red_images: list = field(default_factory=list)  # rectangles of images drawn mostly in red
 
     @property
     def left(self):
@@ -95,6 +96,34 @@ class Page:
     @property
     def right(self):
         return self.left + 156
+
+
+def red_images(document, page):
+    """The rectangles of the page's images whose visible pixels are mostly seal red (the seal is
+    printed as an image: a PNG, or an SVG rasterised once)."""
+    found = []
+    for info in page.get_image_info(xrefs=True):
+        xref = info.get("xref")
+        if not xref:
+            continue
+        pixmap = pymupdf.Pixmap(document, xref)
+        if pixmap.n < 3:
+            continue
+        if pixmap.alpha:
+            pixmap = pymupdf.Pixmap(pixmap, 0)  # drop alpha
+        smask = document.extract_image(xref).get("smask")
+        alpha = pymupdf.Pixmap(document, smask).samples if smask else None
+        samples, step = pixmap.samples, pixmap.n
+        visible = red = 0
+        for index in range(0, len(samples), step * 7):  # every 7th pixel is plenty
+            if alpha is not None and alpha[index // step] < 128:
+                continue
+            visible += 1
+            r, g, b = samples[index], samples[index + 1], samples[index + 2]
+            red += r > 150 and g < 110 and b < 110
+        if visible and red / visible > 0.5:
+            found.append(pymupdf.Rect(info["bbox"]))
+    return found
 
 
 def read_pages(data):
@@ -123,7 +152,9 @@ def read_pages(data):
                         )
                     )
             lines.sort(key=lambda line: (round(line.y0, 1), line.x0))
-            pages.append(Page(number=index + 1, lines=lines, drawings=page.get_drawings()))
+            pages.append(
+                Page(number=index + 1, lines=lines, drawings=page.get_drawings(), red_images=red_images(document, page))
+            )
     return pages
 
 
@@ -304,11 +335,12 @@ def check_signing(doc):
 
 
 def seal_drawings(page):
-    return [
+    drawn = [
         d
         for d in page.drawings
         if (is_red(d.get("fill")) or is_red(d.get("color"))) and d["rect"].height / MM > 2 and d["rect"].width / MM > 2
     ]
+    return drawn + [{"rect": rect} for rect in page.red_images if rect.height / MM > 2 and rect.width / MM > 2]
 
 
 def check_seal(doc):
