@@ -27,7 +27,7 @@ from documents.models import Document, NumberingRule
 from documents.pdf import render_document
 from documents.permissions import can_correct, can_download, can_retry, can_revoke, can_supersede
 from documents.signing import sign_pdf
-from documents.verification import check_public_address
+from documents.verification import check_public_address, trust_statement
 from portal import outbox
 from portal.access import Forbidden, require
 from portal.audit import entries_for, log_action
@@ -253,6 +253,7 @@ def render_context(document):
         "verification_code": document.verification_code,
         "verification_url": url,
         "qr_code": qr_data_uri(url),
+        "trust_statement": trust_statement(),
         "signed": document.signed_by_id is not None,
         "signer_name": person_name(document.signed_by) if document.signed_by_id else "",
         "signer_display": name_with_post(person_name(document.signed_by), document.signer_title)
