@@ -29,6 +29,10 @@ def worker(settings):
         "DEBUG": "1",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        # Every document is signed: the worker signs with the tests' certificate (TSA_URL and its
+        # roots come from the test command's environment).
+        "SIGNING_CERT_PATH": str(settings.SIGNING_CERT_PATH),
+        "SIGNING_CERT_PASSWORD": settings.SIGNING_CERT_PASSWORD,
     }
     process = subprocess.Popen(
         [
