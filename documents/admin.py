@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from documents.forms import RevokeForm
-from documents.models import Document, NumberingRule
+from documents.models import Document, NumberingRule, SignerCertificate
 from documents.permissions import can_revoke, staff_documents
 from documents.services import (
     document_retry,
@@ -208,4 +208,40 @@ class NumberingRuleAdmin(admin.ModelAdmin):
         return _("%(prefix)s〔%(year)s〕N号（与使用同一代字的文书共用序号）") % {
             "prefix": prefix,
             "year": timezone.localdate().year,
+        }
+
+
+@admin.register(SignerCertificate)
+class SignerCertificateAdmin(admin.ModelAdmin):
+    """The director's and deputies' own certificates, where the center issues personal ones: the
+    labels of each signer's key and certificate in the center's PKCS#11 token. Saving an active one
+    checks the token (SignerCertificate.clean); Django's model permissions decide who may see and
+    change them."""
+
+    list_display = ["signer", "key_label", "cert_label", "active", "updated_at"]
+    list_filter = ["active"]
+    list_select_related = ["signer"]
+    fields = ["signer", "key_label", "cert_label", "active", "certificate", "created_at", "updated_at"]
+    readonly_fields = ["certificate", "created_at", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "signer"] if obj is not None else self.readonly_fields
+
+    @admin.display(description=_("令牌中的证书"))
+    def certificate(self, record):
+        """What the token holds under the labels now: the certificate's subject and validity, or why
+        it cannot be used."""
+        from documents.certificates import SigningUnavailable, certificate_common_name, check_signer_certificate
+
+        if record.pk is None:
+            return "-"
+        try:
+            material = check_signer_certificate(*record.labels)
+        except SigningUnavailable as exc:
+            return format_html('<strong data-testid="signer-certificate-problem">{}</strong>', exc.message)
+        certificate = material.certificate
+        return _("%(subject)s，由 %(issuer)s 签发，有效期至 %(until)s") % {
+            "subject": certificate_common_name(certificate),
+            "issuer": certificate.issuer.rfc4514_string(),
+            "until": timezone.localtime(certificate.not_valid_after_utc).strftime("%Y-%m-%d"),
         }

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -252,20 +253,42 @@ def load_signing_material():
     return SigningMaterial(path=path, password=password, key=key, certificate=certificate, chain=tuple(chain or ()))
 
 
-def _check_validity(certificate):
+def _check_validity(certificate, *, personal=False):
+    """Refuse a certificate outside its validity: the center's, or (`personal`) a signer's own."""
     now = timezone.now()
     if certificate.not_valid_after_utc <= now:
+        date = timezone.localtime(certificate.not_valid_after_utc).strftime("%Y-%m-%d")
+        if personal:
+            raise SigningUnavailable(
+                _(
+                    "签发人的个人签名证书（%(subject)s）已于 %(date)s 过期，不能签发文书。"
+                    "请联系系统管理员更换该证书，或在后台停用它以改用中心证书。"
+                )
+                % {"subject": certificate_common_name(certificate), "date": date},
+                code="certificate_expired",
+            )
         raise SigningUnavailable(
-            _("中心签名证书已于 %(date)s 过期，不能签发文书。请联系系统管理员更换证书。")
-            % {"date": timezone.localtime(certificate.not_valid_after_utc).strftime("%Y-%m-%d")},
+            _("中心签名证书已于 %(date)s 过期，不能签发文书。请联系系统管理员更换证书。") % {"date": date},
             code="certificate_expired",
         )
     if certificate.not_valid_before_utc > now:
+        date = timezone.localtime(certificate.not_valid_before_utc).strftime("%Y-%m-%d")
+        if personal:
+            raise SigningUnavailable(
+                _("签发人的个人签名证书（%(subject)s）尚未生效（生效日期 %(date)s），不能签发文书。")
+                % {"subject": certificate_common_name(certificate), "date": date},
+                code="certificate_not_yet_valid",
+            )
         raise SigningUnavailable(
-            _("中心签名证书尚未生效（生效日期 %(date)s），不能签发文书。")
-            % {"date": timezone.localtime(certificate.not_valid_before_utc).strftime("%Y-%m-%d")},
+            _("中心签名证书尚未生效（生效日期 %(date)s），不能签发文书。") % {"date": date},
             code="certificate_not_yet_valid",
         )
+
+
+def certificate_common_name(certificate):
+    """The subject's common name (the signer's name in a personal certificate), or the whole subject."""
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else certificate.subject.rfc4514_string()
 
 
 @functools.lru_cache(maxsize=4)
@@ -278,14 +301,25 @@ def _decrypt_pkcs12(path, mtime_ns, size, password):
 # --- PKCS#11 tokens (UKey, HSM) ------------------------------------------------------------
 
 
-def _load_token_material():
+def _load_token_material(key_label=None, cert_label=None):
+    """The key `key_label` and certificate `cert_label` on the configured token (by default the
+    center's, SIGNING_PKCS11_KEY_LABEL / SIGNING_PKCS11_CERT_LABEL), with the CA certificates on
+    the token as the chain."""
     module = settings.SIGNING_PKCS11_MODULE
-    key_label = settings.SIGNING_PKCS11_KEY_LABEL
-    cert_label = settings.SIGNING_PKCS11_CERT_LABEL or key_label
+    if key_label is None:
+        key_label = settings.SIGNING_PKCS11_KEY_LABEL
+        cert_label = settings.SIGNING_PKCS11_CERT_LABEL
+    cert_label = cert_label or key_label
     try:
         session, certificate, chain = _open_token(
             module, settings.SIGNING_PKCS11_TOKEN_LABEL, settings.SIGNING_PKCS11_PIN, cert_label
         )
+    except LabelNotOnToken as exc:  # the session is fine: only this label is missing
+        raise SigningUnavailable(
+            _("签名密钥设备（PKCS#11 令牌“%(token)s”）中没有标签为“%(label)s”的证书，不能签发文书。请联系系统管理员。")
+            % {"token": settings.SIGNING_PKCS11_TOKEN_LABEL, "label": cert_label},
+            code="certificate_not_on_token",
+        ) from exc
     except Exception as exc:  # the library, the token, the PIN or the certificate: all mean "cannot sign"
         forget_token_sessions()
         raise SigningUnavailable(
@@ -298,49 +332,186 @@ def _load_token_material():
     )
 
 
+class LabelNotOnToken(LookupError):
+    """No object with the label asked for on the token."""
+
+
+# One logged-in session per token and process (module, token label, PIN), and the certificates
+# read from it per certificate label.
 _token_sessions = {}
+_token_certificates = {}
 _token_lock = threading.Lock()
 
 
 def _open_token(module, token_label, pin, cert_label):
     """Open a logged-in session on the token once per process (logging in to a UKey is slow and
-    some count failed attempts) and read the signing certificate and the other certificates (the
-    chain) stored on it: (session, certificate, chain)."""
-    key = (module, token_label, pin, cert_label)
+    some count failed attempts; a token allows one login per application, whichever keys it
+    holds) and read the certificate labelled `cert_label` and the CA certificates stored on it
+    (the chain) once per label: (session, certificate, chain)."""
     with _token_lock:
-        if key not in _token_sessions:
-            _token_sessions[key] = _read_token(module, token_label, pin, cert_label)
-        return _token_sessions[key]
+        token = (module, token_label, pin)
+        if token not in _token_sessions:
+            _token_sessions[token] = _login(module, token_label, pin)
+        session = _token_sessions[token]
+        key = (*token, cert_label)
+        if key not in _token_certificates:
+            _token_certificates[key] = _read_token_certificates(session, cert_label)
+        return (session, *_token_certificates[key])
 
 
-def _read_token(module, token_label, pin, cert_label):
-    import pkcs11
+def _login(module, token_label, pin):
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign.pkcs11 import open_pkcs11_session
 
     criteria = TokenCriteria(label=token_label or None)
-    session = open_pkcs11_session(module, token_criteria=criteria, user_pin=pin or None)
+    return open_pkcs11_session(module, token_criteria=criteria, user_pin=pin or None)
+
+
+def _read_token_certificates(session, cert_label):
+    """The certificate labelled `cert_label` and the CA certificates on the token: (certificate,
+    chain). Other signers' certificates kept on the same token are not part of anyone's chain."""
+    import pkcs11
+
     certificate, chain = None, []
     for item in session.get_objects({pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE}):
         loaded = x509.load_der_x509_certificate(bytes(item[pkcs11.Attribute.VALUE]))
         if item[pkcs11.Attribute.LABEL] == cert_label:
             certificate = loaded
-        else:
+        elif _is_ca(loaded):
             chain.append(loaded)
     if certificate is None:
-        session.close()
-        raise LookupError(f"no certificate labelled {cert_label!r} on the token")
-    return session, certificate, tuple(chain)
+        raise LabelNotOnToken(f"no certificate labelled {cert_label!r} on the token")
+    return certificate, tuple(chain)
+
+
+def _is_ca(certificate):
+    try:
+        return certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        return certificate.subject == certificate.issuer
 
 
 def forget_token_sessions():
     """Close the cached token sessions (a removed UKey, a re-initialised token): the next
     signature opens a new one."""
     with _token_lock:
+        _token_certificates.clear()
         while _token_sessions:
-            _key, (session, _certificate, _chain) = _token_sessions.popitem()
+            _key, session = _token_sessions.popitem()
             with contextlib.suppress(Exception):  # already gone with its token
                 session.close()
+
+
+# --- Personal certificates (the director's and deputies' own, on the center's token) ----------
+
+
+def load_signer_material(key_label, cert_label=""):
+    """A signer's own key and certificate on the center's PKCS#11 token (SIGNING_PKCS11_MODULE,
+    the same token, session and PIN as the center's key), checked for validity now. Raises
+    SigningUnavailable otherwise."""
+    if not settings.SIGNING_PKCS11_MODULE:
+        raise SigningUnavailable(
+            _(
+                "签发人配置了个人签名证书，但未配置保存个人密钥的签名密钥设备（SIGNING_PKCS11_MODULE），"
+                "不能签发文书。请联系系统管理员。"
+            ),
+            code="no_token",
+        )
+    material = _load_token_material(key_label, cert_label or key_label)
+    _check_validity(material.certificate, personal=True)
+    return material
+
+
+def check_signer_certificate(key_label, cert_label=""):
+    """Everything a signer's own certificate needs before anything is issued with it: the key
+    and the certificate on the token, the certificate valid now, issued for that key, and
+    chaining to the center's CA. Returns the SigningMaterial; raises SigningUnavailable (its
+    code says which: no_token, token_unavailable, certificate_not_on_token, key_not_on_token,
+    certificate_expired, certificate_not_yet_valid, key_mismatch, certificate_untrusted)."""
+    material = load_signer_material(key_label, cert_label)
+    private_key = _private_key_on_token(material.token.session, key_label)
+    if private_key is None:
+        raise SigningUnavailable(
+            _("签名密钥设备（PKCS#11 令牌“%(token)s”）中没有标签为“%(label)s”的私钥。")
+            % {"token": settings.SIGNING_PKCS11_TOKEN_LABEL, "label": key_label},
+            code="key_not_on_token",
+        )
+    if not _key_matches(private_key, material.certificate):
+        raise SigningUnavailable(
+            _("证书“%(subject)s”不是为私钥“%(label)s”签发的（公钥不一致）。")
+            % {"subject": certificate_common_name(material.certificate), "label": key_label},
+            code="key_mismatch",
+        )
+    if not chains_to(material.certificate, material.chain, center_trust_anchors()):
+        raise SigningUnavailable(
+            _("证书“%(subject)s”不是由中心的证书颁发机构签发的（无法验证到中心的根证书）。")
+            % {"subject": certificate_common_name(material.certificate)},
+            code="certificate_untrusted",
+        )
+    return material
+
+
+def _private_key_on_token(session, key_label):
+    import pkcs11
+
+    with _token_lock:
+        found = list(
+            session.get_objects(
+                {pkcs11.Attribute.CLASS: pkcs11.ObjectClass.PRIVATE_KEY, pkcs11.Attribute.LABEL: key_label}
+            )
+        )
+    return found[0] if len(found) == 1 else None
+
+
+def _key_matches(private_key, certificate):
+    """Whether the token's private key belongs to the certificate's public key (RSA: the same
+    modulus). A token that does not show the modulus is taken at its word; the signature would
+    then fail validation before anything is issued."""
+    import pkcs11
+    from cryptography.hazmat.primitives.asymmetric import rsa as rsa_keys
+
+    public = certificate.public_key()
+    if not isinstance(public, rsa_keys.RSAPublicKey):
+        return True
+    try:
+        modulus = int.from_bytes(bytes(private_key[pkcs11.Attribute.MODULUS]), "big")
+    except Exception:  # an attribute the token keeps to itself
+        return True
+    return modulus == public.public_numbers().n
+
+
+def center_trust_anchors():
+    """The center's root certificate(s) (cryptography certificates), as the verification page
+    trusts them (documents.signature_check.center_trust_roots)."""
+    from documents.signature_check import center_trust_roots
+
+    return [x509.load_der_x509_certificate(root.dump()) for root in center_trust_roots()]
+
+
+def chains_to(certificate, intermediates, roots, *, depth=5):
+    """Whether `certificate` is signed by one of `roots`, directly or through `intermediates`
+    (signatures checked, each issuer a CA valid now)."""
+    now = timezone.now()
+    anchors = {root.public_bytes(serialization.Encoding.DER) for root in roots}
+    candidates = [*roots, *intermediates]
+    current = certificate
+    for _step in range(depth):
+        if current.public_bytes(serialization.Encoding.DER) in anchors:
+            return True
+        for issuer in candidates:
+            if issuer.subject != current.issuer or not _is_ca(issuer):
+                continue
+            if not issuer.not_valid_before_utc <= now < issuer.not_valid_after_utc:
+                continue
+            try:
+                current.verify_directly_issued_by(issuer)
+            except (ValueError, TypeError, InvalidSignature):
+                continue
+            current = issuer
+            break
+        else:
+            return False
+    return current.public_bytes(serialization.Encoding.DER) in anchors
 
 
 # --- The center's CA certificate and revocation list ------------------------------------------

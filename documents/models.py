@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.roles import SIGNING_ROLES, can_sign
 from portal.transitions import StatusField, StatusModel
 
 # Short, unambiguous verification codes (no 0/O, 1/I/L).
@@ -202,3 +203,87 @@ class NumberingRule(models.Model):
             raise ValidationError({"form_code": _("按发文字号编号时须填写文种代字。")})
         if self.style == self.Style.ISSUE:
             self.form_code = ""
+
+
+# Who may hold a personal signing certificate: the users who can sign (portal.roles.can_sign).
+SIGNERS = {"groups__name__in": sorted(role.value for role in SIGNING_ROLES)}
+
+
+class SignerCertificate(models.Model):
+    """Where the center issues personal certificates to its director and deputies: the labels of a
+    signer's own key and certificate in the center's PKCS#11 token (SIGNING_PKCS11_*; the PIN stays
+    in the environment). While active, the documents this signer issues are signed with them
+    instead of the center's key."""
+
+    signer = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="signer_certificate",
+        limit_choices_to=SIGNERS,
+        verbose_name=_("签发人"),
+    )
+    key_label = models.CharField(
+        _("私钥标签"),
+        max_length=100,
+        help_text=_("签发人私钥在中心签名密钥设备（PKCS#11 令牌）中的标签。"),
+    )
+    cert_label = models.CharField(
+        _("证书标签"),
+        max_length=100,
+        blank=True,
+        help_text=_("签发人证书在令牌中的标签；留空则与私钥标签相同。"),
+    )
+    active = models.BooleanField(_("启用"), default=True, help_text=_("停用后，该签发人签发的文书改用中心证书签名。"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("签发人个人证书")
+        verbose_name_plural = _("签发人个人证书")
+        ordering = ["signer__full_name"]
+
+    def __str__(self):
+        return str(self.signer)
+
+    @property
+    def labels(self):
+        """(key label, certificate label) on the token, as documents.signing.sign_pdf takes them."""
+        return (self.key_label, self.cert_label or self.key_label)
+
+    @classmethod
+    def labels_for(cls, user):
+        """The labels of `user`'s own key and certificate when an active one is configured, else None
+        (the center's key signs)."""
+        if user is None:
+            return None
+        found = cls.objects.filter(signer=user, active=True).first()
+        return found.labels if found is not None else None
+
+    # Which field a refusal of documents.certificates.check_signer_certificate belongs to.
+    _FIELD_FOR_PROBLEM = {
+        "key_not_on_token": "key_label",
+        "key_mismatch": "cert_label",
+        "certificate_not_on_token": "cert_label",
+        "certificate_expired": "cert_label",
+        "certificate_not_yet_valid": "cert_label",
+        "certificate_untrusted": "cert_label",
+    }
+
+    def clean(self):
+        """An active certificate must be usable now: the signer may sign, the key and the certificate
+        are on the token, the certificate is valid, belongs to the key and chains to the center's CA.
+        An inactive one is kept as it is (an expired certificate can always be switched off)."""
+        from documents.certificates import SigningUnavailable, check_signer_certificate
+
+        if self.signer_id is not None and not can_sign(self.signer):
+            raise ValidationError({"signer": _("只有中心主任或副主任可以配置个人签名证书。")})
+        if not self.active or not self.key_label:
+            return
+        try:
+            check_signer_certificate(self.key_label, self.cert_label)
+        except SigningUnavailable as exc:
+            field = self._FIELD_FOR_PROBLEM.get(exc.code)
+            if field == "cert_label" and not self.cert_label:
+                field = "key_label"  # the certificate label defaults to the key's
+            problem = ValidationError(exc.message, code=exc.code)
+            raise ValidationError({field: problem} if field else problem) from exc

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from documents import audit_labels as actions
 from documents import registry
-from documents.certificates import load_signing_material
+from documents.certificates import check_signer_certificate, load_signing_material
 from documents.formatting import chinese_date, name_with_post, person_name
-from documents.models import Document, NumberingRule
+from documents.models import Document, NumberingRule, SignerCertificate
 from documents.pdf import render_document
 from documents.permissions import can_correct, can_download, can_retry, can_revoke, can_supersede
 from documents.signing import sign_pdf
@@ -130,10 +130,14 @@ def signer_title_for(user):
 
 def check_can_issue_signed(signed_by):
     """Refuse before anything is numbered: the signer must hold a signing role and the
-    center's certificate must be present and valid (SigningUnavailable otherwise)."""
+    center's certificate must be present and valid, and so must the signer's own certificate
+    where one is configured (SigningUnavailable otherwise)."""
     if not can_sign(signed_by):
         raise Forbidden(_("只有中心主任或副主任可以签发文书。"))
     load_signing_material()
+    personal = SignerCertificate.labels_for(signed_by)
+    if personal is not None:
+        check_signer_certificate(*personal)
 
 
 def document_request(
@@ -267,7 +271,8 @@ def render_context(document):
 def produce_pdf(document):
     """Render and sign one document; return (pdf_bytes, page_count). Every document is signed
     with the center's key (PAdES, timestamped, with its validation data): in the name of the
-    director or deputy who issued it (signed_by), otherwise in the issuing body's name. The
+    director or deputy who issued it (signed_by), otherwise in the issuing body's name; with the
+    signer's own key and certificate instead where an active SignerCertificate names them. The
     signature field lies over the printed seal when the layout has one. Nothing is returned
     unsigned: SigningUnavailable fails the render, visibly, until staff re-run it."""
     rendered = render_document(document.template, render_context(document))
@@ -282,6 +287,7 @@ def produce_pdf(document):
         signer_title=signer_title,
         location=issuing_body,
         seal_box=rendered.seal_box,
+        signer_key=SignerCertificate.labels_for(document.signed_by) if document.signed_by_id else None,
     )
     return pdf, rendered.pages
 

@@ -1,4 +1,5 @@
-"""PAdES signatures with pyHanko: the center's key from a PKCS#12 file or a PKCS#11 token, an RFC 3161
+"""PAdES signatures with pyHanko: the center's key from a PKCS#12 file or a PKCS#11 token (or the
+signer's own key on that token, where the center issues personal certificates), an RFC 3161
 timestamp from the configured time-stamping authority, and the validation data (certificates, CRL)
 embedded so that a stranger can still verify the document years later (PAdES B-LT, then B-LTA with a
 document timestamp)."""
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from documents.certificates import SigningUnavailable, current_crl, load_signing_material
+from documents.certificates import SigningUnavailable, current_crl, load_signer_material, load_signing_material
 from documents.formatting import name_with_post
 
 SIGNATURE_FIELD = "CenterSignature"
@@ -42,8 +43,10 @@ class _LocalValidationDataOnly(logging.Filter):
 logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_LocalValidationDataOnly())
 
 
-def sign_pdf(pdf, *, signer_name, signer_title="", location="", seal_box=None):
-    """Return `pdf` (bytes) signed with the center's key (PAdES): a signature timestamp from the
+def sign_pdf(pdf, *, signer_name, signer_title="", location="", seal_box=None, signer_key=None):
+    """Return `pdf` (bytes) signed with the center's key (PAdES), or with `signer_key`, the
+    (key label, certificate label) of the signer's own key and certificate on the center's
+    PKCS#11 token where the center issues personal certificates: a signature timestamp from the
     time-stamping authority (TSA_URL), the certificates and the CRL needed to validate it, then a
     document timestamp over all of it. With `seal_box` (page_index, x0, y0, x1, y1 in PDF points,
     origin bottom-left), the signature field is visible there, over the printed seal, with a
@@ -57,7 +60,7 @@ def sign_pdf(pdf, *, signer_name, signer_title="", location="", seal_box=None):
     from pyhanko.sign.general import SigningError
     from pyhanko.sign.timestamps import TimestampRequestError
 
-    material = load_signing_material()
+    material = load_signer_material(*signer_key) if signer_key else load_signing_material()
     timestamper = _timestamper()
     signer = _signer(material)
     context = _validation_context(material)
@@ -318,7 +321,8 @@ def loaded_key_signer_class():
     return LoadedKeySigner
 
 
-@functools.lru_cache(maxsize=4)
+# One per key on the token (the center's, and the director's and deputies' own).
+@functools.lru_cache(maxsize=16)
 def _token_signer(session, key_label, certificate, chain):
     from pyhanko.sign.pkcs11 import PKCS11Signer
 
