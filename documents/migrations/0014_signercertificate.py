@@ -6,28 +6,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0013_upward_report_kind_label'),
+        ("documents", "0013_upward_report_kind_label"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SignerCertificate',
+            name="SignerCertificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_label', models.CharField(help_text='签发人私钥在中心签名密钥设备（PKCS#11 令牌）中的标签。', max_length=100, verbose_name='私钥标签')),
-                ('cert_label', models.CharField(blank=True, help_text='签发人证书在令牌中的标签；留空则与私钥标签相同。', max_length=100, verbose_name='证书标签')),
-                ('active', models.BooleanField(default=True, help_text='停用后，该签发人签发的文书改用中心证书签名。', verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('signer', models.OneToOneField(limit_choices_to={'groups__name__in': ['deputy', 'director']}, on_delete=django.db.models.deletion.PROTECT, related_name='signer_certificate', to=settings.AUTH_USER_MODEL, verbose_name='签发人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "key_label",
+                    models.CharField(
+                        help_text="签发人私钥在中心签名密钥设备（PKCS#11 令牌）中的标签。",
+                        max_length=100,
+                        verbose_name="私钥标签",
+                    ),
+                ),
+                (
+                    "cert_label",
+                    models.CharField(
+                        blank=True,
+                        help_text="签发人证书在令牌中的标签；留空则与私钥标签相同。",
+                        max_length=100,
+                        verbose_name="证书标签",
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="停用后，该签发人签发的文书改用中心证书签名。", verbose_name="启用"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                (
+                    "signer",
+                    models.OneToOneField(
+                        limit_choices_to={"groups__name__in": ["deputy", "director"]},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signer_certificate",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="签发人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '签发人个人证书',
-                'verbose_name_plural': '签发人个人证书',
-                'ordering': ['signer__full_name'],
+                "verbose_name": "签发人个人证书",
+                "verbose_name_plural": "签发人个人证书",
+                "ordering": ["signer__full_name"],
             },
         ),
     ]
