@@ -190,13 +190,32 @@ def _font_config():
     return FontConfiguration()
 
 
+LAYOUT_STYLESHEET = settings.BASE_DIR / "templates" / "pdf" / "layout.css"
+
+
+def _layout_stylesheet(weasyprint, fonts):
+    """templates/pdf/layout.css, parsed once per process and file version. WeasyPrint applies it
+    with the user origin: below every style of the document itself, so that a kind's own styles
+    (信函, 纪要, the report's header) override the common layout without fighting its selectors."""
+    stat = LAYOUT_STYLESHEET.stat()
+    return _parsed_stylesheet(weasyprint, fonts, str(LAYOUT_STYLESHEET), stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=2)
+def _parsed_stylesheet(weasyprint, fonts, path, mtime_ns):
+    return weasyprint.CSS(filename=path, font_config=fonts)
+
+
 def render_document(template, context):
     """Render `template` (under templates/pdf/) with `context`: the PDF, its page count and where the
     seal stands (for the visible signature field), or no seal box when the document has no seal."""
     weasyprint = _prepare_weasyprint()
     base_url = str(settings.BASE_DIR / "static")
     fonts = _font_config()
-    document = weasyprint.HTML(string=render_html(template, context), base_url=base_url).render(font_config=fonts)
+    layout = [_layout_stylesheet(weasyprint, fonts)]
+    document = weasyprint.HTML(string=render_html(template, context), base_url=base_url).render(
+        stylesheets=layout, font_config=fonts
+    )
     pages = list(document.pages)
     closing = _footnote_area(pages[-1])
     if closing is not None and len(pages) % 2 == 1:
@@ -206,7 +225,7 @@ def render_document(template, context):
         alone = weasyprint.HTML(
             string=render_html(template, {**context, "closing_only": True, "closing_page": len(pages) + 1}),
             base_url=base_url,
-        ).render(font_config=fonts)
+        ).render(stylesheets=layout, font_config=fonts)
         pages += alone.pages
         document = document.copy(pages)
     return Rendered(pdf=document.write_pdf(), pages=len(pages), seal_box=find_seal_box(document))
