@@ -4,6 +4,8 @@ timestamp from the configured time-stamping authority, and the validation data (
 embedded so that a stranger can still verify the document years later (PAdES B-LT, then B-LTA with a
 document timestamp)."""
 
+import asyncio
+import concurrent.futures
 import functools
 import hashlib
 import http.client
@@ -43,7 +45,19 @@ class _LocalValidationDataOnly(logging.Filter):
 logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_LocalValidationDataOnly())
 
 
-def sign_pdf(pdf, *, signer_name, signer_title="", location="", seal_box=None, signer_key=None):
+def sign_pdf(pdf, **options):
+    """`_sign_pdf` (below), run where pyHanko can run it: pyHanko's synchronous API starts an asyncio
+    event loop of its own, which Python refuses inside a thread whose loop is already running (an
+    asynchronous caller, a browser driver in the same thread). There it runs in a helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _sign_pdf(pdf, **options)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sign-pdf") as pool:
+        return pool.submit(_sign_pdf, pdf, **options).result()
+
+
+def _sign_pdf(pdf, *, signer_name, signer_title="", location="", seal_box=None, signer_key=None):
     """Return `pdf` (bytes) signed with the center's key (PAdES), or with `signer_key`, the
     (key label, certificate label) of the signer's own key and certificate on the center's
     PKCS#11 token where the center issues personal certificates: a signature timestamp from the

@@ -53,6 +53,23 @@ def test_a_signed_pdf_validates_as_pades_and_is_trusted_with_the_development_ca(
     assert report["coverage"] == "ENTIRE_REVISION"
 
 
+def test_signing_works_where_an_event_loop_is_already_running(signing_certificate):
+    """pyHanko's synchronous API runs an event loop of its own; a caller whose thread already runs
+    one (an asynchronous view, a browser driver in the test's thread) still gets a signed PDF."""
+    import asyncio
+
+    from weasyprint import HTML
+
+    pdf = HTML(string="<p>测试文书</p>").write_pdf()
+
+    async def sign_inside_a_running_loop():
+        return sign_pdf(pdf, signer_name="赵建国", signer_title="主任")
+
+    signed = asyncio.run(sign_inside_a_running_loop())
+    [report] = signature_report(signed)
+    assert report["intact"] and report["valid"]
+
+
 def test_signing_is_refused_when_no_certificate_is_configured(settings):
     settings.SIGNING_CERT_PATH = ""
     with pytest.raises(SigningUnavailable, match="未配置中心签名证书"):
