@@ -158,3 +158,5 @@ def _grant_center_permissions():
     ).exclude(content_type__model__in=["user", "sequence"])
     for role in (Role.STAFF, Role.DIRECTOR, Role.DEPUTY):
         Group.objects.get(name=role).permissions.add(*perms)
+    # Which key signs in a signer's name is for the director and deputies to decide, not for staff.
+    Group.objects.get(name=Role.STAFF).permissions.remove(*perms.filter(content_type__model="signercertificate"))

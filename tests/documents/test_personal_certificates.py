@@ -312,3 +312,19 @@ def test_personal_certificates_are_kept_from_users_without_the_permission(client
     client.force_login(clerk)
     assert client.get(reverse("admin:documents_signercertificate_changelist")).status_code == 403
     assert client.get(reverse("admin:documents_signercertificate_add")).status_code == 403
+
+
+def test_the_center_s_groups_leave_personal_certificates_to_the_director_and_deputies(center_permissions):
+    """seed_demo's grants: staff work on every other model of the documents app, but which key signs
+    in a signer's name is not theirs to change."""
+    from django.contrib.auth.models import Group
+
+    from portal.roles import Role
+
+    def codenames(role):
+        return set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))
+
+    assert "change_signercertificate" not in codenames(Role.STAFF)
+    assert "change_document" in codenames(Role.STAFF)
+    for role in (Role.DIRECTOR, Role.DEPUTY):
+        assert {"add_signercertificate", "change_signercertificate"} <= codenames(role)
