@@ -15,18 +15,12 @@ import pytest
 from django.utils import timezone
 
 from applications import services as application_services
-from applications.choices import DisputeLevel
-from cases import services as case_services
-from cases.opinions.services import case_file_export
 from documents.formatting import document_date
 from documents.models import Document
-from experts import services as expert_services
-from experts.models import Seminar, SeminarInvitee
 from meetings import services as meeting_services
 from tests.applications.factories import complete_draft
-from tests.documents.factories import OPINION_TEXT, make_case, make_opinion
-from tests.documents.test_case_documents import _sign
-from tests.experts.factories import expert_with_login
+from tests.documents.case_documents import CASE_KINDS, TIGHT_APPLICATION, issue_case_documents
+from tests.documents.factories import OPINION_TEXT
 from tests.meetings.conftest import approved_agenda, convened, deputy_post, soon  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
@@ -46,12 +40,6 @@ TIGHT_OPINION = {
     "risks": "如进入美国337调查程序，可能面临普遍排除令。",
     "next_steps": "请于收到本意见书后10个工作日内反馈应对方案。",
     "referenced_laws": "美国专利法第271条",
-}
-TIGHT_APPLICATION = {
-    "request": "请求指导应诉。",
-    "impact": "影响出口订单。",
-    "other_requests": "",
-    "contact_address": "山西省太原市小店区学府街1号",
 }
 
 
@@ -120,55 +108,22 @@ def test_the_receipt_and_the_notices_on_an_application(submitted, staff, django_
 def test_the_documents_of_a_case(
     applicant_org, staff, director, agency, django_capture_on_commit_callbacks, monkeypatch
 ):
-    case = make_case(applicant_org=applicant_org, by=staff, level=DisputeLevel.MAJOR, **TIGHT_APPLICATION)
-    attended, absent = expert_with_login(name="甲专家"), expert_with_login(name="乙专家")
-    with django_capture_on_commit_callbacks(execute=True):
-        letter = case_services.letter_draft(
-            case=case,
-            subject="请协助核实展会情况",
-            body="请协助。",
-            agencies=[agency],
-            share_contact=True,
-            by=staff,
-        )
-        case_services.letter_submit(letter=letter, by=staff)
-        case_services.letter_sign(letter=letter, by=director)
-        opinion = make_opinion(case, staff, **TIGHT_OPINION)
-        _sign(opinion, staff, director)
-        seminar = expert_services.seminar_convene(
-            case=case,
-            by=staff,
-            title="应对专家研讨会",
-            starts_at=timezone.now() + datetime.timedelta(days=1),
-            location="第一会议室",
-            experts=[attended, absent],
-        )
-        Seminar.objects.filter(pk=seminar.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=2))
-        seat = seminar.invitees.get(kind=SeminarInvitee.Kind.EXPERT, expert=attended)
-        expert_services.seminar_record_attendance(seminar=seminar, by=staff, present_ids=[seat.pk])
-        expert_services.seminar_conclude(
-            seminar=seminar, by=staff, analysis="分析", recommendations="应诉", agreement="一致"
-        )
-        report = case_services.report_draft(case=case, recipient="national", by=staff)
-        case_services.report_submit(report=report, by=staff)
-        case_services.report_sign(report=report, by=director)
-        case_file = case_file_export(case=case, by=staff)
-    with django_capture_on_commit_callbacks(execute=True):
-        case_services.case_terminate(case=case, reason="申请人已与对方和解。", by=staff)
-
-    kinds = {}
-    for kind in (
-        Document.Kind.ASSISTANCE_LETTER,
-        Document.Kind.GUIDANCE_OPINION,
-        Document.Kind.SEMINAR_MINUTES,
-        Document.Kind.UPWARD_REPORT,
-        Document.Kind.TERMINATION_NOTICE,
-    ):
-        kinds[kind] = assert_reads_as_chinese_text(Document.objects.get(kind=kind, case=case), staff, director)
-    case_file_text = assert_reads_as_chinese_text(case_file, staff, director)
+    case, seminar, documents = issue_case_documents(
+        applicant_org=applicant_org,
+        staff=staff,
+        director=director,
+        agency=agency,
+        capture=django_capture_on_commit_callbacks,
+        letter_body="请协助。",
+        opinion=TIGHT_OPINION,
+        analysis="分析",
+        termination_reason="申请人已与对方和解。",
+    )
+    kinds = {kind: assert_reads_as_chinese_text(documents[kind], staff, director) for kind in CASE_KINDS}
+    case_file_text = assert_reads_as_chinese_text(documents[Document.Kind.CASE_FILE], staff, director)
 
     # The seminar's date and time, the case file's timeline and the letter's contact read as a reader expects.
-    held = timezone.localtime(Seminar.objects.get(pk=seminar.pk).starts_at)
+    held = timezone.localtime(seminar.starts_at)
     assert f"{document_date(held.date())}{held:%H:%M}，指导中心在第一会议室召开" in "".join(
         kinds[Document.Kind.SEMINAR_MINUTES].split()
     )

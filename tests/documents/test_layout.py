@@ -13,7 +13,6 @@ The letter, minutes and report kinds have their own formats (信函格式, 纪�
 measured for what all kinds share, their own headers in tests/documents/test_layout_formats.py.
 With LAYOUT_PDF_DIR set, the PDFs measured are written there, one per kind."""
 
-import datetime
 import itertools
 import os
 import re
@@ -21,23 +20,15 @@ from dataclasses import dataclass, field
 
 import pymupdf
 import pytest
-from django.utils import timezone
 
 from applications import services as application_services
-from applications.choices import DisputeLevel
-from cases import services as case_services
-from cases.opinions.services import case_file_export
 from documents import pdf
 from documents.models import Document
 from documents.services import render_context
 from documents.templatetags import document_layout
-from experts import services as expert_services
-from experts.models import Seminar, SeminarInvitee
 from meetings import services as meeting_services
 from tests.applications.factories import complete_draft
-from tests.documents.factories import make_case, make_opinion
-from tests.documents.test_case_documents import _sign
-from tests.experts.factories import expert_with_login
+from tests.documents.case_documents import CASE_KINDS, TIGHT_APPLICATION, issue_case_documents
 from tests.meetings.conftest import approved_agenda, convened, deputy_post, soon  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
@@ -421,12 +412,6 @@ def check_all(doc, *, addressee=None):
 
 # The documents, issued as staff issue them.
 
-TIGHT_APPLICATION = {
-    "request": "请求指导应诉。",
-    "impact": "影响出口订单。",
-    "other_requests": "",
-    "contact_address": "山西省太原市小店区学府街1号",
-}
 LONG_REASON = (
     "申请材料中未提供境外权利人发出的警告函、起诉状或者行政调查通知等证明纠纷存在的材料，"
     "也未说明纠纷所涉产品的出口国家、出口金额和主要客户，无法判断纠纷的性质和影响。"
@@ -472,51 +457,21 @@ def test_the_receipt_and_the_notices_on_an_application(submitted, staff, django_
 
 @pytest.fixture
 def case_documents(applicant_org, staff, director, agency, django_capture_on_commit_callbacks):
-    case = make_case(applicant_org=applicant_org, by=staff, level=DisputeLevel.MAJOR, **TIGHT_APPLICATION)
-    attended, absent = expert_with_login(name="甲专家"), expert_with_login(name="乙专家")
-    with django_capture_on_commit_callbacks(execute=True):
-        letter = case_services.letter_draft(
-            case=case, subject="请协助核实展会情况", body=LONG_REASON, agencies=[agency], by=staff
-        )
-        case_services.letter_submit(letter=letter, by=staff)
-        case_services.letter_sign(letter=letter, by=director)
-        opinion = make_opinion(case, staff, analysis=LONG_REASON * 3, risks=LONG_REASON)
-        _sign(opinion, staff, director)
-        seminar = expert_services.seminar_convene(
-            case=case,
-            by=staff,
-            title="应对专家研讨会",
-            starts_at=timezone.now() + datetime.timedelta(days=1),
-            location="第一会议室",
-            experts=[attended, absent],
-        )
-        Seminar.objects.filter(pk=seminar.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=2))
-        seat = seminar.invitees.get(kind=SeminarInvitee.Kind.EXPERT, expert=attended)
-        expert_services.seminar_record_attendance(seminar=seminar, by=staff, present_ids=[seat.pk])
-        expert_services.seminar_conclude(
-            seminar=seminar, by=staff, analysis=LONG_REASON, recommendations="应诉", agreement="一致"
-        )
-        report = case_services.report_draft(case=case, recipient="national", by=staff)
-        case_services.report_submit(report=report, by=staff)
-        case_services.report_sign(report=report, by=director)
-        case_file = case_file_export(case=case, by=staff)
-    with django_capture_on_commit_callbacks(execute=True):
-        case_services.case_terminate(case=case, reason=LONG_REASON, by=staff)
-    documents = {kind: Document.objects.get(kind=kind, case=case) for kind in OWN_CASE_KINDS}
-    documents[Document.Kind.CASE_FILE] = case_file
+    case, _seminar, documents = issue_case_documents(
+        applicant_org=applicant_org,
+        staff=staff,
+        director=director,
+        agency=agency,
+        capture=django_capture_on_commit_callbacks,
+        letter_body=LONG_REASON,
+        opinion={"analysis": LONG_REASON * 3, "risks": LONG_REASON},
+        analysis=LONG_REASON,
+        termination_reason=LONG_REASON,
+    )
     return case, documents
 
 
-OWN_CASE_KINDS = (
-    Document.Kind.ASSISTANCE_LETTER,
-    Document.Kind.GUIDANCE_OPINION,
-    Document.Kind.SEMINAR_MINUTES,
-    Document.Kind.UPWARD_REPORT,
-    Document.Kind.TERMINATION_NOTICE,
-)
-
-
-@pytest.mark.parametrize("kind", [*OWN_CASE_KINDS, Document.Kind.CASE_FILE])
+@pytest.mark.parametrize("kind", [*CASE_KINDS, Document.Kind.CASE_FILE])
 def test_the_documents_of_a_case(case_documents, kind):
     case, documents = case_documents
     doc = _with_center(render(documents[kind]))
