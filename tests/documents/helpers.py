@@ -1,6 +1,10 @@
-"""Reading the PDFs the documents tests produce."""
+"""Reading the PDFs the documents tests produce, and the verification page's answers."""
 
+import re
 import subprocess
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 
 def pdf_text(path_or_bytes):
@@ -29,3 +33,19 @@ def pdf_fonts(data):
             handle.flush()
             result = subprocess.run(["pdffonts", handle.name], capture_output=True, check=True)
     return result.stdout.decode("utf-8")
+
+
+def upload_for_verification(client, data):
+    """The verification page's answer (HTML) to an uploaded PDF."""
+    response = client.post(
+        reverse("documents:verify"), {"file": SimpleUploadedFile("doc.pdf", data, content_type="application/pdf")}
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def by_testid(page, testid):
+    """The text of the element marked data-testid=`testid` on a page, without tags."""
+    match = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</(?:dd|p|ul)>', page, re.S)
+    assert match, f"{testid} not on the page"
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())

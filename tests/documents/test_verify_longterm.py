@@ -15,8 +15,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+
+from tests.documents.helpers import by_testid, upload_for_verification
 
 pytestmark = pytest.mark.django_db
 
@@ -187,42 +188,28 @@ def pki(settings, tmp_path):
     return ca
 
 
-def _upload(client, data):
-    response = client.post(
-        reverse("documents:verify"), {"file": SimpleUploadedFile("doc.pdf", data, content_type="application/pdf")}
-    )
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def _by_testid(page, testid):
-    match = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</(?:dd|p|ul)>', page, re.S)
-    assert match, f"{testid} not on the page"
-    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
-
-
 def test_the_signing_time_comes_from_the_timestamp(client, pki):
     tsa = pki.issue("Test Time Stamping Authority", timestamping=True)
-    page = _upload(client, _sign(pki, pki.issue("Center Signer"), tsa=tsa))
-    assert "签名有效，文件在签名后未被改动。" in _by_testid(page, "signature-state")
-    time = _by_testid(page, "signature-time")
+    page = upload_for_verification(client, _sign(pki, pki.issue("Center Signer"), tsa=tsa))
+    assert "签名有效，文件在签名后未被改动。" in by_testid(page, "signature-state")
+    time = by_testid(page, "signature-time")
     assert "来自时间戳服务机构“Test Time Stamping Authority”的可信时间戳" in time
     assert "签名人自己声明" not in time
-    assert "证书由本中心的根证书签发" in _by_testid(page, "signature-certificate")
+    assert "证书由本中心的根证书签发" in by_testid(page, "signature-certificate")
 
 
 def test_without_a_timestamp_the_time_is_only_the_signers_claim(client, pki):
-    page = _upload(client, _sign(pki, pki.issue("Center Signer")))
-    assert "签名人自己声明的时间" in _by_testid(page, "signature-time")
-    assert "文件中没有内嵌吊销信息" in _by_testid(page, "signature-revocation")
-    assert "文件没有文档时间戳" in _by_testid(page, "signature-archive")
+    page = upload_for_verification(client, _sign(pki, pki.issue("Center Signer")))
+    assert "签名人自己声明的时间" in by_testid(page, "signature-time")
+    assert "文件中没有内嵌吊销信息" in by_testid(page, "signature-revocation")
+    assert "文件没有文档时间戳" in by_testid(page, "signature-archive")
 
 
 def test_a_timestamp_by_an_authority_outside_the_trust_roots_proves_no_time(client, pki):
     stranger = _Authority("Unknown Root")
     tsa = stranger.issue("Unknown TSA", timestamping=True)
-    page = _upload(client, _sign_with_foreign_tsa(pki, stranger, tsa))
-    time = _by_testid(page, "signature-time")
+    page = upload_for_verification(client, _sign_with_foreign_tsa(pki, stranger, tsa))
+    time = by_testid(page, "signature-time")
     assert "不能证明签名时间" in time and "可信时间戳" not in time
 
 
@@ -250,36 +237,36 @@ def _sign_with_foreign_tsa(ca, tsa_ca, tsa):
 
 def test_embedded_revocation_data_shows_the_certificate_was_not_revoked_then(client, pki):
     tsa = pki.issue("Test Time Stamping Authority", timestamping=True)
-    page = _upload(client, _sign(pki, pki.issue("Center Signer"), tsa=tsa, crl=pki.crl()))
-    assert "签名有效，文件在签名后未被改动。" in _by_testid(page, "signature-state")
-    assert "签名时证书未被吊销" in _by_testid(page, "signature-revocation")
+    page = upload_for_verification(client, _sign(pki, pki.issue("Center Signer"), tsa=tsa, crl=pki.crl()))
+    assert "签名有效，文件在签名后未被改动。" in by_testid(page, "signature-state")
+    assert "签名时证书未被吊销" in by_testid(page, "signature-revocation")
 
 
 def test_a_certificate_revoked_before_signing_invalidates_the_signature(client, pki):
     tsa = pki.issue("Test Time Stamping Authority", timestamping=True)
     signer = pki.issue("Center Signer")
     revoked = pki.crl([(signer[1], NOW - datetime.timedelta(days=1))])
-    page = _upload(client, _sign(pki, signer, tsa=tsa, crl=revoked))
-    revocation = _by_testid(page, "signature-revocation")
+    page = upload_for_verification(client, _sign(pki, signer, tsa=tsa, crl=revoked))
+    revocation = by_testid(page, "signature-revocation")
     assert "已吊销" in revocation and "该签名无效" in revocation
-    assert "核验未通过" in _by_testid(page, "verify-result")
-    assert "签名证书在签名时已被吊销" in _by_testid(page, "signature-verdict")
+    assert "核验未通过" in by_testid(page, "verify-result")
+    assert "签名证书在签名时已被吊销" in by_testid(page, "signature-verdict")
 
 
 def test_a_certificate_revoked_after_the_timestamped_signing_still_signed_validly(client, pki):
     tsa = pki.issue("Test Time Stamping Authority", timestamping=True)
     signer = pki.issue("Center Signer")
     later = pki.crl([(signer[1], NOW + datetime.timedelta(days=2))])
-    page = _upload(client, _sign(pki, signer, tsa=tsa, crl=later))
-    assert "签名时证书未被吊销" in _by_testid(page, "signature-revocation")
+    page = upload_for_verification(client, _sign(pki, signer, tsa=tsa, crl=later))
+    assert "签名时证书未被吊销" in by_testid(page, "signature-revocation")
 
 
 def test_a_document_timestamp_protects_the_signature_for_the_long_term(client, pki):
     tsa = pki.issue("Test Time Stamping Authority", timestamping=True)
-    page = _upload(client, _sign(pki, pki.issue("Center Signer"), tsa=tsa, crl=pki.crl(), archive=True))
-    assert "签名有效，文件在签名后未被改动。" in _by_testid(page, "signature-state")
-    assert "签名时证书未被吊销" in _by_testid(page, "signature-revocation")
-    archive = _by_testid(page, "signature-archive")
+    page = upload_for_verification(client, _sign(pki, pki.issue("Center Signer"), tsa=tsa, crl=pki.crl(), archive=True))
+    assert "签名有效，文件在签名后未被改动。" in by_testid(page, "signature-state")
+    assert "签名时证书未被吊销" in by_testid(page, "signature-revocation")
+    archive = by_testid(page, "signature-archive")
     assert "文档时间戳" in archive and "证书过期后仍可核验" in archive
 
 
@@ -294,16 +281,16 @@ def test_content_added_after_the_document_timestamp_is_a_modification(client, pk
     writer.update_root()
     output = BytesIO()
     writer.write(output)
-    page = _upload(client, output.getvalue())
-    assert "已被改动" in _by_testid(page, "signature-state")
+    page = upload_for_verification(client, output.getvalue())
+    assert "已被改动" in by_testid(page, "signature-state")
     assert "核验通过" not in page
 
 
 def test_the_centers_documents_do_not_chain_to_a_root_that_is_not_configured(client, pki, signed_plain):
     """SIGNING_TRUST_ROOTS_PATH is the only anchor: with another root there, the center's own
     development signature no longer counts as the center's."""
-    page = _upload(client, signed_plain)
-    assert "证书不能链接到本中心的根证书" in _by_testid(page, "signature-certificate")
+    page = upload_for_verification(client, signed_plain)
+    assert "证书不能链接到本中心的根证书" in by_testid(page, "signature-certificate")
 
 
 @pytest.fixture
@@ -318,11 +305,11 @@ def test_the_development_root_is_offered_for_download_with_reader_instructions(c
     page = client.get(reverse("documents:verify")).content.decode()
     assert f'href="{reverse("pki-ca-certificate")}"' in page
     assert 'data-testid="ca-download"' in page
-    instructions = _by_testid(page, "reader-instructions")
+    instructions = by_testid(page, "reader-instructions")
     assert "编辑 > 首选项 > 签名 > 身份与可信证书" in instructions
     assert "将此证书用作可信的根" in instructions
     assert "福昕" in instructions and "WPS" in instructions
-    assert "开发用根证书" in _by_testid(page, "trust-statement")
+    assert "开发用根证书" in by_testid(page, "trust-statement")
     assert re.search(r'data-testid="ca-fingerprint">([0-9A-F]{2} ){31}[0-9A-F]{2}<', page)
 
 
@@ -340,8 +327,11 @@ def test_the_page_works_without_a_certificate_download(client, settings, monkeyp
 
 def test_production_names_the_trust_list_instead_of_development_instructions(client, settings, signed_plain):
     settings.SIGNING_TRUST_LIST = "国家密码管理局认可的电子认证服务机构"
-    for page in (client.get(reverse("documents:verify")).content.decode(), _upload(client, signed_plain)):
-        statement = _by_testid(page, "trust-statement")
+    for page in (
+        client.get(reverse("documents:verify")).content.decode(),
+        upload_for_verification(client, signed_plain),
+    ):
+        statement = by_testid(page, "trust-statement")
         assert "链接到“国家密码管理局认可的电子认证服务机构”中的根证书" in statement
         assert 'data-testid="reader-instructions"' not in page
         assert 'data-testid="ca-download"' not in page
