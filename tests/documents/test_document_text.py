@@ -18,8 +18,7 @@ from applications import services as application_services
 from documents.formatting import document_date
 from documents.models import Document
 from meetings import services as meeting_services
-from tests.applications.factories import complete_draft
-from tests.documents.case_documents import CASE_KINDS, TIGHT_APPLICATION, issue_case_documents
+from tests.documents.case_documents import CASE_KINDS, issue_case_documents
 from tests.documents.factories import OPINION_TEXT
 from tests.meetings.conftest import approved_agenda, convened, deputy_post, soon  # noqa: F401 - fixtures
 
@@ -70,17 +69,6 @@ def assert_reads_as_chinese_text(document, *people):
     for person in people:
         assert person.email not in text, f"{document.kind}: {person.email} printed"
     return text
-
-
-@pytest.fixture
-def submitted(applicant, django_capture_on_commit_callbacks):
-    def submit():
-        with django_capture_on_commit_callbacks(execute=True):
-            return application_services.application_submit(
-                application=complete_draft(applicant, **TIGHT_APPLICATION), by=applicant
-            )
-
-    return submit
 
 
 def test_the_receipt_and_the_notices_on_an_application(submitted, staff, django_capture_on_commit_callbacks):

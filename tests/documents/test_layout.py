@@ -27,8 +27,7 @@ from documents.models import Document
 from documents.services import render_context
 from documents.templatetags import document_layout
 from meetings import services as meeting_services
-from tests.applications.factories import complete_draft
-from tests.documents.case_documents import CASE_KINDS, TIGHT_APPLICATION, issue_case_documents
+from tests.documents.case_documents import CASE_KINDS, issue_case_documents
 from tests.meetings.conftest import approved_agenda, convened, deputy_post, soon  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
@@ -416,17 +415,6 @@ LONG_REASON = (
     "申请材料中未提供境外权利人发出的警告函、起诉状或者行政调查通知等证明纠纷存在的材料，"
     "也未说明纠纷所涉产品的出口国家、出口金额和主要客户，无法判断纠纷的性质和影响。"
 )
-
-
-@pytest.fixture
-def submitted(applicant, django_capture_on_commit_callbacks):
-    def submit():
-        with django_capture_on_commit_callbacks(execute=True):
-            return application_services.application_submit(
-                application=complete_draft(applicant, **TIGHT_APPLICATION), by=applicant
-            )
-
-    return submit
 
 
 def _with_center(doc):

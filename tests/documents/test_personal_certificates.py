@@ -24,6 +24,7 @@ from documents.services import document_request
 from documents.signature_check import center_trust_roots, check_signature
 from documents.signing import SIGNATURE_FIELD, TIMESTAMP_FIELD
 from portal.models import Sequence
+from tests.conftest import needs_service
 from tests.documents import test_signatures_ltv as ltv
 from tests.documents.factories import make_case, make_opinion
 from tests.factories import UserFactory
@@ -121,10 +122,9 @@ class Token:
 def token(center, settings, tmp_path, monkeypatch):
     """The center's key and the director's own key and certificate (and an expired one, and one of
     another CA) in one SoftHSM2 token; the portal configured to sign from it, PIN from the settings."""
-    if not os.path.exists(SOFTHSM_MODULE) or not shutil.which("softhsm2-util"):
-        if os.environ.get("REQUIRE_SERVICES"):
-            pytest.fail("SoftHSM2 (Debian package softhsm2) is required")
-        pytest.skip("SoftHSM2 is not installed")
+    needs_service(
+        os.path.exists(SOFTHSM_MODULE) and shutil.which("softhsm2-util"), "SoftHSM2 (Debian package softhsm2)"
+    )
     _finalize_pkcs11()
     (tmp_path / "tokens").mkdir()
     conf = tmp_path / "softhsm2.conf"

@@ -34,6 +34,7 @@ from documents.certificates import (
 from documents.models import Document
 from documents.services import document_request
 from documents.signing import SIGNATURE_FIELD, TIMESTAMP_FIELD, sign_pdf
+from tests.conftest import needs_service
 from tests.documents.factories import make_case, make_opinion
 
 pytestmark = pytest.mark.django_db
@@ -301,10 +302,7 @@ def test_a_revoked_certificate_is_listed_in_the_crl_refused_for_signing_and_show
 
 @pytest.fixture
 def softhsm(tmp_path, monkeypatch):
-    if not Path(SOFTHSM_MODULE).exists() or not shutil.which("softhsm2-util"):
-        if os.environ.get("REQUIRE_SERVICES"):
-            pytest.fail("SoftHSM2 (Debian package softhsm2) is required")
-        pytest.skip("SoftHSM2 is not installed")
+    needs_service(Path(SOFTHSM_MODULE).exists() and shutil.which("softhsm2-util"), "SoftHSM2 (Debian package softhsm2)")
     (tmp_path / "tokens").mkdir()
     conf = tmp_path / "softhsm2.conf"
     conf.write_text(f"directories.tokendir = {tmp_path / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
