@@ -42,7 +42,9 @@ def test_a_signer_and_a_drafter_acting_on_one_letter_at_once_one_wins(staff, dep
     services.letter_submit(letter=letter, by=staff)
     results = run_in_threads(
         [
-            lambda: services.letter_return(letter=letter, by=deputy, reason="请补充期限"),
+            # Signing a withdrawn letter and withdrawing a signed one are both refused, whichever
+            # comes first (returning it, by contrast, would leave a draft the staff may still withdraw).
+            lambda: services.letter_sign(letter=letter, by=deputy),
             lambda: services.letter_withdraw(letter=letter, by=staff),
         ]
     )
@@ -51,4 +53,4 @@ def test_a_signer_and_a_drafter_acting_on_one_letter_at_once_one_wins(staff, dep
     letter.refresh_from_db()
     # The one who came second hears the state the first one left the letter in.
     assert f"当前状态为“{letter.get_status_display()}”" in " ".join(lost[0].messages)
-    assert entries_for(letter).filter(action_type__in=["cases.letter.returned", "cases.letter.withdrawn"]).count() == 1
+    assert entries_for(letter).filter(action_type__in=["cases.letter.signed", "cases.letter.withdrawn"]).count() == 1
