@@ -169,8 +169,8 @@ def production(tmp_path_factory):
             "make_dev_certificate",
             "--output",
             stack.env["SIGNING_CERT_PATH"],
-            "--password",
-            stack.env["SIGNING_CERT_PASSWORD"],
+            # One argument: a random password may start with "-", which would read as an option.
+            f"--password={stack.env['SIGNING_CERT_PASSWORD']}",
         )
         stack.start("tsa", "-m", "documents.dev_tsa", "--port", str(urlsplit(stack.env["TSA_URL"]).port))
         assert _wait_for_http(stack.env["TSA_URL"], stack.processes["tsa"]), stack.log_text("tsa")
