@@ -14,6 +14,7 @@ DEMO_MODULES = [
     "experts.demo",
     "meetings.demo",
     "cases.opinions.demo",
+    "knowledge.demo",
 ]
 
 

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "cases",
     "experts",
     "meetings",
+    "knowledge",
     "demo",
 ]
 

@@ -43,6 +43,7 @@ urlpatterns = [
     path("experts/", include("experts.urls")),
     path("meetings/", include("meetings.urls")),
     path("documents/", include("documents.urls")),
+    path("knowledge/", include("knowledge.urls")),
     # The center's CA certificate and CRL, at the addresses named in the certificates it issues.
     # (pki-ca-certificate: /pki/ca.crt, pki-crl: /pki/ca.crl; by name, so the base imports no app.)
     path("pki/", include("documents.pki_views")),
