@@ -57,4 +57,9 @@ app.conf.beat_schedule = {
         "task": "meetings.tasks.send_action_item_reminders",
         "schedule": crontab(hour=9, minute=15),
     },
+    # Monday 08:00 in the portal's time zone (CELERY_TIMEZONE = TIME_ZONE, Asia/Shanghai).
+    "knowledge-weekly-digest": {
+        "task": "knowledge.tasks.send_weekly_digest",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+    },
 }
