@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
+from django.views.generic import RedirectView, TemplateView
 
 from portal import errors, views
 from portal.forms import QueuedPasswordResetForm
@@ -44,6 +45,16 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("documents/", include("documents.urls")),
     path("knowledge/", include("knowledge.urls")),
+    # For search engines: what not to crawl, and where the knowledge platform's sitemap is.
+    path(
+        "robots.txt",
+        TemplateView.as_view(
+            template_name="robots.txt",
+            content_type="text/plain; charset=utf-8",
+            extra_context={"sitemap_url": f"{settings.SITE_URL}/knowledge/sitemap.xml"},
+        ),
+        name="robots_txt",
+    ),
     # The center's CA certificate and CRL, at the addresses named in the certificates it issues.
     # (pki-ca-certificate: /pki/ca.crt, pki-crl: /pki/ca.crl; by name, so the base imports no app.)
     path("pki/", include("documents.pki_views")),
