@@ -101,10 +101,9 @@ def public_page(view=None, *, bucket_seconds=86400):
             now = time.time()
             bucket = int(now // bucket_seconds)
             etag = _page_etag(request, version, bucket)
-            changed_at = max(version / 1000, bucket * bucket_seconds)
-            modified = datetime.datetime.fromtimestamp(changed_at, tz=datetime.UTC)
+            changed_at = int(max(version // 1000, bucket * bucket_seconds))
 
-            not_modified = get_conditional_response(request, etag=etag, last_modified=modified.timestamp())
+            not_modified = get_conditional_response(request, etag=etag, last_modified=changed_at)
             if not_modified is not None:
                 _headers(not_modified, etag, changed_at)
                 return not_modified

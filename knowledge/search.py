@@ -376,7 +376,9 @@ def _matching(tokens):
     return entries.filter(condition).annotate(score=title_hits)
 
 
-def _filtered(entries, *, section=None, country=None, ip_type=None, year=None):
+def _filtered(entries, *, section=None, country=None, ip_type=None, year=None, object_ids=None):
+    if object_ids is not None:
+        entries = entries.filter(object_id__in=object_ids)
     if section:
         entries = entries.filter(section=section)
     if country:
@@ -395,15 +397,20 @@ def _facet(entries, name, labels):
     return out
 
 
-def search(query, *, section=None, country=None, ip_type=None, year=None, page=1, page_size=PAGE_SIZE):
+def search(query, *, section=None, country=None, ip_type=None, year=None, page=1, page_size=PAGE_SIZE, object_ids=None):
     """Relevance-ranked results with highlighted matches, facets with counts and the total.
 
     Raises QueryError (with a message for the visitor) for an empty, over-long or unsearchable
     query. Facets count the current result (every filter applied), so that choosing one narrows
-    it. Four facet queries, one page query: five queries in all."""
+    it. Four facet queries, one page query: five queries in all.
+
+    `object_ids` (with `section`): only these items of the section, e.g. a list page's queryset of
+    ids under its own filters (document type, forum…), so that its search box narrows the list."""
     query = clean_query(query)
     tokens = query_tokens(query)
-    matching = _filtered(_matching(tokens), section=section, country=country, ip_type=ip_type, year=year)
+    matching = _filtered(
+        _matching(tokens), section=section, country=country, ip_type=ip_type, year=year, object_ids=object_ids
+    )
 
     facets = {
         "section": _facet(matching, "section", lambda v: SearchEntry.Section(v).label),
