@@ -306,9 +306,9 @@ PATTERNS = [
 ]
 # A contact person's name after the word that introduces it: 联系人：张三, 法定代表人王某某.
 PERSON_AFTER_TITLE = re.compile(
-    r"(?<=联系人)[:：\s]*[\u4e00-\u9fff]{2,4}(?=[，,。；;、\s（(]|$|电话|手机|邮箱)"
-    r"|(?<=法定代表人)[:：\s]*[\u4e00-\u9fff]{2,3}(?=[，,。；;、\s（(]|$)"
-    r"|(?<=负责人)[:：\s]*[\u4e00-\u9fff]{2,3}(?=[，,。；;、\s（(]|$)"
+    r"(?<=联系人)[:：\s]*(?!某)[\u4e00-\u9fff]{2,4}(?=[，,。；;、\s（(]|$|电话|手机|邮箱)"
+    r"|(?<=法定代表人)[:：\s]*(?!某)[\u4e00-\u9fff]{2,3}(?=[，,。；;、\s（(]|$)"
+    r"|(?<=负责人)[:：\s]*(?!某)[\u4e00-\u9fff]{2,3}(?=[，,。；;、\s（(]|$)"
 )
 # Any run of nine or more digits still standing (a number the patterns above did not name).
 LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{9,}(?![0-9A-Za-z])")
@@ -386,7 +386,9 @@ class Redactor:
             text = self._sub(pattern, kind, text)
         text = self._sub(PERSON_AFTER_TITLE, PERSON, text)
         text = self._sub(LONG_NUMBER, NUMBER, text)
-        return text
+        # The trade name alone was replaced in "晋成公司": no "某公司公司".
+        label = re.escape(self.applicant_label)
+        return re.sub(rf"({label})(?:{'|'.join(ORG_SUFFIXES)})", r"\1", text)
 
     def leaks(self, text):
         """The kinds of identifying items (their names) still present in `text`."""
