@@ -423,6 +423,27 @@ def test_an_unpublished_law_tells_no_one():
     assert not EmailDelivery.objects.exists()
 
 
+def test_staff_publishing_an_amendment_or_a_repeal_tells_the_countrys_subscribers(staff):
+    from knowledge.services.publication import item_publish, law_new_version, law_repeal
+
+    law = LawFactory(title_zh="德国商标法", country="DE", ip_type="trademark")
+    germany = confirmed("de@example.com", countries=["DE"])
+    france = confirmed("fr@example.com", countries=["FR"])
+
+    new = law_new_version(law=law, by=staff, title_zh="德国商标法（2026年修正）", summary="异议期改为三个月")
+    assert mails_to(germany.email) == []  # a draft version tells no one
+    item_publish(item=new, by=staff)
+    (amended,) = mails_to(germany.email)
+    assert "德国商标法（2026年修正）" in amended.subject
+    assert f"http://testserver{new.get_absolute_url()}" in links_in(amended.body)
+    assert "异议期改为三个月" in amended.body
+
+    law_repeal(law=new, by=staff)
+    _amended, repealed = mails_to(germany.email)
+    assert "废止" in repealed.subject
+    assert mails_to(france.email) == []
+
+
 # --- The staff workplace ------------------------------------------------------------------------
 
 
