@@ -10,6 +10,7 @@ import csv
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Case, IntegerField, Q, Sum, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -20,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from knowledge.admin.publications import REVIEW_FIELDS, PublicationReviewAdmin
 from knowledge.forms_events import HelpAnswerForm, HelpEscalateForm, MaterialForm
 from knowledge.models import Event, EventMaterial, FairHelpRequest, Registration
 from knowledge.services import events as services
@@ -80,20 +82,9 @@ class MaterialInline(_ReadOnlyInline):
     readonly_fields = fields
 
 
-# The review of events (submit, publish, return, decline, withdraw) is shared with the other kinds
-# of publication: the mixin is added here once the shared review admin exists.
-_REVIEW_BASES = ()
-try:  # pragma: no cover - depends on the shared review admin being present
-    from knowledge.admin.publications import PublicationReviewAdmin
-
-    _REVIEW_BASES = (PublicationReviewAdmin,)
-except ImportError:
-    pass
-
-
 @admin.register(Event)
-class EventAdmin(_StaffOnly, *_REVIEW_BASES, admin.ModelAdmin):
-    list_display = ["title", "kind", "status", "starts_at", "place", "places_display", "new_help_display"]
+class EventAdmin(PublicationReviewAdmin, admin.ModelAdmin):
+    list_display = ["title", "kind", "status_badge", "starts_at", "place", "places_display", "new_help_display"]
     list_filter = ["kind", "status"]
     search_fields = ["title", "place", "trainer"]
     date_hierarchy = "starts_at"
@@ -104,11 +95,11 @@ class EventAdmin(_StaffOnly, *_REVIEW_BASES, admin.ModelAdmin):
             gettext_lazy("展会服务"),
             {"fields": ["pre_fair_briefing", "desk_location", "desk_hours", "post_fair_follow_up"]},
         ),
-        (gettext_lazy("发布"), {"fields": ["status", "agency", "submitted_by", "published_at"]}),
+        (gettext_lazy("报送与审核"), {"fields": REVIEW_FIELDS}),
     ]
-    readonly_fields = ["status", "agency", "submitted_by", "published_at"]
     inlines = [RegistrationInline, MaterialInline]
     change_form_template = "knowledge/events/admin/event_change_form.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return (
@@ -134,18 +125,6 @@ class EventAdmin(_StaffOnly, *_REVIEW_BASES, admin.ModelAdmin):
         count = obj.help_requests.filter(status=FairHelpRequest.Status.NEW).count()
         url = reverse("admin:knowledge_fairhelprequest_changelist") + f"?event__id__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, count)
-
-    def save_model(self, request, obj, form, change):
-        if _REVIEW_BASES:
-            return super().save_model(request, obj, form, change)
-        obj.save()
-        log_action(
-            obj,
-            "knowledge.item.edited" if change else "knowledge.item.drafted",
-            by=request.user,
-            data={"fields": sorted(form.changed_data)},
-        )
-        return None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         event = self._event(request, object_id)
@@ -366,15 +345,14 @@ class FairHelpRequestAdmin(_StaffOnly, admin.ModelAdmin):
     def get_queryset(self, request):
         # New requests first, urgent ones at their top; then the most recent.
         return (
-            super()
-            .get_queryset(request)
-            .annotate(
+            self.model._default_manager.annotate(
                 is_new=Case(
                     When(status=FairHelpRequest.Status.NEW, then=Value(0)),
                     default=Value(1),
                     output_field=IntegerField(),
                 )
             )
+            .select_related("event")
             .order_by("is_new", "-urgent", "-created_at")
         )
 

@@ -401,3 +401,17 @@ def test_the_admin_pages_are_not_for_applicants(client, applicant):
     response = client.get(reverse("admin:knowledge_event_registrations", args=[event.pk]))
     assert response.status_code in {302, 404}
     assert "已报名" not in response.content.decode()
+
+
+def test_staff_publish_a_drafted_event_from_its_admin_page_and_the_public_then_sees_it(client, staff):
+    event = EventFactory(status=Event.Status.DRAFT, published_at=None, title="欧洲展会知识产权沙龙")
+    public = reverse("knowledge:event", args=[event.pk])
+    assert client.get(public).status_code == 404
+    client.force_login(staff)
+    change = client.get(reverse("admin:knowledge_event_change", args=[event.pk])).content.decode()
+    assert 'data-testid="review-panel"' in change and "报名名单与出席登记" in change
+    client.post(reverse("admin:knowledge_event_review", args=[event.pk, "publish"]))
+    event.refresh_from_db()
+    assert event.status == Event.Status.PUBLISHED
+    client.logout()
+    assert "欧洲展会知识产权沙龙" in client.get(public).content.decode()
