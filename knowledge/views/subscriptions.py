@@ -19,7 +19,7 @@ from knowledge.feeds import SECTIONS, AtomSectionFeed, RssSectionFeed
 from knowledge.forms_subscriptions import ChoicesForm, SubscribeForm
 from knowledge.models import Subscription
 from knowledge.services import subscriptions as services
-from knowledge.sitemaps import sitemaps
+from knowledge.sitemaps import sitemap_index, sitemaps
 from portal.errors import too_many_requests
 from portal.throttling import RateLimited, rate_limit
 
@@ -175,5 +175,6 @@ urlpatterns = [
     path("subscription/<slug:token>/unsubscribe/", unsubscribe, name="unsubscribe"),
     path("feeds/<slug:section>/rss/", _section(RssSectionFeed()), name="feed_rss"),
     path("feeds/<slug:section>/atom/", _section(AtomSectionFeed()), name="feed_atom"),
-    path("sitemap.xml", public_page(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", public_page(sitemap_index), name="sitemap"),
+    path("sitemap-<slug:section>.xml", public_page(sitemap), {"sitemaps": sitemaps}, name="sitemap_section"),
 ]

@@ -104,6 +104,23 @@ def test_the_feeds_are_linked_from_page_heads_and_the_subscribe_page(client):
         assert reverse("knowledge:feed_atom", args=[section]) in body
 
 
+def sitemap_entries(client, site="http://testserver"):
+    """Every address the sitemap lists, with its lastmod: the index, then each section's pages."""
+    index = client.get(reverse("knowledge:sitemap"))
+    assert index.status_code == 200
+    root = ET.fromstring(index.content)
+    assert root.tag == f"{SITEMAP}sitemapindex"
+    entries = {}
+    for sitemap in root:
+        location = sitemap.findtext(f"{SITEMAP}loc")
+        assert location.startswith(f"{site}/knowledge/sitemap-")
+        page = client.get(location.removeprefix(site))
+        assert page.status_code == 200
+        for url in ET.fromstring(page.content):
+            entries[url.findtext(f"{SITEMAP}loc")] = url.findtext(f"{SITEMAP}lastmod")
+    return entries
+
+
 def test_the_sitemap_lists_public_pages_and_published_items_only(client):
     law = LawFactory()
     case = TypicalCaseFactory()
@@ -117,10 +134,7 @@ def test_the_sitemap_lists_public_pages_and_published_items_only(client):
         InstitutionFactory(status=Law.Status.DECLINED, published_at=None),
         EventFactory(status=Law.Status.DRAFT, published_at=None),
     ]
-    response = client.get(reverse("knowledge:sitemap"))
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)
-    entries = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in root}
+    entries = sitemap_entries(client)
     for item in (law, case, warning, institution, event):
         location = f"http://testserver{item.get_absolute_url()}"
         assert location in entries
@@ -147,9 +161,9 @@ def test_robots_txt_points_to_the_sitemap(client):
 def test_the_sitemap_uses_the_public_address_not_the_request_host(client, settings):
     settings.SITE_URL = "https://ip.example.cn"
     law = LawFactory()
-    response = client.get(reverse("knowledge:sitemap"))
-    assert f"https://ip.example.cn{law.get_absolute_url()}".encode() in response.content
-    assert b"http://testserver" not in response.content
+    entries = sitemap_entries(client, site="https://ip.example.cn")
+    assert f"https://ip.example.cn{law.get_absolute_url()}" in entries
+    assert not any("testserver" in location for location in entries)
     feed = client.get(reverse("knowledge:feed_rss", args=["laws"]))
     assert f"https://ip.example.cn{law.get_absolute_url()}".encode() in feed.content
 
@@ -170,3 +184,23 @@ def test_feeds_are_cacheable_and_a_publish_shows_at_once(client):
     assert "第二条预警" in second.content.decode()
     sitemap = client.get(reverse("knowledge:sitemap"))
     assert sitemap.has_header("ETag")
+
+
+def test_a_long_section_is_cut_into_pages(client, monkeypatch):
+    from knowledge.sitemaps import ItemsSitemap
+
+    monkeypatch.setattr(ItemsSitemap, "limit", 2)
+    laws = [LawFactory() for _ in range(5)]
+    index = ET.fromstring(client.get(reverse("knowledge:sitemap")).content)
+    locations = [sitemap.findtext(f"{SITEMAP}loc") for sitemap in index]
+    laws_pages = [location for location in locations if "sitemap-laws.xml" in location]
+    assert laws_pages == [
+        "http://testserver/knowledge/sitemap-laws.xml",
+        "http://testserver/knowledge/sitemap-laws.xml?p=2",
+        "http://testserver/knowledge/sitemap-laws.xml?p=3",
+    ]
+    entries = sitemap_entries(client)
+    for law in laws:
+        assert f"http://testserver{law.get_absolute_url()}" in entries
+    assert client.get("/knowledge/sitemap-laws.xml?p=4").status_code == 404
+    assert client.get("/knowledge/sitemap-nothing.xml").status_code == 404
