@@ -151,77 +151,65 @@ def _country_words(code):
 
 
 def _document(obj):
-    """(title, text, country, ip_type, year) of an item as the search holds it."""
+    """(title, body, extra, country, ip_type, year) of an item as the search holds it: `body` is the
+    text shown in results (and searched), `extra` is searched only (labels of its type, forum,
+    industry, names of the countries it covers)."""
     with override("zh-hans"):
         if isinstance(obj, Law):
-            year = (obj.promulgated_on or obj.effective_on).year if (obj.promulgated_on or obj.effective_on) else None
-            parts = [
-                obj.title_original,
+            dated = obj.promulgated_on or obj.effective_on
+            body = [obj.title_original, strip_tags(obj.summary), strip_tags(obj.full_text)]
+            extra = [
                 obj.issuing_body,
                 _label(IPType.choices, obj.ip_type),
                 _label(Law.DocType.choices, obj.doc_type),
                 _label(Law.LegalStatus.choices, obj.legal_status),
-                strip_tags(obj.summary),
-                strip_tags(obj.full_text),
             ]
-            return obj.title_zh, parts, obj.country, obj.ip_type, year
+            return obj.title_zh, body, extra, obj.country, obj.ip_type, dated.year if dated else None
         if isinstance(obj, TypicalCase):
-            parts = [
+            body = [strip_tags(obj.facts), strip_tags(obj.response), strip_tags(obj.outcome), strip_tags(obj.lessons)]
+            extra = [
                 _label(IPType.choices, obj.ip_type),
                 _label(TypicalCase.Forum.choices, obj.forum),
                 _label(TypicalCase._meta.get_field("industry").choices, obj.industry),
-                strip_tags(obj.facts),
-                strip_tags(obj.response),
-                strip_tags(obj.outcome),
-                strip_tags(obj.lessons),
             ]
-            return obj.title, parts, obj.country, obj.ip_type, obj.year
+            return obj.title, body, extra, obj.country, obj.ip_type, obj.year
         if isinstance(obj, Warning):
-            parts = [
+            body = [strip_tags(obj.body)]
+            extra = [
                 _label(Warning.Kind.choices, obj.kind),
                 _label(IPType.choices, obj.ip_type),
                 _label(Warning._meta.get_field("industry").choices, obj.industry),
                 obj.mark,
                 obj.filing_number,
-                strip_tags(obj.body),
             ]
             year = obj.issued_on.year if obj.issued_on else None
-            return obj.title, parts, obj.country, obj.ip_type, year
+            return obj.title, body, extra, obj.country, obj.ip_type, year
         if isinstance(obj, ServiceInstitution):
-            covered = []
-            for code in obj.countries_covered or []:
-                covered.extend(_country_words(code))
-            parts = [
+            body = [strip_tags(obj.services), obj.address]
+            extra = [
                 obj.nature,
                 obj.head,
-                obj.address,
                 obj.region,
                 _label(ServiceInstitution.Scope.choices, obj.scope),
-                strip_tags(obj.services),
                 obj.languages,
                 obj.listed_in,
-                " ".join(covered),
             ]
-            return obj.name, parts, obj.country, "", None
+            for code in obj.countries_covered or []:
+                extra.extend(_country_words(code))
+            return obj.name, body, extra, obj.country, "", None
         if isinstance(obj, Event):
-            parts = [
-                _label(Event.Kind.choices, obj.kind),
-                obj.place,
-                obj.trainer,
-                strip_tags(obj.description),
-                strip_tags(obj.pre_fair_briefing),
-            ]
+            body = [strip_tags(obj.description), strip_tags(obj.pre_fair_briefing)]
+            extra = [_label(Event.Kind.choices, obj.kind), obj.place, obj.trainer]
             year = obj.starts_at.year if obj.starts_at else None
-            return obj.title, parts, obj.country, "", year
+            return obj.title, body, extra, obj.country, "", year
     raise TypeError(f"{type(obj).__name__} is not searchable")
 
 
 def _entry_values(obj):
-    title, parts, country, ip_type, year = _document(obj)
-    text = "\n".join(part for part in parts if part)
+    title, body, extra, country, ip_type, year = _document(obj)
+    text = "\n".join(part for part in body if part)
     title_tokens = tokenize(title)
-    # The country's names count as the item's words, but not as part of the text shown.
-    tokens = tokenize(" ".join([title, text, *_country_words(country)]))
+    tokens = tokenize(" ".join([title, text, *(part for part in extra if part), *_country_words(country)]))
     return {
         "title": title[:300],
         "text": text,

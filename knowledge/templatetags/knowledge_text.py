@@ -48,7 +48,8 @@ def rich_text(value):
     if _TAG.search(value):
         # nh3's output holds only the allowed tags, with escaped text between them.
         return SafeString(clean_html(value))
-    return linebreaks(value, autoescape=True)
+    # linebreaks escapes the text itself (autoescape=True) and adds only <p> and <br>.
+    return SafeString(linebreaks(value, autoescape=True))
 
 
 @register.filter

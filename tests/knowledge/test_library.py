@@ -126,7 +126,7 @@ def test_law_detail_shows_both_titles_facts_and_safe_text(client):
     page = text(client.get(law.get_absolute_url()))
     assert "美国专利法" in page and "Patent Act" in page and "United States Congress" in page
     assert "2023-05-01" in page and "2023-06-01" in page
-    assert "现行有效" in page and "关于专利的基本法律。" in page
+    assert "现行有效" in page and "<p>关于专利的基本法律。</p>" in page
     assert "<p>第一条</p>" in page
     assert 'alert("x")' not in page and "javascript:" not in page
     assert "https://www.uspto.gov/" in page
@@ -352,7 +352,14 @@ def test_institution_detail_shows_services_countries_languages_contacts(client):
         website="https://ip.example.cn/",
     )
     page = text(client.get(institution.get_absolute_url()))
-    for part in ("海外商标维权", "美国、德国", "中文、英文、德文", "0374-1234567", "ip@example.cn", "https://ip.example.cn/"):
+    for part in (
+        "海外商标维权",
+        "美国、德国",
+        "中文、英文、德文",
+        "0374-1234567",
+        "ip@example.cn",
+        "https://ip.example.cn/",
+    ):
         assert part in page
 
 
