@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from knowledge import demo
@@ -160,3 +161,29 @@ def test_the_search_finds_the_demo_content_in_chinese(seeded):
     assert "某数控机床企业应对美国 337 调查并与申请人和解" in titles
     assert search("337").total >= 3
     assert search("禹州").total == 4
+
+
+def test_the_home_page_leads_a_visitor_into_the_platform(seeded, client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("portal:home"))
+    page = response.content.decode()
+    home = page[page.index('data-testid="knowledge-home"') :]
+    latest = Warning.objects.filter(status=PUBLISHED).order_by("-issued_on", "-id").first()
+    assert latest.title in home and latest.get_absolute_url() in home
+    for name in ["laws", "countries", "cases", "warnings", "institutions", "events", "subscribe"]:
+        assert f'href="{reverse(f"knowledge:{name}")}"' in home
+    assert f'action="{reverse("knowledge:search")}"' in home and 'name="q"' in home
+    assert 'href="https://www.worldip.cn/"' in home and 'href="https://www.ipwq.cn/"' in home
+    count = Law.objects.filter(status=PUBLISHED).count()
+    assert f"{count} 部" in home
+    # The main navigation leads everyone to the platform.
+    assert f'href="{reverse("knowledge:index")}"' in page[: page.index('id="main"')]
+
+
+def test_an_agency_user_finds_the_submissions_in_the_navigation(seeded, client):
+    from portal.models import User
+
+    user = User.objects.get(email="agency@demo.cn")
+    client.force_login(user)
+    page = client.get(reverse("knowledge:laws")).content.decode()
+    assert f'href="{reverse("knowledge:agency_submissions")}"' in page
