@@ -312,12 +312,11 @@ class FairHelpRequestAdmin(_StaffOnly, admin.ModelAdmin):
         "event",
         "organisation",
         "booth",
-        "contact_name",
         "phone",
         "question_excerpt",
     ]
     list_display_links = ["created_at", "organisation"]
-    list_filter = ["status", UrgentFirst, "event"]
+    list_filter = ["status", UrgentFirst, ("event", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["organisation", "contact_name", "phone", "booth", "question"]
     list_select_related = ["event"]
     fields = [
@@ -330,9 +329,9 @@ class FairHelpRequestAdmin(_StaffOnly, admin.ModelAdmin):
         "question",
         "urgent",
         "status",
-        "user",
+        "requester_display",
         "answer",
-        "handled_by",
+        "handled_by_display",
         "application",
         "created_at",
     ]
@@ -341,6 +340,21 @@ class FairHelpRequestAdmin(_StaffOnly, admin.ModelAdmin):
 
     def has_add_permission(self, request, *args):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # Nothing is edited in place: the answer and the escalation are buttons of their own.
+        return False
+
+    @admin.display(description=gettext_lazy("求助人账号"))
+    def requester_display(self, obj):
+        if obj.user_id is None:
+            return _("未登录")
+        applicant = services.requester_applicant(obj)
+        return f"{obj.user}（{applicant}）" if applicant else str(obj.user)
+
+    @admin.display(description=gettext_lazy("办理人"))
+    def handled_by_display(self, obj):
+        return str(obj.handled_by) if obj.handled_by_id else "—"
 
     def get_queryset(self, request):
         # New requests first, urgent ones at their top; then the most recent.
@@ -369,7 +383,7 @@ class FairHelpRequestAdmin(_StaffOnly, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("遇到的问题"))
     def question_excerpt(self, obj):
-        return obj.question if len(obj.question) <= 60 else obj.question[:60] + "…"
+        return obj.question if len(obj.question) <= 40 else obj.question[:40] + "…"
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
