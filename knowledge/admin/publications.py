@@ -14,6 +14,7 @@ drafts (reviewed and published one by one) or published at once.
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -60,6 +61,13 @@ STEPS = {
     "decline": (S.DECLINED, True, _("不予采用")),
     "withdraw": (S.WITHDRAWN, False, _("撤回发布")),
 }
+
+
+def _https(db_field, kwargs):
+    """Links typed without a scheme are read as https (Django 6's default, without its warning)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return kwargs
 
 
 def _error_text(exc):
@@ -111,6 +119,9 @@ class PublicationReviewAdmin:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return super().formfield_for_dbfield(db_field, request, **_https(db_field, kwargs))
 
     # --- Saving ----------------------------------------------------------------------------------
 
@@ -556,6 +567,9 @@ class CenterOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return can_review(request.user)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return super().formfield_for_dbfield(db_field, request, **_https(db_field, kwargs))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
