@@ -50,6 +50,7 @@ CONFIRMATION_LIMIT = 3
 CONFIRMATION_WINDOW = 24 * 3600
 
 COUNTRY_CODES = frozenset(code for code, _name in ALL_COUNTRY_CHOICES)
+RISK_ORDER = {Warning.Risk.HIGH: 0, Warning.Risk.MEDIUM: 1, Warning.Risk.LOW: 2}
 
 
 def normalise_email(address: str) -> str:
@@ -384,6 +385,9 @@ def _digest_send_one(pk, *, warnings, laws, now, this_week):
         ]
         if not own_warnings and not own_laws:
             return False
+        # The highest risk first, then the newest.
+        own_warnings.sort(key=lambda w: (RISK_ORDER.get(w.risk_level, len(RISK_ORDER)), -w.published_at.timestamp()))
+        own_laws.sort(key=lambda law: -law.published_at.timestamp())
         text = _render(
             "knowledge/email/digest.txt",
             {

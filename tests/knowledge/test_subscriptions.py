@@ -333,6 +333,17 @@ def test_the_digest_has_absolute_links_the_risk_level_and_the_unsubscribe_link()
     assert "2026-12-30" in message.body
 
 
+def test_the_digest_lists_the_highest_risk_first():
+    day = MONDAY - datetime.timedelta(days=2)
+    WarningFactory(title="低风险提示", risk_level="low", published_at=day + datetime.timedelta(hours=2))
+    WarningFactory(title="高风险预警", risk_level="high", published_at=day)
+    WarningFactory(title="中风险提示", risk_level="medium", published_at=day + datetime.timedelta(hours=1))
+    subscription = confirmed("buyer@example.com")
+    services.digest_send(now=MONDAY)
+    (message,) = mails_to(subscription.email)
+    assert message.body.index("高风险预警") < message.body.index("中风险提示") < message.body.index("低风险提示")
+
+
 def test_the_digest_is_sent_once_a_week_and_then_covers_only_what_is_new():
     WarningFactory(title="第一周预警", published_at=MONDAY - datetime.timedelta(days=1))
     subscription = confirmed("buyer@example.com")
