@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from knowledge.calendar import event_calendar
 from knowledge.forms_events import FairHelpForm, RegistrationForm
@@ -56,7 +56,7 @@ def _calendar_response(content, filename):
 # --- The list and an event's page -----------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def event_list(request):
     upcoming, past = services.upcoming_and_past()
     return render(request, "knowledge/events/list.html", {"upcoming": upcoming, "past": past})
@@ -141,13 +141,13 @@ def event_detail(request, pk):
     return redirect("knowledge:registration", token=registration.token)
 
 
-@require_GET
+@require_safe
 def event_ics(request, pk):
     event = get_by_id_or_404(services.visible_events(request.user), pk)
     return _calendar_response(event_calendar(event), f"event-{event.pk}.ics")
 
 
-@require_GET
+@require_safe
 def material_download(request, pk):
     material = get_by_id_or_404(EventMaterial.objects.select_related("event"), pk)
     if not services.materials_visible(material.event):
@@ -172,7 +172,7 @@ def _registration(token):
     return get_object_or_404(Registration.objects.select_related("event"), token=token)
 
 
-@require_GET
+@require_safe
 def registration_detail(request, token):
     registration = _registration(token)
     event = registration.event
@@ -199,7 +199,7 @@ def registration_cancel(request, token):
     return redirect("knowledge:registration", token=registration.token)
 
 
-@require_GET
+@require_safe
 def registration_ics(request, token):
     registration = _registration(token)
     content = event_calendar(
@@ -233,7 +233,7 @@ def fair_help(request, pk):
     return redirect("knowledge:fair_help_received", pk=help_request.pk)
 
 
-@require_GET
+@require_safe
 def fair_help_received(request, pk):
     if not isinstance(pk, int) or pk not in request.session.get(HELP_SESSION_KEY, []):
         raise Http404

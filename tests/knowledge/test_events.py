@@ -415,3 +415,18 @@ def test_staff_publish_a_drafted_event_from_its_admin_page_and_the_public_then_s
     assert event.status == Event.Status.PUBLISHED
     client.logout()
     assert "欧洲展会知识产权沙龙" in client.get(public).content.decode()
+
+
+def test_the_list_takes_a_fixed_number_of_queries_however_many_events(client, django_assert_max_num_queries):
+    for n in range(12):
+        event = EventFactory(capacity=20)
+        services.registration_create(event=event, data=data(f"{n}@example.cn"), by=None)
+        old = EventFactory(
+            starts_at=timezone.now() - datetime.timedelta(days=n + 2),
+            ends_at=timezone.now() - datetime.timedelta(days=n + 2) + datetime.timedelta(hours=2),
+        )
+        EventMaterial.objects.create(event=old, title=f"讲义{n}", file=SimpleUploadedFile("a.pdf", PDF))
+    client.get(reverse("knowledge:events"))  # the site configuration is read and cached once
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("knowledge:events"))
+    assert response.content.decode().count("讲义") == 12
