@@ -34,9 +34,10 @@ from django.utils.translation import gettext as _
 from applications.countries import ALL_COUNTRY_CHOICES, country_name
 from knowledge.models import Industry, IPType, Law, Publication, Subscription, Warning
 from knowledge.selectors import published
+from portal import outbox
 from portal.access import require
-from portal.audit import log_action
-from portal.models import SiteConfiguration
+from portal.audit import LogEntry, log_action
+from portal.models import SiteConfiguration, User
 from portal.notifications import queue_email
 from portal.roles import is_center_member
 
@@ -419,47 +420,64 @@ def _digest_send_one(pk, *, warnings, laws, now, this_week):
 # --- A law amended or repealed ----------------------------------------------------------------
 
 
-def law_version_published(law: Law, *, by=None) -> int:
-    """Tell the subscribers of the law's country (and of its IP type, where they chose types) that
-    a new version of a law, or its repeal, has been published; returns how many were told.
+LAW_TOLD = "knowledge.law.subscribers_told"
 
-    Called by the review in the transaction that publishes the version: the messages are recorded
-    in it and sent once it commits (a rolled-back publication tells no one). A law that is not
-    published tells no one."""
-    law = Law.objects.select_related("supersedes").get(pk=law.pk)
+
+def law_version_published(law: Law, *, by=None) -> bool:
+    """A new version of a law, or its repeal, has been published: its country's subscribers (and
+    those of its IP type, where they chose types) are to be told at once. Returns whether they
+    will be (not for a law that is not published).
+
+    Called by the review in the transaction that publishes the version. The telling is recorded in
+    that transaction (the outbox) and runs as a task once it commits: a rolled-back publication
+    tells no one, and publishing does not wait for a message to each of thousands of subscribers."""
+    law = Law.objects.get(pk=law.pk)
     if law.status != Publication.Status.PUBLISHED:
-        return 0
-    repealed = law.legal_status == Law.LegalStatus.REPEALED
-    # An amendment names the version it replaces; a repeal is about the law itself.
-    previous = None if repealed else law.supersedes
-    recipients = [
-        subscription
-        for subscription in _active_subscriptions().order_by("pk")
-        if _matches(subscription, country=law.country, ip_type=law.ip_type)
-    ]
-    for subscription in recipients:
-        text = _render(
-            "knowledge/email/digest_law_change.txt",
-            {
-                "law": _law_line(law),
-                "previous": _law_line(previous) if previous is not None else None,
-                "repealed": repealed,
-                "summary": law.summary,
-                "effective_on": law.effective_on,
-                "manage_url": manage_url(subscription),
-                "unsubscribe_url": unsubscribe_url(subscription),
-            },
-        )
+        return False
+    event = "repealed" if law.legal_status == Law.LegalStatus.REPEALED else "new_version"
+    outbox.enqueue("knowledge.tasks.tell_law_subscribers", law.pk, event, by.pk if by is not None else None)
+    return True
+
+
+def law_subscribers_tell(*, law_id: int, event: str, by_id: int | None = None) -> int:
+    """E-mail the active subscriptions that match the law's country and IP type about its new
+    version or repeal; returns how many were told. Idempotent: the law's row is locked and the
+    audit entry written with the messages records that this event was told, so a second delivery
+    of the task tells no one again."""
+    with transaction.atomic():
+        law = Law.objects.select_for_update().filter(pk=law_id).first()
+        if law is None or law.status != Publication.Status.PUBLISHED:
+            return 0
+        told = LogEntry.objects.about(law).filter(action_type=LAW_TOLD)
+        if any(entry.data.get("event") == event for entry in told):
+            return 0
+        repealed = event == "repealed"
+        # An amendment names the version it replaces; a repeal is about the law itself.
+        previous = None if repealed else law.supersedes
+        recipients = [
+            subscription
+            for subscription in _active_subscriptions().order_by("pk")
+            if _matches(subscription, country=law.country, ip_type=law.ip_type)
+        ]
         if repealed:
-            subject = _("法律废止提示：%(country)s《%(title)s》") % {
-                "country": country_name(law.country),
-                "title": law.title_zh,
-            }
+            subject = _("法律废止提示：%(country)s《%(title)s》")
         else:
-            subject = _("法律修订提示：%(country)s《%(title)s》") % {
-                "country": country_name(law.country),
-                "title": law.title_zh,
-            }
-        queue_email([subscription.email], subject=_subject(subject), text=text)
-    log_action(law, "knowledge.law.subscribers_told", by=by, data={"subscriptions": len(recipients)})
+            subject = _("法律修订提示：%(country)s《%(title)s》")
+        subject = _subject(subject % {"country": country_name(law.country), "title": law.title_zh})
+        for subscription in recipients:
+            text = _render(
+                "knowledge/email/digest_law_change.txt",
+                {
+                    "law": _law_line(law),
+                    "previous": _law_line(previous) if previous is not None else None,
+                    "repealed": repealed,
+                    "summary": law.summary,
+                    "effective_on": law.effective_on,
+                    "manage_url": manage_url(subscription),
+                    "unsubscribe_url": unsubscribe_url(subscription),
+                },
+            )
+            queue_email([subscription.email], subject=subject, text=text)
+        by = User.objects.filter(pk=by_id).first() if by_id else None
+        log_action(law, LAW_TOLD, by=by, data={"event": event, "subscriptions": len(recipients)})
     return len(recipients)

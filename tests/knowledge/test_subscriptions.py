@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from knowledge.models import Industry, IPType, Law, Subscription
 from knowledge.services import subscriptions as services
-from knowledge.tasks import send_weekly_digest
+from knowledge.tasks import send_weekly_digest, tell_law_subscribers
 from portal.celery import app as celery_app
-from portal.models import EmailDelivery
+from portal.models import EmailDelivery, OutboxMessage
 from tests.knowledge.conftest import LawFactory, WarningFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,8 @@ def test_a_visitor_subscribes_and_gets_only_a_confirmation_until_confirming(clie
     # A matching warning is published, but the address is not confirmed: nothing is sent.
     WarningFactory(country="US", ip_type="trademark", published_at=MONDAY - datetime.timedelta(days=1))
     assert services.digest_send(now=MONDAY) == 0
-    services.law_version_published(LawFactory(country="US", ip_type="trademark"))
+    law = LawFactory(country="US", ip_type="trademark")
+    assert services.law_subscribers_tell(law_id=law.pk, event="new_version") == 0
     assert len(mails_to("buyer@example.com")) == 1
 
 
@@ -215,7 +216,7 @@ def test_unsubscribing_stops_every_mail(client):
 
     WarningFactory(country="US", published_at=MONDAY - datetime.timedelta(days=1))
     assert services.digest_send(now=MONDAY) == 0
-    assert services.law_version_published(LawFactory(country="US")) == 0
+    assert services.law_subscribers_tell(law_id=LawFactory(country="US").pk, event="new_version") == 0
     assert mails_to("buyer@example.com") == []
 
 
@@ -395,7 +396,7 @@ def test_the_digest_mail_leaves_after_commit(django_capture_on_commit_callbacks)
 # --- A law amended or repealed ----------------------------------------------------------------
 
 
-def test_a_new_law_version_tells_only_that_countrys_subscribers():
+def test_a_new_law_version_tells_only_that_countrys_subscribers(django_capture_on_commit_callbacks):
     old = LawFactory(title_zh="美国专利法", country="US", ip_type="patent", legal_status=Law.LegalStatus.AMENDED)
     new = LawFactory(
         title_zh="美国专利法（2026年修正）", country="US", ip_type="patent", supersedes=old, summary="宽限期延长"
@@ -406,7 +407,10 @@ def test_a_new_law_version_tells_only_that_countrys_subscribers():
     germany = confirmed("de@example.com", countries=["DE"])
     pending = Subscription.objects.create(email="pending@example.com", countries=["US"])
 
-    assert services.law_version_published(new) == 2
+    # Recorded with the publication, told by a task once it commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.law_version_published(new) is True
+        assert not EmailDelivery.objects.exists()
     for subscription in (us, us_patent):
         (message,) = mails_to(subscription.email)
         assert "美国专利法（2026年修正）" in message.subject
@@ -419,10 +423,11 @@ def test_a_new_law_version_tells_only_that_countrys_subscribers():
         assert mails_to(subscription.email) == []
 
 
-def test_a_repeal_tells_the_subscribers_of_the_country():
+def test_a_repeal_tells_the_subscribers_of_the_country(django_capture_on_commit_callbacks):
     law = LawFactory(title_zh="德国实用新型法", country="DE", legal_status=Law.LegalStatus.REPEALED)
     subscription = confirmed("de@example.com", countries=["DE"])
-    assert services.law_version_published(law) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.law_version_published(law)
     (message,) = mails_to(subscription.email)
     assert "废止" in message.subject and "德国实用新型法" in message.body
 
@@ -430,11 +435,26 @@ def test_a_repeal_tells_the_subscribers_of_the_country():
 def test_an_unpublished_law_tells_no_one():
     law = LawFactory(status=Law.Status.SUBMITTED, published_at=None, country="US")
     confirmed("us@example.com", countries=["US"])
-    assert services.law_version_published(law) == 0
+    assert services.law_version_published(law) is False
+    assert not OutboxMessage.objects.filter(task="knowledge.tasks.tell_law_subscribers").exists()
+    assert services.law_subscribers_tell(law_id=law.pk, event="new_version") == 0
     assert not EmailDelivery.objects.exists()
 
 
-def test_staff_publishing_an_amendment_or_a_repeal_tells_the_countrys_subscribers(staff):
+def test_a_second_delivery_of_the_task_tells_no_one_again():
+    law = LawFactory(country="US")
+    subscription = confirmed("us@example.com", countries=["US"])
+    assert tell_law_subscribers.apply(args=[law.pk, "new_version"]).get() == {"told": 1}
+    assert tell_law_subscribers.apply(args=[law.pk, "new_version"]).get() == {"told": 0}
+    assert len(mails_to(subscription.email)) == 1
+    # Its later repeal is another event, told once too.
+    assert services.law_subscribers_tell(law_id=law.pk, event="repealed") == 1
+    assert services.law_subscribers_tell(law_id=law.pk, event="repealed") == 0
+
+
+def test_staff_publishing_an_amendment_or_a_repeal_tells_the_countrys_subscribers(
+    staff, django_capture_on_commit_callbacks
+):
     from knowledge.services.publication import item_publish, law_new_version, law_repeal
 
     law = LawFactory(title_zh="德国商标法", country="DE", ip_type="trademark")
@@ -443,13 +463,15 @@ def test_staff_publishing_an_amendment_or_a_repeal_tells_the_countrys_subscriber
 
     new = law_new_version(law=law, by=staff, title_zh="德国商标法（2026年修正）", summary="异议期改为三个月")
     assert mails_to(germany.email) == []  # a draft version tells no one
-    item_publish(item=new, by=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        item_publish(item=new, by=staff)
     (amended,) = mails_to(germany.email)
     assert "德国商标法（2026年修正）" in amended.subject
     assert f"http://testserver{new.get_absolute_url()}" in links_in(amended.body)
     assert "异议期改为三个月" in amended.body
 
-    law_repeal(law=new, by=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        law_repeal(law=new, by=staff)
     _amended, repealed = mails_to(germany.email)
     assert "废止" in repealed.subject
     assert mails_to(france.email) == []
