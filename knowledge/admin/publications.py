@@ -84,6 +84,8 @@ class PublicationReviewAdmin:
     actions = ["publish_selected", "return_selected", "decline_selected", "withdraw_selected"]
     list_per_page = 50
     show_full_result_count = False
+    # The review panel links to the public page once the item is published (a draft's would be a 404).
+    view_on_site = False
 
     # --- Access ----------------------------------------------------------------------------------
 
