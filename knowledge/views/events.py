@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from knowledge.calendar import event_calendar
@@ -172,6 +173,7 @@ def _registration(token):
     return get_object_or_404(Registration.objects.select_related("event"), token=token)
 
 
+@never_cache
 @require_safe
 def registration_detail(request, token):
     registration = _registration(token)
@@ -199,6 +201,7 @@ def registration_cancel(request, token):
     return redirect("knowledge:registration", token=registration.token)
 
 
+@never_cache
 @require_safe
 def registration_ics(request, token):
     registration = _registration(token)
@@ -233,6 +236,7 @@ def fair_help(request, pk):
     return redirect("knowledge:fair_help_received", pk=help_request.pk)
 
 
+@never_cache
 @require_safe
 def fair_help_received(request, pk):
     if not isinstance(pk, int) or pk not in request.session.get(HELP_SESSION_KEY, []):

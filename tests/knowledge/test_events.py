@@ -430,3 +430,9 @@ def test_the_list_takes_a_fixed_number_of_queries_however_many_events(client, dj
     with django_assert_max_num_queries(4):
         response = client.get(reverse("knowledge:events"))
     assert response.content.decode().count("讲义") == 12
+
+
+def test_the_personal_page_is_never_kept_in_a_shared_cache(client):
+    registration = services.registration_create(event=EventFactory(), data=data(), by=None)
+    response = client.get(reverse("knowledge:registration", args=[registration.token]))
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
