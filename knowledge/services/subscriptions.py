@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 
 # A new subscriber's first digest covers this much of the past.
 DIGEST_FIRST_WINDOW = datetime.timedelta(days=7)
+# Subscriptions per run of the digest task (a run takes about 10 ms per digest).
+DIGEST_BATCH = 500
 # Confirmation e-mails to one address: at most this many in this many seconds, whoever asks, so
 # that the form cannot be used to flood someone's inbox from many network addresses.
 CONFIRMATION_LIMIT = 3
@@ -343,28 +345,46 @@ def week_start(now):
 
 def digest_send(*, now=None) -> int:
     """Send the weekly digest to every active subscription that has something new; returns how
-    many digests were sent.
+    many digests were sent (all batches in turn; the task sends one batch per run, see
+    digest_send_batch).
 
     Idempotent: a subscription sent its digest this week (Monday 00:00 in the portal's time zone
     onwards) is skipped, so a second run, a retry or a second delivery of the task sends nothing.
     Each subscription is locked while its digest is recorded, so two runs at once send it once."""
     now = now or timezone.now()
+    sent, after = 0, 0
+    while after is not None:
+        batch_sent, after = digest_send_batch(now=now, after_pk=after)
+        sent += batch_sent
+    return sent
+
+
+def digest_send_batch(*, now, after_pk=0, limit=None) -> tuple[int, int | None]:
+    """The digests of up to `limit` subscriptions after `after_pk`, in id order. Returns how many
+    were sent and the id to continue after, or None when no subscription is left: a run that ten
+    thousand subscribers would make longer than a task may take is cut into tasks of one batch."""
+    limit = limit or DIGEST_BATCH
     this_week = week_start(now)
     due = list(
-        _active_subscriptions().exclude(last_sent_at__gte=this_week).order_by("pk").values_list("pk", "last_sent_at")
+        _active_subscriptions()
+        .filter(pk__gt=after_pk)
+        .exclude(last_sent_at__gte=this_week)
+        .order_by("pk")
+        .values_list("pk", "last_sent_at")[:limit]
     )
     if not due:
-        return 0
+        return 0, None
+    following = due[-1][0] if len(due) == limit else None
     earliest = min((sent_at or now - DIGEST_FIRST_WINDOW) for _pk, sent_at in due)
     warnings = list(_published(Warning, earliest, now))
     laws = list(_published(Law, earliest, now))
     if not warnings and not laws:
-        return 0
+        return 0, following
     sent = 0
     for pk, _sent_at in due:
         if _digest_send_one(pk, warnings=warnings, laws=laws, now=now, this_week=this_week):
             sent += 1
-    return sent
+    return sent, following
 
 
 def _digest_send_one(pk, *, warnings, laws, now, this_week):
