@@ -48,7 +48,6 @@ class SubscriptionAdmin(admin.ModelAdmin):
     ]
     list_filter = [StateFilter]
     search_fields = ["email"]
-    date_hierarchy = None
     # Never the token: it is the key of the subscription's links.
     fields = [
         "email",
