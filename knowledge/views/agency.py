@@ -55,6 +55,7 @@ def agency_submissions(request):
     for kind, model in SUBMISSION_KINDS.items():
         for item in visible_submissions(request.user, model).only(
             "pk",
+            "agency_id",
             "status",
             "submitted_at",
             "created_at",

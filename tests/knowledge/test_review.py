@@ -328,3 +328,18 @@ def test_every_kind_has_a_form_page(agency_user, client):
         response = client.get(reverse("knowledge:agency_submit", args=[kind]))
         assert response.status_code == 200
         assert 'name="action" value="submit"' in response.content.decode()
+
+
+def test_the_submissions_list_costs_the_same_whatever_its_length(agency_user, client, django_assert_max_num_queries):
+    client.force_login(agency_user)
+    url = reverse("knowledge:agency_submissions")
+    for n in range(3):
+        submission_save(model=TypicalCase, by=agency_user, values={**CASE_VALUES, "title": f"案例{n}"})
+    client.get(url)  # warm the per-process caches
+    with django_assert_max_num_queries(16) as first:
+        client.get(url)
+    for n in range(12):
+        submission_save(model=TypicalCase, by=agency_user, values={**CASE_VALUES, "title": f"更多案例{n}"})
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        page = client.get(url).content.decode()
+    assert "更多案例11" in page
