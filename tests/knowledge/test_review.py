@@ -343,3 +343,65 @@ def test_the_submissions_list_costs_the_same_whatever_its_length(agency_user, cl
     with django_assert_max_num_queries(len(first.captured_queries)):
         page = client.get(url).content.decode()
     assert "更多案例11" in page
+
+
+# --- The workplace's review pages ---------------------------------------------------------------
+
+
+def test_return_from_the_item_page_asks_for_a_reason(submitted_case, staff, client):
+    client.force_login(staff)
+    page = client.get(reverse("admin:knowledge_typicalcase_change", args=[submitted_case.pk])).content.decode()
+    url = reverse("admin:knowledge_typicalcase_review", args=[submitted_case.pk, "return"])
+    assert url in page and 'data-testid="review-panel"' in page
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 400
+    submitted_case.refresh_from_db()
+    assert submitted_case.status == S.SUBMITTED
+    response = client.post(url, {"reason": "请补充<b>判决</b>结果"})
+    assert response.status_code == 302
+    submitted_case.refresh_from_db()
+    assert submitted_case.status == S.RETURNED and submitted_case.review_reason == "请补充判决结果"
+
+
+def test_several_items_are_declined_at_once_with_one_reason(agency_user, staff, client):
+    items = [
+        submission_save(model=TypicalCase, by=agency_user, values={**CASE_VALUES, "title": f"重复{n}"})
+        for n in range(2)
+    ]
+    client.force_login(staff)
+    url = reverse("admin:knowledge_typicalcase_changelist")
+    selected = [item.pk for item in items]
+    response = client.post(url, {"action": "decline_selected", "_selected_action": selected})
+    assert response.status_code == 200 and "理由" in response.content.decode()  # the reason page
+    assert all(item.status == S.SUBMITTED for item in TypicalCase.objects.all())
+    response = client.post(
+        url, {"action": "decline_selected", "_selected_action": selected, "apply": "1", "reason": "与已发布案例重复"}
+    )
+    assert response.status_code == 302
+    assert set(TypicalCase.objects.values_list("status", "review_reason")) == {(S.DECLINED, "与已发布案例重复")}
+
+
+def test_publishing_from_the_list_reports_what_could_not_be_published(agency_user, staff, client):
+    good = submission_save(model=TypicalCase, by=agency_user, values=dict(CASE_VALUES))
+    bad = TypicalCaseFactory(status=S.DRAFT, published_at=None, lessons="")
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:knowledge_typicalcase_changelist"),
+        {"action": "publish_selected", "_selected_action": [good.pk, bad.pk]},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "启示" in text
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert good.status == S.PUBLISHED and bad.status == S.DRAFT
+
+
+@pytest.mark.parametrize("who", ["agency_user", "applicant"])
+def test_the_review_pages_are_for_the_center(submitted_case, request, who, client):
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(reverse("admin:knowledge_typicalcase_review", args=[submitted_case.pk, "publish"]))
+    assert response.status_code in (302, 403, 404)
+    submitted_case.refresh_from_db()
+    assert submitted_case.status == S.SUBMITTED
