@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from knowledge.models import Subscription, Warning
 from knowledge.services.publication import item_publish
 from knowledge.tasks import send_weekly_digest
+from tests.e2e.a11y import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,6 +41,7 @@ def test_a_visitor_subscribes_confirms_receives_the_digest_and_unsubscribes(page
     page.goto(f"{live_server.url}/knowledge/subscribe/")
     expect(page.get_by_role("heading", name="订阅涉外知识产权资讯")).to_be_visible()
     expect(page.get_by_test_id("feed-list").get_by_role("link", name="RSS").first).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("电子邮箱").fill(VISITOR)
     page.get_by_label("德国", exact=True).check()
     page.get_by_role("button", name="订阅并发送确认邮件").click()
@@ -48,8 +50,10 @@ def test_a_visitor_subscribes_confirms_receives_the_digest_and_unsubscribes(page
     # Only the confirmation has been sent; the visitor opens its link and confirms.
     confirmation = _only_mail_to(VISITOR)
     page.goto(_link(confirmation.body, "/confirm/"))
+    assert_accessible(page)
     page.get_by_role("button", name="确认订阅").click()
     expect(page.get_by_text("订阅已确认")).to_be_visible()
+    assert_accessible(page)
     expect(page.get_by_test_id("chosen-countries")).to_have_text("德国")
     assert Subscription.objects.get(email=VISITOR).active
 
