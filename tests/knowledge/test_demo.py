@@ -170,6 +170,7 @@ def test_the_home_page_leads_a_visitor_into_the_platform(seeded, client, django_
     home = page[page.index('data-testid="knowledge-home"') :]
     latest = Warning.objects.filter(status=PUBLISHED).order_by("-issued_on", "-id").first()
     assert latest.title in home and latest.get_absolute_url() in home
+    assert f"· {latest.get_country_display()} · {latest.issued_on:%Y-%m-%d}" in home
     for name in ["laws", "countries", "cases", "warnings", "institutions", "events", "subscribe"]:
         assert f'href="{reverse(f"knowledge:{name}")}"' in home
     assert f'action="{reverse("knowledge:search")}"' in home and 'name="q"' in home
