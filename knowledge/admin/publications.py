@@ -76,11 +76,37 @@ def _error_text(exc):
     return str(exc)
 
 
+class PresentChoicesFilter(admin.SimpleListFilter):
+    """A filter listing only the values present (a country list of 200 names otherwise)."""
+
+    field_name = ""
+
+    def lookups(self, request, model_admin):
+        labels = dict(model_admin.model._meta.get_field(self.field_name).flatchoices)
+        values = model_admin.get_queryset(request).order_by().values_list(self.field_name, flat=True).distinct()
+        return sorted(((value, labels.get(value, value)) for value in values if value), key=lambda pair: str(pair[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.field_name: self.value()}) if self.value() else queryset
+
+
+def present(field_name, title):
+    return type(
+        f"{field_name.title()}PresentFilter",
+        (PresentChoicesFilter,),
+        {"field_name": field_name, "title": title, "parameter_name": field_name},
+    )
+
+
+COUNTRY_FILTER = present("country", _("国家/地区"))
+
+
 class PublicationReviewAdmin:
     """Mixin for the admin of a Publication model: access for center staff only, the review steps
     on the change page and as list actions, edits recorded and re-indexed through the services."""
 
     change_form_template = "admin/knowledge/change_form.html"
+    change_list_template = "admin/knowledge/change_list.html"
     actions = ["publish_selected", "return_selected", "decline_selected", "withdraw_selected"]
     list_per_page = 50
     show_full_result_count = False
@@ -311,7 +337,7 @@ class LawAdmin(PublicationReviewAdmin, ImportAsChosenMixin, admin.ModelAdmin):
     ]
     list_filter = [
         "status",
-        "country",
+        COUNTRY_FILTER,
         "ip_type",
         "doc_type",
         "legal_status",
@@ -429,7 +455,7 @@ class TypicalCaseAdmin(PublicationReviewAdmin, ImportAsChosenMixin, admin.ModelA
     list_filter = [
         "status",
         "ip_type",
-        "country",
+        COUNTRY_FILTER,
         "forum",
         "industry",
         "consent",
@@ -520,7 +546,7 @@ class WarningAdmin(PublicationReviewAdmin, admin.ModelAdmin):
         "status",
         "kind",
         "risk_level",
-        "country",
+        COUNTRY_FILTER,
         "ip_type",
         "industry",
         ("agency", admin.RelatedOnlyFieldListFilter),
@@ -540,7 +566,7 @@ class ServiceInstitutionAdmin(PublicationReviewAdmin, ImportAsChosenMixin, admin
     resource_classes = [ServiceInstitutionResource]
     list_display = ["serial", "name", "nature", "scope", "region", "country", "status_badge", "agency"]
     list_display_links = ["name"]
-    list_filter = ["status", "scope", "country", "nature", ("agency", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["status", "scope", COUNTRY_FILTER, ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "head", "address", "services", "listed_in"]
     raw_id_fields = ["partner"]
     fieldsets = [
@@ -591,5 +617,5 @@ class CountryGuideAdmin(CenterOnlyAdmin):
 @admin.register(OfficialFee)
 class OfficialFeeAdmin(CenterOnlyAdmin):
     list_display = ["country", "ip_type", "item", "amount", "currency", "as_of"]
-    list_filter = ["country", "ip_type", "currency"]
+    list_filter = [COUNTRY_FILTER, "ip_type", "currency"]
     search_fields = ["item"]

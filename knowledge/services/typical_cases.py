@@ -168,7 +168,7 @@ def typical_case_draft_from_case(*, case: Case, by) -> TypicalCase:
     """A draft typical case from a closed case, its text redacted; staff review it and publish."""
     require(can_draft_typical_case(by, case), CENTER_ONLY)
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("application__applicant").get(pk=case.pk)
+        case = Case.objects.select_for_update(of=("self",)).select_related("application__applicant").get(pk=case.pk)
         if case.status != Case.Status.CLOSED:
             raise ValidationError(_("只有已结案的案件可以整理为典型案例。"), code="not_closed")
         existing = TypicalCase.objects.filter(source_case=case).exclude(status=Publication.Status.DECLINED).first()
@@ -205,7 +205,7 @@ def typical_case_request_consent(*, item: TypicalCase, by) -> TypicalCase:
     require(can_draft_typical_case(by), CENTER_ONLY)
     with transaction.atomic():
         item = (
-            TypicalCase.objects.select_for_update()
+            TypicalCase.objects.select_for_update(of=("self",))
             .select_related("source_case__application__applicant")
             .get(pk=item.pk)
         )
