@@ -175,6 +175,34 @@ INDUSTRY_WORDS = sorted(
         "网络",
         "工业",
         "控股",
+        "数控",
+        "重工",
+        "机电",
+        "五金",
+        "建材",
+        "农业",
+        "科贸",
+        "商贸",
+        "工贸",
+        "物流",
+        "环保",
+        "新能源",
+        "光伏",
+        "陶瓷",
+        "家具",
+        "服装",
+        "包装",
+        "塑料",
+        "橡胶",
+        "器械",
+        "仪器",
+        "仪表",
+        "电池",
+        "半导体",
+        "照明",
+        "家电",
+        "酒业",
+        "醋业",
     ],
     key=len,
     reverse=True,
@@ -203,14 +231,29 @@ def _strip_suffix(name):
     return name
 
 
-def _strip_region(name):
+def _strip_region(name, regions=()):
+    """`name` without the regions in front: a province or a place named with 省/市/县/区, or one of
+    `regions` (places from the organisation's address, often written without 市: 太原重型机械)."""
     previous = None
     while previous != name:
         previous = name
         match = _REGION_PREFIX.match(name)
         if match and len(name) - match.end() >= 2:
             name = name[match.end() :]
+            continue
+        for region in regions:
+            if name.startswith(region) and len(name) - len(region) >= 2:
+                name = name[len(region) :]
+                break
     return name
+
+
+_ADDRESS_PLACE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:省|自治区|市|县|区|镇)")
+
+
+def address_regions(address):
+    """The place names of an address, without 省/市/县/区 (山西省太原市小店区 → 山西, 太原, 小店)."""
+    return sorted(set(_ADDRESS_PLACE.findall(address or "")), key=len, reverse=True)
 
 
 def _strip_industry(core):
@@ -225,9 +268,29 @@ def _strip_industry(core):
     return core
 
 
-def name_forms(name):
+# Words that stand before the line of business without naming anyone (重型机械, 国际贸易): never
+# taken for a trade name on their own.
+GENERIC_CJK = {
+    "重型", "新型", "国际", "现代", "东方", "中华", "华夏", "高新", "新兴", "联合", "通用", "精密",
+    "先进", "智能", "创新", "未来", "环球", "世纪", "金属", "工程", "特种", "综合", "中外", "合资",
+}  # fmt: skip
+
+# Words of a Latin company name that say what it does, not who it is.
+LATIN_GENERIC = {
+    "heavy", "industry", "industries", "industrial", "machinery", "machine", "precision", "electronic",
+    "electronics", "electric", "electrical", "technology", "technologies", "tech", "chemical", "chemicals",
+    "trading", "international", "group", "global", "new", "material", "materials", "bio", "biotech",
+    "medical", "pharmaceutical", "pharma", "equipment", "manufacturing", "import", "export", "science",
+    "smart", "intelligent", "energy", "auto", "automotive", "food", "foods", "textile", "steel", "mining",
+    "software", "network", "holding", "holdings", "development", "communication", "communications",
+    "optical", "optoelectronic", "vinegar", "brewing", "the", "and", "of", "china", "chinese",
+}  # fmt: skip
+
+
+def name_forms(name, regions=()):
     """The ways people write an organisation's name: the full name, without its legal form, without
-    the region in front, the bare trade name; for a Latin name, without Co., Ltd. and the region."""
+    the region in front (`regions`: places of its address), the bare trade name; for a Latin name,
+    without Co., Ltd. and the region, and its first word when that is a name, not a trade."""
     name = re.sub(r"\s+", " ", (name or "").strip())
     if not name:
         return set()
@@ -238,22 +301,23 @@ def name_forms(name):
         forms.add(plain)
         base = _strip_suffix(plain)
         forms.add(base)
-        without_region = _strip_region(plain)
+        without_region = _strip_region(plain, regions)
         forms.add(without_region)
-        core = _strip_region(base)
+        core = _strip_region(base, regions)
         forms.add(core)
         trade_name = _strip_industry(core)
         forms.add(trade_name)
         plain_forms = {form for form in forms if len(form) >= 2}
-        bare_words = set(PROVINCES) | set(INDUSTRY_WORDS) | set(ORG_SUFFIXES)
-        return {form for form in plain_forms if form not in bare_words}
+        bare_words = set(PROVINCES) | set(INDUSTRY_WORDS) | set(ORG_SUFFIXES) | set(regions) | GENERIC_CJK
+        return {form for form in plain_forms if form not in bare_words and not form.startswith("某")}
     base = _LATIN_SUFFIX.sub("", name).strip(" ,.")
     forms.add(base)
     core = _PINYIN_PROVINCES.sub("", base).strip()
-    forms.add(core)
-    first = core.split(" ")[0] if core else ""
-    if len(first) >= 5:
-        forms.add(first)
+    words = core.split(" ") if core else []
+    if any(word.lower() not in LATIN_GENERIC for word in words):
+        forms.add(core)
+    if words and len(words[0]) >= 5 and words[0].lower() not in LATIN_GENERIC:
+        forms.add(words[0])
     return {form for form in forms if len(form) >= 4}
 
 
@@ -405,8 +469,9 @@ def _case_terms(case):
     application = case.application
     applicant = application.applicant
     terms = []
+    regions = address_regions(f"{application.contact_address} {applicant.address}")
     for name in {application.applicant_name, case.applicant_name, applicant.name, applicant.name_en}:
-        terms += [(APPLICANT, form) for form in name_forms(name)]
+        terms += [(APPLICANT, form) for form in name_forms(name, regions)]
     terms += [(CREDIT_CODE, code) for code in {application.credit_code, case.credit_code, applicant.credit_code}]
     terms += [(EMAIL, application.contact_email), (PHONE, application.contact_phone)]
     terms += [(ADDRESS, application.contact_address), (ADDRESS, applicant.address)]

@@ -285,3 +285,11 @@ def test_a_refused_case_cannot_be_published(case, staff):
 
 def test_a_wrong_consent_token_is_404(client):
     assert client.get(reverse("knowledge:consent", args=["not-a-token"])).status_code == 404
+
+
+def test_a_region_written_without_its_suffix_is_found_in_the_address():
+    regions = ["太原", "小店", "山西"]
+    forms = name_forms("太原云锋数控机床有限公司", regions)
+    assert {"云锋数控机床", "云锋"} <= forms
+    assert "重型" not in name_forms("太原重型机械集团有限公司", regions)  # a word, not a name
+    assert "Heavy" not in name_forms("Taiyuan Heavy Industry Co., Ltd.")
