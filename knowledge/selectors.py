@@ -59,6 +59,20 @@ def upcoming_events(limit=None):
 
 # --- Lists with filters ------------------------------------------------------------------------
 
+# Long texts a list never shows: left out of list queries, so that sorting thousands of rows
+# moves only the short columns.
+LIST_DEFER = {
+    Law: ("summary", "full_text"),
+    TypicalCase: ("facts", "response", "outcome", "lessons"),
+    Warning: ("body",),
+    ServiceInstitution: ("services",),
+    Event: ("description", "pre_fair_briefing", "post_fair_follow_up"),
+}
+
+
+def for_list(queryset):
+    return queryset.defer(*LIST_DEFER.get(queryset.model, ()))
+
 
 def filter_laws(laws, *, country=None, ip_type=None, doc_type=None, legal_status=None, year=None):
     if country:
@@ -71,7 +85,7 @@ def filter_laws(laws, *, country=None, ip_type=None, doc_type=None, legal_status
         laws = laws.filter(legal_status=legal_status)
     if year:
         laws = laws.filter(promulgated_on__year=year)
-    return laws
+    return for_list(laws)
 
 
 def filter_cases(cases, *, ip_type=None, country=None, industry=None, forum=None):
@@ -83,7 +97,7 @@ def filter_cases(cases, *, ip_type=None, country=None, industry=None, forum=None
         cases = cases.filter(industry=industry)
     if forum:
         cases = cases.filter(forum=forum)
-    return cases
+    return for_list(cases)
 
 
 def filter_warnings(warnings, *, kind=None, risk_level=None, country=None):
@@ -93,7 +107,7 @@ def filter_warnings(warnings, *, kind=None, risk_level=None, country=None):
         warnings = warnings.filter(risk_level=risk_level)
     if country:
         warnings = warnings.filter(country=country)
-    return warnings
+    return for_list(warnings)
 
 
 def filter_institutions(institutions, *, scope=None, region=None, country=None):
@@ -107,7 +121,7 @@ def filter_institutions(institutions, *, scope=None, region=None, country=None):
         # The list is stored as JSON text on every database: a quoted code is one element of it.
         covering = institutions.filter(countries_covered__icontains=f'"{country}"')
         institutions = covering | institutions.filter(country=country)
-    return institutions
+    return for_list(institutions)
 
 
 def institution_regions():
@@ -190,16 +204,22 @@ def known_country(code):
     return code if code in COUNTRY_NAMES else None
 
 
+COUNTRY_PAGE_LAWS = 30
+
+
 def country_page(code):
-    """What a country's page shows."""
-    laws = published_laws().filter(country=code)
+    """What a country's page shows: its newest laws in force (up to COUNTRY_PAGE_LAWS; the law
+    library lists them all), how many laws it has in all, the guide, the fees, recent warnings and
+    cases."""
+    laws = for_list(published_laws().filter(country=code))
+    in_force = laws.filter(legal_status=Law.LegalStatus.IN_FORCE).order_by("-promulgated_on", "-id")
     return {
-        "laws_in_force": laws.filter(legal_status=Law.LegalStatus.IN_FORCE).order_by("ip_type", "-promulgated_on"),
-        "laws_other": laws.exclude(legal_status=Law.LegalStatus.IN_FORCE).count(),
+        "laws_in_force": list(in_force[:COUNTRY_PAGE_LAWS]),
+        "laws_total": laws.count(),
         "guide": CountryGuide.objects.filter(country=code).first(),
         "fees": list(OfficialFee.objects.filter(country=code).order_by("ip_type", "item")),
-        "warnings": list(published_warnings().filter(country=code).order_by("-issued_on", "-id")[:5]),
-        "cases": list(published_cases().filter(country=code).order_by("-published_at", "-id")[:5]),
+        "warnings": list(for_list(published_warnings().filter(country=code)).order_by("-issued_on", "-id")[:5]),
+        "cases": list(for_list(published_cases().filter(country=code)).order_by("-published_at", "-id")[:5]),
     }
 
 
@@ -208,10 +228,10 @@ def country_page(code):
 
 def front_page():
     return {
-        "warnings": list(published_warnings().order_by("-issued_on", "-id")[:5]),
-        "laws": list(published_laws().order_by("-published_at", "-id")[:5]),
-        "cases": list(published_cases().order_by("-published_at", "-id")[:5]),
-        "events": list(upcoming_events(limit=4)),
+        "warnings": list(for_list(published_warnings()).order_by("-issued_on", "-id")[:5]),
+        "laws": list(for_list(published_laws()).order_by("-published_at", "-id")[:5]),
+        "cases": list(for_list(published_cases()).order_by("-published_at", "-id")[:5]),
+        "events": list(for_list(upcoming_events())[:4]),
     }
 
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.html import linebreaks
 from django.utils.safestring import SafeString
 
+from applications.countries import country_name
+
 register = template.Library()
 
 ALLOWED_TAGS = {
@@ -58,3 +60,10 @@ def days_until(value):
     if not value:
         return None
     return (value - timezone.localdate()).days
+
+
+@register.filter
+def country_label(code):
+    """A country's name from its code (a dictionary look-up; the model's get_…_display rebuilds
+    the whole list of countries on every call)."""
+    return country_name(code) if code else ""
