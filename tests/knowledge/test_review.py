@@ -405,3 +405,9 @@ def test_the_review_pages_are_for_the_center(submitted_case, request, who, clien
     assert response.status_code in (302, 403, 404)
     submitted_case.refresh_from_db()
     assert submitted_case.status == S.SUBMITTED
+
+
+def test_an_agency_user_without_the_second_factor_is_sent_to_it(agency_user, client):
+    client.force_login(agency_user, second_factor=False)
+    response = client.get(reverse("knowledge:agency_submit", args=["case"]))
+    assert response.status_code == 302 and "/two-factor/" in response.url
