@@ -473,3 +473,29 @@ def test_a_page_is_not_cached_when_the_cache_is_down(client, monkeypatch):
     client.get(url)
     LawFactory(title_zh="缓存不可用时发布的法律")
     assert "缓存不可用时发布的法律" in text(client.get(url))
+
+
+def test_publishing_through_the_review_shows_the_item_and_withdrawing_hides_it(
+    client, staff, django_capture_on_commit_callbacks
+):
+    from knowledge.services.publication import item_publish, item_withdraw
+
+    law = LawFactory(title_zh="审核后发布的数控机床法", status=Law.Status.SUBMITTED, published_at=None)
+    url = reverse("knowledge:laws")
+    before = client.get(url)
+    assert client.get(law.get_absolute_url()).status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item_publish(item=law, by=staff)
+    after = client.get(url, headers={"if-none-match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    assert "审核后发布的数控机床法" in text(after)
+    assert client.get(law.get_absolute_url()).status_code == 200
+    assert "<mark>数控机床</mark>" in text(client.get(reverse("knowledge:search"), {"q": "数控机床"}))
+
+    law.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        item_withdraw(item=law, by=staff, reason="内容有误")
+    assert "审核后发布的数控机床法" not in text(client.get(url))
+    assert client.get(law.get_absolute_url()).status_code == 404
+    assert "没有找到匹配的内容" in text(client.get(reverse("knowledge:search"), {"q": "数控机床"}))
