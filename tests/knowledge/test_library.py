@@ -499,3 +499,19 @@ def test_publishing_through_the_review_shows_the_item_and_withdrawing_hides_it(
     assert "审核后发布的数控机床法" not in text(client.get(url))
     assert client.get(law.get_absolute_url()).status_code == 404
     assert "没有找到匹配的内容" in text(client.get(reverse("knowledge:search"), {"q": "数控机床"}))
+
+
+@pytest.mark.parametrize("name", ["knowledge:law", "knowledge:case", "knowledge:warning", "knowledge:institution"])
+def test_an_id_beyond_any_row_is_404(client, name):
+    url = reverse(name, args=[1]).replace("/1/", f"/{2**64}/")
+    assert client.get(url).status_code == 404
+
+
+def test_search_page_and_lists_survive_odd_page_numbers(client, indexed):
+    indexed(LawFactory(title_zh="商标法"))
+    for url, query in (
+        (reverse("knowledge:search"), {"q": "商标", "page": "999999999999999999999"}),
+        (reverse("knowledge:laws"), {"page": "-3"}),
+        (reverse("knowledge:laws"), {"q": "商标", "page": "abc"}),
+    ):
+        assert client.get(url, query).status_code == 200
