@@ -5,11 +5,19 @@ without them (a developer's quick run) tests use SQLite.
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("SITE_URL", "http://testserver")
 
-from portal.settings import *  # noqa: F403
+# Under pytest-xdist each test process has a Redis database of its own (the smoke test uses 1), so
+# that a Celery worker started by one process never takes the tasks another one queued.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _xdist_worker.startswith("gw") and os.environ.get("REDIS_URL"):
+    _redis = urlsplit(os.environ["REDIS_URL"])
+    os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{2 + int(_xdist_worker[2:])}"))
+
+from portal.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
