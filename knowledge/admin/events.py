@@ -25,6 +25,7 @@ from knowledge.admin.publications import REVIEW_FIELDS, PublicationReviewAdmin
 from knowledge.forms_events import HelpAnswerForm, HelpEscalateForm, MaterialForm
 from knowledge.models import Event, EventMaterial, FairHelpRequest, Registration
 from knowledge.services import events as services
+from portal.admin_filters import DateHierarchyGuardMixin
 from portal.audit import entries_for, log_action
 from portal.converters import get_by_id_or_404
 
@@ -83,7 +84,7 @@ class MaterialInline(_ReadOnlyInline):
 
 
 @admin.register(Event)
-class EventAdmin(PublicationReviewAdmin, admin.ModelAdmin):
+class EventAdmin(DateHierarchyGuardMixin, PublicationReviewAdmin, admin.ModelAdmin):
     list_display = ["title", "kind", "status_badge", "starts_at", "place", "places_display", "new_help_display"]
     list_filter = ["kind", "status"]
     search_fields = ["title", "place", "trainer"]

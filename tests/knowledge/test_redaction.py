@@ -228,6 +228,8 @@ def test_publishing_refuses_a_text_where_staff_put_the_name_back(case, staff):
 
 def test_admin_drafts_from_the_changelist_and_from_the_case_page(case, staff, client):
     client.force_login(staff)
+    case_page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert reverse("admin:knowledge_typicalcase_from_case", args=[case.pk]) in case_page
     changelist = client.get(reverse("admin:knowledge_typicalcase_changelist")).content.decode()
     assert reverse("admin:knowledge_typicalcase_from_case") in changelist and "从已结案案件生成" in changelist
     url = reverse("admin:knowledge_typicalcase_from_case", args=[case.pk])
