@@ -516,6 +516,9 @@ def search(query, *, section=None, country=None, ip_type=None, year=None, page=1
 # --- Highlighting ------------------------------------------------------------------------------
 
 
+_LETTER = rf"(?:(?![{_CJK}])[^\W\d_])"
+
+
 def _pattern(phrases):
     """A pattern of the query's runs, longest first; a CJK run also by its pairs, so that a match
     spread over the text still shows where it is."""
@@ -528,7 +531,16 @@ def _pattern(phrases):
             parts.update(phrase[i : i + 2] for i in range(len(phrase) - 1))
     if not parts:
         return None
-    return re.compile("|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True)), re.IGNORECASE)
+
+    def alternative(part):
+        if re.fullmatch(f"[{_CJK}]+", part):
+            return re.escape(part)
+        # A Latin word or a number is matched whole, as the search matched it ("act", not
+        # "contract"; "337" in "337调查", not in "3370").
+        same = r"\d" if part.isdigit() else _LETTER
+        return rf"(?<!{same}){re.escape(part)}(?!{same})"
+
+    return re.compile("|".join(alternative(p) for p in sorted(parts, key=len, reverse=True)), re.IGNORECASE)
 
 
 def _normalised(text):

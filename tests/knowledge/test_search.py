@@ -109,6 +109,11 @@ def test_highlight_escapes_the_text_and_marks_the_match():
     assert html == "&lt;img src=x onerror=&quot;a&quot;&gt;<mark>数控机床</mark> &amp; <mark>337</mark>"
 
 
+def test_highlight_marks_latin_words_and_numbers_whole():
+    html = str(highlight("Tariff Act, a contract; 337调查, case 3370", ["act", "337"]))
+    assert html == "Tariff <mark>Act</mark>, a contract; <mark>337</mark>调查, case 3370"
+
+
 def test_search_results_are_highlighted_and_link_to_the_item():
     law = LawFactory(title_zh="数控机床主轴进口规定", summary="<b>数控机床</b>主轴的规定")
     index_item(law)
