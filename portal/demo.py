@@ -154,7 +154,7 @@ def _grant_center_permissions():
     """Center staff, the director and deputies work in the admin: give their groups the
     model permissions of the portal's own apps (object-level rules still apply)."""
     perms = Permission.objects.filter(
-        content_type__app_label__in=["portal", "applications", "cases", "experts", "meetings", "documents"]
+        content_type__app_label__in=["portal", "applications", "cases", "experts", "meetings", "documents", "knowledge"]
     ).exclude(content_type__model__in=["user", "sequence"])
     for role in (Role.STAFF, Role.DIRECTOR, Role.DEPUTY):
         Group.objects.get(name=role).permissions.add(*perms)

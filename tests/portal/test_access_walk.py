@@ -161,6 +161,42 @@ RULES = {
     "twofactor:renew_codes": post(only({**dict.fromkeys(LOGGED_IN, 302)})),
     "twofactor:disable": post(only({**dict.fromkeys(LOGGED_IN, 302), **dict.fromkeys(SECOND_FACTOR, 403)})),
     "twofactor:confirm": only({**dict.fromkeys(LOGGED_IN, 302), **SECOND_FACTOR}),
+    # The knowledge platform: its published pages are for everyone; a token is the key to its own page.
+    "robots_txt": everyone(),
+    "knowledge:index": everyone(),
+    "knowledge:search": everyone(),
+    "knowledge:laws": everyone(),
+    "knowledge:law": everyone(),
+    "knowledge:law_attachment": everyone(),
+    "knowledge:countries": everyone(),
+    "knowledge:country": everyone(),
+    "knowledge:cases": everyone(),
+    "knowledge:case": everyone(),
+    "knowledge:warnings": everyone(),
+    "knowledge:warning": everyone(),
+    "knowledge:institutions": everyone(),
+    "knowledge:institution": everyone(),
+    "knowledge:events": everyone(),
+    "knowledge:event": everyone(),
+    "knowledge:event_ics": everyone(),
+    "knowledge:fair_help": post(everyone(400)),  # the empty form comes back with its errors
+    "knowledge:fair_help_received": everyone(404),  # only the browser that asked for help
+    "knowledge:material": everyone(),
+    "knowledge:registration": everyone(),
+    "knowledge:registration_cancel": post(everyone(302)),
+    "knowledge:registration_ics": everyone(),
+    "knowledge:subscribe": everyone(),
+    "knowledge:subscription": everyone(),
+    "knowledge:subscription_confirm": everyone(),
+    "knowledge:unsubscribe": post(everyone(302)),
+    "knowledge:feed_rss": everyone(),
+    "knowledge:feed_atom": everyone(),
+    "knowledge:sitemap": everyone(),
+    "knowledge:sitemap_section": everyone(),
+    "knowledge:agency_submissions": only(ALL_AGENCIES),
+    "knowledge:agency_submit": only(ALL_AGENCIES),
+    "knowledge:agency_edit": only(AGENCY),  # an item the addressed agency sent and got back
+    "knowledge:consent": everyone(),
 }
 
 
@@ -288,8 +324,77 @@ class World:
             "documents:download": {"pk": w.document.pk},
             "documents:verify_code": {"code": w.document.verification_code},
             "cases:case_file": {"case_pk": w.case.pk},
+            "knowledge:law": lambda: {"pk": _published("knowledge.Law").pk},
+            "knowledge:law_attachment": lambda: {"pk": _law_with_attachment().pk},
+            "knowledge:country": {"code": "US"},
+            "knowledge:case": lambda: {"pk": _published("knowledge.TypicalCase").pk},
+            "knowledge:warning": lambda: {"pk": _published("knowledge.Warning").pk},
+            "knowledge:institution": lambda: {"pk": _published("knowledge.ServiceInstitution").pk},
+            "knowledge:event": lambda: {"pk": _published("knowledge.Event", kind="trade_fair").pk},
+            "knowledge:event_ics": lambda: {"pk": _published("knowledge.Event").pk},
+            "knowledge:fair_help": lambda: {"pk": _published("knowledge.Event", kind="trade_fair").pk},
+            "knowledge:fair_help_received": {"pk": 1},
+            "knowledge:material": lambda: {"pk": _first("knowledge.EventMaterial").pk},
+            "knowledge:registration": lambda: {"token": _first("knowledge.Registration", status="registered").token},
+            "knowledge:registration_cancel": lambda: {
+                "token": _first("knowledge.Registration", status="registered").token
+            },
+            "knowledge:registration_ics": lambda: {
+                "token": _first("knowledge.Registration", status="registered").token
+            },
+            "knowledge:subscription": lambda: {"token": _subscription().token},
+            "knowledge:subscription_confirm": lambda: {"token": _subscription().token},
+            "knowledge:unsubscribe": lambda: {"token": _subscription().token},
+            "knowledge:feed_rss": {"section": "warnings"},
+            "knowledge:feed_atom": {"section": "laws"},
+            "knowledge:sitemap_section": {"section": "laws"},
+            "knowledge:agency_submit": {"kind": "case"},
+            "knowledge:agency_edit": lambda: {"kind": "law", "pk": _returned_law(w).pk},
+            "knowledge:consent": lambda: {"token": _consent_asked().consent_token},
         }.get(name, {})
         return values() if callable(values) else values
+
+
+def _published(label, **lookup):
+    return _first(label, status="published", **lookup)
+
+
+def _law_with_attachment():
+    law = _published("knowledge.Law")
+    if not law.attachment:
+        law.attachment.save("law.pdf", ContentFile(b"%PDF-1.4 law text"), save=True)
+    return law
+
+
+def _subscription():
+    subscription, _created = _model("knowledge.Subscription").objects.get_or_create(
+        email="subscriber@example.cn", defaults={"countries": ["US"]}
+    )
+    return subscription
+
+
+def _returned_law(world):
+    agency = world.people["addressed_agency"].agency
+    return _model("knowledge.Law").objects.create(
+        status="returned",
+        agency=agency,
+        submitted_by=world.people["addressed_agency"],
+        review_reason="请补充来源链接。",
+        country="US",
+        ip_type="patent",
+        doc_type="law",
+        title_zh="待修改的法律",
+    )
+
+
+def _consent_asked():
+    item = _published("knowledge.TypicalCase")
+    if not item.consent_token:
+        _model("knowledge.TypicalCase").objects.filter(pk=item.pk).update(
+            consent="requested", consent_token="walk-consent"
+        )
+        item.refresh_from_db()
+    return item
 
 
 def _draft_attachment(world):
