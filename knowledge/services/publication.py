@@ -234,32 +234,32 @@ def item_publish(*, item, by):
 
 def item_return(*, item, by, reason):
     """Send a submitted item back to its agency for correction, saying why."""
-    reason = _reason(reason)
-    require(can_review(by, item), REVIEWERS_ONLY)
-    with transaction.atomic():
-        item.review_reason = reason
-        item.reviewed_by = by
-        transition(
-            item,
-            S.RETURNED,
-            by=by,
-            action="knowledge.item.returned",
-            permission=can_review,
-            denied_message=REVIEWERS_ONLY,
-            note=reason,
-            update_fields=["review_reason", "reviewed_by"],
-        )
-        _tell_agency(
-            item,
-            subject=_("报送的信息被退回修改：《%(title)s》") % {"title": item},
-            body=_("指导中心将您单位报送的%(kind)s《%(title)s》退回修改，理由：%(reason)s\n请修改后重新提交。")
-            % {"kind": kind_label(item), "title": item, "reason": reason},
-        )
-    return item
+    return _refuse(
+        item,
+        by=by,
+        reason=reason,
+        to_status=S.RETURNED,
+        action="knowledge.item.returned",
+        subject=_("报送的信息被退回修改：《%(title)s》"),
+        body=_("指导中心将您单位报送的%(kind)s《%(title)s》退回修改，理由：%(reason)s\n请修改后重新提交。"),
+    )
 
 
 def item_decline(*, item, by, reason):
     """Decline a submitted item for good, saying why."""
+    return _refuse(
+        item,
+        by=by,
+        reason=reason,
+        to_status=S.DECLINED,
+        action="knowledge.item.declined",
+        subject=_("报送的信息不予采用：《%(title)s》"),
+        body=_("指导中心决定不予采用您单位报送的%(kind)s《%(title)s》，理由：%(reason)s"),
+    )
+
+
+def _refuse(item, *, by, reason, to_status, action, subject, body):
+    """Return or decline: the reason is kept on the item and in the audit log, and the agency is told."""
     reason = _reason(reason)
     require(can_review(by, item), REVIEWERS_ONLY)
     with transaction.atomic():
@@ -267,9 +267,9 @@ def item_decline(*, item, by, reason):
         item.reviewed_by = by
         transition(
             item,
-            S.DECLINED,
+            to_status,
             by=by,
-            action="knowledge.item.declined",
+            action=action,
             permission=can_review,
             denied_message=REVIEWERS_ONLY,
             note=reason,
@@ -277,9 +277,8 @@ def item_decline(*, item, by, reason):
         )
         _tell_agency(
             item,
-            subject=_("报送的信息不予采用：《%(title)s》") % {"title": item},
-            body=_("指导中心决定不予采用您单位报送的%(kind)s《%(title)s》，理由：%(reason)s")
-            % {"kind": kind_label(item), "title": item, "reason": reason},
+            subject=subject % {"title": item},
+            body=body % {"kind": kind_label(item), "title": item, "reason": reason},
         )
     return item
 
