@@ -19,6 +19,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from documents.signing import outside_event_loop
+
 logger = logging.getLogger(__name__)
 
 # Changes after signing that leave the signed content as it was: long-term validation data and
@@ -42,7 +44,7 @@ def signature_report(pdf, *, trust_roots=()):
     for embedded in reader.embedded_signatures:
         if embedded.sig_object.get("/Type") == "/DocTimeStamp":
             continue
-        status = validate_pdf_signature(embedded, signer_validation_context=context)
+        status = outside_event_loop(validate_pdf_signature, embedded, signer_validation_context=context)
         results.append(
             {
                 "field": embedded.field_name,
@@ -264,8 +266,11 @@ def _check(pdf, reader, embedded, embedded_all, trust_roots, stamp_roots):
     claimed = embedded.self_reported_timestamp
     moment = claimed if claimed is not None and claimed <= now else now
     # Integrity, the changes after signing, the timestamp, and the chain at the claimed time.
-    status = validate_pdf_signature(
-        embedded, signer_validation_context=context(moment=moment), ts_validation_context=stamp_context()
+    status = outside_event_loop(
+        validate_pdf_signature,
+        embedded,
+        signer_validation_context=context(moment=moment),
+        ts_validation_context=stamp_context(),
     )
 
     signed_at, time_source, authority = claimed, ("claimed" if claimed else "none"), ""
@@ -284,7 +289,8 @@ def _check(pdf, reader, embedded, embedded_all, trust_roots, stamp_roots):
     if (crls or ocsps) and signed_at is not None and trust_roots:
         # The certificate's status at the signing time, from the document's own revocation data
         # (a CRL published after the signature still speaks for that time: retroactive).
-        at_signing = validate_pdf_signature(
+        at_signing = outside_event_loop(
+            validate_pdf_signature,
             embedded,
             signer_validation_context=context(
                 moment=min(signed_at, now), revocation_mode="require", retroactive_revinfo=True
@@ -354,7 +360,7 @@ def _archive_timestamp(embedded, embedded_all, context):
         return "none", None
     latest = max(stamps, key=lambda s: s.signed_revision)
     try:
-        status = validate_pdf_timestamp(latest, validation_context=context())
+        status = outside_event_loop(validate_pdf_timestamp, latest, validation_context=context())
     except Exception:
         logger.info("verification: a document timestamp could not be validated", exc_info=True)
         return "invalid", None

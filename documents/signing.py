@@ -45,16 +45,21 @@ class _LocalValidationDataOnly(logging.Filter):
 logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_LocalValidationDataOnly())
 
 
-def sign_pdf(pdf, **options):
-    """`_sign_pdf` (below), run where pyHanko can run it: pyHanko's synchronous API starts an asyncio
-    event loop of its own, which Python refuses inside a thread whose loop is already running (an
-    asynchronous caller, a browser driver in the same thread). There it runs in a helper thread."""
+def outside_event_loop(function, *args, **kwargs):
+    """Call `function`, in a helper thread when this thread's asyncio loop is running: pyHanko's
+    synchronous API (signing, validation) starts an event loop of its own, which Python refuses
+    inside a running one (an asynchronous caller, a browser driver in the same thread)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return _sign_pdf(pdf, **options)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sign-pdf") as pool:
-        return pool.submit(_sign_pdf, pdf, **options).result()
+        return function(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyhanko") as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
+def sign_pdf(pdf, **options):
+    """`_sign_pdf` (below), where pyHanko can run it (`outside_event_loop`)."""
+    return outside_event_loop(_sign_pdf, pdf, **options)
 
 
 def _sign_pdf(pdf, *, signer_name, signer_title="", location="", seal_box=None, signer_key=None):

@@ -90,7 +90,7 @@ def test_staff_are_reminded_of_reviews_due_soon_or_overdue_once_a_day(applicant,
     assert Notification.objects.filter(recipient=staff, subject__contains="将于 2026年3月9日 到期").exists()
     assert services.application_deadlines_remind()["review"] == 0  # second run the same day
     at(monkeypatch, 2026, 3, 11)  # Wednesday: 2 working days overdue
-    assert tasks.send_deadline_reminders.apply().get()["review"] == 1
+    assert tasks.send_deadline_reminders.apply().get(disable_sync_subtasks=False)["review"] == 1
     assert Notification.objects.filter(
         recipient=staff, subject=f"申请 {application.number} 受理审查已逾期 2 个工作日"
     ).exists()

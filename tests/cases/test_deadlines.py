@@ -95,7 +95,7 @@ def test_reminders_go_to_the_handler_then_the_director_and_run_once_a_day(staff,
 
     at(monkeypatch, 2026, 3, 10)  # Tuesday: 3 working days overdue (> 2)
     Notification.objects.all().delete()
-    result = tasks.send_deadline_reminders.apply().get()
+    result = tasks.send_deadline_reminders.apply().get(disable_sync_subtasks=False)
     assert result["director"] == 2
     assert Notification.objects.filter(recipient=director, subject__contains="已逾期 3 个工作日").count() == 2
     assert refresh(case).last_reminded_on == datetime.date(2026, 3, 10)

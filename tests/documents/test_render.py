@@ -112,7 +112,7 @@ def test_a_second_delivery_of_the_task_makes_no_second_file_or_number(staff, dja
     first_file, first_hash = document.file.name, document.sha256
     sequence = Sequence.objects.get(key="document:晋知指发").last_value
 
-    assert render_document.apply(args=[document.pk]).get() == "ready"
+    assert render_document.apply(args=[document.pk]).get(disable_sync_subtasks=False) == "ready"
     document_render(document_id=document.pk)
 
     document.refresh_from_db()

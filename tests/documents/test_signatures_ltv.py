@@ -33,7 +33,7 @@ from documents.certificates import (
 )
 from documents.models import Document
 from documents.services import document_request
-from documents.signing import SIGNATURE_FIELD, TIMESTAMP_FIELD, sign_pdf
+from documents.signing import SIGNATURE_FIELD, TIMESTAMP_FIELD, outside_event_loop, sign_pdf
 from tests.conftest import needs_service
 from tests.documents.factories import make_case, make_opinion
 
@@ -115,8 +115,10 @@ def _validate_as_a_stranger(data, pki):
     context = dss.as_validation_context(
         {"trust_roots": [_ca_from_file(pki)], "allow_fetching": False, "revocation_mode": "hard-fail"}
     )
-    status = validate_pdf_signature(signatures[0], signer_validation_context=context, ts_validation_context=context)
-    stamps = [validate_pdf_timestamp(s, validation_context=context) for s in signatures[1:]]
+    status = outside_event_loop(
+        validate_pdf_signature, signatures[0], signer_validation_context=context, ts_validation_context=context
+    )
+    stamps = [outside_event_loop(validate_pdf_timestamp, s, validation_context=context) for s in signatures[1:]]
     return reader, signatures, dss, status, stamps
 
 
@@ -144,7 +146,7 @@ def _pades_lta(signature, pki):
             ),
         )
     )
-    return asyncio.run(ades_lta_validation(signature, spec))
+    return outside_event_loop(asyncio.run, ades_lta_validation(signature, spec))
 
 
 def _issue_opinion(staff, director, applicant_org, capture):
@@ -295,7 +297,7 @@ def test_a_revoked_certificate_is_listed_in_the_crl_refused_for_signing_and_show
     context = ValidationContext(
         trust_roots=[_ca_from_file(center)], crls=[crl.public_bytes(serialization.Encoding.DER)], allow_fetching=False
     )
-    status = validate_pdf_signature(embedded, signer_validation_context=context)
+    status = outside_event_loop(validate_pdf_signature, embedded, signer_validation_context=context)
     assert status.intact and status.valid and not status.trusted
     assert status.revocation_details is not None and status.revocation_details.revocation_date is not None
 

@@ -56,13 +56,16 @@ def test_a_render_left_pending_past_the_limit_is_queued_again_and_rendered_once(
     document = _lost_render(staff, django_capture_on_commit_callbacks)
     _age(document, 9)
     with django_capture_on_commit_callbacks(execute=True):
-        assert requeue_stuck_documents.apply().get() == {"requeued": 0, "failed": 0}  # not yet
+        assert requeue_stuck_documents.apply().get(disable_sync_subtasks=False) == {
+            "requeued": 0,
+            "failed": 0,
+        }  # not yet
     document.refresh_from_db()
     assert document.status == Document.Status.PENDING
 
     _age(document, 2)
     with django_capture_on_commit_callbacks(execute=True):
-        assert requeue_stuck_documents.apply().get() == {"requeued": 1, "failed": 0}
+        assert requeue_stuck_documents.apply().get(disable_sync_subtasks=False) == {"requeued": 1, "failed": 0}
     document.refresh_from_db()
     assert document.status == Document.Status.READY, document.last_error
     assert document.number == "晋知指意〔2026〕3号" and document.attempts == 1
@@ -72,7 +75,7 @@ def test_a_render_left_pending_past_the_limit_is_queued_again_and_rendered_once(
     # The first delivery turns up after all (the message came back from the broker): no second
     # file, no second number, no second document.
     with django_capture_on_commit_callbacks(execute=True):
-        assert requeue_stuck_documents.apply().get() == {"requeued": 0, "failed": 0}
+        assert requeue_stuck_documents.apply().get(disable_sync_subtasks=False) == {"requeued": 0, "failed": 0}
     services.document_render(document_id=document.pk)
     document.refresh_from_db()
     assert document.attempts == 1 and len(_files(document)) == 1

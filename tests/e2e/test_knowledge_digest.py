@@ -83,13 +83,13 @@ def test_a_visitor_subscribes_confirms_receives_the_digest_and_unsubscribes(page
 
     # The weekly task runs: the subscriber gets one digest with the warning about Germany only.
     mail.outbox.clear()
-    assert send_weekly_digest.apply().get()["sent"] == 1
+    assert send_weekly_digest.apply().get(disable_sync_subtasks=False)["sent"] == 1
     digest = _only_mail_to(VISITOR)
     assert "德国市场数控机床商标被抢注预警" in digest.body
     assert "风险等级：高" in digest.body
     assert "越南展会知识产权风险提示" not in digest.body
     # A second run the same week sends nothing more.
-    assert send_weekly_digest.apply().get()["sent"] == 0
+    assert send_weekly_digest.apply().get(disable_sync_subtasks=False)["sent"] == 0
 
     # The warning's link opens the published warning.
     page.goto(_link(digest.body, f"/knowledge/warnings/{germany.pk}/"))

@@ -374,5 +374,5 @@ def test_the_daily_task_plans_the_next_quarter_at_the_latest_30_days_before_it_s
     # Over the turn of the year: Q1 of next year.
     following, created = services.meeting_plan_next_quarter(today=datetime.date(2026, 12, 2))
     assert created and (following.year, following.quarter) == (2027, 1)
-    result = tasks.plan_quarterly_meetings.apply().get()
+    result = tasks.plan_quarterly_meetings.apply().get(disable_sync_subtasks=False)
     assert {"meeting", "created", "next_meeting", "next_created"} <= set(result)

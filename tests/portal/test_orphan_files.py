@@ -53,7 +53,7 @@ def test_orphans_older_than_an_hour_are_removed_and_logged(caplog):
     fresh = _write("documents/2026/guidance_opinion-8-v1.pdf", hours_old=0.5)  # its render may not have committed
     elsewhere = _write("exports/report.pdf", hours_old=48)  # no model writes there
 
-    assert remove_orphan_files.apply().get() == 2
+    assert remove_orphan_files.apply().get(disable_sync_subtasks=False) == 2
     assert not lost_path.exists() and not interrupted_render.exists()
     assert kept_path.exists() and fresh.exists() and elsewhere.exists()
     assert "Removed orphan file documents/2026/guidance_opinion-7-v1.pdf" in caplog.text

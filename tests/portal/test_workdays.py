@@ -101,7 +101,7 @@ def test_a_day_edited_in_the_admin_becomes_the_staffs_and_survives_the_daily_tas
     assert response.status_code == 302
     day.refresh_from_db()
     assert (day.is_working_day, day.source) == (True, "manual")
-    result = tasks.sync_official_calendar.apply().get()
+    result = tasks.sync_official_calendar.apply().get(disable_sync_subtasks=False)
     assert result["created"] == 0
     day.refresh_from_db()
     assert day.is_working_day is True and day.note == "值班"
@@ -111,9 +111,13 @@ def test_the_daily_task_is_scheduled_and_idempotent(db):
     scheduled = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
     assert "portal.tasks.sync_official_calendar" in scheduled
     CalendarDay.objects.all().delete()
-    first = tasks.sync_official_calendar.apply().get()
+    first = tasks.sync_official_calendar.apply().get(disable_sync_subtasks=False)
     assert first["created"] > 100
-    assert tasks.sync_official_calendar.apply().get() == {"created": 0, "updated": 0, "removed": 0}
+    assert tasks.sync_official_calendar.apply().get(disable_sync_subtasks=False) == {
+        "created": 0,
+        "updated": 0,
+        "removed": 0,
+    }
 
 
 def test_next_years_calendar_is_asked_for_from_november(db, monkeypatch):
