@@ -181,3 +181,46 @@ def test_an_applicant_submits_and_downloads_the_receipt(page, production, server
     data = download_info.value.path().read_bytes()
     assert data.startswith(b"%PDF-"), data[:40]
     assert len(data) > 10_000  # a rendered, signed document, not an empty file
+
+
+def test_an_agency_submission_reaches_the_public_through_review_cache_and_search(page, production, server_errors):
+    """The knowledge platform as production runs it: a visitor's page is served from the shared
+    cache (Redis, two gunicorn workers), a publish in the admin must invalidate it, and the Chinese
+    search must find the new case on PostgreSQL."""
+    title = "某数控机床企业应对德国展会禁令"
+    page.goto(f"{production.url}/knowledge/cases/")
+    assert_styled(page)
+    expect(page.get_by_role("link", name=title)).to_have_count(0)
+    page.goto(f"{production.url}/knowledge/search/?q=数控机床")
+    expect(page.get_by_role("link", name=title)).to_have_count(0)
+
+    log_in(page, production, "agency")
+    page.goto(f"{production.url}/knowledge/submissions/new/case/")
+    assert_styled(page)
+    page.get_by_label("标题").fill(title)
+    page.get_by_label("知识产权类型").select_option("patent")
+    page.get_by_label("国家/地区").select_option("DE")
+    page.get_by_label("程序").select_option("trade_fair")
+    page.get_by_label("年份").fill("2026")
+    page.get_by_label("基本案情").fill("某企业的数控机床主轴在德国展会上被申请临时禁令。")
+    page.get_by_label("应对措施").fill("中心当天联系现场律师，提交不侵权说明。")
+    page.get_by_label("处理结果").fill("法院驳回禁令申请。")
+    page.get_by_label("启示").fill("参展前做专利自由实施分析。")
+    page.get_by_role("button", name="提交审核").click()
+    expect(page.get_by_role("row").filter(has_text=title)).to_contain_text("待审核")
+    page.context.clear_cookies()
+
+    log_in(page, production, "staff")
+    page.goto(f"{production.url}/admin/knowledge/typicalcase/?status__exact=submitted")
+    page.get_by_role("link", name=title).click()
+    assert_styled(page, portal_layout=False)
+    page.get_by_role("button", name="发布", exact=True).click()
+    expect(page.get_by_test_id("item-status")).to_have_text("已发布")
+    page.context.clear_cookies()
+
+    page.goto(f"{production.url}/knowledge/cases/")
+    page.get_by_role("link", name=title).click()
+    expect(page.get_by_text("山西省商务厅")).to_be_visible()
+    page.goto(f"{production.url}/knowledge/search/?q=数控机床")
+    expect(page.get_by_role("link", name=re.compile("数控机床"))).not_to_have_count(0)
+    expect(page.locator("mark").first).to_be_visible()
