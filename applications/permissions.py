@@ -88,6 +88,11 @@ def can_create_application(user, applicant):
     return own is not None and own.pk == applicant.pk
 
 
+def can_start_application_for(user):
+    """Start a draft on an organisation's behalf (a request at a fair's service desk): the center."""
+    return is_center_member(user)
+
+
 def can_edit(user, application):
     """Fill in, add or remove evidence, submit, withdraw: the organisation's applicant users."""
     return _acts_for(user, application)

@@ -28,6 +28,7 @@ from applications.services.decisions import (
 from applications.services.drafting import (
     application_create,
     application_save_draft,
+    application_start_for,
     attachment_add,
     attachment_downloaded,
     attachment_remove,
@@ -55,6 +56,7 @@ __all__ = [
     "application_number",
     "application_return",
     "application_save_draft",
+    "application_start_for",
     "application_submit",
     "application_withdraw",
     "attachment_add",

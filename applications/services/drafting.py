@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from applications.choices import EvidenceCategory
 from applications.forms import FORM_FIELDS
 from applications.models import Applicant, Application, Attachment
-from applications.permissions import can_create_application, can_edit
+from applications.permissions import can_create_application, can_edit, can_start_application_for
 from applications.services._common import EDITABLE, S, audit_scope, lock
 from portal.access import require
 from portal.audit import log_action
@@ -31,20 +31,37 @@ def application_create(*, applicant: Applicant, by: User) -> Application:
     """Start a draft for the organisation, filled in from what the portal already knows."""
     require(can_create_application(by, applicant), _("只能为本单位填写申请。"))
     with transaction.atomic():
-        application = Application.objects.create(
-            applicant=applicant,
-            created_by=by,
-            applicant_category=applicant.category,
-            applicant_category_other=applicant.category_other,
-            applicant_name=applicant.name,
-            credit_code=applicant.credit_code,
-            contact_name=by.full_name,
-            contact_email=by.email,
-            contact_phone=by.phone,
-            contact_address=applicant.address,
-        )
+        application = _new_draft(applicant, requester=by)
         log_action(application, "applications.application.created", by=by, to_status=S.DRAFT)
     return application
+
+
+def application_start_for(
+    *, applicant: Applicant, requester: User, by: User, answers: dict, note: str = "", data: dict | None = None
+) -> Application:
+    """Start a draft for `requester`'s organisation on its behalf, as the center does when a request
+    reaches it another way (a fair's service desk): filled in like the organisation's own draft plus
+    what is already known (`answers`); the draft is the requester's, the audit log names `by`."""
+    require(can_start_application_for(by), _("只有指导中心可以代为发起申请。"))
+    with transaction.atomic():
+        application = _new_draft(applicant, requester=requester, **answers)
+        log_action(application, "applications.application.created", by=by, to_status=S.DRAFT, note=note, data=data)
+    return application
+
+
+def _new_draft(applicant, *, requester, **answers):
+    """A draft with the organisation's known answers and the requester as its contact."""
+    known = {
+        "applicant_category": applicant.category,
+        "applicant_category_other": applicant.category_other,
+        "applicant_name": applicant.name,
+        "credit_code": applicant.credit_code,
+        "contact_name": requester.full_name,
+        "contact_email": requester.email,
+        "contact_phone": requester.phone,
+        "contact_address": applicant.address,
+    }
+    return Application.objects.create(applicant=applicant, created_by=requester, **(known | answers))
 
 
 def application_save_draft(

@@ -22,8 +22,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from applications.models import Applicant, ApplicantAccount, Application
+from applications.models import Applicant, ApplicantAccount
 from applications.selectors import members_of
+from applications.services import application_start_for
 from knowledge.calendar import absolute
 from knowledge.models import Event, EventMaterial, FairHelpRequest, Registration
 from knowledge.permissions import can_review, published
@@ -394,27 +395,19 @@ def help_request_escalate(*, help_request: FairHelpRequest, by: User, note: str 
         application = None
         if applicant is not None:
             requester = help_request.user
-            application = Application.objects.create(
+            application = application_start_for(
                 applicant=applicant,
-                created_by=requester,
-                applicant_category=applicant.category,
-                applicant_category_other=applicant.category_other,
-                applicant_name=applicant.name,
-                credit_code=applicant.credit_code,
-                contact_name=help_request.contact_name or requester.full_name,
-                contact_email=help_request.email or requester.email,
-                contact_phone=help_request.phone or requester.phone,
-                contact_address=applicant.address,
-                countries=[event.country] if event.country else [],
-                technical_field=event.industry or "",
-                request=_draft_text(help_request),
-                other_requests=_("展会现场紧急求助，请尽快受理。") if help_request.urgent else "",
-            )
-            log_action(
-                application,
-                "applications.application.created",
+                requester=requester,
                 by=by,
-                to_status=Application.Status.DRAFT,
+                answers={
+                    "contact_name": help_request.contact_name or requester.full_name,
+                    "contact_email": help_request.email or requester.email,
+                    "contact_phone": help_request.phone or requester.phone,
+                    "countries": [event.country] if event.country else [],
+                    "technical_field": event.industry or "",
+                    "request": _draft_text(help_request),
+                    "other_requests": _("展会现场紧急求助，请尽快受理。") if help_request.urgent else "",
+                },
                 note=_("由展会现场求助转来（%(fair)s）") % {"fair": event.title},
                 data={"fair_help_request": help_request.pk},
             )
