@@ -138,7 +138,7 @@ def test_the_sitemap_lists_public_pages_and_published_items_only(client):
     for item in (law, case, warning, institution, event):
         location = f"http://testserver{item.get_absolute_url()}"
         assert location in entries
-        assert entries[location] == item.updated_at.date().isoformat()
+        assert entries[location] == timezone.localtime(item.updated_at).date().isoformat()
     for item in hidden:
         assert f"http://testserver{item.get_absolute_url()}" not in entries
     for name in ("knowledge:index", "knowledge:laws", "knowledge:cases", "knowledge:warnings", "knowledge:events"):
