@@ -232,7 +232,6 @@ class ApplicationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         DisputeTypeFilter,
         RightTypeFilter,
         CountryFilter,
-        "technical_field",
         "level",
         "submitted_at",
     ]
@@ -286,10 +285,10 @@ class ApplicationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
                     "right_type_other",
                     "countries_display",
                     "country_other",
-                    "opponent_type",
+                    "opponent_types_display",
                     "opponent_type_other",
                     "opponent_name",
-                    "technical_field",
+                    "technical_fields_display",
                     "technical_field_other",
                 ]
             },
@@ -340,6 +339,14 @@ class ApplicationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("涉及权利类别"))
     def right_types_display(self, obj):
         return display_value("right_types", obj.right_types)
+
+    @admin.display(description=gettext_lazy("纠纷对象类型"))
+    def opponent_types_display(self, obj):
+        return display_value("opponent_types", obj.opponent_types)
+
+    @admin.display(description=gettext_lazy("纠纷领域"))
+    def technical_fields_display(self, obj):
+        return display_value("technical_fields", obj.technical_fields)
 
     @admin.display(description=gettext_lazy("案件"))
     def case_link(self, obj):

@@ -6,9 +6,36 @@ from django.utils.translation import gettext_lazy as _
 
 class ApplicantCategory(models.TextChoices):
     ENTERPRISE = "enterprise", _("企业")
+    SOLE_TRADER = "sole_trader", _("个体工商户")
+    INDIVIDUAL = "individual", _("个人")
     ASSOCIATION = "association", _("社会团体")
     RESEARCH = "research", _("科研院所")
     OTHER = "other", _("其他")
+
+
+# Categories identified by a unified social credit code; a natural person is identified by an ID document.
+CATEGORIES_WITH_CREDIT_CODE = {
+    ApplicantCategory.ENTERPRISE,
+    ApplicantCategory.SOLE_TRADER,
+    ApplicantCategory.ASSOCIATION,
+    ApplicantCategory.RESEARCH,
+}
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("居民身份证")
+    PASSPORT = "passport", _("护照")
+
+
+class Channel(models.TextChoices):
+    """How an application reached the center."""
+
+    ONLINE = "online", _("网上申请")
+    PAPER = "paper", _("纸质申请书")
+    EMAIL = "email", _("电子邮件")
+    SERVICE_POINT = "service_point", _("服务工作站代录")
+    CONSULTATION = "consultation", _("咨询转申请")
+    FAIR_DESK = "fair_desk", _("展会服务台")
 
 
 class DisputeType(models.TextChoices):
@@ -60,6 +87,7 @@ class EvidenceCategory(models.TextChoices):
     STANDING = "standing", _("申请人主体资格证明（营业执照、身份证、个体工商户执照等）")
     IP_RIGHTS = "ip_rights", _("涉及的知识产权证明（专利文本、商标注册证、版权登记证书等）")
     LEGAL_PAPERS = "legal_papers", _("纠纷相关法律文书（律师函、起诉书、行政机关通知等）")
+    PAPER_FORM = "paper_form", _("签字（盖章）的纸质申请书扫描件")
     OTHER = "other", _("其他材料")
 
 

@@ -70,9 +70,9 @@ APPLICATIONS = [
             "dispute_types": ["trade_investigation", "infringement"],
             "right_types": ["invention"],
             "countries": ["US"],
-            "opponent_type": "competitor",
+            "opponent_types": ["competitor"],
             "opponent_name": "Precision Motion Systems Inc.（美国精密运动系统公司）",
-            "technical_field": "mechanical",
+            "technical_fields": ["mechanical"],
             "technical_field_other": "五轴联动数控机床及其主轴部件",
             "request": (
                 "2026 年 10 月 9 日，美国国际贸易委员会（ITC）根据美国精密运动系统公司的申请，"
@@ -101,9 +101,9 @@ APPLICATIONS = [
             "dispute_types": ["exhibition", "infringement"],
             "right_types": ["utility_model"],
             "countries": ["DE"],
-            "opponent_type": "competitor",
+            "opponent_types": ["competitor"],
             "opponent_name": "Hoffmann Werkzeugbau GmbH",
-            "technical_field": "mechanical",
+            "technical_fields": ["mechanical"],
             "request": (
                 "我司参加 2026 年汉诺威工业博览会期间，德国 Hoffmann 公司持其德国实用新型向法院申请临时禁令，"
                 "展会现场被要求撤下两台样机，并收到律师函要求签署停止侵权声明。"
@@ -120,9 +120,9 @@ APPLICATIONS = [
             "dispute_types": ["licensing"],
             "right_types": ["invention"],
             "countries": ["JP"],
-            "opponent_type": "university",
+            "opponent_types": ["university"],
             "opponent_name": "东北某国立大学技术转移机构",
-            "technical_field": "mechanical",
+            "technical_fields": ["mechanical"],
             "request": "日方许可方要求将许可费率从 3% 提高到 5%，并主张我司改进技术的专利应回授给对方。请求指导谈判策略。",
             "impact": "许可产品年销售额约 1500 万元。",
             "level": "ordinary",
@@ -135,7 +135,7 @@ APPLICATIONS = [
             "dispute_types": ["trade_secret"],
             "right_types": [],
             "countries": ["VN"],
-            "opponent_type": "individual",
+            "opponent_types": ["individual"],
             "opponent_name": "",
             "request": "原技术骨干离职后在越南设厂，疑似使用我司的主轴装配工艺图纸……（待补充）",
             "impact": "",
@@ -150,9 +150,9 @@ APPLICATIONS = [
             "dispute_type_other": "商标被抢注",
             "right_types": ["trademark", "gi"],
             "countries": ["BR"],
-            "opponent_type": "individual",
+            "opponent_types": ["individual"],
             "opponent_name": "Carlos Mendes Importação Ltda.",
-            "technical_field": "other",
+            "technical_fields": ["other"],
             "technical_field_other": "食品（酿造食醋）",
             "request": (
                 "我司计划进入巴西市场时发现，巴西一进口商已于 2025 年在巴西工业产权局（INPI）"
@@ -170,9 +170,9 @@ APPLICATIONS = [
             "dispute_types": ["infringement"],
             "right_types": ["invention"],
             "countries": ["US"],
-            "opponent_type": "npe",
+            "opponent_types": ["npe"],
             "opponent_name": "Lone Star Wireless Licensing LLC",
-            "technical_field": "communications",
+            "technical_fields": ["communications"],
             "request": (
                 "一家非专利实施实体在美国得克萨斯东区联邦地区法院起诉我司及美国经销商，"
                 "称我司物联网通信模组侵犯其 3 项 4G 标准必要专利，要求按每台 1.2 美元支付许可费。"
@@ -190,9 +190,9 @@ APPLICATIONS = [
             "dispute_types": ["ownership"],
             "right_types": ["invention"],
             "countries": ["DE", "EU"],
-            "opponent_type": "university",
+            "opponent_types": ["university"],
             "opponent_name": "某德国工业大学材料研究所",
-            "technical_field": "chemistry",
+            "technical_fields": ["chemistry"],
             "request": (
                 "我院与德国某大学合作研发的高温合金涂层技术，德方未经协商以其单方名义向欧洲专利局提交了专利申请。"
                 "请求指导：合作协议下的权属主张、欧洲专利局程序中的权利人变更。"

@@ -10,11 +10,18 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from applications.choices import FORM_COUNTRIES, ApplicantCategory, EvidenceCategory
+from applications.choices import FORM_COUNTRIES, ApplicantCategory, EvidenceCategory, IdType
 from applications.countries import FORM_COUNTRY_CHOICES, OTHER_COUNTRY_CHOICES
 from applications.models import LONG_TEXT_LIMIT, Applicant, Application, Feedback
 from portal.forms import MultipleFileField
-from portal.validators import normalise_credit_code, validate_credit_code, validate_phone
+from portal.validators import (
+    normalise_credit_code,
+    normalise_id_number,
+    validate_credit_code,
+    validate_passport_number,
+    validate_phone,
+    validate_resident_id,
+)
 
 # The form's fields, in the order of the paper form (附件1). Others read these names.
 FORM_FIELDS = [
@@ -22,6 +29,8 @@ FORM_FIELDS = [
     "applicant_category_other",
     "applicant_name",
     "credit_code",
+    "id_type",
+    "id_number",
     "contact_name",
     "contact_email",
     "contact_phone",
@@ -32,29 +41,33 @@ FORM_FIELDS = [
     "right_type_other",
     "countries",
     "country_other",
-    "opponent_type",
+    "opponent_types",
     "opponent_type_other",
     "opponent_name",
-    "technical_field",
+    "technical_fields",
     "technical_field_other",
     "request",
     "impact",
     "level",
     "other_requests",
+    "foreign_deadline",
+    "foreign_deadline_what",
+    "foreign_deadline_where",
+    "urgent",
 ]
 
+# credit_code, or id_type and id_number for a natural person, are required by category (clean()).
 REQUIRED_TO_SUBMIT = [
     "applicant_category",
     "applicant_name",
-    "credit_code",
     "contact_name",
     "contact_email",
     "contact_phone",
     "contact_address",
     "dispute_types",
     "right_types",
-    "opponent_type",
-    "technical_field",
+    "opponent_types",
+    "technical_fields",
     "request",
     "impact",
     "level",
@@ -65,14 +78,16 @@ OTHER_TEXT = [
     ("applicant_category", "applicant_category_other"),
     ("dispute_types", "dispute_type_other"),
     ("right_types", "right_type_other"),
-    ("opponent_type", "opponent_type_other"),
-    ("technical_field", "technical_field_other"),
+    ("opponent_types", "opponent_type_other"),
+    ("technical_fields", "technical_field_other"),
 ]
 
 HELP = {
-    "applicant_category": _("按营业执照或登记证书选择；个体工商户、自然人等请选“其他”并说明。"),
+    "applicant_category": _("按营业执照或登记证书选择；以个人名义申请的选“个人”。"),
     "applicant_name": _("与营业执照或登记证书上的名称一致。"),
-    "credit_code": _("18 位，见营业执照右上角，例如 91350100M000100Y43。须与本单位账号登记的代码一致。"),
+    "credit_code": _("18 位，见营业执照右上角，例如 91350100M000100Y43。须与本单位账号登记的代码一致；个人申请不填。"),
+    "id_type": _("以个人名义申请时填写：居民身份证或护照。"),
+    "id_number": _("居民身份证 18 位（最后一位可能是 X）；护照号码为英文字母和数字。"),
     "contact_name": _("负责与中心沟通本次纠纷的人员，通常是知识产权或法务负责人。"),
     "contact_email": _("受理、补正等通知会发到这个邮箱。"),
     "contact_phone": _("11 位手机号码，或带区号的固定电话，如 0351-1234567转801。"),
@@ -80,10 +95,14 @@ HELP = {
     "dispute_types": _("可多选。例如收到美国国际贸易委员会（ITC）的 337 调查通知，选“相关贸易调查纠纷”。"),
     "right_types": _("可多选。纠纷中被主张或需要维护的权利类型。"),
     "countries": _("可多选。纠纷发生或可能发生的国家/地区；表中没有的，勾选“其他”后在下方选择或填写。"),
-    "opponent_type": _("NPE 指本身不实施专利、主要靠诉讼或许可获利的实体。"),
+    "opponent_types": _("可多选。NPE 指本身不实施专利、主要靠诉讼或许可获利的实体。"),
     "opponent_name": _("对方的中英文名称（如知道），便于安排无利益冲突的专家。"),
-    "technical_field": _("涉案产品或技术所属领域。"),
-    "applicant_category_other": _("选“其他”时必填，如“个体工商户”“事业单位”。"),
+    "technical_fields": _("可多选。涉案产品或技术所属领域。"),
+    "foreign_deadline": _("境外最近一个必须完成的期限，如答辩、异议、应诉截止日；中心按此安排办理先后。"),
+    "foreign_deadline_what": _("该期限要完成的事项。"),
+    "foreign_deadline_where": _("期限所在的机构或法院。"),
+    "urgent": _("期限紧迫或损失正在扩大时勾选，中心会优先处理。"),
+    "applicant_category_other": _("选“其他”时必填，如“事业单位”“民办非企业单位”。"),
     "dispute_type_other": _("选“其他”时必填，简要写明纠纷性质，如“商标被抢注”“域名纠纷”。"),
     "right_type_other": _("选“其他”时必填，如“植物新品种”“商业秘密（技术信息）”。"),
     "country_other": _("列表中没有的国家/地区，或需要说明的具体法域，如“美国得克萨斯州”。"),
@@ -100,6 +119,49 @@ HELP = {
     ),
     "other_requests": _("如需保密、希望约谈时间、需要英文材料等，可在此说明。"),
 }
+
+
+def check_identity(form, data, *, organisation=None, required=True, category_field="applicant_category"):
+    """How the applicant is identified follows its category: a credit code for an organisation or a
+    sole trader, a resident ID (GB 11643) or passport for a natural person. Errors go next to the field."""
+    category = data.get(category_field)
+    id_type, id_number = data.get("id_type"), normalise_id_number(data.get("id_number"))
+    if "id_number" in data:
+        data["id_number"] = id_number
+    if category == ApplicantCategory.INDIVIDUAL:
+        if data.get("credit_code") and "credit_code" not in form.errors:
+            form.add_error("credit_code", _("以个人名义申请时不填统一社会信用代码，请填写证件类型和号码。"))
+        if required and not id_type and "id_type" not in form.errors:
+            form.add_error("id_type", _("个人申请请选择证件类型。"))
+        if required and not id_number and "id_number" not in form.errors:
+            form.add_error("id_number", _("个人申请请填写证件号码。"))
+        if id_number and "id_number" not in form.errors:
+            try:
+                validate_id_document(id_type, id_number)
+            except ValidationError as error:
+                form.add_error("id_number", error)
+        if (
+            organisation is not None
+            and organisation.id_number
+            and id_number
+            and id_number != organisation.id_number
+            and "id_number" not in form.errors
+        ):
+            form.add_error("id_number", _("须与账号登记的证件号码一致。如登记有误，请联系中心更正。"))
+    elif category:
+        if required and not data.get("credit_code") and "credit_code" not in form.errors:
+            form.add_error("credit_code", _("请填写 18 位统一社会信用代码。"))
+        if "id_number" in data:
+            data["id_type"], data["id_number"] = "", ""
+
+
+def validate_id_document(id_type, id_number):
+    if id_type == IdType.RESIDENT_ID:
+        validate_resident_id(id_number)
+    elif id_type == IdType.PASSPORT:
+        validate_passport_number(id_number)
+    else:
+        raise ValidationError(_("请先选择证件类型。"), code="no_type")
 
 
 class ApplicationForm(forms.ModelForm):
@@ -122,9 +184,8 @@ class ApplicationForm(forms.ModelForm):
         fields = FORM_FIELDS
         widgets = {
             "applicant_category": forms.RadioSelect,
-            "opponent_type": forms.RadioSelect,
-            "technical_field": forms.RadioSelect,
             "level": forms.RadioSelect,
+            "foreign_deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "request": forms.Textarea(attrs={"rows": 10}),
             "impact": forms.Textarea(attrs={"rows": 6}),
             "other_requests": forms.Textarea(attrs={"rows": 4}),
@@ -137,13 +198,14 @@ class ApplicationForm(forms.ModelForm):
         self.organisation = organisation
         for name, text in HELP.items():
             self.fields[name].help_text = text
-        for name in ("applicant_category", "opponent_type", "technical_field", "level"):
+        for name in ("applicant_category", "level"):
             field = self.fields[name]
             field.choices = [choice for choice in field.choices if choice[0] != ""]
         self.fields["countries"].choices = FORM_COUNTRY_CHOICES
         self.fields["countries"].label = _("纠纷国家/地区")
         self.fields["contact_phone"].validators.append(validate_phone)
         self.fields["credit_code"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
         self.fields["contact_phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         for name in ("request", "impact", "other_requests"):
@@ -178,6 +240,11 @@ class ApplicationForm(forms.ModelForm):
                 f("applicant_name"),
                 f("credit_code"),
                 Div(
+                    Div("id_type", css_class="col-md-4"),
+                    Div("id_number", css_class="col-md-8"),
+                    css_class="row",
+                ),
+                Div(
                     Div(f("contact_name"), css_class="col-md-4"),
                     Div(f("contact_email"), css_class="col-md-4"),
                     Div(f("contact_phone"), css_class="col-md-4"),
@@ -195,12 +262,23 @@ class ApplicationForm(forms.ModelForm):
                 f("countries", InlineCheckboxes),
                 "country_is_other",
                 Div("other_country_codes", "country_other", css_class="ms-4"),
-                f("opponent_type", InlineRadios),
+                f("opponent_types", InlineCheckboxes),
                 "opponent_type_other",
                 "opponent_name",
-                f("technical_field", InlineRadios),
+                f("technical_fields", InlineCheckboxes),
                 "technical_field_other",
                 css_id="section-dispute",
+            ),
+            Fieldset(
+                _("境外期限"),
+                Div(
+                    Div("foreign_deadline", css_class="col-md-3"),
+                    Div("foreign_deadline_what", css_class="col-md-5"),
+                    Div("foreign_deadline_where", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                "urgent",
+                css_id="section-deadline",
             ),
             Fieldset(
                 _("三、申请事项"),
@@ -217,7 +295,7 @@ class ApplicationForm(forms.ModelForm):
         if not code:
             return code
         validate_credit_code(code)
-        if self.organisation is not None and code != self.organisation.credit_code:
+        if self.organisation is not None and self.organisation.credit_code and code != self.organisation.credit_code:
             raise ValidationError(
                 _("须与本单位账号登记的统一社会信用代码一致（%(code)s）。如登记有误，请联系中心更正。"),
                 params={"code": self.organisation.credit_code},
@@ -235,6 +313,7 @@ class ApplicationForm(forms.ModelForm):
             # Unticking "其他" clears what was chosen under it.
             data["countries"] = [code for code in data.get("countries", []) if code in FORM_COUNTRIES]
             data["country_other"] = ""
+        check_identity(self, data, organisation=self.organisation, required=self.complete)
         if self.complete:
             self._check_complete(data)
         return data

@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.choices import (
     ApplicantCategory,
+    Channel,
     DisputeLevel,
     DisputeType,
     EvidenceCategory,
+    IdType,
     OpponentType,
     RightType,
     TechnicalField,
@@ -25,23 +27,47 @@ LONG_TEXT_LIMIT = 10000
 
 
 class Applicant(models.Model):
-    """The applicant organisation, identified by its unified social credit code."""
+    """The applicant: an organisation or sole trader identified by its unified social credit code, or a
+    natural person (个人) identified by a resident ID or a passport."""
 
     category = models.CharField(_("申请人类别"), max_length=20, choices=ApplicantCategory.choices)
     category_other = models.CharField(_("其他类别说明"), max_length=100, blank=True)
     name = models.CharField(_("申请人名称"), max_length=200)
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
+    # Empty (NULL) for a natural person; unique otherwise.
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True, validators=[validate_credit_code]
+    )
+    id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices, blank=True)
+    id_number = models.CharField(_("证件号码"), max_length=20, blank=True)
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     address = models.CharField(_("详细联系地址"), max_length=300, blank=True)
+    # The workstation of the service network that helps this applicant (None: the center itself).
+    service_point = models.ForeignKey(
+        "portal.ServicePoint",
+        verbose_name=_("服务工作站"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applicants",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("申请人单位")
-        verbose_name_plural = _("申请人单位")
+        verbose_name = _("申请人")
+        verbose_name_plural = _("申请人")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_type", "id_number"], condition=~models.Q(id_number=""), name="applicant_id_document_unique"
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_person(self):
+        return self.category == ApplicantCategory.INDIVIDUAL
 
 
 class ApplicantAccount(models.Model):
@@ -111,6 +137,9 @@ class Application(StatusModel):
     contact_email = models.EmailField(_("联系人邮箱"), blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     contact_address = models.CharField(_("详细联系地址"), max_length=300, blank=True)
+    # A natural person's ID document, in place of the credit code.
+    id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices, blank=True)
+    id_number = models.CharField(_("证件号码"), max_length=20, blank=True)
 
     # 纠纷情况
     dispute_types = ChoiceListField(_("涉及纠纷类型"), choices=DisputeType.choices)
@@ -119,17 +148,59 @@ class Application(StatusModel):
     right_type_other = models.CharField(_("其他权利类别"), max_length=200, blank=True)
     countries = ChoiceListField(_("纠纷国家/地区"), choices=ALL_COUNTRY_CHOICES)
     country_other = models.CharField(_("其他国家/地区说明"), max_length=200, blank=True)
-    opponent_type = models.CharField(_("纠纷对象类型"), max_length=20, choices=OpponentType.choices, blank=True)
+    opponent_types = ChoiceListField(_("纠纷对象类型"), choices=OpponentType.choices)
     opponent_type_other = models.CharField(_("其他纠纷对象类型"), max_length=200, blank=True)
     opponent_name = models.CharField(
         _("纠纷对方名称"), max_length=300, blank=True, help_text=_("用于专家利益冲突审查，可填中英文名称。")
     )
-    technical_field = models.CharField(_("纠纷领域"), max_length=20, choices=TechnicalField.choices, blank=True)
+    technical_fields = ChoiceListField(_("纠纷领域"), choices=TechnicalField.choices)
     technical_field_other = models.CharField(_("其他领域说明"), max_length=300, blank=True)
     request = models.TextField(_("纠纷应对指导申请事项"), max_length=LONG_TEXT_LIMIT, blank=True)
     impact = models.TextField(_("纠纷影响预估"), max_length=LONG_TEXT_LIMIT, blank=True)
     level = models.CharField(_("纠纷级别"), max_length=20, choices=DisputeLevel.choices, blank=True)
     other_requests = models.TextField(_("其他要求"), max_length=LONG_TEXT_LIMIT, blank=True)
+
+    # The applicant's own deadline abroad (an ITC response date, an opposition deadline): staff lists
+    # are ordered by it and its handler and the director are alerted when it comes close.
+    foreign_deadline = models.DateField(_("境外期限"), null=True, blank=True, db_index=True)
+    foreign_deadline_what = models.CharField(
+        _("到期事项"), max_length=200, blank=True, help_text=_("例如：337 调查答辩、商标异议、法院应诉。")
+    )
+    foreign_deadline_where = models.CharField(
+        _("受理机构或地点"), max_length=200, blank=True, help_text=_("例如：美国国际贸易委员会、欧盟知识产权局。")
+    )
+    urgent = models.BooleanField(_("紧急"), default=False)
+    foreign_deadline_alerted_on = models.DateField(_("境外期限最近提醒日期"), null=True, blank=True)
+
+    # How it reached the center, and through which workstation.
+    channel = models.CharField(_("申请渠道"), max_length=20, choices=Channel.choices, default=Channel.ONLINE)
+    service_point = models.ForeignKey(
+        "portal.ServicePoint",
+        verbose_name=_("服务工作站"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代为录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # A workstation's first check (初审) before it forwards the application to the center.
+    first_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("初审人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    first_checked_at = models.DateTimeField(_("初审时间"), null=True, blank=True)
+    first_check_note = models.TextField(_("初审意见"), max_length=LONG_TEXT_LIMIT, blank=True)
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -151,7 +222,6 @@ class Application(StatusModel):
         indexes = [
             models.Index(fields=["applicant", "status"]),
             models.Index(fields=["level"]),
-            models.Index(fields=["technical_field"]),
             models.Index(fields=["applicant_category"]),
             models.Index(fields=["status", "review_due"]),
         ]
@@ -353,3 +423,47 @@ class MembershipRequest(StatusModel):
 
     def __str__(self):
         return f"{self.user} → {self.applicant}"
+
+
+class Invitation(models.Model):
+    """An e-mail inviting a person to use the portal for an applicant the center or a workstation
+    registered (from a consultation, a paper form or an e-mail). Its link creates the person's account
+    for that applicant; it works once and expires. Only the token's hash is stored."""
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("申请人")
+    )
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("申请"),
+    )
+    email = models.EmailField(_("受邀邮箱"))
+    full_name = models.CharField(_("受邀人姓名"), max_length=100)
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("邀请人")
+    )
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("接受邀请的用户"),
+    )
+
+    class Meta:
+        verbose_name = _("在线办理邀请")
+        verbose_name_plural = _("在线办理邀请")
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.full_name} <{self.email}> → {self.applicant}"

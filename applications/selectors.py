@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import EvidenceCategory
@@ -15,6 +16,7 @@ from documents.models import Document
 from documents.selectors import case_documents, documents_of_application, scoped_documents
 from portal.audit import entries_for
 from portal.roles import Role, has_role
+from portal.workdays import working_days_between
 
 S = Application.Status
 
@@ -192,3 +194,29 @@ def application_rows(application):
         value = getattr(application, name)
         rows.append((name, Application._meta.get_field(name).verbose_name, display_value(name, value)))
     return rows
+
+
+# A foreign deadline this many working days away or fewer alerts the handler and the director.
+FOREIGN_DEADLINE_ALERT_WORKING_DAYS = 10
+
+
+def foreign_deadline_state(application, today=None):
+    """How close the applicant's own deadline abroad is: None when there is none, else a dict with the
+    working days left (negative once passed) and a level: "passed", "alert" (within the alert window),
+    "soon" (within twice that) or "later". Lists, badges and the alert task all read it from here."""
+    if application.foreign_deadline is None:
+        return None
+    today = today or timezone.localdate()
+    due = application.foreign_deadline
+    if due < today:
+        days = working_days_between(today, due)
+        level = "passed"
+    else:
+        days = working_days_between(today, due)
+        if days <= FOREIGN_DEADLINE_ALERT_WORKING_DAYS:
+            level = "alert"
+        elif days <= 2 * FOREIGN_DEADLINE_ALERT_WORKING_DAYS:
+            level = "soon"
+        else:
+            level = "later"
+    return {"due": due, "working_days_left": days, "level": level, "urgent": application.urgent}

@@ -187,7 +187,7 @@ class CaseNeeds:
         languages = tuple(
             dict.fromkeys(COUNTRY_LANGUAGES[c] for c in countries if c in COUNTRY_LANGUAGES and c != "CN")
         )
-        field = application.technical_field
+        field = (application.technical_fields or [""])[0]
         return cls(
             countries=countries,
             dispute_types=frozenset(d for d in application.dispute_types if d != DisputeType.OTHER),

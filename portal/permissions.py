@@ -35,7 +35,7 @@ def require_role(user, *roles):
 
 def landing_url_name(user):
     """Where a role belongs after login."""
-    if is_center_member(user):
+    if is_center_member(user) or has_role(user, Role.SERVICE_POINT):
         return "admin:index"
     if has_role(user, Role.AGENCY):
         return "cases:agency_inbox"

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     DEPUTY = "deputy", _("中心副主任")
     AGENCY = "agency", _("协助单位联络人")
     EXPERT = "expert", _("指导专家")
+    SERVICE_POINT = "service_point", _("服务工作站工作人员")
 
 
 # Roles that work in the Django admin; the others work in the front-end.

@@ -107,7 +107,9 @@ INSTALLED_APPS = [
     "cases",
     "experts",
     "meetings",
+    "consultations",
     "knowledge",
+    "enterprises",
     "demo",
 ]
 

@@ -1,8 +1,10 @@
 """Validators for Chinese identifiers used across the portal."""
 
+import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # GB 32100-2015: 18 characters from this set; the last is a check character.
@@ -53,3 +55,72 @@ def validate_phone(value):
         raise ValidationError(
             _("请填写 11 位手机号码，或带区号的固定电话（如 0351-1234567，可加分机号）。"), code="format"
         )
+
+
+# GB 11643-1999: 17 digits (6 of region, 8 of birth date, 3 of sequence) and a check character
+# computed with ISO 7064 MOD 11-2.
+RESIDENT_ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+RESIDENT_ID_CHECK = "10X98765432"
+RESIDENT_ID_RE = re.compile(r"^\d{17}[\dX]$")
+
+
+def normalise_id_number(value):
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def resident_id_check_character(first17):
+    return RESIDENT_ID_CHECK[sum(int(d) * w for d, w in zip(first17, RESIDENT_ID_WEIGHTS, strict=True)) % 11]
+
+
+def validate_resident_id(value, *, today=None):
+    """A resident ID number (居民身份证号码) as GB 11643 defines it: 18 characters, a real birth date
+    not in the future, and the right check character."""
+    number = normalise_id_number(value)
+    if len(number) != 18:
+        raise ValidationError(
+            _("居民身份证号码应为 18 位，当前为 %(n)d 位。"), code="length", params={"n": len(number)}
+        )
+    if not RESIDENT_ID_RE.match(number):
+        raise ValidationError(_("居民身份证号码前 17 位应为数字，最后一位为数字或 X。"), code="charset")
+    if number[0] == "0":
+        raise ValidationError(_("居民身份证号码的前 6 位应为行政区划代码，不能以 0 开头。"), code="region")
+    try:
+        born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        born = None
+    today = today or timezone.localdate()
+    if born is None or born.year < 1900 or born > today:
+        raise ValidationError(
+            _("居民身份证号码第 7 至 14 位的出生日期 %(date)s 不存在，请核对。"),
+            code="birth_date",
+            params={"date": number[6:14]},
+        )
+    if number[17] != resident_id_check_character(number[:17]):
+        raise ValidationError(_("居民身份证号码校验位不正确，请核对证件上的号码。"), code="check_character")
+
+
+PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,20}$")
+
+
+def validate_passport_number(value):
+    """A passport number: 5 to 20 Latin letters and digits (ICAO 9303 allows no other characters)."""
+    number = normalise_id_number(value)
+    if not PASSPORT_RE.match(number):
+        bad = sorted({ch for ch in number if not ch.isascii() or not ch.isalnum()})
+        if bad:
+            raise ValidationError(
+                _("护照号码只能包含英文字母和数字，不能包含：%(chars)s"),
+                code="charset",
+                params={"chars": " ".join(bad)},
+            )
+        raise ValidationError(
+            _("护照号码应为 5 至 20 位英文字母和数字，当前为 %(n)d 位。"), code="length", params={"n": len(number)}
+        )
+
+
+def mask_id_number(value):
+    """An ID number as lists show it: the first 3 and last 4 characters, the rest hidden."""
+    number = value or ""
+    if len(number) <= 7:
+        return "*" * len(number)
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]

@@ -88,9 +88,9 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     dispute_types = factory.LazyFunction(lambda: [DisputeType.INFRINGEMENT])
     right_types = factory.LazyFunction(lambda: [RightType.INVENTION])
     countries = factory.LazyFunction(lambda: ["US"])
-    opponent_type = OpponentType.COMPETITOR
+    opponent_types = factory.LazyFunction(lambda: [OpponentType.COMPETITOR])
     opponent_name = "Acme Robotics Inc."
-    technical_field = TechnicalField.MECHANICAL
+    technical_fields = factory.LazyFunction(lambda: [TechnicalField.MECHANICAL])
     request = "美国竞争对手指控我司出口的数控机床侵犯其发明专利，请求应对指导。"
     impact = "预计影响年出口额约 2000 万元。"
     level = DisputeLevel.ORDINARY

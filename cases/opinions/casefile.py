@@ -38,9 +38,9 @@ def _application_rows(application):
         "dispute_types",
         "right_types",
         "countries",
-        "opponent_type",
+        "opponent_types",
         "opponent_name",
-        "technical_field",
+        "technical_fields",
         "level",
     ):
         field = meta.get_field(name)

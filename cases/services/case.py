@@ -64,7 +64,7 @@ def case_open(*, application, by: User | None) -> Case:
             countries=list(application.countries),
             dispute_types=list(application.dispute_types),
             right_types=list(application.right_types),
-            technical_field=application.technical_field or "",
+            technical_field=(application.technical_fields or [""])[0],
         )
         case.due_date = current_due(case)
         case.search_text = search_text(case, application)

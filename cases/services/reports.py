@@ -175,10 +175,8 @@ def report_summary(case: Case) -> str:
     if summary["technical_field"]:
         dispute += _("，属%(field)s领域") % {"field": summary["technical_field"]}
     if application.opponent_name:
-        opponent_type = (
-            str(OpponentType(application.opponent_type).label)
-            if application.opponent_type in OpponentType.values
-            else ""
+        opponent_type = "、".join(
+            str(OpponentType(kind).label) for kind in application.opponent_types if kind in OpponentType.values
         )
         dispute += _("。纠纷对方为%(name)s") % {"name": _tidy(application.opponent_name)}
         if opponent_type:

@@ -404,7 +404,7 @@ def help_request_escalate(*, help_request: FairHelpRequest, by: User, note: str 
                     "contact_email": help_request.email or requester.email,
                     "contact_phone": help_request.phone or requester.phone,
                     "countries": [event.country] if event.country else [],
-                    "technical_field": event.industry or "",
+                    "technical_fields": [event.industry] if event.industry else [],
                     "request": _draft_text(help_request),
                     "other_requests": _("展会现场紧急求助，请尽快受理。") if help_request.urgent else "",
                 },

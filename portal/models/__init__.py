@@ -1,6 +1,7 @@
 from .accounts import DeputyDirector, User
 from .audit import LogEntry
 from .calendar import CalendarDay
+from .network import ServicePoint
 from .notifications import EmailDelivery, Notification
 from .outbox import OutboxMessage
 from .sequences import Sequence
@@ -15,6 +16,7 @@ __all__ = [
     "OutboxMessage",
     "PartnerAgency",
     "Sequence",
+    "ServicePoint",
     "SiteConfiguration",
     "User",
 ]

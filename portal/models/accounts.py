@@ -41,6 +41,15 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="members",
     )
+    # A workstation user belongs to one workstation of the service network.
+    service_point = models.ForeignKey(
+        "portal.ServicePoint",
+        verbose_name=_("所属服务工作站"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]

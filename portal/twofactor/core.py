@@ -43,11 +43,13 @@ LOCK_NOTICE_AFTER = 3
 
 
 def needs_two_factor(user) -> bool:
-    """Center staff, the director, the deputies, partner-agency users and any account with admin
-    rights must use a second factor. Applicants and experts may opt in."""
+    """Center staff, the director, the deputies, workstation staff, partner-agency users and any
+    account with admin rights must use a second factor. Applicants and experts may opt in."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return bool(user.is_staff or user.is_superuser or is_center_member(user) or has_role(user, Role.AGENCY))
+    return bool(
+        user.is_staff or user.is_superuser or is_center_member(user) or has_role(user, Role.AGENCY, Role.SERVICE_POINT)
+    )
 
 
 def authenticator(user):

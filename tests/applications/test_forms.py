@@ -27,8 +27,8 @@ def complete_data(**overrides):
         "dispute_types": ["trade_investigation", "infringement"],
         "right_types": ["invention"],
         "countries": ["US"],
-        "opponent_type": "competitor",
-        "technical_field": "mechanical",
+        "opponent_types": ["competitor"],
+        "technical_fields": ["mechanical"],
         "request": "美国 ITC 已对我司发起 337 调查，请求指导应诉策略。",
         "impact": "涉及对美出口额约 3000 万元。",
         "level": "major",
@@ -97,8 +97,8 @@ def test_long_text_fields_take_several_thousand_characters(organisation):
         ("applicant_category", "other", "applicant_category_other"),
         ("dispute_types", ["other"], "dispute_type_other"),
         ("right_types", ["invention", "other"], "right_type_other"),
-        ("opponent_type", "other", "opponent_type_other"),
-        ("technical_field", "other", "technical_field_other"),
+        ("opponent_types", ["other"], "opponent_type_other"),
+        ("technical_fields", ["other"], "technical_field_other"),
     ],
 )
 def test_other_requires_its_text(organisation, choice, value, text_field):

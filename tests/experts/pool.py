@@ -416,7 +416,7 @@ def make_337_case():
         countries=["US", "DE"],
         dispute_types=[DisputeType.TRADE_INVESTIGATION],
         right_types=[RightType.INVENTION],
-        technical_field=TechnicalField.MECHANICAL,
+        technical_fields=[TechnicalField.MECHANICAL],
         opponent_name=OPPONENT,
         level=DisputeLevel.MAJOR,
         request="美国国际贸易委员会对我司出口的数控机床发起 337 调查，申请人为德国机械集团，请求应对指导。",

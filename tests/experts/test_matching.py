@@ -18,7 +18,7 @@ def case():
         countries=["DE"],
         right_types=[RightType.INVENTION],
         dispute_types=[DisputeType.INFRINGEMENT],
-        technical_field=TechnicalField.COMMUNICATIONS,
+        technical_fields=[TechnicalField.COMMUNICATIONS],
         opponent_name="Nordtel GmbH",
     )
 

@@ -49,7 +49,7 @@ def closed_case(applicant_org, *, status=Case.Status.CLOSED):
         countries=["US"],
         right_types=["invention"],
         dispute_types=["infringement"],
-        technical_field="mechanical",
+        technical_fields=["mechanical"],
         opponent_name="Acme Robotics Inc.",
         request=(
             f"{NAME}（统一社会信用代码 {CODE}）出口的数控机床被 Acme Robotics Inc. 指控侵犯美国专利 US 10,123,456 B2。"
