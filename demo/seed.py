@@ -14,7 +14,9 @@ DEMO_MODULES = [
     "experts.demo",
     "meetings.demo",
     "cases.opinions.demo",
+    "consultations.demo",
     "knowledge.demo",
+    "enterprises.demo",
 ]
 
 
