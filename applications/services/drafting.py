@@ -5,14 +5,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.choices import EvidenceCategory
+from applications.choices import Channel, EvidenceCategory
 from applications.forms import FORM_FIELDS
 from applications.models import Applicant, Application, Attachment
 from applications.permissions import can_create_application, can_edit, can_start_application_for
 from applications.services._common import EDITABLE, S, audit_scope, lock
 from portal.access import require
 from portal.audit import log_action
-from portal.models import User
+from portal.models import ServicePoint, User
 from portal.transitions import TransitionNotAllowed, check_fresh
 from portal.uploads import check_upload
 
@@ -37,31 +37,62 @@ def application_create(*, applicant: Applicant, by: User) -> Application:
 
 
 def application_start_for(
-    *, applicant: Applicant, requester: User, by: User, answers: dict, note: str = "", data: dict | None = None
+    *,
+    applicant: Applicant,
+    by: User,
+    answers: dict,
+    requester: User | None = None,
+    note: str = "",
+    data: dict | None = None,
+    channel: str = Channel.ONLINE,
+    service_point: ServicePoint | None = None,
 ) -> Application:
-    """Start a draft for `requester`'s organisation on its behalf, as the center does when a request
-    reaches it another way (a fair's service desk): filled in like the organisation's own draft plus
-    what is already known (`answers`); the draft is the requester's, the audit log names `by`."""
-    require(can_start_application_for(by), _("只有指导中心可以代为发起申请。"))
+    """Start a draft for an applicant on its behalf, as the center or a workstation does when a request
+    reaches it another way (a fair's service desk, a consultation, a paper form): filled in like the
+    applicant's own draft plus what is already known (`answers`).
+
+    With a `requester` (a user who acts for the applicant) the draft is the requester's and its contact
+    is the requester; without one the draft is `by`'s and the contact comes from `answers`. The
+    workstation defaults to the applicant's; `entered_by` names `by` whenever `by` is not the requester.
+    The audit log names `by`."""
+    if service_point is None:
+        service_point = applicant.service_point
+    require(
+        can_start_application_for(by, applicant=applicant, service_point=service_point),
+        _("只有指导中心或负责该申请人的服务工作站可以代为发起申请。"),
+    )
     with transaction.atomic():
-        application = _new_draft(applicant, requester=requester, **answers)
+        application = _new_draft(
+            applicant,
+            requester=requester,
+            created_by=requester or by,
+            channel=channel,
+            service_point=service_point,
+            entered_by=by if requester is None or by.pk != requester.pk else None,
+            **answers,
+        )
         log_action(application, "applications.application.created", by=by, to_status=S.DRAFT, note=note, data=data)
     return application
 
 
-def _new_draft(applicant, *, requester, **answers):
-    """A draft with the organisation's known answers and the requester as its contact."""
+def _new_draft(applicant, *, requester, created_by=None, **answers):
+    """A draft with the applicant's known answers and the requester (if any) as its contact."""
     known = {
         "applicant_category": applicant.category,
         "applicant_category_other": applicant.category_other,
         "applicant_name": applicant.name,
-        "credit_code": applicant.credit_code,
-        "contact_name": requester.full_name,
-        "contact_email": requester.email,
-        "contact_phone": requester.phone,
+        "credit_code": applicant.credit_code or "",
+        "id_type": applicant.id_type,
+        "id_number": applicant.id_number,
         "contact_address": applicant.address,
     }
-    return Application.objects.create(applicant=applicant, created_by=requester, **(known | answers))
+    if requester is not None:
+        known |= {
+            "contact_name": requester.full_name,
+            "contact_email": requester.email,
+            "contact_phone": requester.phone,
+        }
+    return Application.objects.create(applicant=applicant, created_by=created_by or requester, **(known | answers))
 
 
 def application_save_draft(
