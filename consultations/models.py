@@ -118,3 +118,13 @@ class Consultation(StatusModel):
     @property
     def country_names(self):
         return [str(country_name(code)) for code in self.countries]
+
+
+class ConsultationStatistics(Consultation):
+    """No data of its own: the statistics page's entry in the staff workplace's app list."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("咨询与申请统计")
+        verbose_name_plural = _("咨询与申请统计")
+        default_permissions = ()

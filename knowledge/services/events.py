@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from applications.models import Applicant, ApplicantAccount
 from applications.selectors import members_of
 from applications.services import application_start_for
+from consultations.models import Consultation
+from consultations.services import consultation_log
 from knowledge.calendar import absolute
 from knowledge.models import Event, EventMaterial, FairHelpRequest, Registration
 from knowledge.permissions import can_review, published
@@ -332,6 +334,7 @@ def help_request_answer(*, help_request: FairHelpRequest, answer: str, by: User)
             scope=help_request.event,
             update_fields=("answer", "handled_by"),
         )
+        help_request_record_consultation(help_request=help_request, by=by)
         address = help_request.email or (help_request.user.email if help_request.user else "")
         if address:
             _mail(
@@ -341,6 +344,30 @@ def help_request_answer(*, help_request: FairHelpRequest, answer: str, by: User)
                 context={"help_request": help_request, "event": help_request.event},
             )
     return help_request
+
+
+def help_request_record_consultation(*, help_request: FairHelpRequest, by: User, application=None) -> Consultation:
+    """The desk's request, once handled, counts as a consultation (channel: the fair's desk, with the
+    fair's name), recorded through the consultations app in the caller's transaction; an escalation
+    that started an application records the consultation as turned into it."""
+    applicant = requester_applicant(help_request)
+    return consultation_log(
+        data={
+            "channel": Consultation.Channel.FAIR_DESK,
+            "received_at": help_request.created_at,
+            "fair_name": help_request.event.title[:200],
+            "person_name": help_request.contact_name,
+            "phone": help_request.phone,
+            "email": help_request.email,
+            "applicant": applicant,
+            "organisation_name": help_request.organisation,
+            "countries": [help_request.event.country] if help_request.event.country else [],
+            "question": help_request.question,
+            "answer": help_request.answer,
+        },
+        by=by,
+        application=application,
+    )
 
 
 def requester_applicant(help_request) -> Applicant | None:
@@ -392,6 +419,8 @@ def help_request_escalate(*, help_request: FairHelpRequest, by: User, note: str 
         locked = FairHelpRequest.objects.select_for_update().get(pk=help_request.pk)
         if locked.status == H.ESCALATED:
             raise ValidationError(_("该求助已转为申请。"), code="escalated")
+        # A request answered before already has its consultation record; one escalated at once gets it now.
+        first_handling = locked.status == H.NEW
         application = None
         if applicant is not None:
             requester = help_request.user
@@ -427,6 +456,8 @@ def help_request_escalate(*, help_request: FairHelpRequest, by: User, note: str 
             data={"application": application.pk if application else None},
             update_fields=("application", "handled_by", "answer"),
         )
+        if first_handling:
+            help_request_record_consultation(help_request=help_request, by=by, application=application)
         if application is not None:
             link = reverse("applications:edit", args=[application.pk])
             notify(

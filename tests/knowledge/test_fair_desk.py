@@ -163,7 +163,7 @@ def test_escalation_creates_a_draft_application_for_a_logged_in_applicant(staff,
     assert application.status == Application.Status.DRAFT
     assert application.applicant == applicant.applicant_account.applicant
     assert application.created_by == applicant
-    assert application.countries == ["US"] and application.technical_field == "mechanical"
+    assert application.countries == ["US"] and application.technical_fields == ["mechanical"]
     assert "第135届中国进出口商品交易会" in application.request
     assert "广州琶洲国际会展中心" in application.request
     assert "要求撤展" in application.request
@@ -217,7 +217,7 @@ def test_staff_see_new_requests_first_with_the_urgent_badge_and_act_from_the_adm
     assert page.index("紧急求助企业") < page.index("一般求助企业") < page.index("已答复的企业")
     assert page.count(">紧急</strong>") == 1
     change = client.get(reverse("admin:knowledge_fairhelprequest_change", args=[urgent.pk])).content.decode()
-    assert "转为咨询记录的功能尚未提供" in change
+    assert "本次求助同时记入咨询记录" in change
     assert "山西晋成精密机械有限公司" in change
     # An empty answer keeps the page with the message, nothing saved.
     response = client.post(reverse("admin:knowledge_fairhelprequest_answer", args=[urgent.pk]), {"answer": " "})
