@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from applications.choices import DisputeType, RightType, TechnicalField
+from applications.choices import DisputeType, OpponentType, RightType, TechnicalField
 from applications.countries import country_name
 from applications.models import Feedback
 from applications.selectors import members_of
@@ -103,7 +103,7 @@ def draft_texts(case):
         "right": first_right,
         "dispute": first_dispute or _("纠纷"),
     }
-    field = "、".join(str(TechnicalField(f).label) for f in application.technical_fields if f in TechnicalField.values)
+    field = _labels(TechnicalField.choices, application.technical_fields)
     facts = _paragraphs(
         _("申请人%(name)s（%(field)s领域）在%(countries)s遇到%(disputes)s，涉及%(rights)s；纠纷对象为%(opponent)s。")
         % {
@@ -112,7 +112,7 @@ def draft_texts(case):
             "countries": countries or _("境外"),
             "disputes": disputes or _("知识产权纠纷"),
             "rights": rights or _("知识产权"),
-            "opponent": application.get_opponent_type_display() or _("境外企业"),
+            "opponent": _labels(OpponentType.choices, application.opponent_types) or _("境外企业"),
         },
         application.request,
         application.impact,
