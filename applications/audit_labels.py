@@ -25,4 +25,9 @@ LABELS = {
     "applications.membership_request.created": _("申请加入单位"),
     "applications.membership_request.approved": _("同意加入单位"),
     "applications.membership_request.rejected": _("拒绝加入单位"),
+    "applications.application.entered": _("代为录入申请"),
+    "applications.application.forwarded": _("服务工作站初审通过，转报指导中心"),
+    "applications.application.first_check_failed": _("服务工作站初审未通过"),
+    "applications.invitation.sent": _("发送在线办理邀请"),
+    "applications.invitation.accepted": _("接受在线办理邀请"),
 }

@@ -1,13 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from applications import views
+from applications import invitation_views, views
 
 app_name = "applications"
 urlpatterns = [
     path("", login_required(views.mine), name="mine"),
     path("new/", login_required(views.new), name="new"),
     path("register/", views.register, name="register"),
+    path("invitations/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
     path("join/", login_required(views.join), name="join"),
     path("members/<id:request_pk>/<str:decision>/", login_required(views.membership_decide), name="membership_decide"),
     path("<id:pk>/", login_required(views.detail), name="detail"),

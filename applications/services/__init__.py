@@ -33,6 +33,13 @@ from applications.services.drafting import (
     attachment_downloaded,
     attachment_remove,
 )
+from applications.services.invitations import (
+    invitation_accept,
+    invitation_for_token,
+    invitation_resend,
+    invitation_send,
+    invitation_state,
+)
 from applications.services.submission import (
     application_submit,
     application_withdraw,
@@ -64,6 +71,11 @@ __all__ = [
     "attachment_remove",
     "detail_link",
     "feedback_submit",
+    "invitation_accept",
+    "invitation_for_token",
+    "invitation_resend",
+    "invitation_send",
+    "invitation_state",
     "lapse_reason",
     "membership_decide",
     "membership_request",
