@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knowledge import caching, search
+from knowledge import caching, search, signals
 from knowledge.models import Law, Publication, TypicalCase
 from knowledge.permissions import (
     KIND_OF_MODEL,
@@ -215,6 +215,8 @@ def item_publish(*, item, by):
             denied_message=REVIEWERS_ONLY,
             update_fields=fields,
         )
+        # Apps above the platform (key enterprises' warnings) hear of it once the publication is committed.
+        transaction.on_commit(lambda: signals.item_published.send(sender=type(item), item=item, by=by))
         new_law_version = isinstance(item, Law) and item.supersedes_id is not None and from_status != S.WITHDRAWN
         if new_law_version:
             _mark_replaced(item, by=by)
