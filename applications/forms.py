@@ -216,6 +216,7 @@ class ApplicationForm(forms.ModelForm):
             self.fields[text_field].widget.attrs["data-other-of"] = choice_field
         self.fields["country_other"].widget.attrs["data-other-of"] = "country_is_other"
         self.fields["other_country_codes"].widget.attrs["data-other-of"] = "country_is_other"
+        identity = self._lock_identity(organisation)
         if self.instance.pk and not self.is_bound:
             others = [code for code in self.instance.countries if code not in FORM_COUNTRIES]
             self.initial["countries"] = [code for code in self.instance.countries if code in FORM_COUNTRIES]
@@ -225,8 +226,22 @@ class ApplicationForm(forms.ModelForm):
         # Not needed for a draft, but marked (by CSS) so the applicant sees what submission will ask for.
         marked = "needed-to-submit"
 
+        needed = {*REQUIRED_TO_SUBMIT, "countries", *identity}
+
         def f(name, kind=Field):
-            return kind(name, wrapper_class=marked) if name in REQUIRED_TO_SUBMIT or name == "countries" else kind(name)
+            return kind(name, wrapper_class=marked) if name in needed else kind(name)
+
+        identity_rows = []
+        if "credit_code" in self.fields:
+            identity_rows.append(f("credit_code"))
+        if "id_number" in self.fields:
+            identity_rows.append(
+                Div(
+                    Div(f("id_type"), css_class="col-md-4"),
+                    Div(f("id_number"), css_class="col-md-8"),
+                    css_class="row",
+                )
+            )
 
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -238,12 +253,7 @@ class ApplicationForm(forms.ModelForm):
                 f("applicant_category", InlineRadios),
                 "applicant_category_other",
                 f("applicant_name"),
-                f("credit_code"),
-                Div(
-                    Div("id_type", css_class="col-md-4"),
-                    Div("id_number", css_class="col-md-8"),
-                    css_class="row",
-                ),
+                *identity_rows,
                 Div(
                     Div(f("contact_name"), css_class="col-md-4"),
                     Div(f("contact_email"), css_class="col-md-4"),
@@ -289,6 +299,39 @@ class ApplicationForm(forms.ModelForm):
                 css_id="section-request",
             ),
         )
+
+    def _lock_identity(self, organisation):
+        """The applicant's identity follows its account: a natural person applies as 个人 with the ID
+        document it registered, an organisation or sole trader with its credit code. The locked fields
+        are disabled, so their value is always the account's, whatever is posted. Returns the names of
+        the identity fields submission needs (marked on the form)."""
+        if organisation is None:
+            return []
+        category = self.fields["applicant_category"]
+        if organisation.is_person:
+            category.choices = [c for c in category.choices if c[0] == ApplicantCategory.INDIVIDUAL]
+            self.initial["applicant_category"] = ApplicantCategory.INDIVIDUAL
+            category.disabled = True
+            del self.fields["credit_code"]
+            for name in ("id_type", "id_number"):
+                if getattr(organisation, name):
+                    self.initial[name] = getattr(organisation, name)
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _(
+                        "与注册账号时登记的证件一致，不能修改。如登记有误，请联系中心更正。"
+                    )
+            self.fields["applicant_name"].help_text = _("本人姓名，与证件上的姓名一致。")
+            return ["id_type", "id_number"]
+        category.choices = [c for c in category.choices if c[0] != ApplicantCategory.INDIVIDUAL]
+        del self.fields["id_type"]
+        del self.fields["id_number"]
+        if organisation.credit_code:
+            self.initial["credit_code"] = organisation.credit_code
+            self.fields["credit_code"].disabled = True
+            self.fields["credit_code"].help_text = _(
+                "与本单位账号登记的代码一致，不能修改。如登记有误，请联系中心更正。"
+            )
+        return ["credit_code"]
 
     def clean_credit_code(self):
         code = normalise_credit_code(self.cleaned_data.get("credit_code"))
@@ -407,16 +450,42 @@ class JoinRequestForm(forms.Form):
 
 
 class RegistrationForm(UserCreationForm):
-    """Self-registration of an applicant user together with their organisation."""
+    """Self-registration of an applicant user together with its applicant: an organisation or sole
+    trader by its name and credit code, a natural person (个人) by its ID document, the person's own
+    name being the applicant's name. The category comes first; a small script shows only the fields
+    of the chosen category, but what is valid is decided here (the page works without the script)."""
 
-    organisation_name = forms.CharField(label=_("单位名称"), max_length=200)
+    category = forms.ChoiceField(
+        label=_("申请人类别"),
+        choices=ApplicantCategory.choices,
+        widget=forms.RadioSelect,
+        help_text=_("以个人名义申请的选“个人”，用身份证件注册，不需要统一社会信用代码。"),
+    )
+    organisation_name = forms.CharField(
+        label=_("单位名称"),
+        max_length=200,
+        required=False,
+        help_text=_("与营业执照或登记证书上的名称一致（个体工商户填执照上的名称）。个人不填。"),
+    )
     credit_code = forms.CharField(
         label=_("统一社会信用代码"),
         max_length=18,
-        help_text=_("18 位，见营业执照；用于识别你的单位。"),
+        required=False,
+        help_text=_("18 位，见营业执照；用于识别你的单位。个人不填。"),
         validators=[validate_credit_code],
     )
-    category = forms.ChoiceField(label=_("申请人类别"), choices=ApplicantCategory.choices)
+    id_type = forms.ChoiceField(
+        label=_("证件类型"),
+        choices=[("", _("请选择")), *IdType.choices],
+        required=False,
+        help_text=_("个人填写。"),
+    )
+    id_number = forms.CharField(
+        label=_("证件号码"),
+        max_length=30,
+        required=False,
+        help_text=_("居民身份证 18 位（最后一位可能是 X）；护照号码为英文字母和数字。"),
+    )
 
     class Meta:
         model = get_user_model()
@@ -426,6 +495,36 @@ class RegistrationForm(UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = True
         self.fields["phone"].validators.append(validate_phone)
+        self.fields["full_name"].help_text = _("以个人名义注册的，填写证件上的姓名，它也是申请人的名称。")
+        self.fields["credit_code"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        person = ApplicantCategory.INDIVIDUAL
+        self.helper.layout = Layout(
+            InlineRadios("category"),
+            Div(
+                "organisation_name",
+                "credit_code",
+                css_id="identity-organisation",
+                data_category_of="category",
+                data_category_hide=person,
+            ),
+            Div(
+                Div("id_type", css_class="col-md-4"),
+                Div("id_number", css_class="col-md-8"),
+                css_class="row",
+                css_id="identity-person",
+                data_category_of="category",
+                data_category_show=person,
+            ),
+            "full_name",
+            "email",
+            "phone",
+            "password1",
+            "password2",
+        )
 
     def _get_validation_exclusions(self):
         # An address that already has an account is not refused here: the form would tell
@@ -440,5 +539,24 @@ class RegistrationForm(UserCreationForm):
         # and an existing member (or the center) approves before they see anything.
         return normalise_credit_code(self.cleaned_data["credit_code"])
 
+    def clean(self):
+        data = super().clean()
+        category = data.get("category")
+        if category == ApplicantCategory.INDIVIDUAL:
+            # The organisation's fields are hidden for a person: what was left in them is not used.
+            self._errors.pop("credit_code", None)
+            self._errors.pop("organisation_name", None)
+            data["credit_code"] = ""
+            data["organisation_name"] = data.get("full_name", "")
+        elif category and not data.get("organisation_name") and "organisation_name" not in self.errors:
+            self.add_error("organisation_name", _("请填写单位名称。"))
+        # A person already registered with the same document is not refused either: like an
+        # organisation, the new user asks to join (see existing_applicant).
+        check_identity(self, data, category_field="category")
+        return data
+
     def existing_applicant(self):
-        return Applicant.objects.filter(credit_code=self.cleaned_data["credit_code"]).first()
+        data = self.cleaned_data
+        if data["category"] == ApplicantCategory.INDIVIDUAL:
+            return Applicant.objects.filter(id_type=data["id_type"], id_number=data["id_number"]).first()
+        return Applicant.objects.filter(credit_code=data["credit_code"]).first()

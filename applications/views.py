@@ -36,12 +36,15 @@ from applications.permissions import (
     visible_message_files,
 )
 from applications.selectors import applicant_of
+from applications.services.submission import standing_hint
 from applications.services.thread import FEEDBACK_FROM_APPLICANT
 from portal.access import require
+from portal.models import ServicePoint
 from portal.permissions import require_role
 from portal.roles import Role, has_role, is_center_member
 from portal.transitions import StaleObject, TransitionNotAllowed
 from portal.uploads import UploadRefused, max_total_bytes
+from portal.validators import mask_id_number
 
 
 def _error_text(exc):
@@ -55,16 +58,58 @@ def mine(request):
         return _join_page(request, JoinRequestForm())
     if not has_role(user, Role.APPLICANT):
         raise Http404
-    applications = visible_applications(user).select_related("case", "applicant").order_by("-updated_at")
+    applications = list(visible_applications(user).select_related("case", "applicant").order_by("-updated_at"))
+    today = timezone.localdate()
+    for application in applications:
+        # Only an open application's deadline abroad matters (and costs a look at the calendar).
+        open_ = application.status in OPEN_STATUSES and not (
+            application.status == Application.Status.ACCEPTED
+            and getattr(application, "case", None) is not None
+            and application.case.closed_at is not None
+        )
+        application.deadline_state = selectors.foreign_deadline_state(application, today) if open_ else None
+    organisation = applicant_of(user)
     return render(
         request,
         "applications/mine.html",
         {
             "applications": applications,
-            "organisation": applicant_of(user),
+            "organisation": organisation,
+            "masked_id": mask_id_number(organisation.id_number) if organisation and organisation.id_number else "",
+            "service_point": _service_point_of(organisation),
             "join_requests": decidable_membership_requests(user).select_related("user"),
         },
     )
+
+
+OPEN_STATUSES = {
+    Application.Status.DRAFT,
+    Application.Status.SUBMITTED,
+    Application.Status.RETURNED,
+    Application.Status.ACCEPTED,
+}
+
+# Answers left out of the review and detail pages when empty (the identity fields of the other kind
+# of applicant, the details of a deadline abroad that has none).
+OPTIONAL_ANSWERS = ["credit_code", "id_type", "id_number", "foreign_deadline_what", "foreign_deadline_where"]
+
+
+def _service_point_of(organisation):
+    """The workstation that helps the applicant, if one does and is still in use."""
+    if organisation is None or organisation.service_point_id is None:
+        return None
+    point = ServicePoint.objects.filter(pk=organisation.service_point_id, active=True).first()
+    return point
+
+
+def _rows(application, user):
+    """The answers for the review and detail pages; a person's ID number in full only for the person's
+    own account (staff and workstations read it in the workbench)."""
+    rows = selectors.application_rows(application)
+    own = applicant_of(user)
+    if own is not None and own.pk == application.applicant_id:
+        return rows
+    return [(name, label, mask_id_number(value) if name == "id_number" else value) for name, label, value in rows]
 
 
 @require_POST
@@ -210,6 +255,7 @@ def evidence(request, pk):
             "upload_errors": upload_errors,
             "used": used,
             "remaining": max(max_total_bytes() - used, 0),
+            "standing_hint": standing_hint(application),
         },
         status=400 if upload_errors else 200,
     )
@@ -284,7 +330,8 @@ def review(request, pk):
         "applications/review.html",
         {
             **_steps(application, 3),
-            "rows": selectors.application_rows(application),
+            "rows": _rows(application, request.user),
+            "optional_answers": OPTIONAL_ANSWERS,
             "problems": problems,
             "problem_labels": _problem_labels(problems),
             "attachments": attachments,
@@ -351,7 +398,9 @@ def _detail_context(request, application):
         "message_form": MessageForm(),
         "feedback": feedback,
         "feedback_form": FeedbackForm() if feedback_open else None,
-        "rows": selectors.application_rows(application),
+        "rows": _rows(application, request.user),
+        "optional_answers": OPTIONAL_ANSWERS,
+        "deadline_state": selectors.foreign_deadline_state(application),
         "attachments": application.attachments.all(),
         "is_center": is_center_member(request.user),
         "can_write": application.status not in {Application.Status.DRAFT, Application.Status.WITHDRAWN}
@@ -494,6 +543,8 @@ def register(request):
             organisation_name=data["organisation_name"],
             credit_code=data["credit_code"],
             category=data["category"],
+            id_type=data["id_type"],
+            id_number=data["id_number"],
         )
         return render(request, "registration/register_done.html", {"email": data["email"], "joining": existing})
     return render(request, "registration/register.html", {"form": form})

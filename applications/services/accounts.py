@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.choices import ApplicantCategory
 from applications.models import Applicant, ApplicantAccount, MembershipRequest
 from applications.permissions import can_decide_membership, can_join
 from applications.selectors import applicant_of, members_of
@@ -33,13 +34,16 @@ def membership_request(*, user: User, applicant: Applicant, by: User, note: str 
         )
         if created:
             log_action(request, "applications.membership_request.created", by=by, to_status=request.status)
-            body = _("%(name)s（%(email)s）申请以本单位名义使用平台。请在“我的申请”页面审核。") % {
-                "name": user.full_name,
-                "email": user.email,
-            }
+            if applicant.is_person:
+                text = _(
+                    "%(name)s（%(email)s）注册时填写了与您相同的证件号码，申请以您的名义使用平台。请在“我的申请”页面审核。"
+                )
+            else:
+                text = _("%(name)s（%(email)s）申请以本单位名义使用平台。请在“我的申请”页面审核。")
+            body = text % {"name": user.full_name, "email": user.email}
             notify(
                 members_of(applicant),
-                subject=_("有同事申请加入本单位账号"),
+                subject=_("有人申请以您的名义使用平台") if applicant.is_person else _("有同事申请加入本单位账号"),
                 body=body,
                 link=reverse("applications:mine"),
             )
@@ -92,12 +96,17 @@ def applicant_register(
     organisation_name: str,
     credit_code: str,
     category: str,
+    id_type: str = "",
+    id_number: str = "",
 ) -> User | None:
     """Create an inactive applicant user and e-mail the activation link.
 
     A new organisation is created with the user as its first member. When the organisation
     is already registered, the user is created without one and asks to join it; an existing
     member or the center approves the request before the user sees any of its applications.
+    A natural person (个人) is the applicant itself: identified by its ID document instead of a
+    credit code, named by the user's own name, and a second registration with the same document
+    asks to join in the same way.
 
     When the address already has an account, nothing is created and None is returned: the
     caller answers exactly as for a new address, so that registration never reveals which
@@ -118,6 +127,8 @@ def applicant_register(
             organisation_name=organisation_name,
             credit_code=credit_code,
             category=category,
+            id_type=id_type,
+            id_number=id_number,
         )
     except IntegrityError:
         # A second registration of the same address at the same moment: answered like any other.
@@ -129,17 +140,25 @@ def applicant_register(
         return None
 
 
-def _register_new(*, full_name, email, phone, password, organisation_name, credit_code, category):
+def _register_new(*, full_name, email, phone, password, organisation_name, credit_code, category, id_type, id_number):
+    person = category == ApplicantCategory.INDIVIDUAL
+    if person:
+        identity = {"name": full_name, "credit_code": None, "id_type": id_type, "id_number": id_number}
+        known = {"id_type": id_type, "id_number": id_number}
+    else:
+        identity = {"name": organisation_name, "credit_code": credit_code}
+        known = {"credit_code": credit_code}
     with transaction.atomic():
-        existing = Applicant.objects.filter(credit_code=credit_code).first()
+        existing = Applicant.objects.filter(**known).first()
         user = User.objects.create_user(
             email=email, password=password, full_name=full_name, phone=phone, is_active=False
         )
         user.groups.add(Group.objects.get_or_create(name=Role.APPLICANT)[0])
         if existing:
-            membership_request(user=user, applicant=existing, by=user, note=_("注册账号时申请加入本单位。"))
+            note = _("注册账号时填写了相同的证件号码。") if person else _("注册账号时申请加入本单位。")
+            membership_request(user=user, applicant=existing, by=user, note=note)
         else:
-            applicant = Applicant.objects.create(name=organisation_name, credit_code=credit_code, category=category)
+            applicant = Applicant.objects.create(category=category, **identity)
             _link(user, applicant)
             log_action(applicant, "applications.applicant.registered", by=user, data={"user": user.pk})
         send_email(

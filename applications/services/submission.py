@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.choices import DisputeType, EvidenceCategory
+from applications.choices import ApplicantCategory, Channel, EvidenceCategory, IdType
 from applications.forms import FORM_FIELDS, OTHER_TEXT, REQUIRED_TO_SUBMIT
 from applications.models import Application, ApplicationVersion
 from applications.permissions import can_submit, can_withdraw
@@ -19,6 +19,7 @@ from portal.models import SiteConfiguration, User
 from portal.notifications import notify_staff
 from portal.sequences import next_value
 from portal.transitions import check_fresh, check_transition, transition
+from portal.validators import mask_id_number
 from portal.workdays import add_working_days
 
 
@@ -37,11 +38,49 @@ def submission_problems(application):
             }
     if not application.countries and not application.country_other.strip():
         problems["countries"] = _("请至少选择一个纠纷国家/地区。")
-    if not application.attachments.filter(category=EvidenceCategory.STANDING).exists():
-        problems["attachments"] = _("请至少上传一份申请人主体资格证明（如营业执照）。")
-    if application.applicant.credit_code != application.credit_code:
-        problems["credit_code"] = _("统一社会信用代码须与本单位账号登记的代码一致。")
+    problems.update(_identity_problems(application))
+    categories = set(application.attachments.values_list("category", flat=True))
+    if EvidenceCategory.STANDING not in categories:
+        problems["attachments"] = standing_hint(application)
+    elif application.channel in SIGNED_ON_PAPER and EvidenceCategory.PAPER_FORM not in categories:
+        # Online, the applicant's own submission is its signature; a form that came on paper or by
+        # e-mail is signed on paper, and its scan is the signed form.
+        problems["attachments"] = _("请上传申请人签字（盖章）的纸质申请书扫描件。")
     return problems
+
+
+# Applications that reached the center as a signed form (entered by staff or a workstation).
+SIGNED_ON_PAPER = {Channel.PAPER, Channel.EMAIL}
+
+
+def standing_hint(application):
+    """What proves the applicant's standing (主体资格), by its category: a natural person's ID card or
+    passport, a sole trader's or an organisation's business licence or registration certificate."""
+    category = application.applicant_category or application.applicant.category
+    if category == ApplicantCategory.INDIVIDUAL:
+        return _("请上传申请人主体资格证明：本人居民身份证（正反面）或护照的扫描件。")
+    if category == ApplicantCategory.SOLE_TRADER:
+        return _("请上传申请人主体资格证明：个体工商户营业执照的扫描件。")
+    return _("请上传申请人主体资格证明：营业执照或登记证书的扫描件。")
+
+
+def _identity_problems(application):
+    """The applicant is identified as its account registered it: a person by its ID document, an
+    organisation or sole trader by its credit code."""
+    applicant = application.applicant
+    if applicant.is_person:
+        if application.applicant_category and application.applicant_category != ApplicantCategory.INDIVIDUAL:
+            return {"applicant_category": _("本账号以个人名义登记，申请人类别应为“个人”。")}
+        if not application.id_type or not application.id_number:
+            return {"id_number": _("个人申请须填写证件类型和证件号码。")}
+        if (application.id_type, application.id_number) != (applicant.id_type, applicant.id_number):
+            return {"id_number": _("证件须与账号登记的证件一致。")}
+        return {}
+    if application.applicant_category == ApplicantCategory.INDIVIDUAL:
+        return {"applicant_category": _("本账号登记的是单位，申请人类别不能选“个人”。")}
+    if (applicant.credit_code or "") != application.credit_code:
+        return {"credit_code": _("统一社会信用代码须与本单位账号登记的代码一致。")}
+    return {}
 
 
 def snapshot(application):
@@ -53,17 +92,45 @@ def snapshot(application):
     return data, files
 
 
+def _choice_list(application, field, other_field):
+    """A multiple-choice answer as the labels ticked, "其他" followed by its text."""
+    labels = dict(Application._meta.get_field(field).choices)
+    other = getattr(application, other_field).strip()
+    return [
+        f"{labels.get(value, value)}（{other}）" if value == "other" and other else str(labels.get(value, value))
+        for value in getattr(application, field)
+    ]
+
+
 def receipt_context(application):
+    """What the receipt prints. A natural person's ID number is masked (first 3 and last 4
+    characters): the receipt is a file that gets printed, forwarded and attached elsewhere, and the
+    applicant recognises its own number from those; the full number stays on the portal's pages."""
+    countries = application.country_names
+    if application.country_other.strip():
+        countries = [*countries, application.country_other.strip()]
     return {
         "number": application.number,
         "title": _("海外知识产权纠纷应对指导申请材料接收回执"),
         "addressee": application.applicant_name,
         "applicant_name": application.applicant_name,
+        "applicant_category": str(ApplicantCategory(application.applicant_category).label)
+        if application.applicant_category in ApplicantCategory.values
+        else "",
         "credit_code": application.credit_code,
+        "id_type": str(IdType(application.id_type).label) if application.id_type in IdType.values else "",
+        "id_number": mask_id_number(application.id_number),
         "contact_name": application.contact_name,
         "submitted_on": chinese_date(timezone.localdate(application.submitted_at)),
-        "dispute_types": [str(DisputeType(value).label) for value in application.dispute_types],
-        "countries": application.country_names,
+        "dispute_types": _choice_list(application, "dispute_types", "dispute_type_other"),
+        "right_types": _choice_list(application, "right_types", "right_type_other"),
+        "countries": countries,
+        "opponent_types": _choice_list(application, "opponent_types", "opponent_type_other"),
+        "technical_fields": _choice_list(application, "technical_fields", "technical_field_other"),
+        "foreign_deadline": chinese_date(application.foreign_deadline) if application.foreign_deadline else "",
+        "foreign_deadline_what": application.foreign_deadline_what,
+        "foreign_deadline_where": application.foreign_deadline_where,
+        "urgent": application.urgent,
         "attachment_count": application.attachments.count(),
     }
 

@@ -48,17 +48,20 @@ def test_a_complete_form_is_valid(organisation):
     assert f.cleaned_data["countries"] == ["US"]
 
 
-def test_the_documented_credit_code_passes_and_a_wrong_check_character_fails(organisation):
-    f = form(complete_data(credit_code="91350100M000100Y44"), organisation)
+def test_the_documented_credit_code_passes_and_a_wrong_check_character_fails():
+    # Without an account to lock it to (the form as staff could use it), the code is checked as typed.
+    assert form(complete_data(), None).is_valid()
+    f = form(complete_data(credit_code="91350100M000100Y44"), None)
     assert not f.is_valid()
     assert f.errors["credit_code"] == ["统一社会信用代码校验位不正确，请核对营业执照上的代码。"]
 
 
-def test_credit_code_must_be_the_organisation_s(organisation):
+def test_credit_code_is_locked_to_the_organisation_s(organisation):
     other = "91140100MA0000000" + "X"
     f = form(complete_data(credit_code=other), organisation)
-    assert not f.is_valid()
-    assert "credit_code" in f.errors
+    assert f.is_valid(), f.errors
+    assert f.cleaned_data["credit_code"] == VALID_CODE  # what was posted is not taken
+    assert f.fields["credit_code"].disabled
 
 
 @pytest.mark.parametrize("phone", ["1391234567a", "电话abc", "12345"])
@@ -121,9 +124,17 @@ def test_other_country_needs_a_choice_or_text_and_is_stored_as_iso_codes(organis
 def test_every_missing_answer_is_reported_at_once(organisation):
     f = form({"revision": "0"}, organisation)
     assert not f.is_valid()
-    for name in ["applicant_category", "credit_code", "contact_email", "dispute_types", "request", "level"]:
+    for name in ["applicant_category", "contact_email", "dispute_types", "request", "level"]:
         assert name in f.errors
     assert "这个字段是必填项。" in f.errors["request"][0]
+    # The credit code is the account's, filled in and not asked for.
+    assert "credit_code" not in f.errors and f.cleaned_data["credit_code"] == VALID_CODE
+
+
+def test_without_an_account_every_missing_identity_answer_is_reported():
+    f = form({"revision": "0", "applicant_category": "enterprise"}, None)
+    assert not f.is_valid()
+    assert f.errors["credit_code"] == ["请填写 18 位统一社会信用代码。"]
 
 
 def test_a_draft_needs_nothing_but_keeps_format_checks(organisation):

@@ -101,14 +101,14 @@ def test_an_invalid_save_keeps_every_typed_character_and_shows_errors_next_to_fi
     long_story = "我们在德国杜塞尔多夫展会上被指控侵犯实用新型。" * 200
     response = client.post(
         reverse("applications:edit", args=[draft.pk]),
-        form_post(draft, request=long_story, contact_phone="0351-abc", credit_code="91350100M000100Y44"),
+        form_post(draft, request=long_story, contact_phone="0351-abc", foreign_deadline="2026-02-30"),
     )
     content = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="error-summary"' in content
-    assert "电话号码不能包含字母" in content and "校验位不正确" in content
+    assert "电话号码不能包含字母" in content and 'href="#div_id_foreign_deadline"' in content
     assert long_story in content  # still on screen
-    assert 'value="0351-abc"' in content
+    assert 'value="0351-abc"' in content and 'value="2026-02-30"' in content
     draft.refresh_from_db()
     assert draft.request == long_story  # the valid part was saved
     assert draft.contact_phone != "0351-abc"
