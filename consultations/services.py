@@ -100,12 +100,19 @@ def _apply(consultation, data):
 
 def _check(consultation):
     """The model's own rules (required fields, lengths, choices), each at its field."""
+    errors = {}
     if consultation.credit_code:
         try:
             validate_credit_code(consultation.credit_code)
         except ValidationError as exc:
-            raise ValidationError({"credit_code": exc.messages}) from exc
-    consultation.full_clean(exclude=["number", "handled_by", "service_point", "application", "status"])
+            errors["credit_code"] = exc.messages
+    try:
+        consultation.full_clean(exclude=["number", "handled_by", "service_point", "application", "status"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 def consultation_log(*, data: dict, by: User, application: Application | None = None) -> Consultation:

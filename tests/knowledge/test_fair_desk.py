@@ -230,3 +230,33 @@ def test_staff_see_new_requests_first_with_the_urgent_badge_and_act_from_the_adm
     assert "已为紧急求助企业生成申请草稿" in response.content.decode()
     urgent.refresh_from_db()
     assert urgent.application is not None
+
+
+def test_an_answered_request_is_counted_as_a_fair_desk_consultation(staff):
+    from consultations.models import Consultation
+
+    event = fair()
+    request = services.help_request_create(event=event, data=help_data(email="gao@example.cn"), by=None)
+    assert Consultation.objects.count() == 0
+    services.help_request_answer(help_request=request, answer="请勿签收任何文件。", by=staff)
+    consultation = Consultation.objects.get()
+    assert consultation.channel == Consultation.Channel.FAIR_DESK and consultation.fair_name == event.title
+    assert consultation.person_name == "高峰" and consultation.organisation_name == "许昌远东传动轴股份有限公司"
+    assert consultation.question == request.question and consultation.answer == "请勿签收任何文件。"
+    assert consultation.handled_by == staff and consultation.countries == ["US"]
+    assert consultation.number.startswith("ZX-")
+    # Escalated later: still the one consultation.
+    services.help_request_escalate(help_request=request, by=staff)
+    assert Consultation.objects.count() == 1
+
+
+def test_a_request_escalated_at_once_is_a_consultation_turned_into_its_application(staff, applicant):
+    from consultations.models import Consultation
+
+    request = services.help_request_create(event=fair(), data=help_data(), by=applicant)
+    services.help_request_escalate(help_request=request, by=staff)
+    request.refresh_from_db()
+    consultation = Consultation.objects.get()
+    assert consultation.status == Consultation.Status.CONVERTED
+    assert consultation.application == request.application
+    assert consultation.applicant == applicant.applicant_account.applicant
