@@ -28,6 +28,7 @@ LABELS = {
     "applications.application.entered": _("代为录入申请"),
     "applications.application.forwarded": _("服务工作站初审通过，转报指导中心"),
     "applications.application.first_check_failed": _("服务工作站初审未通过"),
+    "applications.applicant.entered": _("代为登记申请人"),
     "applications.invitation.sent": _("发送在线办理邀请"),
     "applications.invitation.accepted": _("接受在线办理邀请"),
 }

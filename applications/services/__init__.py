@@ -33,6 +33,7 @@ from applications.services.drafting import (
     attachment_downloaded,
     attachment_remove,
 )
+from applications.services.entry import application_enter, application_first_check
 from applications.services.invitations import (
     invitation_accept,
     invitation_for_token,
@@ -60,6 +61,8 @@ __all__ = [
     "application_create",
     "application_deadlines_remind",
     "application_decline",
+    "application_enter",
+    "application_first_check",
     "application_number",
     "application_return",
     "application_save_draft",

@@ -62,16 +62,50 @@ def application_start_for(
         _("只有指导中心或负责该申请人的服务工作站可以代为发起申请。"),
     )
     with transaction.atomic():
-        application = _new_draft(
+        application = start_draft(
             applicant,
+            by=by,
+            answers=answers,
             requester=requester,
-            created_by=requester or by,
             channel=channel,
             service_point=service_point,
-            entered_by=by if requester is None or by.pk != requester.pk else None,
-            **answers,
+            note=note,
+            data=data,
         )
-        log_action(application, "applications.application.created", by=by, to_status=S.DRAFT, note=note, data=data)
+    return application
+
+
+def start_draft(
+    applicant,
+    *,
+    by,
+    answers,
+    requester=None,
+    channel=Channel.ONLINE,
+    service_point=None,
+    note="",
+    data=None,
+    action="applications.application.created",
+):
+    """The draft of application_start_for, for services that have checked the right to start it
+    (applications.services.entry records it as entered, under its own action)."""
+    application = _new_draft(
+        applicant,
+        requester=requester,
+        created_by=requester or by,
+        channel=channel,
+        service_point=service_point,
+        entered_by=by if requester is None or by.pk != requester.pk else None,
+        **answers,
+    )
+    log_action(
+        application,
+        action,
+        by=by,
+        to_status=S.DRAFT,
+        note=note,
+        data={"channel": channel, "service_point": getattr(service_point, "pk", None), **(data or {})},
+    )
     return application
 
 
@@ -126,26 +160,31 @@ def attachment_add(*, application: Application, category: str, upload, by: User)
     with transaction.atomic():
         application = lock(application)
         require_editable(application)
-        used = sum(application.attachments.values_list("size", flat=True))
-        checked = check_upload(upload, already_used=used)
-        attachment = Attachment(
-            application=application,
-            category=category,
-            original_name=checked.name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=by,
-        )
-        attachment.file.save(checked.name, upload, save=False)
-        attachment.save()
-        log_action(
-            attachment,
-            "applications.attachment.added",
-            by=by,
-            scope=application,
-            data={"file": attachment.original_name, "category": category, "sha256": attachment.sha256},
-        )
+        return store_attachment(application, category=category, upload=upload, by=by)
+
+
+def store_attachment(application, *, category, upload, by):
+    """Keep one checked file with a locked application (the callers check the right to add it)."""
+    used = sum(application.attachments.values_list("size", flat=True))
+    checked = check_upload(upload, already_used=used)
+    attachment = Attachment(
+        application=application,
+        category=category,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=by,
+    )
+    attachment.file.save(checked.name, upload, save=False)
+    attachment.save()
+    log_action(
+        attachment,
+        "applications.attachment.added",
+        by=by,
+        scope=application,
+        data={"file": attachment.original_name, "category": category, "sha256": attachment.sha256},
+    )
     return attachment
 
 
