@@ -1,5 +1,7 @@
 """Submitting an application (first time or after correction) and withdrawing it."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -84,7 +86,11 @@ def _identity_problems(application):
 
 
 def snapshot(application):
-    data = {name: application._meta.get_field(name).value_from_object(application) for name in FORM_FIELDS}
+    """The answers as filed, JSON-ready (a date as its ISO text), and the files' list."""
+    data = {}
+    for name in FORM_FIELDS:
+        value = application._meta.get_field(name).value_from_object(application)
+        data[name] = value.isoformat() if isinstance(value, datetime.date) else value
     files = [
         {"id": a.pk, "category": a.category, "name": a.original_name, "size": a.size, "sha256": a.sha256}
         for a in application.attachments.all()
