@@ -1,21 +1,25 @@
-"""Demo applications: the demo applicant's in several states, and three other organisations'.
+"""Demo applications: the demo applicant's in several states, three other organisations', a natural
+person's (applying with her resident ID) and a sole trader's.
 
 Everything goes through the services (submit, return, accept), so the numbers, events,
 versions, receipts, notices and cases are the real thing. Idempotent: an application is
 recognised by its organisation and opponent and is not created twice.
 """
 
+import datetime
+
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from applications import services
-from applications.choices import ApplicantCategory
+from applications.choices import ApplicantCategory, IdType
 from applications.models import Applicant, ApplicantAccount, Application, MembershipRequest
 from applications.selectors import applicant_of
 from portal.demo import DEMO_PASSWORD
-from portal.models import User
+from portal.models import ServicePoint, User
 from portal.roles import Role
-from portal.validators import credit_code_check_character
+from portal.validators import credit_code_check_character, resident_id_check_character
 
 
 def _pdf(title):
@@ -224,6 +228,112 @@ DEMO_ORGANISATION = {
 }
 
 
+# A natural person and a sole trader, helped by workstations of the service network (portal.demo):
+# a cross-border seller of Xuchang wigs applies in her own name with her resident ID, a small
+# metalworking shop in Changge with its business licence.
+PERSON = {
+    "name": "刘晓燕",
+    "category": ApplicantCategory.INDIVIDUAL,
+    "id_type": IdType.RESIDENT_ID,
+    "id_number_first17": "41100219880615002",
+    "address": "河南省许昌市魏都区七里店街道建设路 16 号",
+    "service_point": "魏都区工作站",
+    "user": ("person@demo.cn", "刘晓燕", "13603740021"),
+}
+SOLE_TRADER = {
+    "credit_code": "92411082MA9GQ3WR7X",
+    "name": "长葛市大周镇王记五金加工部",
+    "category": ApplicantCategory.SOLE_TRADER,
+    "address": "河南省长葛市大周镇再生金属产业园 8 号",
+    "service_point": "长葛大周再生金属产业园工作站",
+    "user": ("soletrader@demo.cn", "王建军", "13603740022"),
+}
+
+
+APPLICATIONS += [
+    {
+        "org": "person",
+        "state": "submitted",
+        "fields": {
+            "contact_address": PERSON["address"],
+            "dispute_types": ["infringement"],
+            "right_types": ["design"],
+            "countries": ["US"],
+            "opponent_types": ["individual", "other"],
+            "opponent_type_other": "跨境电商平台上的投诉人",
+            "opponent_name": "Bella Hair Studio LLC",
+            "technical_fields": ["other"],
+            "technical_field_other": "发制品（假发、接发）",
+            "request": (
+                "我以个人名义在美国亚马逊开店销售许昌产的真人发头套。2026 年 11 月，美国一家公司以其外观设计专利"
+                "向平台投诉，我的 6 个商品链接被下架，平台要求在 30 日内提交申诉材料。"
+                "请求指导：对方外观设计专利是否有效、我的产品是否落入保护范围、如何向平台申诉。"
+            ),
+            "impact": "店铺月销售额约 8 万元，下架后销售停顿；同一投诉人还投诉了许昌其他几十家卖家。",
+            "level": "ordinary",
+            "foreign_deadline_days": 24,
+            "foreign_deadline_what": "亚马逊平台申诉",
+            "foreign_deadline_where": "美国亚马逊平台",
+            "urgent": True,
+        },
+    },
+    {
+        "org": "sole_trader",
+        "state": "submitted",
+        "fields": {
+            "dispute_types": ["ownership", "other"],
+            "dispute_type_other": "商标被抢注",
+            "right_types": ["trademark"],
+            "countries": ["RU"],
+            "opponent_types": ["competitor"],
+            "opponent_name": "ООО «Металл-Трейд»",
+            "technical_fields": ["mechanical"],
+            "request": (
+                "本店出口俄罗斯的五金件商标“王记”（拼音 WANGJI）被当地一家经销商在俄罗斯联邦知识产权局抢先注册，"
+                "对方要求我店停止使用并支付许可费。请求指导：在俄罗斯提出异议或无效的条件和期限。"
+            ),
+            "impact": "对俄出口年销售额约 120 万元。",
+            "level": "ordinary",
+            "foreign_deadline_days": 60,
+            "foreign_deadline_what": "商标无效宣告请求",
+            "foreign_deadline_where": "俄罗斯联邦知识产权局",
+        },
+    },
+]
+
+
+def _point(name):
+    return ServicePoint.objects.filter(name=name).first()
+
+
+def _person_and_sole_trader():
+    first17 = PERSON["id_number_first17"]
+    person, _created = Applicant.objects.get_or_create(
+        id_type=PERSON["id_type"],
+        id_number=first17 + resident_id_check_character(first17),
+        defaults={
+            "name": PERSON["name"],
+            "category": PERSON["category"],
+            "credit_code": None,
+            "address": PERSON["address"],
+            "service_point": _point(PERSON["service_point"]),
+        },
+    )
+    trader, _created = Applicant.objects.get_or_create(
+        credit_code=_valid_code(SOLE_TRADER["credit_code"]),
+        defaults={
+            "name": SOLE_TRADER["name"],
+            "category": SOLE_TRADER["category"],
+            "address": SOLE_TRADER["address"],
+            "service_point": _point(SOLE_TRADER["service_point"]),
+        },
+    )
+    return {
+        "person": (person, _member(*PERSON["user"], person)),
+        "sole_trader": (trader, _member(*SOLE_TRADER["user"], trader)),
+    }
+
+
 def _organisations():
     spec = dict(DEMO_ORGANISATION)
     demo_org, _created = Applicant.objects.get_or_create(credit_code=spec.pop("credit_code"), defaults=spec)
@@ -237,13 +347,17 @@ def _organisations():
         )
         email, name, phone = spec["user"]
         organisations[index] = (organisation, _member(email, name, phone, organisation))
+    organisations.update(_person_and_sole_trader())
     return organisations
 
 
 def _evidence(application, user, state):
     if application.attachments.exists():
         return
-    files = [("standing", "营业执照（副本）.pdf", "Business licence")]
+    if application.applicant.is_person:
+        files = [("standing", "居民身份证（正反面）.pdf", "Resident ID card")]
+    else:
+        files = [("standing", "营业执照（副本）.pdf", "Business licence")]
     if state != "draft":
         files.append(("legal_papers", "对方来函或法院文书.pdf", "Legal papers"))
     for category, name, title in files:
@@ -257,9 +371,13 @@ def seed(out):
     created = 0
     for spec in APPLICATIONS:
         organisation, user = organisations[spec["org"]]
-        fields = spec["fields"]
+        fields = dict(spec["fields"])
         if Application.objects.filter(applicant=organisation, request=fields["request"]).exists():
             continue
+        if "foreign_deadline_days" in fields:
+            fields["foreign_deadline"] = timezone.localdate() + datetime.timedelta(
+                days=fields.pop("foreign_deadline_days")
+            )
         application = services.application_create(applicant=organisation, by=user)
         services.application_save_draft(application=application, data=fields, by=user)
         _evidence(application, user, spec["state"])
@@ -284,6 +402,7 @@ def seed(out):
         services.membership_request(user=newcomer, applicant=demo_org, by=newcomer, note="法务部 知识产权专员")
     out.write(
         f"Applications: {created} new, {Application.objects.count()} in all; "
-        f"other applicant logins laochencu@demo.cn, zhigan@demo.cn, xincailiao@demo.cn, colleague@demo.cn "
+        f"other applicant logins laochencu@demo.cn, zhigan@demo.cn, xincailiao@demo.cn, colleague@demo.cn, "
+        f"person@demo.cn (a natural person), soletrader@demo.cn (a sole trader) "
         f"(password {DEMO_PASSWORD})."
     )
