@@ -1,8 +1,10 @@
 import base64
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static import admin as _otp_static_admin  # noqa: F401  registers first
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -17,6 +19,7 @@ from portal.models import (
     LogEntry,
     Notification,
     PartnerAgency,
+    ServicePoint,
     SiteConfiguration,
     User,
 )
@@ -33,13 +36,14 @@ admin.site.unregister(StaticDevice)
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["full_name"]
-    list_display = ["full_name", "email", "agency", "is_active", "is_staff"]
-    list_filter = ["groups", "is_active", "is_staff", "agency"]
+    list_display = ["full_name", "email", "agency", "service_point", "is_active", "is_staff"]
+    list_filter = ["groups", "is_active", "is_staff", "agency", "service_point"]
+    list_select_related = ["agency", "service_point"]
     search_fields = ["full_name", "email"]
-    autocomplete_fields = ["agency"]
+    autocomplete_fields = ["agency", "service_point"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("个人信息"), {"fields": ("full_name", "phone", "title", "agency")}),
+        (_("个人信息"), {"fields": ("full_name", "phone", "title", "agency", "service_point")}),
         (_("角色与权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("时间"), {"fields": ("last_login", "date_joined")}),
     )
@@ -112,6 +116,110 @@ class PartnerAgencyAdmin(admin.ModelAdmin):
     list_filter = ["kind", "active"]
     list_editable = ["display_order"]
     search_fields = ["name", "short_name", "code"]
+
+
+# Which level of workstation may sit under which: a park under a district or the city, a district
+# under the city, the city at the top.
+ALLOWED_PARENT_LEVELS = {
+    ServicePoint.Level.CITY: set(),
+    ServicePoint.Level.DISTRICT: {ServicePoint.Level.CITY},
+    ServicePoint.Level.PARK: {ServicePoint.Level.DISTRICT, ServicePoint.Level.CITY},
+}
+
+
+class ServicePointForm(forms.ModelForm):
+    class Meta:
+        model = ServicePoint
+        fields = [
+            "name",
+            "level",
+            "parent",
+            "region",
+            "host_organisation",
+            "active",
+            "display_order",
+            "address",
+            "hotline",
+            "email",
+            "office_hours",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        level, parent = cleaned.get("level"), cleaned.get("parent")
+        if not level:
+            return cleaned
+        allowed = ALLOWED_PARENT_LEVELS[level]
+        if not allowed and parent is not None:
+            self.add_error("parent", _("市级工作站是最高一级，不能有上级工作站。"))
+        elif allowed and parent is None:
+            self.add_error(
+                "parent",
+                _("县（区）级工作站须选择市级工作站作为上级。")
+                if level == ServicePoint.Level.DISTRICT
+                else _("园区工作站须选择县（区）级或市级工作站作为上级。"),
+            )
+        elif parent is not None and parent.level not in allowed:
+            self.add_error(
+                "parent",
+                _("县（区）级工作站的上级只能是市级工作站。")
+                if level == ServicePoint.Level.DISTRICT
+                else _("园区工作站的上级只能是县（区）级或市级工作站。"),
+            )
+        elif parent is not None and self.instance.pk is not None and parent.pk == self.instance.pk:
+            self.add_error("parent", _("工作站不能以自己为上级。"))
+        if self.instance.pk is not None:
+            # The workstations under this one must still fit under it at its new level.
+            children_levels = set(self.instance.children.values_list("level", flat=True))
+            if any(level not in ALLOWED_PARENT_LEVELS[child] for child in children_levels):
+                self.add_error("level", _("该工作站下设的工作站不能隶属于这一层级，请先调整下设工作站。"))
+        return cleaned
+
+
+@admin.register(ServicePoint)
+class ServicePointAdmin(admin.ModelAdmin):
+    """The center registers the workstations of the three-level network; the public directory
+    (knowledge:service_points) lists the active ones."""
+
+    form = ServicePointForm
+    list_display = ["name", "level", "parent", "region", "hotline", "office_hours", "active", "display_order"]
+    list_filter = ["level", "region", "active"]
+    list_editable = ["display_order"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "region", "address", "host_organisation"]
+    ordering = ["level", "region", "display_order", "name"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["staff_list", "created_at"]
+    fieldsets = (
+        (None, {"fields": ("name", "level", "parent", "region", "host_organisation", "active", "display_order")}),
+        (_("联系方式"), {"fields": ("address", "hotline", "email", "office_hours")}),
+        (_("工作人员"), {"fields": ("staff_list", "created_at")}),
+    )
+
+    @admin.display(description=_("工作人员"))
+    def staff_list(self, obj):
+        if obj is None or obj.pk is None:
+            return _("保存后，在“用户”中为工作人员选择所属服务工作站。")
+        users = list(obj.staff.order_by("full_name"))
+        if not users:
+            return _("暂无工作人员。在“用户”中为工作人员选择所属服务工作站并加入“服务工作站工作人员”组。")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> · {} · {}{}</li>',
+                (
+                    (
+                        reverse("admin:portal_user_change", args=[user.pk]),
+                        user.full_name,
+                        user.email,
+                        user.phone or "—",
+                        "" if user.is_active else format_html(" · {}", _("已停用")),
+                    )
+                    for user in users
+                ),
+            ),
+        )
 
 
 @admin.register(DeputyDirector)

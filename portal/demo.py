@@ -1,5 +1,6 @@
 """Demo data of the foundation: the center, its six co-building agencies (the Shanxi notice of 2023),
-one user per role, and the working-day calendar. Other apps add theirs in their own
+the three-level service network of workstations (the Xuchang network: city, districts and counties,
+industrial parks), one user per role, and the working-day calendar. Other apps add theirs in their own
 `demo.py`, which the `demo` app's `seed_demo` command calls in order (the applicant user's
 organisation comes from applications.demo)."""
 
@@ -7,7 +8,7 @@ import datetime
 
 from django.contrib.auth.models import Group, Permission
 
-from portal.models import CalendarDay, DeputyDirector, PartnerAgency, SiteConfiguration, User
+from portal.models import CalendarDay, DeputyDirector, PartnerAgency, ServicePoint, SiteConfiguration, User
 from portal.roles import Role
 from portal.twofactor.demo import DEMO_TOTP_SECRET, give_demo_authenticators
 
@@ -38,6 +39,84 @@ AGENCIES = [
         "太原海关",
         PartnerAgency.Kind.CUSTOMS,
         "知识产权海关备案核查，进出口环节保护",
+    ),
+]
+
+# The three-level service network of Xuchang (许昌市): the city workstation, one per district or
+# county-level city, and the industrial parks' own. (name, level, parent, region, host, address, hotline)
+CITY, DISTRICT, PARK = ServicePoint.Level.CITY, ServicePoint.Level.DISTRICT, ServicePoint.Level.PARK
+SERVICE_POINTS = [
+    (
+        "许昌市海外知识产权纠纷应对指导工作站",
+        CITY,
+        None,
+        "许昌市",
+        "许昌市市场监督管理局",
+        "许昌市魏都区八一东路与学院路交叉口市民之家 3 楼",
+        "0374-2961234",
+    ),
+    (
+        "魏都区工作站",
+        DISTRICT,
+        "许昌市海外知识产权纠纷应对指导工作站",
+        "魏都区",
+        "魏都区市场监督管理局",
+        "许昌市魏都区文峰路 89 号",
+        "0374-2331256",
+    ),
+    (
+        "建安区工作站",
+        DISTRICT,
+        "许昌市海外知识产权纠纷应对指导工作站",
+        "建安区",
+        "建安区市场监督管理局",
+        "许昌市建安区许由路 168 号",
+        "0374-8123578",
+    ),
+    (
+        "禹州市工作站",
+        DISTRICT,
+        "许昌市海外知识产权纠纷应对指导工作站",
+        "禹州市",
+        "禹州市市场监督管理局",
+        "禹州市药城路 56 号",
+        "0374-8836612",
+    ),
+    (
+        "长葛市工作站",
+        DISTRICT,
+        "许昌市海外知识产权纠纷应对指导工作站",
+        "长葛市",
+        "长葛市市场监督管理局",
+        "长葛市葛天大道 210 号",
+        "0374-6198820",
+    ),
+    (
+        "许昌经济技术开发区工作站",
+        PARK,
+        "许昌市海外知识产权纠纷应对指导工作站",
+        "许昌经济技术开发区",
+        "许昌经济技术开发区管理委员会",
+        "许昌经济技术开发区瑞祥路 1 号企业服务中心",
+        "0374-3396601",
+    ),
+    (
+        "中原电气谷工作站",
+        PARK,
+        "建安区工作站",
+        "建安区",
+        "中原电气谷管理委员会",
+        "许昌市建安区尚德路中原电气谷科创中心 2 楼",
+        "0374-8168899",
+    ),
+    (
+        "长葛大周再生金属产业园工作站",
+        PARK,
+        "长葛市工作站",
+        "长葛市",
+        "长葛市大周镇人民政府",
+        "长葛市大周镇产业园区管理服务中心",
+        "0374-6371120",
     ),
 ]
 
@@ -94,6 +173,26 @@ def _user(email, name, roles, **extra):
     return user
 
 
+def seed_service_points():
+    """The Xuchang network, parents before children; idempotent (looked up by name)."""
+    points = {}
+    for order, (name, level, parent, region, host, address, hotline) in enumerate(SERVICE_POINTS, start=1):
+        points[name], _created = ServicePoint.objects.update_or_create(
+            name=name,
+            defaults={
+                "level": level,
+                "parent": points[parent] if parent else None,
+                "region": region,
+                "host_organisation": host,
+                "address": address,
+                "hotline": hotline,
+                "office_hours": "工作日 8:30–12:00，14:30–17:30",
+                "display_order": order,
+            },
+        )
+    return points
+
+
 def ensure_groups():
     for role in Role:
         Group.objects.get_or_create(name=role.value)
@@ -109,6 +208,7 @@ def seed(out):
             defaults={"name": name, "short_name": short, "kind": kind, "services": services, "display_order": order},
         )
     seed_calendar()
+    points = seed_service_points()
 
     staff_flags = {"is_staff": True}
     users = {
@@ -130,6 +230,15 @@ def seed(out):
             agency=PartnerAgency.objects.get(code="tycustoms"),
         ),
         "expert": _user("expert@demo.cn", "吴志远", [Role.EXPERT]),
+        # A workstation's staff member works in the admin, scoped to the workstation.
+        "station": _user(
+            "station@demo.cn",
+            "郭晓燕",
+            [Role.SERVICE_POINT],
+            service_point=points["魏都区工作站"],
+            phone="0374-2331256",
+            **staff_flags,
+        ),
     }
     for order, key in enumerate(["deputy", "deputy2"], start=1):
         DeputyDirector.objects.get_or_create(
@@ -141,10 +250,14 @@ def seed(out):
             },
         )
     _grant_center_permissions()
+    grant_service_point_permissions()
     give_demo_authenticators(users.values())
-    out.write(f"Foundation: {PartnerAgency.objects.count()} agencies, {User.objects.count()} users.")
     out.write(
-        f"Two-factor: staff, director, deputies and agency users use the demo authenticator key "
+        f"Foundation: {PartnerAgency.objects.count()} agencies, {ServicePoint.objects.count()} workstations, "
+        f"{User.objects.count()} users."
+    )
+    out.write(
+        f"Two-factor: staff, director, deputies, workstation and agency users use the demo authenticator key "
         f"{DEMO_TOTP_SECRET}; `python manage.py demo_totp <e-mail>` prints the current code."
     )
     return users
@@ -160,3 +273,30 @@ def _grant_center_permissions():
         Group.objects.get(name=role).permissions.add(*perms)
     # Which key signs in a signer's name is for the director and deputies to decide, not for staff.
     Group.objects.get(name=Role.STAFF).permissions.remove(*perms.filter(content_type__model="signercertificate"))
+
+
+# What a workstation's staff may do in the admin, by model permission (app label, codename). The
+# object-level rules of each app's permissions.py narrow every list to the workstation's scope.
+# Apps still being built may not have their models yet: a codename that does not exist is skipped.
+SERVICE_POINT_PERMISSIONS = [
+    ("applications", "view_applicant"),
+    ("applications", "view_application"),
+    ("cases", "view_case"),
+    ("consultations", "add_consultation"),
+    ("consultations", "change_consultation"),
+    ("consultations", "view_consultation"),
+    ("enterprises", "view_keyenterprise"),
+]
+
+
+def grant_service_point_permissions():
+    """Give the workstation group its model permissions (idempotent; returns the codenames granted
+    as "app.codename"). Added, not set, so that a permission another app grants the group stays."""
+    group, _created = Group.objects.get_or_create(name=Role.SERVICE_POINT)
+    wanted = [
+        permission
+        for app_label, codename in SERVICE_POINT_PERMISSIONS
+        for permission in Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    ]
+    group.permissions.add(*wanted)
+    return sorted(f"{p.content_type.app_label}.{p.codename}" for p in wanted)
