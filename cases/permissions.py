@@ -1,12 +1,33 @@
 """Who may see which case, letter and answer. Center staff see everything; a partner
 agency only the signed letters addressed to it (and their cases' summaries); an applicant
-its own organisation's cases. Views fetch through these querysets, so a wrong id is a 404."""
+its own organisation's cases; a workstation's staff, read-only, the cases of the applications or
+applicants of their workstation and those under it. Views fetch through these querysets, so a
+wrong id is a 404."""
+
+from django.db.models import Q
 
 from applications.selectors import applicant_of
 from cases.models import AnswerAttachment, AssistanceLetter, Case, ExtensionRequest, LetterRecipient, UpwardReport
+from portal.models import ServicePoint
 from portal.roles import Role, can_sign, has_role, is_center_member
 
 DELIVERED = [AssistanceLetter.Status.SIGNED, AssistanceLetter.Status.SETTLED]
+
+
+def service_point_scope(user):
+    """The workstation ids whose cases a workstation user may read (its own and those under it),
+    kept on the user object for the request; None for anyone who is not workstation staff."""
+    if not getattr(user, "is_authenticated", False) or not has_role(user, Role.SERVICE_POINT):
+        return None
+    scope = getattr(user, "_service_point_scope", None)
+    if scope is None:
+        scope = ServicePoint.scope_ids(user.service_point_id)
+        user._service_point_scope = scope
+    return scope
+
+
+def is_service_point_user(user):
+    return service_point_scope(user) is not None
 
 
 def visible_cases(user):
@@ -14,6 +35,12 @@ def visible_cases(user):
         return Case.objects.none()
     if is_center_member(user):
         return Case.objects.all()
+    scope = service_point_scope(user)
+    if scope is not None:
+        # Read-only: every decision below (handle, sign, route, decide) stays with the center.
+        return Case.objects.filter(
+            Q(application__service_point_id__in=scope) | Q(application__applicant__service_point_id__in=scope)
+        )
     if has_role(user, Role.AGENCY) and user.agency_id:
         return Case.objects.filter(
             pk__in=LetterRecipient.objects.filter(agency_id=user.agency_id, letter__status__in=DELIVERED).values(
@@ -58,6 +85,12 @@ def visible_answer_attachments(user):
 
 
 # --- Decisions on an object the user can see ------------------------------------------------
+
+
+def can_read_case_in_admin(user):
+    """Open the case list and the case page in the admin: the center, and (read-only) workstation
+    staff. Which cases is for visible_cases to say."""
+    return is_center_member(user) or is_service_point_user(user)
 
 
 def can_handle_case(user, case):

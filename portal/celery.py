@@ -53,6 +53,11 @@ app.conf.beat_schedule = {
         "task": "applications.tasks.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=15),
     },
+    # After the application reminders: the applicant's own deadline abroad, to the handler and director.
+    "foreign-deadline-alerts": {
+        "task": "applications.tasks.send_foreign_deadline_alerts",
+        "schedule": crontab(hour=8, minute=20),
+    },
     "meeting-action-item-reminders": {
         "task": "meetings.tasks.send_action_item_reminders",
         "schedule": crontab(hour=9, minute=15),

@@ -1,11 +1,14 @@
-"""Deadlines of applications in working days: the state shown to staff and the daily reminders."""
+"""Deadlines of applications in working days: the state shown to staff and the daily reminders,
+and the alerts when the applicant's own deadline abroad comes close."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application
+from applications.selectors import FOREIGN_DEADLINE_ALERT_WORKING_DAYS
 from applications.services._common import (
     REMIND_WORKING_DAYS_BEFORE,
     S,
@@ -16,7 +19,8 @@ from applications.services._common import (
 )
 from documents.formatting import chinese_date
 from portal.audit import log_action
-from portal.notifications import notify_staff
+from portal.notifications import notify, notify_staff, users_with_role
+from portal.roles import Role
 from portal.workdays import add_working_days, working_days_between
 
 
@@ -132,4 +136,144 @@ def application_deadlines_remind(*, today=None) -> dict:
             )
             _remember(application, "lapse_reported_on", today, "applications.application.lapse_reported")
             sent["lapsed"] += 1
+    return sent
+
+
+# --- The applicant's deadline abroad ------------------------------------------------------------
+
+# Within this many working days of the deadline abroad the alert is repeated once more ("final").
+FOREIGN_DEADLINE_FINAL_WORKING_DAYS = 3
+
+
+def foreign_deadline_bounds(today):
+    """The first dates outside each window of applications.selectors.foreign_deadline_state, so that
+    lists and filters compare dates instead of counting working days row by row: a deadline `due` is
+    within N working days of `today` exactly when today <= due < add_working_days(today, N + 1)."""
+    return {
+        "today": today,
+        "final": add_working_days(today, FOREIGN_DEADLINE_FINAL_WORKING_DAYS + 1),
+        "alert": add_working_days(today, FOREIGN_DEADLINE_ALERT_WORKING_DAYS + 1),
+        "soon": add_working_days(today, 2 * FOREIGN_DEADLINE_ALERT_WORKING_DAYS + 1),
+    }
+
+
+def foreign_deadline_level(due, bounds):
+    """foreign_deadline_state's level ("passed", "alert", "soon", "later"; None without a deadline),
+    read from precomputed bounds without a query."""
+    if due is None:
+        return None
+    if due < bounds["today"]:
+        return "passed"
+    if due < bounds["alert"]:
+        return "alert"
+    if due < bounds["soon"]:
+        return "soon"
+    return "later"
+
+
+def _alert_stage(due, day):
+    """Which alert the deadline abroad calls for on `day`: "passed", "final" (3 working days or
+    fewer left), "alert" (10 or fewer), or "" (none yet)."""
+    if due < day:
+        return "passed"
+    left = working_days_between(day, due)
+    if left <= FOREIGN_DEADLINE_FINAL_WORKING_DAYS:
+        return "final"
+    if left <= FOREIGN_DEADLINE_ALERT_WORKING_DAYS:
+        return "alert"
+    return ""
+
+
+def foreign_deadline_alert_due(application, today) -> str:
+    """The stage to alert about today, or "" when nobody needs to hear about it again.
+
+    The rule: a deadline abroad goes through three stages, each alerted once: it comes within 10
+    working days ("alert"), within 3 working days ("final"), and it passes ("passed"). The day of the
+    last alert is kept in foreign_deadline_alerted_on; the stage that day is worked out again from
+    the deadline, so that one date field records which alerts were sent, a moved deadline starts
+    over, and a second run on the same day sends nothing (never more than one alert a day)."""
+    due = application.foreign_deadline
+    if due is None:
+        return ""
+    stage = _alert_stage(due, today)
+    last = application.foreign_deadline_alerted_on
+    if not stage or last == today:
+        return ""
+    if last is not None and last < today and _alert_stage(due, last) == stage:
+        return ""
+    return stage
+
+
+def _foreign_deadline_candidates(today):
+    """Applications the center is working on (under review, returned for correction, or accepted
+    with a case not yet ended) whose deadline abroad is within the alert window or passed."""
+    limit = add_working_days(today, FOREIGN_DEADLINE_ALERT_WORKING_DAYS + 1)
+    working_on = Q(status__in=[S.SUBMITTED, S.RETURNED]) | Q(status=S.ACCEPTED, case__closed_at__isnull=True)
+    return (
+        Application.objects.filter(working_on, foreign_deadline__lt=limit)
+        .exclude(foreign_deadline_alerted_on=today)
+        .values_list("pk", flat=True)
+    )
+
+
+def _foreign_deadline_recipients(application):
+    """The case's handler once there is one with a handler; the center's staff before (or while no
+    one is assigned); the director always."""
+    case = getattr(application, "case", None) if application.status == S.ACCEPTED else None
+    handler = getattr(case, "handler", None)
+    handlers = [handler] if handler is not None and handler.is_active else list(users_with_role(Role.STAFF))
+    return [*handlers, *users_with_role(Role.DIRECTOR)], case
+
+
+def _foreign_deadline_message(application, stage, today):
+    due = application.foreign_deadline
+    what = application.foreign_deadline_what or _("境外期限")
+    where = application.foreign_deadline_where
+    words = {"number": application.number, "what": what, "due": chinese_date(due)}
+    if stage == "passed":
+        subject = _("申请 %(number)s 的%(what)s已于 %(due)s 届满") % words
+    else:
+        words["days"] = working_days_between(today, due)
+        subject = _("申请 %(number)s 的%(what)s将于 %(due)s 到期（还剩 %(days)s 个工作日）") % words
+    lines = [
+        _("申请人：%(name)s") % {"name": application.applicant_name},
+        _("到期事项：%(what)s") % {"what": what},
+        _("期限：%(due)s") % {"due": chinese_date(due)},
+    ]
+    if where:
+        lines.append(_("受理机构或地点：%(where)s") % {"where": where})
+    if application.urgent:
+        lines.append(_("申请人已标注为紧急。"))
+    lines.append(
+        _("该期限已过，请与申请人核实应对情况。")
+        if stage == "passed"
+        else _("请优先办理，必要时与申请人联系，确保在境外期限前提供指导。")
+    )
+    return subject, "\n".join(lines)
+
+
+def application_foreign_deadlines_alert(*, today=None) -> dict:
+    """Daily (celery beat): alert about deadlines abroad that come close, by notification and
+    e-mail, at most once per application a day, once per stage (foreign_deadline_alert_due).
+    Idempotent: a retry or a second run the same day finds foreign_deadline_alerted_on = today."""
+    today = today or timezone.localdate()
+    sent = {"alert": 0, "final": 0, "passed": 0}
+    for pk in list(_foreign_deadline_candidates(today)):
+        with transaction.atomic():
+            application = lock(Application(pk=pk))
+            stage = foreign_deadline_alert_due(application, today)
+            if not stage:
+                continue
+            recipients, case = _foreign_deadline_recipients(application)
+            subject, body = _foreign_deadline_message(application, stage, today)
+            link = reverse("admin:cases_case_change", args=[case.pk]) if case is not None else admin_link(application)
+            notify(recipients, subject=subject, body=body, link=link)
+            application.foreign_deadline_alerted_on = today
+            application.save(update_fields=["foreign_deadline_alerted_on"])
+            log_action(
+                application,
+                "applications.application.foreign_deadline_alerted",
+                data={"on": today, "stage": stage, "due": application.foreign_deadline},
+            )
+            sent[stage] += 1
     return sent

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
@@ -10,6 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from applications.selectors import timeline as application_timeline
+from applications.services.deadlines import foreign_deadline_bounds, foreign_deadline_level
 from cases import services
 from cases.admin._common import STATUS_COLOURS, _add_errors, _error_text, badge
 from cases.admin.filters import (
@@ -17,6 +20,7 @@ from cases.admin.filters import (
     CountryFilter,
     DeadlineFilter,
     DisputeTypeFilter,
+    ForeignDeadlineFilter,
     HandlerFilter,
     RightTypeFilter,
 )
@@ -25,7 +29,7 @@ from cases.models import (
     OPEN_STATUSES,
     Case,
 )
-from cases.permissions import visible_cases
+from cases.permissions import can_read_case_in_admin, is_service_point_user, visible_cases
 from cases.selectors import DEADLINE_LABELS, deadline_state, due_soon_limit
 from documents.selectors import case_documents
 from portal.admin_filters import DateHierarchyGuardMixin
@@ -43,6 +47,7 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         "level_badge",
         "handler",
         "deadline_badge",
+        "foreign_deadline_badge",
         "opened_at",
     ]
     list_display_links = ["number"]
@@ -56,18 +61,19 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         RightTypeFilter,
         "technical_field",
         DeadlineFilter,
+        ForeignDeadlineFilter,
     ]
     search_fields = ["search_text"]
     search_help_text = _("按案件编号、申请编号、申请人、统一社会信用代码或申请事项检索")
     date_hierarchy = "opened_at"
-    list_select_related = ["handler"]
+    list_select_related = ["handler", "application"]
     list_per_page = 50
     list_max_show_all = 500
     show_full_result_count = False
     actions = ["assign_handler"]
 
     def get_queryset(self, request):
-        return visible_cases(request.user).select_related("handler")
+        return visible_cases(request.user).select_related("handler", "application")
 
     def has_add_permission(self, request):
         return False
@@ -76,10 +82,14 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return is_center_member(request.user) and super().has_view_permission(request, obj)
+        # Workstation staff read the cases of their workstation (visible_cases); only the center changes them.
+        return can_read_case_in_admin(request.user) and super().has_view_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
         return is_center_member(request.user) and super().has_change_permission(request, obj)
+
+    def get_actions(self, request):
+        return super().get_actions(request) if is_center_member(request.user) else {}
 
     def get_search_results(self, request, queryset, search_term):
         """Every word must appear in the case's search text (numbers, applicant, credit code,
@@ -92,6 +102,7 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         self._today = timezone.localdate()
         self._soon = due_soon_limit(self._today)
+        self._foreign_bounds = foreign_deadline_bounds(self._today)
         return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("状态"), ordering="status")
@@ -115,6 +126,31 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
             return case.due_date.isoformat()
         colour = "#dc3545" if state == "overdue" else "#ffc107"
         return format_html("{} {}", case.due_date.isoformat(), badge(DEADLINE_LABELS[state], colour))
+
+    @admin.display(
+        description=_("境外期限"),
+        ordering=F("application__foreign_deadline").asc(nulls_last=True),
+    )
+    def foreign_deadline_badge(self, case):
+        """The applicant's own deadline abroad: red 紧急 within 10 working days or once passed (or
+        when the applicant marked it urgent), amber within 20."""
+        application = case.application
+        due = application.foreign_deadline
+        if due is None:
+            return badge(_("紧急"), "#dc3545") if application.urgent else "—"
+        bounds = getattr(self, "_foreign_bounds", None) or foreign_deadline_bounds(timezone.localdate())
+        level = foreign_deadline_level(due, bounds) if case.status in OPEN_STATUSES else None
+        title = " · ".join(
+            part for part in (application.foreign_deadline_what, application.foreign_deadline_where) if part
+        )
+        text = format_html('<span title="{}">{}</span>', title, due.isoformat()) if title else due.isoformat()
+        if level == "passed":
+            return format_html("{} {}", text, badge(_("已届满 紧急"), "#dc3545"))
+        if level == "alert" or (application.urgent and level is not None):
+            return format_html("{} {}", text, badge(_("紧急"), "#dc3545"))
+        if level == "soon":
+            return format_html("{} {}", text, badge(_("临近"), "#ffc107"))
+        return text
 
     # -------------------------------------------------------------- bulk assign
 
@@ -176,17 +212,43 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        case = (
-            get_by_id_or_404(
-                visible_cases(request.user).select_related("handler", "application", "application__applicant"),
-                object_id,
-            )
-            if is_center_member(request.user)
-            else None
-        )
-        if case is None:
+        if not can_read_case_in_admin(request.user):
             raise Http404
+        case = get_by_id_or_404(
+            visible_cases(request.user).select_related("handler", "application", "application__applicant"),
+            object_id,
+        )
+        if not is_center_member(request.user):
+            return TemplateResponse(request, "admin/cases/case/read_only.html", self.read_only_context(request, case))
         return TemplateResponse(request, "admin/cases/case/change_form.html", self.case_page_context(request, case))
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A case outside the user's view is a 404 here too, not the admin's "may have been deleted" redirect.
+        if not can_read_case_in_admin(request.user):
+            raise Http404
+        get_by_id_or_404(visible_cases(request.user), object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def read_only_context(self, request, case):
+        """What a workstation's staff read about a case of their workstation: where it stands, its
+        deadlines, the application as filed and the steps the applicant also sees (no internal
+        notes, letters or documents; no buttons)."""
+        application = case.application
+        today = timezone.localdate()
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("案件 %(number)s") % {"number": case.number},
+            "case": case,
+            "application": application,
+            "summary": services.case_summary(case),
+            "steps": application_timeline(application),
+            "deadline_state": deadline_state(case.due_date, today, due_soon_limit(today)) if case.is_open else "",
+            "foreign_level": foreign_deadline_level(application.foreign_deadline, foreign_deadline_bounds(today))
+            if case.is_open
+            else None,
+            "is_service_point_user": is_service_point_user(request.user),
+        }
 
     def case_page_context(self, request, case, **extra):
         application = case.application
@@ -225,6 +287,9 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
             "is_open": case.is_open,
             "deadline_state": deadline_state(case.due_date, today, due_soon_limit(today)) if case.is_open else "",
             "deadline_labels": DEADLINE_LABELS,
+            "foreign_level": foreign_deadline_level(application.foreign_deadline, foreign_deadline_bounds(today))
+            if case.is_open
+            else None,
             "assign_form": AssignForm(initial={"handler": case.handler_id}),
             "regrade_form": RegradeForm(initial={"level": case.level}),
             "report_form": ReportForm(),

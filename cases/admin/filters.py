@@ -1,11 +1,12 @@
 """The case list's filters."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import FORM_COUNTRIES, DisputeType, RightType
 from applications.countries import country_name
+from applications.services.deadlines import foreign_deadline_bounds
 from cases.forms import handler_choices
 from cases.models import (
     OPEN_STATUSES,
@@ -99,3 +100,38 @@ class DeadlineFilter(ValidatedListFilter):
         if self.value() == "none":
             return queryset.filter(due_date__isnull=True)
         return queryset
+
+
+class ForeignDeadlineFilter(ValidatedListFilter):
+    """The applicant's own deadline abroad (Application.foreign_deadline), in the windows of
+    applications.selectors.foreign_deadline_state."""
+
+    title = _("境外期限")
+    parameter_name = "foreign_deadline"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("urgent", _("紧急（10 个工作日内、已届满或申请人标注紧急）")),
+            ("soon", _("20 个工作日内")),
+            ("passed", _("已届满")),
+            ("any", _("有境外期限")),
+            ("none", _("无境外期限")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value == "none":
+            return queryset.filter(application__foreign_deadline__isnull=True)
+        if value == "any":
+            return queryset.filter(application__foreign_deadline__isnull=False)
+        bounds = foreign_deadline_bounds(timezone.localdate())
+        if value == "passed":
+            return queryset.filter(status__in=OPEN_STATUSES, application__foreign_deadline__lt=bounds["today"])
+        if value == "urgent":
+            return queryset.filter(
+                Q(application__foreign_deadline__lt=bounds["alert"]) | Q(application__urgent=True),
+                status__in=OPEN_STATUSES,
+            )
+        return queryset.filter(status__in=OPEN_STATUSES, application__foreign_deadline__lt=bounds["soon"])
