@@ -1,6 +1,6 @@
 """The knowledge platform's addresses, gathered from one module per part of it."""
 
-from knowledge.views import agency, events, library, subscriptions
+from knowledge.views import agency, events, library, service_points, subscriptions
 
 app_name = "knowledge"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *events.urlpatterns,
     *subscriptions.urlpatterns,
     *agency.urlpatterns,
+    *service_points.urlpatterns,
 ]
