@@ -1,10 +1,14 @@
 """Staff triage of applications in the admin: filter, search, read the application with its
 evidence and versions, and accept, return for correction or decline it (each through a service)."""
 
+import datetime
 import threading
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications import services
-from applications.choices import DisputeType, RightType
+from applications.choices import Channel, DisputeType, EvidenceCategory, OpponentType, RightType, TechnicalField
 from applications.countries import ALL_COUNTRY_CHOICES
-from applications.forms import DecisionForm
+from applications.forms import FORM_FIELDS, ApplicationForm, DecisionForm
 from applications.models import (
     Applicant,
     ApplicantAccount,
@@ -24,16 +28,64 @@ from applications.models import (
     ApplicationVersion,
     Attachment,
     Feedback,
+    Invitation,
     MembershipRequest,
     Message,
 )
-from applications.permissions import visible_applications, visible_membership_requests
-from applications.selectors import display_value, version_diff
+from applications.permissions import (
+    FIRST_CHECK_CHANNELS,
+    can_enter_application,
+    can_first_check,
+    is_service_point_user,
+    service_point_scope,
+    visible_applicants,
+    visible_applications,
+    visible_invitations,
+    visible_membership_requests,
+)
+from applications.selectors import (
+    FOREIGN_DEADLINE_ALERT_WORKING_DAYS,
+    display_value,
+    foreign_deadline_state,
+    version_diff,
+)
 from portal.admin_filters import DateHierarchyGuardMixin, ValidatedListFilter
 from portal.audit import entries_for
 from portal.fields import ChoiceListField
+from portal.forms import MultipleFileField
+from portal.models import ServicePoint
 from portal.roles import is_center_member
+from portal.validators import mask_id_number, normalise_credit_code, normalise_id_number
 from portal.workdays import add_working_days
+
+
+def workstation_only(user):
+    """A workstation's staff (not also center staff): they see only their scope, and only through these admins."""
+    return is_service_point_user(user) and not is_center_member(user)
+
+
+class ScopedAdminMixin:
+    """A workstation's staff work in the admin through applications.permissions, without the model permissions
+    of the center: they may view what the admin's queryset (scoped by permissions.py) holds, and an id outside
+    it is a 404 on the change and history pages, not the admin's redirect with a notice that it does not exist."""
+
+    def has_module_permission(self, request):
+        return workstation_only(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        if workstation_only(request.user):
+            return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+        return super().has_view_permission(request, obj)
+
+    def _visible_or_404(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))  # None for an unknown, invisible or malformed id
+        if obj is None:
+            raise Http404
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
 
 class ApplicantAccountInline(admin.TabularInline):
@@ -49,12 +101,128 @@ class ApplicantAccountInline(admin.TabularInline):
         return False
 
 
+class InvitationInline(admin.TabularInline):
+    """Invitations sent for the applicant (resend from 在线办理邀请)."""
+
+    model = Invitation
+    extra = 0
+    fields = ["full_name", "email", "application", "sent_by", "sent_at", "expires_at", "state"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return workstation_only(request.user) or super().has_view_permission(request, obj)
+
+    @admin.display(description=gettext_lazy("状态"))
+    def state(self, obj):
+        return INVITATION_STATES[services.invitation_state(obj)]
+
+
+INVITATION_STATES = {
+    "open": gettext_lazy("待接受"),
+    "accepted": gettext_lazy("已接受"),
+    "expired": gettext_lazy("已过期"),
+}
+
+
 @admin.register(Applicant)
-class ApplicantAdmin(admin.ModelAdmin):
-    list_display = ["name", "credit_code", "category", "created_at"]
+class ApplicantAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "credit_code", "masked_id_number", "category", "service_point", "created_at"]
     list_filter = ["category"]
-    search_fields = ["name", "credit_code", "name_en", "accounts__user__email", "accounts__user__full_name"]
-    inlines = [ApplicantAccountInline]
+    list_select_related = ["service_point"]
+    search_fields = [
+        "name",
+        "credit_code",
+        "=id_number",
+        "name_en",
+        "accounts__user__email",
+        "accounts__user__full_name",
+    ]
+    exclude = ["id_number"]
+    readonly_fields = ["id_type", "masked_id_number"]
+    inlines = [ApplicantAccountInline, InvitationInline]
+
+    def get_queryset(self, request):
+        return visible_applicants(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        # An ID number is found however it was typed (a lower-case x, spaces).
+        return super().get_search_results(request, queryset, normalise_id_number(search_term) or search_term)
+
+    def has_add_permission(self, request):
+        return not workstation_only(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return not workstation_only(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not workstation_only(request.user) and super().has_delete_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=gettext_lazy("证件号码"))
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.id_number) if obj.id_number else "—"
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Invitations to follow an applicant online; a new link (a new token) can be sent from here."""
+
+    list_display = ["full_name", "email", "applicant", "application", "sent_by", "sent_at", "expires_at", "state"]
+    list_select_related = ["applicant", "application", "sent_by"]
+    search_fields = ["email", "full_name", "applicant__name", "applicant__credit_code", "application__number"]
+    readonly_fields = [
+        "applicant",
+        "application",
+        "full_name",
+        "email",
+        "phone",
+        "sent_by",
+        "sent_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+    ]
+    exclude = ["token_hash"]
+    actions = ["resend"]
+
+    def get_queryset(self, request):
+        return visible_invitations(request.user)
+
+    def has_add_permission(self, request):
+        return False  # invitations are sent with an entry, or resent here
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=gettext_lazy("状态"))
+    def state(self, obj):
+        return INVITATION_STATES[services.invitation_state(obj)]
+
+    @admin.action(description=gettext_lazy("重新发送邀请（生成新链接，旧链接作废）"))
+    def resend(self, request, queryset):
+        done = 0
+        for invitation in queryset:
+            try:
+                services.invitation_resend(invitation=invitation, by=request.user)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{invitation}：{'；'.join(exc.messages)}", messages.ERROR)
+        if done:
+            self.message_user(request, _("已重新发送 %(n)d 份邀请。") % {"n": done}, messages.SUCCESS)
 
 
 class _ChoiceListFilter(ValidatedListFilter):
@@ -91,6 +259,67 @@ class CountryFilter(_ChoiceListFilter):
     parameter_name = "country"
     field_name = "countries"
     options = ALL_COUNTRY_CHOICES
+
+
+class OpponentTypeFilter(_ChoiceListFilter):
+    title = gettext_lazy("纠纷对象类型")
+    parameter_name = "opponent_type"
+    field_name = "opponent_types"
+    options = OpponentType.choices
+
+
+class TechnicalFieldFilter(_ChoiceListFilter):
+    title = gettext_lazy("纠纷领域")
+    parameter_name = "technical_field"
+    field_name = "technical_fields"
+    options = TechnicalField.choices
+
+
+class ServicePointFilter(ValidatedListFilter):
+    """The workstation an application came through: every one for the center, the user's own scope for a
+    workstation."""
+
+    title = gettext_lazy("服务工作站")
+    parameter_name = "service_point"
+
+    def lookups(self, request, model_admin):
+        points = ServicePoint.objects.all()
+        scope = service_point_scope(request.user)
+        if workstation_only(request.user):
+            points = points.filter(pk__in=scope or [])
+        return [("none", _("指导中心直接受理")), *((str(point.pk), point.name) for point in points)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(service_point__isnull=True)
+        if self.value():
+            return queryset.filter(service_point_id=int(self.value()))
+        return queryset
+
+
+class ForeignDeadlineFilter(ValidatedListFilter):
+    """The applicant's own deadline abroad (selectors.foreign_deadline_state's alert window)."""
+
+    title = gettext_lazy("境外期限")
+    parameter_name = "foreign_deadline"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("alert", gettext_lazy("境外期限 10 个工作日内")),
+            ("passed", gettext_lazy("境外期限已过")),
+            ("any", gettext_lazy("填写了境外期限")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "alert":
+            limit = add_working_days(today, FOREIGN_DEADLINE_ALERT_WORKING_DAYS)
+            return queryset.filter(foreign_deadline__gte=today, foreign_deadline__lte=limit)
+        if self.value() == "passed":
+            return queryset.filter(foreign_deadline__lt=today)
+        if self.value() == "any":
+            return queryset.filter(foreign_deadline__isnull=False)
+        return queryset
 
 
 class DeadlineFilter(ValidatedListFilter):
@@ -213,14 +442,130 @@ DECISIONS = {
 }
 
 
+FOREIGN_DEADLINE_WORDS = {
+    "passed": gettext_lazy("已过期"),
+    "alert": gettext_lazy("10 个工作日内"),
+}
+# A deadline further than this many calendar days cannot be within the alert window (10 working days,
+# even across the longest holiday): the list reads the calendar only for the rows that may be.
+FOREIGN_DEADLINE_CALENDAR_DAYS = 40
+CENTER_ACTIONS = ["accept_selected", "return_selected", "decline_selected", "close_lapsed_selected"]
+
+
+def foreign_deadline_badge(application):
+    """The deadline abroad with its badge: red within the alert window or passed, and 紧急 when urgent."""
+    due = application.foreign_deadline
+    urgent = format_html(' <span class="badge-urgent">{}</span>', _("紧急")) if application.urgent else ""
+    if due is None:
+        return format_html("—{}", urgent) if urgent else "—"
+    level = None
+    if due - timezone.localdate() <= datetime.timedelta(days=FOREIGN_DEADLINE_CALENDAR_DAYS):
+        level = foreign_deadline_state(application)["level"]
+    if level in FOREIGN_DEADLINE_WORDS:
+        return format_html(
+            '{} <strong class="foreign-deadline-{}">{}</strong>{}',
+            due.isoformat(),
+            level,
+            FOREIGN_DEADLINE_WORDS[level],
+            urgent,
+        )
+    return format_html("{}{}", due.isoformat(), urgent)
+
+
+class FirstCheckForm(forms.Form):
+    """A workstation's first check (初审) of an application it entered."""
+
+    complete = forms.BooleanField(
+        label=gettext_lazy("材料齐全（申请书各项已填写，签字盖章的申请书已扫描上传）"), required=False
+    )
+    standing_verified = forms.BooleanField(
+        label=gettext_lazy("主体资格已核实（营业执照、身份证等与申请人一致）"), required=False
+    )
+    note = forms.CharField(
+        label=gettext_lazy("初审意见"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text=gettext_lazy("初审未通过时必填：写明缺少的材料或需要核实的问题。"),
+    )
+    more_files = MultipleFileField(label=gettext_lazy("补充材料（可选）"), required=False)
+    more_category = forms.ChoiceField(
+        label=gettext_lazy("补充材料类别"), choices=EvidenceCategory.choices, initial=EvidenceCategory.STANDING
+    )
+
+
+class EntryForm(forms.Form):
+    """What an entry adds to the form's answers: how it came, the scanned form and evidence, an invitation."""
+
+    channel = forms.ChoiceField(
+        label=gettext_lazy("收到方式"),
+        choices=[(value, label) for value, label in Channel.choices if value in FIRST_CHECK_CHANNELS],
+        widget=forms.RadioSelect,
+        initial=Channel.PAPER,
+    )
+    paper_form = forms.FileField(
+        label=gettext_lazy("签字（盖章）的申请书扫描件"),
+        help_text=gettext_lazy("PDF 或图片；电子邮件收到的，上传邮件附带的申请书。"),
+    )
+    standing_files = MultipleFileField(label=gettext_lazy("主体资格证明（营业执照、身份证等）"), required=False)
+    other_files = MultipleFileField(label=gettext_lazy("其他证明材料"), required=False)
+    other_category = forms.ChoiceField(
+        label=gettext_lazy("其他证明材料的类别"),
+        choices=[(v, label) for v, label in EvidenceCategory.choices if v not in {"standing", "paper_form"}],
+        initial=EvidenceCategory.IP_RIGHTS,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("录入说明（内部）"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text=gettext_lazy("例如：2026 年 12 月 1 日窗口收到纸质申请书一份。"),
+    )
+    invite = forms.BooleanField(label=gettext_lazy("邀请申请人在线跟进（发送开通账号的邮件）"), required=False)
+    invite_name = forms.CharField(label=gettext_lazy("受邀人姓名"), max_length=100, required=False)
+    invite_email = forms.EmailField(label=gettext_lazy("受邀邮箱"), required=False)
+    invite_phone = forms.CharField(label=gettext_lazy("受邀人电话"), max_length=40, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("invite") and not data.get("invite_email") and "invite_email" not in self.errors:
+            self.add_error("invite_email", _("勾选了邀请在线跟进，请填写受邀邮箱。"))
+        return data
+
+
+def search_applicants(user, q):
+    """Applicants the user may see whose name contains `q`, or whose credit code or ID number is `q`."""
+    q = (q or "").strip()
+    if not q:
+        return Applicant.objects.none()
+    condition = Q(name__icontains=q) | Q(credit_code=normalise_credit_code(q)) | Q(id_number=normalise_id_number(q))
+    return visible_applicants(user).filter(condition).select_related("service_point").order_by("name")[:30]
+
+
+ENTRY_RECEIPT_FIELDS = ["channel", "paper_form", "standing_files", "other_files", "other_category", "note"]
+ENTRY_INVITE_FIELDS = ["invite", "invite_name", "invite_email", "invite_phone"]
+
+# Where an error of the entry service is shown: the answers' fields on the answers form, the rest here.
+ENTRY_ERROR_FIELDS = {
+    "attachments": "standing_files",
+    f"evidence_{EvidenceCategory.STANDING}": "standing_files",
+    "paper_form": "paper_form",
+    "channel": "channel",
+    "invite_email": "invite_email",
+}
+
+
 @admin.register(Application)
-class ApplicationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
+class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "applicant_name",
         "credit_code",
         "status",
         "deadline_display",
+        "foreign_deadline_display",
+        "channel",
+        "service_point",
         "level",
         "countries_display",
         "submitted_at",
@@ -228,19 +573,26 @@ class ApplicationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     list_filter = [
         "status",
         DeadlineFilter,
+        ForeignDeadlineFilter,
+        "urgent",
+        "channel",
+        ServicePointFilter,
         "applicant_category",
         DisputeTypeFilter,
         RightTypeFilter,
         CountryFilter,
+        OpponentTypeFilter,
+        TechnicalFieldFilter,
         "level",
         "submitted_at",
     ]
     search_fields = ["number", "applicant_name", "credit_code", "applicant__name", "applicant__credit_code"]
-    list_select_related = ["applicant"]
+    list_select_related = ["applicant", "service_point"]
     inlines = [AttachmentInline, VersionInline, MessageInline]
     date_hierarchy = "submitted_at"
-    actions = ["accept_selected", "return_selected", "decline_selected", "close_lapsed_selected"]
-    change_form_template = "applications/admin/change_form.html"
+    actions = CENTER_ACTIONS
+    change_form_template = "admin/applications/application/change_form.html"
+    change_list_template = "admin/applications/application/change_list.html"
     fieldsets = [
         (
             None,
@@ -294,14 +646,27 @@ class ApplicationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
             },
         ),
         (gettext_lazy("申请事项"), {"fields": ["request", "impact", "level", "other_requests"]}),
+        (
+            gettext_lazy("境外期限"),
+            {"fields": ["foreign_deadline_display", "foreign_deadline_what", "foreign_deadline_where", "urgent"]},
+        ),
+        (
+            gettext_lazy("来源与初审"),
+            {
+                "fields": [
+                    "channel",
+                    "service_point",
+                    "entered_by",
+                    "first_checked_by",
+                    "first_checked_at",
+                    "first_check_note",
+                ]
+            },
+        ),
     ]
 
     def get_queryset(self, request):
         return visible_applications(request.user)
-
-    def changelist_view(self, request, extra_context=None):
-        _window.value = None  # the calendar may have changed since the last page
-        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
         return False
@@ -331,6 +696,22 @@ class ApplicationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
                 '{} {} <strong class="deadline-{}">{}</strong>', label, due.isoformat(), state, DEADLINE_WORDS[state]
             )
         return f"{label} {due.isoformat()}"
+
+    @admin.display(description=gettext_lazy("境外期限"), ordering="foreign_deadline")
+    def foreign_deadline_display(self, obj):
+        return foreign_deadline_badge(obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not is_center_member(request.user):
+            for name in CENTER_ACTIONS:
+                actions.pop(name, None)
+        return actions
+
+    def changelist_view(self, request, extra_context=None):
+        _window.value = None  # the calendar may have changed since the last page
+        extra_context = {**(extra_context or {}), "can_enter": can_enter_application(request.user)}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=gettext_lazy("涉及纠纷类型"))
     def dispute_types_display(self, obj):
@@ -369,6 +750,12 @@ class ApplicationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
                 "decide/<str:decision>/",
                 self.admin_site.admin_view(self.decision_view),
                 name="applications_application_decide",
+            ),
+            path("enter/", self.admin_site.admin_view(self.enter_view), name="applications_application_enter"),
+            path(
+                "<id:pk>/first-check/",
+                self.admin_site.admin_view(self.first_check_view),
+                name="applications_application_first_check",
             ),
             *super().get_urls(),
         ]
@@ -459,12 +846,160 @@ class ApplicationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
             "decisions": [
                 (key, label)
                 for key, (label, _service, _arg) in DECISIONS.items()
-                if application.status == Application.Status.SUBMITTED
+                if application.status == Application.Status.SUBMITTED and is_center_member(request.user)
             ],
             "case": getattr(application, "case", None),
             "history": entries_for(application),
+            "first_check_form": FirstCheckForm() if can_first_check(request.user, application) else None,
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def first_check_view(self, request, pk):
+        """The workstation's first check: forward to the center, or keep it with a note. Errors show on this
+        page with what was typed."""
+        application = self.get_queryset(request).filter(pk=pk).select_related("applicant").first()
+        if application is None or not can_first_check(request.user, application):
+            raise Http404
+        form = FirstCheckForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                for upload in data["more_files"]:
+                    services.attachment_add(
+                        application=application, category=data["more_category"], upload=upload, by=request.user
+                    )
+                application = services.application_first_check(
+                    application=application,
+                    by=request.user,
+                    complete=data["complete"],
+                    standing_verified=data["standing_verified"],
+                    note=data["note"],
+                )
+            except ValidationError as exc:
+                _spread_errors(exc, [form], fallback=form, mapping={"attachments": "more_files"})
+            else:
+                if application.status == Application.Status.SUBMITTED:
+                    self.message_user(
+                        request,
+                        _("初审通过，申请 %(number)s 已转报指导中心。") % {"number": application.number},
+                        messages.SUCCESS,
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        _("初审未通过：意见已记录，申请仍由本工作站处理。补齐材料后请再次初审。"),
+                        messages.WARNING,
+                    )
+                return HttpResponseRedirect(reverse("admin:applications_application_change", args=[application.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("初审：%(application)s") % {"application": application},
+            "application": application,
+            "attachments": application.attachments.all(),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/applications/application/first_check.html", context)
+
+    def enter_view(self, request):
+        """录入纸质/邮件申请: find the applicant (or register a new one), then the form's answers, the scanned
+        signed form and evidence, and optionally an invitation to follow it online."""
+        user = request.user
+        if not can_enter_application(user):
+            raise Http404
+        source = request.POST if request.method == "POST" else request.GET
+        raw = source.get("applicant", "")
+        applicant = None
+        if raw:
+            applicant = visible_applicants(user).filter(pk=int(raw)).first() if raw.isdigit() else None
+            if applicant is None:
+                raise Http404
+        elif not source.get("new"):
+            q = request.GET.get("q", "")
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("录入纸质/邮件申请"),
+                "q": q,
+                "results": search_applicants(user, q),
+            }
+            return TemplateResponse(request, "admin/applications/application/enter_search.html", context)
+        workstation = workstation_only(user)
+        initial = {}
+        if applicant is not None:
+            initial = {
+                "applicant_category": applicant.category,
+                "applicant_category_other": applicant.category_other,
+                "applicant_name": applicant.name,
+                "credit_code": applicant.credit_code or "",
+                "contact_address": applicant.address,
+            }
+        bound = request.method == "POST"
+        answers_form = ApplicationForm(
+            request.POST if bound else None, complete=not workstation, organisation=applicant, initial=initial
+        )
+        entry_form = EntryForm(request.POST if bound else None, request.FILES if bound else None)
+        if bound and all([answers_form.is_valid(), entry_form.is_valid()]):
+            answers = {
+                name: answers_form.cleaned_data[name] for name in FORM_FIELDS if name in answers_form.cleaned_data
+            }
+            data = entry_form.cleaned_data
+            evidence = [(EvidenceCategory.STANDING, upload) for upload in data["standing_files"]] + [
+                (data["other_category"], upload) for upload in data["other_files"]
+            ]
+            try:
+                application = services.application_enter(
+                    by=user,
+                    answers=answers,
+                    applicant=applicant,
+                    paper_form=data["paper_form"],
+                    channel=data["channel"],
+                    evidence=evidence,
+                    invite_email=data["invite_email"] if data["invite"] else "",
+                    invite_name=data["invite_name"],
+                    invite_phone=data["invite_phone"],
+                    note=data["note"],
+                )
+            except ValidationError as exc:
+                _spread_errors(exc, [answers_form, entry_form], fallback=entry_form, mapping=ENTRY_ERROR_FIELDS)
+            else:
+                if application.status == Application.Status.SUBMITTED:
+                    text = _("已录入并提交申请 %(number)s，受理审查期限 %(due)s。") % {
+                        "number": application.number,
+                        "due": application.review_due.isoformat(),
+                    }
+                else:
+                    text = _("已录入申请（草稿），请完成初审后转报指导中心。")
+                self.message_user(request, text, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:applications_application_change", args=[application.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("录入纸质/邮件申请"),
+            "applicant": applicant,
+            "workstation": workstation,
+            "answers_form": answers_form,
+            "entry_form": entry_form,
+            "receipt_fields": [entry_form[name] for name in ENTRY_RECEIPT_FIELDS],
+            "invite_fields": [entry_form[name] for name in ENTRY_INVITE_FIELDS],
+            "files_lost": bound and bool(request.FILES),
+        }
+        return TemplateResponse(request, "admin/applications/application/enter.html", context)
+
+
+def _spread_errors(exc, forms_, *, fallback, mapping):
+    """Show a service's ValidationError at the fields it names (first form that has the field), the rest on
+    `fallback` as a general error."""
+    if not hasattr(exc, "error_dict"):
+        fallback.add_error(None, exc)
+        return
+    for key, errors in exc.error_dict.items():
+        name = mapping.get(key, key)
+        target = next((form for form in forms_ if name in form.fields), None)
+        if target is None:
+            fallback.add_error(None, errors)
+        else:
+            target.add_error(name, errors)
 
 
 @admin.register(MembershipRequest)

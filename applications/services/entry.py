@@ -28,6 +28,7 @@ from portal.access import require
 from portal.audit import log_action
 from portal.models import User
 from portal.notifications import notify
+from portal.uploads import UploadRefused
 
 # The applicant's identity on the form, from which a new applicant is registered.
 IDENTITY_FIELDS = [
@@ -93,6 +94,15 @@ def _register_applicant(answers, *, by, service_point):
     return applicant
 
 
+def _store(application, key, *, category, upload, by):
+    """Keep one file; a refused file is an error of its field (`key`), naming the file."""
+    try:
+        store_attachment(application, category=category, upload=upload, by=by)
+    except UploadRefused as exc:
+        name = getattr(upload, "name", "")
+        raise ValidationError({key: [f"{name}：{message}" for message in exc.messages]}, code="upload") from exc
+
+
 def application_enter(
     *,
     by: User,
@@ -108,7 +118,8 @@ def application_enter(
 ) -> Application:
     """File an application received on paper or by e-mail for `applicant` (or, with None, for a new applicant
     registered from the form's answers), with the scanned signed form and other evidence
-    (`evidence`: (category, upload) pairs).
+    (`evidence`: (category, upload) pairs; a refused file is an error keyed "paper_form" or
+    "evidence_<category>").
 
     Center staff: submitted at once. Workstation staff: a draft of the workstation awaiting its first check.
     With `invite_email`, the applicant's contact is invited to follow it online. Errors about the answers
@@ -148,9 +159,9 @@ def application_enter(
             action="applications.application.entered",
         )
         application = lock(application)
-        store_attachment(application, category=EvidenceCategory.PAPER_FORM, upload=paper_form, by=by)
+        _store(application, "paper_form", category=EvidenceCategory.PAPER_FORM, upload=paper_form, by=by)
         for category, upload in evidence:
-            store_attachment(application, category=category, upload=upload, by=by)
+            _store(application, f"evidence_{category}", category=category, upload=upload, by=by)
         if not workstation:
             problems = submission_problems(application)
             if problems:

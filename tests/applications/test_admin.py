@@ -129,3 +129,13 @@ def test_staff_approve_a_join_request_in_the_admin(client, staff, applicant):
         {"action": "approve", "_selected_action": [join.pk]},
     )
     assert MembershipRequest.objects.get().status == MembershipRequest.Status.APPROVED
+
+
+def test_changelist_filters_the_multiple_choice_fields(client, staff):
+    chem = submitted(ApplicationFactory(technical_fields=["chemistry", "other"], opponent_types=["npe"]))
+    mech = submitted(ApplicationFactory(technical_fields=["mechanical"], opponent_types=["competitor"]))
+    client.force_login(staff)
+    page = client.get(reverse(CHANGELIST), {"technical_field": "chemistry"}).content.decode()
+    assert chem.number in page and mech.number not in page
+    page = client.get(reverse(CHANGELIST), {"opponent_type": "competitor"}).content.decode()
+    assert mech.number in page and chem.number not in page
