@@ -312,6 +312,7 @@ class ApplicationForm(forms.ModelForm):
             category.choices = [c for c in category.choices if c[0] == ApplicantCategory.INDIVIDUAL]
             self.initial["applicant_category"] = ApplicantCategory.INDIVIDUAL
             category.disabled = True
+            category.help_text = _("本账号以个人名义登记，申请人类别为“个人”。")
             del self.fields["credit_code"]
             for name in ("id_type", "id_number"):
                 if getattr(organisation, name):
@@ -495,6 +496,7 @@ class RegistrationForm(UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = True
         self.fields["phone"].validators.append(validate_phone)
+        self.fields["email"].widget.attrs.pop("autofocus", None)  # the category comes first
         self.fields["full_name"].help_text = _("以个人名义注册的，填写证件上的姓名，它也是申请人的名称。")
         self.fields["credit_code"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
