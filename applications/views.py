@@ -325,6 +325,9 @@ def review(request, pk):
     if last_version is not None:
         data, files = services.snapshot(application)
         changes = selectors.version_diff(last_version, SimpleNamespace(data=data, attachments=files))
+        changes["changes"] = [
+            (label, _readable(label, old), _readable(label, new)) for label, old, new in changes["changes"]
+        ]
     return render(
         request,
         "applications/review.html",
@@ -341,6 +344,13 @@ def review(request, pk):
         },
         status=400 if error else 200,
     )
+
+
+def _readable(label, value):
+    """A changed answer as the applicant reads it: the urgency flag as 是/否, not True/False."""
+    if label == Application._meta.get_field("urgent").verbose_name:
+        return _("是") if value else _("否")
+    return value
 
 
 def _form_data(application):

@@ -442,3 +442,28 @@ def test_the_evidence_page_asks_a_person_for_its_id_card(client, person, person_
     page = client.get(reverse("applications:evidence", args=[application.pk])).content.decode()
     hint = page.split('data-testid="standing-hint"', 1)[1].split("</span>", 1)[0]
     assert "居民身份证" in hint
+
+
+def test_a_correction_s_changes_show_the_check_boxes_and_the_deadline_as_read(client, person, person_user, staff):
+    application = person_application(person, person_user, opponent_types=["competitor"])
+    AttachmentFactory(application=application, uploaded_by=person_user)
+    application = services.application_submit(application=application, by=person_user)
+    assert application.versions.get().data["foreign_deadline"] is None
+    services.application_return(application=application, by=staff, reason="请补充平台投诉通知和申诉期限")
+    services.application_save_draft(
+        application=application,
+        data={
+            "opponent_types": ["competitor", "npe"],
+            "foreign_deadline": datetime.date(2027, 1, 15),
+            "urgent": True,
+        },
+        by=person_user,
+    )
+    client.force_login(person_user)
+    page = client.get(reverse("applications:review", args=[application.pk])).content.decode()
+    changes = page.split('data-testid="changes"', 1)[1].split("</section>", 1)[0]
+    assert "<ins>竞争对手、非专利实施实体（NPE）</ins>" in changes and "<del>竞争对手</del>" in changes
+    assert "<ins>2027-01-15</ins>" in changes
+    assert "<del>否</del>" in changes and "<ins>是</ins>" in changes and "True" not in changes
+    application = services.application_submit(application=application, by=person_user)
+    assert application.versions.order_by("number").last().data["foreign_deadline"] == "2027-01-15"
