@@ -182,7 +182,7 @@ class ServicePointAdmin(admin.ModelAdmin):
     (knowledge:service_points) lists the active ones."""
 
     form = ServicePointForm
-    list_display = ["name", "level", "parent", "region", "hotline", "office_hours", "active", "display_order"]
+    list_display = ["name", "level", "parent", "region", "hotline", "active", "display_order"]
     list_filter = ["level", "region", "active"]
     list_editable = ["display_order"]
     list_select_related = ["parent"]

@@ -91,6 +91,12 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     def get_actions(self, request):
         return super().get_actions(request) if is_center_member(request.user) else {}
 
+    def get_list_filter(self, request):
+        # Who at the center handles a case, and which agencies were asked, is the center's business.
+        if is_center_member(request.user):
+            return self.list_filter
+        return [item for item in self.list_filter if item not in (HandlerFilter, AgencyFilter)]
+
     def get_search_results(self, request, queryset, search_term):
         """Every word must appear in the case's search text (numbers, applicant, credit code,
         request); the text is stored upper-cased so a plain LIKE serves (trigram-indexed on

@@ -100,6 +100,7 @@ def test_the_admin_case_list_is_scoped_and_offers_no_actions(client, network, ca
     assert cases["jianan"].number not in page
     assert cases["center"].number not in page
     assert 'name="action"' not in page  # no bulk assign
+    assert "?handler=" not in page and "?agency=" not in page  # the center's handlers and agencies are not listed
 
 
 def test_the_case_page_of_the_workstation_is_read_only(client, network, cases):
