@@ -420,7 +420,9 @@ def _detail_context(request, application):
 
 def detail(request, pk):
     """The application and, once accepted, its case: timeline, documents, messages, feedback."""
-    application = get_object_or_404(visible_applications(request.user).select_related("applicant", "case"), pk=pk)
+    application = get_object_or_404(
+        visible_applications(request.user).select_related("applicant", "case", "service_point"), pk=pk
+    )
     if application.status == Application.Status.DRAFT and has_role(request.user, Role.APPLICANT):
         return redirect("applications:edit", pk=pk)
     return render(request, "applications/detail.html", _detail_context(request, application))

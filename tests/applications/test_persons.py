@@ -434,6 +434,19 @@ def test_review_and_detail_show_the_check_boxes_and_the_deadline_abroad(client, 
     client.force_login(staff)
     detail = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
     assert RESIDENT_ID not in detail and "140***********0026" in detail
+    # The workstation that took the application is named, with its telephone.
+    application.service_point = ServicePoint.objects.create(
+        name="魏都区工作站",
+        level="district",
+        region="魏都区",
+        address="许昌市魏都区文峰路 89 号",
+        hotline="0374-2331256",
+    )
+    application.save(update_fields=["service_point"])
+    client.force_login(person_user)
+    detail = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    box = detail.split('data-testid="service-point"', 1)[1].split("</div>", 1)[0]
+    assert "魏都区工作站" in box and "0374-2331256" in box
 
 
 def test_the_evidence_page_asks_a_person_for_its_id_card(client, person, person_user):
