@@ -14,6 +14,8 @@ from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 
 from applications.countries import country_name
 from enterprises import services
@@ -25,6 +27,7 @@ from enterprises.permissions import (
     visible_deliveries,
     visible_enterprises,
 )
+from enterprises.resources import KeyEnterpriseResource
 from enterprises.selectors import enterprise_page, markets_in_use
 from knowledge.models import Industry
 from portal.admin_filters import ValidatedListFilter
@@ -130,8 +133,12 @@ class LiaisonOfficerInline(admin.TabularInline):
 
 
 @admin.register(KeyEnterprise)
-class KeyEnterpriseAdmin(admin.ModelAdmin):
+class KeyEnterpriseAdmin(ImportExportMixin, admin.ModelAdmin):
     form = KeyEnterpriseForm
+    # The register as a spreadsheet (enterprises.resources): preview with the reason beside each bad row.
+    resource_classes = [KeyEnterpriseResource]
+    formats = [base_formats.CSV, base_formats.XLSX]
+    skip_admin_log = True
     change_form_template = "admin/enterprises/keyenterprise/change_form.html"
     inlines = [LiaisonOfficerInline]
     list_display = [
@@ -151,7 +158,7 @@ class KeyEnterpriseAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "credit_code", "applicant_link", "service_point", "listed_on", "active"]}),
         (_("行业与市场"), {"fields": ["industries", "products", "markets", "annual_exports"]}),
         (_("境外知识产权"), {"fields": ["brands_abroad", "patents_abroad"]}),
-        (_("其他"), {"fields": ["note", "created_by", "created_at", "updated_at"]}),
+        (_("备注与登记"), {"fields": ["note", "created_by", "created_at", "updated_at"]}),
     ]
 
     # --- Access -----------------------------------------------------------------------------------
@@ -175,6 +182,12 @@ class KeyEnterpriseAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return can_manage_enterprises(request.user, obj)
+
+    def has_import_permission(self, request):
+        return can_manage_enterprises(request.user)
+
+    def has_export_permission(self, request):
+        return can_see_register(request.user)
 
     def has_delete_permission(self, request, obj=None):
         # An enterprise leaves the register by unticking "在册": its history stays.
