@@ -1,6 +1,8 @@
 """Deadlines of applications in working days: the state shown to staff and the daily reminders,
 and the alerts when the applicant's own deadline abroad comes close."""
 
+import datetime
+
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -19,9 +21,10 @@ from applications.services._common import (
 )
 from documents.formatting import chinese_date
 from portal.audit import log_action
+from portal.models import CalendarDay
 from portal.notifications import notify, notify_staff, users_with_role
 from portal.roles import Role
-from portal.workdays import add_working_days, working_days_between
+from portal.workdays import add_working_days, is_working_day, working_days_between
 
 
 def review_deadline_state(application, today=None, soon=None):
@@ -148,13 +151,28 @@ FOREIGN_DEADLINE_FINAL_WORKING_DAYS = 3
 def foreign_deadline_bounds(today):
     """The first dates outside each window of applications.selectors.foreign_deadline_state, so that
     lists and filters compare dates instead of counting working days row by row: a deadline `due` is
-    within N working days of `today` exactly when today <= due < add_working_days(today, N + 1)."""
-    return {
-        "today": today,
-        "final": add_working_days(today, FOREIGN_DEADLINE_FINAL_WORKING_DAYS + 1),
-        "alert": add_working_days(today, FOREIGN_DEADLINE_ALERT_WORKING_DAYS + 1),
-        "soon": add_working_days(today, 2 * FOREIGN_DEADLINE_ALERT_WORKING_DAYS + 1),
+    within N working days of `today` exactly when today <= due < add_working_days(today, N + 1).
+    One calendar query for the three windows."""
+    steps = {
+        "final": FOREIGN_DEADLINE_FINAL_WORKING_DAYS + 1,
+        "alert": FOREIGN_DEADLINE_ALERT_WORKING_DAYS + 1,
+        "soon": 2 * FOREIGN_DEADLINE_ALERT_WORKING_DAYS + 1,
     }
+    longest = max(steps.values())
+    # As in portal.workdays.add_working_days: a window no run of holidays can outlast.
+    exceptions = dict(
+        CalendarDay.objects.filter(
+            date__gte=today, date__lte=today + datetime.timedelta(days=longest * 3 + 31)
+        ).values_list("date", "is_working_day")
+    )
+    reached = {}
+    day, counted = today, 0
+    while counted < longest:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day, exceptions):
+            counted += 1
+            reached[counted] = day
+    return {"today": today, **{name: reached[count] for name, count in steps.items()}}
 
 
 def foreign_deadline_level(due, bounds):

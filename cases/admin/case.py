@@ -108,7 +108,7 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         self._today = timezone.localdate()
         self._soon = due_soon_limit(self._today)
-        self._foreign_bounds = foreign_deadline_bounds(self._today)
+        self._foreign_bounds = None  # read from the calendar once, at the first row with a deadline abroad
         return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("状态"), ordering="status")
@@ -144,7 +144,11 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         due = application.foreign_deadline
         if due is None:
             return badge(_("紧急"), "#dc3545") if application.urgent else "—"
-        bounds = getattr(self, "_foreign_bounds", None) or foreign_deadline_bounds(timezone.localdate())
+        bounds = getattr(self, "_foreign_bounds", None)
+        if bounds is None:
+            bounds = self._foreign_bounds = foreign_deadline_bounds(
+                getattr(self, "_today", None) or timezone.localdate()
+            )
         level = foreign_deadline_level(due, bounds) if case.status in OPEN_STATUSES else None
         title = " · ".join(
             part for part in (application.foreign_deadline_what, application.foreign_deadline_where) if part
