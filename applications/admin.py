@@ -88,7 +88,15 @@ class ScopedAdminMixin:
         return super().history_view(request, object_id, extra_context)
 
 
-class ApplicantAccountInline(admin.TabularInline):
+class ScopedInlineMixin:
+    """Inlines of an object a workstation user may see are readable by that user (the parent's admin
+    decided the object is in scope)."""
+
+    def has_view_permission(self, request, obj=None):
+        return workstation_only(request.user) or super().has_view_permission(request, obj)
+
+
+class ApplicantAccountInline(ScopedInlineMixin, admin.TabularInline):
     """The users who act for the organisation (they join by registering or by a join request)."""
 
     model = ApplicantAccount
@@ -101,7 +109,7 @@ class ApplicantAccountInline(admin.TabularInline):
         return False
 
 
-class InvitationInline(admin.TabularInline):
+class InvitationInline(ScopedInlineMixin, admin.TabularInline):
     """Invitations sent for the applicant (resend from 在线办理邀请)."""
 
     model = Invitation
@@ -112,9 +120,6 @@ class InvitationInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-    def has_view_permission(self, request, obj=None):
-        return workstation_only(request.user) or super().has_view_permission(request, obj)
 
     @admin.display(description=gettext_lazy("状态"))
     def state(self, obj):
@@ -363,7 +368,7 @@ def _reminder_window_end(today):
 DEADLINE_WORDS = {"overdue": gettext_lazy("已逾期"), "soon": gettext_lazy("即将到期")}
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ScopedInlineMixin, admin.TabularInline):
     model = Attachment
     extra = 0
     fields = ["category", "download", "content_type", "size", "uploaded_at", "submitted_in"]
@@ -379,7 +384,7 @@ class AttachmentInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 
-class VersionInline(admin.StackedInline):
+class VersionInline(ScopedInlineMixin, admin.StackedInline):
     model = ApplicationVersion
     extra = 0
     fields = ["number", "submitted_at", "submitted_by", "changes"]
@@ -423,7 +428,7 @@ class VersionInline(admin.StackedInline):
         )
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(ScopedInlineMixin, admin.TabularInline):
     model = Message
     extra = 0
     fields = ["created_at", "author", "from_center", "body"]
@@ -542,6 +547,28 @@ def search_applicants(user, q):
     return visible_applicants(user).filter(condition).select_related("service_point").order_by("name")[:30]
 
 
+# The answers in the paper form's sections (the other countries next to the countries).
+ANSWER_SECTIONS = [
+    (gettext_lazy("一、申请人信息"), "applicant_category", "contact_address"),
+    (gettext_lazy("二、纠纷基本情况"), "dispute_types", "technical_field_other"),
+    (gettext_lazy("境外期限"), "foreign_deadline", "urgent"),
+    (gettext_lazy("三、申请事项"), "request", "other_requests"),
+]
+
+
+def answer_sections(form):
+    names = []
+    for name in FORM_FIELDS:
+        if name == "country_other":
+            names += ["country_is_other", "other_country_codes"]
+        names.append(name)
+    sections = []
+    for title, first, last in ANSWER_SECTIONS:
+        chosen = names[names.index(first) : names.index(last) + 1]
+        sections.append((title, [form[name] for name in chosen if name in form.fields]))
+    return sections
+
+
 ENTRY_RECEIPT_FIELDS = ["channel", "paper_form", "standing_files", "other_files", "other_category", "note"]
 ENTRY_INVITE_FIELDS = ["invite", "invite_name", "invite_email", "invite_phone"]
 
@@ -564,8 +591,7 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
         "status",
         "deadline_display",
         "foreign_deadline_display",
-        "channel",
-        "service_point",
+        "source_display",
         "level",
         "countries_display",
         "submitted_at",
@@ -696,6 +722,13 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
                 '{} {} <strong class="deadline-{}">{}</strong>', label, due.isoformat(), state, DEADLINE_WORDS[state]
             )
         return f"{label} {due.isoformat()}"
+
+    @admin.display(description=gettext_lazy("来源"), ordering="channel")
+    def source_display(self, obj):
+        """How it came, and through which workstation."""
+        if obj.service_point_id:
+            return format_html("{}<br><small>{}</small>", obj.get_channel_display(), obj.service_point.name)
+        return obj.get_channel_display()
 
     @admin.display(description=gettext_lazy("境外期限"), ordering="foreign_deadline")
     def foreign_deadline_display(self, obj):
@@ -980,6 +1013,7 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
             "workstation": workstation,
             "answers_form": answers_form,
             "entry_form": entry_form,
+            "answer_sections": answer_sections(answers_form),
             "receipt_fields": [entry_form[name] for name in ENTRY_RECEIPT_FIELDS],
             "invite_fields": [entry_form[name] for name in ENTRY_INVITE_FIELDS],
             "files_lost": bound and bool(request.FILES),

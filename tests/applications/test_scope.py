@@ -168,7 +168,7 @@ def test_a_workstation_enters_a_paper_form_in_the_admin_and_forwards_it(client, 
     client.force_login(city_user)
     url = reverse("admin:applications_application_enter")
     assert "登记新申请人" in client.get(url).content.decode()
-    assert "申请书内容" in client.get(url, {"new": "1"}).content.decode()
+    assert "二、纠纷基本情况" in client.get(url, {"new": "1"}).content.decode()
     response = client.post(url, entry_post())
     assert response.status_code == 302
     application = Application.objects.get()
@@ -176,6 +176,7 @@ def test_a_workstation_enters_a_paper_form_in_the_admin_and_forwards_it(client, 
     assert application.attachments.filter(category=EvidenceCategory.PAPER_FORM).count() == 1
     page = client.get(response["Location"]).content.decode()
     assert 'id="first-check"' in page and "纸质申请书" in page
+    assert "申请书扫描件.pdf" in page and "营业执照.pdf" in page  # the evidence, readable by the workstation
     check = reverse("admin:applications_application_first_check", args=[application.pk])
     response = client.post(check, {"complete": "on", "note": "", "more_category": "standing"})
     assert response.status_code == 200 and "初审未通过时必填" in response.content.decode()
