@@ -8,6 +8,7 @@ applications and cases by channel and workstation) has its own entry in the app 
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, JsonResponse
@@ -121,7 +122,7 @@ class ConsultationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     fieldsets = [
         (gettext_lazy("咨询方式"), {"fields": ["channel", "received_at", "fair_name"]}),
         (
-            gettext_lazy("咨询人"),
+            gettext_lazy("咨询人信息"),
             {"fields": ["person_name", "person_title", "phone", "email", "wechat"]},
         ),
         (gettext_lazy("所属单位"), {"fields": ["applicant", "organisation_name", "credit_code"]}),
@@ -194,7 +195,11 @@ class ConsultationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, ChoiceListField):
             return db_field.formfield()
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "applicant" and isinstance(field.widget, RelatedFieldWidgetWrapper):
+            # Only the search: adding or editing an applicant is not done from here.
+            field.widget = field.widget.widget
+        return field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "applicant":

@@ -50,7 +50,9 @@ class ConsultationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["countries"].widget = FilteredSelectMultiple(_("国家/地区"), is_stacked=False)
+        countries = self.fields["countries"]
+        countries.widget = FilteredSelectMultiple(_("国家/地区"), is_stacked=False)
+        countries.widget.choices = countries.choices
         self.fields["follow_up_on"].widget = AdminDateWidget()
 
     def clean_credit_code(self):
