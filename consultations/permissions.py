@@ -8,6 +8,7 @@ is a 404 for them. Nobody else sees any.
 `can_<verb>(user, obj)` are the decisions the services check first (portal.access.Forbidden).
 """
 
+from applications import permissions as application_permissions
 from applications.models import Applicant
 from consultations.models import Consultation
 from portal.models import ServicePoint
@@ -49,14 +50,11 @@ def visible_consultations(user):
 
 
 def visible_applicants(user):
-    """The registered applicants a consultation may be linked to: all for the center, those of its
-    workstations for a workstation's staff."""
-    scope = scope_of(user)
-    if scope is None:
-        return Applicant.objects.all()
-    if not scope:
+    """The registered applicants a consultation may be linked to: those applications.permissions lets
+    the center (all) or a workstation's staff (its own) see."""
+    if not can_log(user):
         return Applicant.objects.none()
-    return Applicant.objects.filter(service_point_id__in=scope)
+    return application_permissions.visible_applicants(user)
 
 
 def can_log(user) -> bool:

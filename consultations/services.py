@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applications import permissions as application_permissions
 from applications import services as application_services
 from applications.choices import CATEGORIES_WITH_CREDIT_CODE, ApplicantCategory, Channel, IdType
 from applications.models import Applicant, Application
@@ -351,6 +352,10 @@ def consultation_convert(
                 id_number=id_number,
                 address=address,
             )
+        if not application_permissions.can_send_invitation(by, applicant):
+            # A workstation found an applicant registered by the center or another workstation.
+            field = "id_number" if applicant.is_person else "credit_code"
+            raise ValidationError({field: _("该申请人已由指导中心或其他工作站登记，请联系指导中心转为申请。")})
         answers = {
             "contact_name": full_name,
             "contact_email": email,

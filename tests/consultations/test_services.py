@@ -234,3 +234,12 @@ def test_a_workstation_converts_for_its_workstation(park_user, park_point, log):
 def test_data_has_only_known_fields(staff):
     with pytest.raises(ValueError):
         services.consultation_log(data=data(status="closed"), by=staff)
+
+
+def test_a_workstation_finding_an_applicant_outside_its_scope_is_told_at_the_field(park_user, log):
+    registered = ApplicantFactory(name="中心登记的单位")
+    consultation = log(park_user, credit_code=registered.credit_code)
+    with pytest.raises(ValidationError) as caught:
+        convert(consultation, park_user)
+    assert "credit_code" in caught.value.message_dict
+    assert Application.objects.count() == 0 and Invitation.objects.count() == 0
