@@ -260,12 +260,18 @@ class KeyEnterpriseAdmin(ImportExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("平台申请人"))
     def applicant_link(self, obj):
-        if obj is None or obj.applicant_id is None:
+        applicant = obj.applicant if obj is not None and obj.applicant_id else None
+        note = ""
+        if applicant is None and obj is not None and obj.pk:
+            # Registered on the platform after the enterprise was listed: linked at the next save.
+            applicant = services.applicant_with_code(obj.credit_code, enterprise_pk=obj.pk)
+            note = _("（按统一社会信用代码找到，保存后关联）")
+        if applicant is None:
             return _("尚未在平台登记（登记后按统一社会信用代码自动关联）")
-        url = admin_link("admin:applications_applicant_change", obj.applicant_id)
+        url = admin_link("admin:applications_applicant_change", applicant.pk)
         if not url:
-            return obj.applicant.name
-        return format_html('<a href="{}">{}</a>', url, obj.applicant.name)
+            return format_html("{}{}", applicant.name, note)
+        return format_html('<a href="{}">{}</a>{}', url, applicant.name, note)
 
     # --- The enterprise's page ---------------------------------------------------------------------
 

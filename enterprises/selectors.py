@@ -5,11 +5,9 @@ only what their own scope allows of another app's records."""
 from django.db.models import Q
 
 from applications.permissions import visible_applications
-from consultations.models import Consultation
+from consultations.permissions import visible_consultations
 from enterprises.models import LiaisonOfficer, WarningDelivery
-from enterprises.permissions import workstation_scope
 from knowledge.models import Registration
-from portal.roles import is_center_member
 
 # Rows each table on the enterprise's page shows (the newest first).
 PAGE_ROWS = 50
@@ -23,19 +21,9 @@ def _by_applicant_or_code(enterprise):
     return condition
 
 
-def _visible_consultations(user):
-    # The consultations app's own rule: the center sees all, a workstation those it received.
-    if is_center_member(user):
-        return Consultation.objects.all()
-    scope = workstation_scope(user)
-    if scope:
-        return Consultation.objects.filter(service_point_id__in=scope)
-    return Consultation.objects.none()
-
-
 def enterprise_consultations(enterprise, *, user):
     return (
-        _visible_consultations(user)
+        visible_consultations(user)
         .filter(_by_applicant_or_code(enterprise))
         .select_related("applicant", "service_point")
         .order_by("-received_at")
