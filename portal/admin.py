@@ -3,6 +3,7 @@ import base64
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ from portal.models import (
 )
 from portal.models.audit import action_label
 from portal.notifications import email_resend
+from portal.roles import Role
 from portal.twofactor.core import two_factor_reset
 
 # Authenticators and recovery codes are never edited by hand (their secrets would show); a lost
@@ -33,8 +35,22 @@ admin.site.unregister(TOTPDevice)
 admin.site.unregister(StaticDevice)
 
 
+class PortalUserChangeForm(UserChangeForm):
+    def clean(self):
+        cleaned = super().clean()
+        groups = cleaned.get("groups")
+        if groups is not None and any(group.name == Role.SERVICE_POINT for group in groups):
+            # A workstation's staff work in the admin, scoped to their workstation.
+            if not cleaned.get("service_point"):
+                self.add_error("service_point", _("服务工作站工作人员须选择所属服务工作站。"))
+            if not cleaned.get("is_staff"):
+                self.add_error("is_staff", _("服务工作站工作人员在工作台办理业务，须勾选“工作人员状态”。"))
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = PortalUserChangeForm
     ordering = ["full_name"]
     list_display = ["full_name", "email", "agency", "service_point", "is_active", "is_staff"]
     list_filter = ["groups", "is_active", "is_staff", "agency", "service_point"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from applications.selectors import display_value
 from applications.selectors import timeline as application_timeline
 from applications.services.deadlines import foreign_deadline_bounds, foreign_deadline_level
 from cases import services
@@ -281,6 +282,9 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
             "case": case,
             "application": application,
             "summary": services.case_summary(case),
+            # The paper form's check boxes: every type and field ticked, as labels.
+            "opponent_types": display_value("opponent_types", application.opponent_types),
+            "technical_fields": display_value("technical_fields", application.technical_fields),
             "attachments": list(application.attachments.all()),
             # The case's whole history from the audit log: its letters, reports, documents and
             # opinion included; staff read the internal notes too.

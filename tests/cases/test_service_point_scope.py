@@ -149,3 +149,16 @@ def test_the_center_still_sees_every_case_and_its_full_page(client, staff, cases
     page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
     assert reverse("admin:cases_case_note", args=[case.pk]) in page
     assert _numbers(visible_cases(staff)) == {c.number for c in cases.values()}
+
+
+def test_the_center_case_page_shows_every_ticked_box_of_the_paper_form(client, staff):
+    case = make_case(
+        staff,
+        opponent_types=["competitor", "npe"],
+        technical_fields=["mechanical", "electrical"],
+        opponent_name="Lone Star Licensing LLC",
+    )
+    client.force_login(staff)
+    page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert "竞争对手、非专利实施实体（NPE） Lone Star Licensing LLC" in page
+    assert "机械、电学" in page

@@ -196,3 +196,32 @@ def test_the_demo_has_a_workstation_user_at_a_district():
     assert station.groups.filter(name=Role.SERVICE_POINT).exists()
     assert station.check_password(demo.DEMO_PASSWORD)
     assert TOTPDevice.objects.filter(user=station, confirmed=True).exists()
+
+
+def test_a_workstation_user_without_a_workstation_or_staff_status_is_refused_at_the_fields(client):
+    user = UserFactory(full_name="郭晓燕")
+    group, _created = Group.objects.get_or_create(name=Role.SERVICE_POINT)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:portal_user_change", args=[user.pk])
+    data = {
+        "email": user.email,
+        "full_name": "郭晓燕",
+        "phone": "0374-2331256",
+        "is_active": "on",
+        "groups": [group.pk],
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-01-05",
+        "date_joined_1": "09:00:00",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "服务工作站工作人员须选择所属服务工作站。" in page
+    assert "须勾选“工作人员状态”" in page
+    assert "0374-2331256" in page  # what was typed is kept
+    point = ServicePoint.objects.create(name="魏都区工作站", level="city", region="魏都区", address="文峰路")
+    response = client.post(url, {**data, "service_point": point.pk, "is_staff": "on"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.service_point == point and user.is_staff
