@@ -324,6 +324,7 @@ class ApplicationForm(forms.ModelForm):
             self.fields["applicant_name"].help_text = _("本人姓名，与证件上的姓名一致。")
             return ["id_type", "id_number"]
         category.choices = [c for c in category.choices if c[0] != ApplicantCategory.INDIVIDUAL]
+        category.help_text = _("按营业执照或登记证书选择。以个人名义申请须另用身份证件注册个人账号。")
         del self.fields["id_type"]
         del self.fields["id_number"]
         if organisation.credit_code:
