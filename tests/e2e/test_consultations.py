@@ -149,3 +149,47 @@ def test_staff_turn_a_hotline_consultation_into_an_application_the_enterprise_su
     page.goto(f"{live_server.url}/admin/consultations/consultationstatistics/")
     expect(page.get_by_test_id("applications-by-channel")).to_contain_text("咨询转申请")
     shot(page, "12-statistics")
+
+
+def test_a_workstation_logs_a_walk_in_for_its_registered_enterprise_and_sees_only_its_own(page, live_server, staff):
+    from applications.models import Applicant
+    from consultations import services
+    from portal.models import ServicePoint
+    from portal.roles import Role
+    from tests.factories import ApplicantFactory, UserFactory
+
+    park = ServicePoint.objects.create(
+        name="许昌经开区园区工作站",
+        level=ServicePoint.Level.PARK,
+        region="许昌经济技术开发区",
+        address="长村张大道 2 号",
+    )
+    worker = UserFactory(full_name="周敏", is_staff=True, service_point=park, roles=[Role.SERVICE_POINT])
+    ours = ApplicantFactory(name="许昌远东传动轴股份有限公司", service_point=park)
+    ApplicantFactory(name="许昌另一家传动公司")
+    center_one = services.consultation_log(
+        data={"channel": "hotline", "person_name": "中心来电人", "question": "中心接待的咨询"}, by=staff
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    login(page, live_server, worker)
+    page.goto(f"{live_server.url}/admin/consultations/consultation/add/")
+    page.get_by_label("咨询渠道").select_option("walk_in")
+    page.get_by_label(re.compile(r"^咨询人[:：]?$")).fill("高峰")
+    page.locator(".field-applicant .select2-selection").click()
+    page.locator(".select2-search__field").fill("传动")
+    options = page.locator(".select2-results__option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text("许昌远东传动轴股份有限公司")
+    shot(page, "20-workstation-applicant-search")
+    options.first.click()
+    page.get_by_label("咨询问题").fill("美国客户称我司传动轴侵犯其专利，是否需要回应？")
+    page.get_by_role("button", name="保存", exact=True).click()
+    consultation = Consultation.objects.get(person_name="高峰")
+    assert consultation.applicant == Applicant.objects.get(pk=ours.pk) and consultation.service_point == park
+    results = page.locator("#result_list")
+    expect(results).to_contain_text("许昌远东传动轴股份有限公司")
+    expect(results).not_to_contain_text("中心来电人")
+    shot(page, "21-workstation-list")
+    response = page.goto(f"{live_server.url}/admin/consultations/consultation/{center_one.pk}/change/")
+    assert response.status == 404
