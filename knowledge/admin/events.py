@@ -3,7 +3,8 @@
 The event's page lists its registrations and materials and counts the places taken; its own pages
 record attendance, export the registration list (CSV, opens in Excel) and upload materials. The
 fair desk's requests have their own list (new ones first, urgent ones marked) where staff answer a
-request or turn it into an application. Every button calls a service in knowledge.services.events.
+request or turn it into an application; either way the request is also recorded as a consultation
+(channel: the fair's desk) in the consultations app. Every button calls a service in knowledge.services.events.
 """
 
 import csv
