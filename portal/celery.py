@@ -58,6 +58,10 @@ app.conf.beat_schedule = {
         "task": "applications.tasks.send_foreign_deadline_alerts",
         "schedule": crontab(hour=8, minute=20),
     },
+    "consultation-follow-up-reminders": {
+        "task": "consultations.tasks.send_follow_up_reminders",
+        "schedule": crontab(hour=8, minute=45),
+    },
     "meeting-action-item-reminders": {
         "task": "meetings.tasks.send_action_item_reminders",
         "schedule": crontab(hour=9, minute=15),
