@@ -193,6 +193,17 @@ class KeyEnterpriseAdmin(ImportExportMixin, admin.ModelAdmin):
         # An enterprise leaves the register by unticking "在册": its history stays.
         return False
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only (a workstation): the ticked lists in words rather than the form's check boxes.
+        shown = {"industries": "industry_list", "markets": "market_list"}
+        return [
+            (title, {**options, "fields": [shown.get(name, name) for name in options["fields"]]})
+            for title, options in fieldsets
+        ]
+
     def _visible_or_404(self, request, object_id):
         return get_by_id_or_404(self.get_queryset(request), object_id)
 

@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications.countries import country_name
 from applications.models import Applicant
@@ -30,7 +31,7 @@ from portal.audit import log_action
 from portal.notifications import queue_email
 from portal.validators import normalise_credit_code
 
-CENTER_ONLY = _("只有指导中心工作人员可以维护重点出口企业名录。")
+CENTER_ONLY = gettext_lazy("只有指导中心工作人员可以维护重点出口企业名录。")
 OFFICER_FIELDS = ("name", "title", "phone", "email", "active", "appointed_on")
 SUMMARY_LENGTH = 200
 

@@ -111,3 +111,31 @@ def test_staff_register_an_enterprise_and_its_officer_receives_a_warning_about_i
     expect(page.get_by_test_id("item-status")).to_have_text("已发布")
     assert len([message for message in mail.outbox if message.to == [OFFICER]]) == 1
     assert WarningDelivery.objects.filter(warning=warning).count() == 1
+
+
+def test_a_workstation_reads_its_own_enterprises_and_meets_404_for_another(page, live_server):
+    from portal.models import ServicePoint
+    from tests.enterprises.conftest import KeyEnterpriseFactory, OfficerFactory, workstation_user
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    district = ServicePoint.objects.create(
+        name="长葛市工作站", level=ServicePoint.Level.DISTRICT, region="长葛市", address="长葛市葛天大道 210 号"
+    )
+    other = ServicePoint.objects.create(
+        name="禹州市工作站", level=ServicePoint.Level.DISTRICT, region="禹州市", address="禹州市药城路 56 号"
+    )
+    ours = KeyEnterpriseFactory(name="长葛德威汽车零部件有限公司", markets=["DE", "MX"], service_point=district)
+    OfficerFactory(enterprise=ours, name="赵凯")
+    theirs = KeyEnterpriseFactory(name="禹州钧华陶瓷出口有限公司", markets=["JP"], service_point=other)
+
+    login(page, live_server, workstation_user(district, "长葛站工作人员"))
+    page.goto(f"{live_server.url}/admin/enterprises/keyenterprise/")
+    expect(page.get_by_role("row").filter(has_text=ours.name)).to_contain_text("赵凯")
+    expect(page.get_by_text(theirs.name)).to_have_count(0)
+    page.get_by_role("link", name=ours.name).click()
+    expect(page.get_by_test_id("enterprise-record")).to_be_visible()
+    expect(page.get_by_role("button", name="保存", exact=True)).to_have_count(0)  # read-only
+    shot(page, "enterprise-page-workstation")
+
+    response = page.goto(f"{live_server.url}/admin/enterprises/keyenterprise/{theirs.pk}/change/")
+    assert response.status == 404

@@ -212,6 +212,7 @@ def test_a_workstation_reads_its_enterprises_and_gets_404_for_any_other(
     assert page.status_code == 200
     text = page.content.decode()
     assert enterprise.name in text and 'name="_save"' not in text  # read-only
+    assert "美国、尼日利亚" in text and "RUIFENG HAIR" in text  # the markets in words, the brands
     assert client.post(change_url(enterprise), enterprise_form()).status_code == 403
     assert client.get(ADD).status_code == 403
 
