@@ -98,3 +98,32 @@ def test_a_workstation_user_reads_its_cases_and_gets_404_for_another_workstation
     assert response.status == 404
     expect(page.get_by_text("许昌远东传动轴有限公司")).to_have_count(0)
     shot(page, "station-other-case-404")
+
+
+def test_staff_see_the_deadline_abroad_badged_and_ordered_in_the_case_list(page, live_server, staff):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    close = make_case(
+        staff,
+        applicant=ApplicantFactory(name="许昌森源电气有限公司"),
+        foreign_deadline=today + datetime.timedelta(days=3),
+        foreign_deadline_what="337 调查答辩",
+        foreign_deadline_where="美国国际贸易委员会",
+    )
+    far = make_case(staff, foreign_deadline=today + datetime.timedelta(days=120))
+    login(page, live_server, staff)
+    page.goto(f"{live_server.url}/admin/cases/case/")
+    page.get_by_role("link", name="境外期限", exact=True).click()
+    rows = page.locator("#result_list tbody tr")
+    expect(rows.first).to_contain_text(close.number)
+    expect(rows.first.locator(".field-foreign_deadline_badge")).to_contain_text("紧急")
+    expect(
+        page.locator("#result_list tbody tr", has_text=far.number).locator(".field-foreign_deadline_badge")
+    ).not_to_contain_text("紧急")
+    shot(page, "staff-case-list-foreign-deadline")
+    page.get_by_role("link", name=close.number).click()
+    expect(page.get_by_test_id("foreign-deadline")).to_contain_text("337 调查答辩")
+    shot(page, "staff-case-page-foreign-deadline")
