@@ -133,6 +133,22 @@ INVITATION_STATES = {
 }
 
 
+class InviteForm(forms.Form):
+    full_name = forms.CharField(label=gettext_lazy("受邀人姓名"), max_length=100)
+    email = forms.EmailField(label=gettext_lazy("受邀邮箱"))
+    phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=40, required=False)
+    application = forms.ModelChoiceField(
+        label=gettext_lazy("打开的申请"),
+        queryset=Application.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("（不指定，进入“我的申请”）"),
+    )
+
+    def __init__(self, *args, applications, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = applications
+
+
 @admin.register(Applicant)
 class ApplicantAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "credit_code", "masked_id_number", "category", "service_point", "created_at"]
@@ -169,6 +185,50 @@ class ApplicantAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._visible_or_404(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<id:pk>/invite/",
+                self.admin_site.admin_view(self.invite_view),
+                name="applications_applicant_invite",
+            ),
+            *super().get_urls(),
+        ]
+
+    def invite_view(self, request, pk):
+        """Invite a person to follow the applicant online (an e-mail with a one-time link)."""
+        applicant = self.get_queryset(request).filter(pk=pk).first()
+        if applicant is None:
+            raise Http404
+        applications = visible_applications(request.user).filter(applicant=applicant).order_by("-created_at")
+        form = InviteForm(request.POST or None, applications=applications)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.invitation_send(
+                    applicant=applicant,
+                    email=data["email"],
+                    full_name=data["full_name"],
+                    phone=data["phone"],
+                    application=data["application"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(
+                    request, _("已向 %(email)s 发送在线办理邀请。") % {"email": data["email"]}, messages.SUCCESS
+                )
+                return HttpResponseRedirect(reverse("admin:applications_applicant_change", args=[applicant.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("邀请在线办理：%(name)s") % {"name": applicant.name},
+            "applicant": applicant,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/applications/applicant/invite.html", context)
 
     @admin.display(description=gettext_lazy("证件号码"))
     def masked_id_number(self, obj):

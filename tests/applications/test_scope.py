@@ -240,3 +240,20 @@ def test_invitations_are_listed_and_resent_in_the_scope(client, city, city_user,
     )
     assert response.status_code == 302
     assert applicant.invitations.count() == 2
+
+
+def test_staff_invite_a_person_from_the_applicants_page(client, city, city_user, other_city_user):
+    applicant = ApplicantFactory(service_point=city)
+    application = ApplicationFactory(applicant=applicant)
+    url = reverse("admin:applications_applicant_invite", args=[applicant.pk])
+    client.force_login(other_city_user)
+    assert client.get(url).status_code == 404
+    client.force_login(city_user)
+    change = client.get(reverse("admin:applications_applicant_change", args=[applicant.pk])).content.decode()
+    assert url in change
+    response = client.post(url, {"full_name": "乙", "email": "not-an-address", "application": application.pk})
+    assert response.status_code == 200 and 'value="乙"' in response.content.decode()
+    response = client.post(url, {"full_name": "乙", "email": "yi@b.cn", "application": application.pk})
+    assert response.status_code == 302
+    invitation = applicant.invitations.get()
+    assert invitation.application == application and invitation.sent_by == city_user
