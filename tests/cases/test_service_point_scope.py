@@ -162,3 +162,12 @@ def test_the_center_case_page_shows_every_ticked_box_of_the_paper_form(client, s
     page = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
     assert "竞争对手、非专利实施实体（NPE） Lone Star Licensing LLC" in page
     assert "机械、电学" in page
+
+
+def test_the_centers_own_pages_about_a_case_stay_closed_to_the_workstation(client, network, cases):
+    client.force_login(station_user(network["weidu"]))
+    case = cases["weidu_application"]
+    assert client.get(reverse("experts:case_panel", args=[case.pk])).status_code in (403, 404)
+    assert client.post(reverse("cases:case_file", args=[case.pk])).status_code == 404
+    assert client.get(reverse("admin:cases_guidanceopinion_add") + f"?case={case.pk}").status_code == 403
+    assert client.get(reverse("admin:cases_assistanceletter_changelist")).status_code == 403
