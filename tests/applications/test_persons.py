@@ -145,6 +145,9 @@ def test_the_registration_page_puts_the_category_first_and_marks_the_blocks_for_
     assert 'id="identity-person"' in page and 'data-category-show="individual"' in page
     assert 'id="identity-organisation"' in page and 'data-category-hide="individual"' in page
     assert "js/applicant-category.js" in page
+    # Without the script every block shows: nothing is hidden by the server.
+    for block in ("identity-person", "identity-organisation"):
+        assert "hidden" not in re.search(rf'<div[^>]*id="{block}"[^>]*>', page).group(0)
     assert "居民身份证" in page and "护照" in page
 
 
