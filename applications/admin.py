@@ -1004,7 +1004,8 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
         raw = source.get("applicant", "")
         applicant = None
         if raw:
-            applicant = visible_applicants(user).filter(pk=int(raw)).first() if raw.isdigit() else None
+            valid = raw.isdigit() and len(raw) <= 9  # an id beyond any row is a 404, not a database error
+            applicant = visible_applicants(user).filter(pk=int(raw)).first() if valid else None
             if applicant is None:
                 raise Http404
         elif not source.get("new"):

@@ -93,6 +93,14 @@ def test_another_workstations_application_is_a_404_in_the_admin(client, spread, 
     assert client.get(reverse(url_name, args=[999999])).status_code == 404
 
 
+def test_the_entry_page_answers_a_wrong_applicant_id_with_404(client, spread, city_user):
+    client.force_login(city_user)
+    url = reverse("admin:applications_application_enter")
+    for raw in [str(spread["other"].applicant.pk), "9" * 30, "abc"]:
+        assert client.get(url, {"applicant": raw}).status_code == 404
+    assert client.get(url, {"applicant": str(spread["city"].applicant.pk)}).status_code == 200
+
+
 @pytest.mark.parametrize("url_name", ["admin:applications_applicant_change", "admin:applications_applicant_history"])
 def test_another_workstations_applicant_is_a_404_in_the_admin(client, spread, city_user, url_name):
     client.force_login(city_user)
