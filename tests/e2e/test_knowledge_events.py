@@ -120,7 +120,7 @@ def test_an_exhibitor_asks_the_fair_desk_for_help_and_staff_see_it_in_the_admin(
     expect(row).to_contain_text("待处理")
     row.get_by_role("link", name="许昌远东传动轴股份有限公司").click()
     expect(page.locator("#content")).to_contain_text("要求撤展")
-    expect(page.get_by_test_id("escalation-explained")).to_contain_text("转为咨询记录的功能尚未提供")
+    expect(page.get_by_test_id("escalation-explained")).to_contain_text("本次求助同时记入咨询记录")
     # Staff answer from the request's page; the exhibitor left no address, so the answer is recorded.
     page.get_by_label("答复").fill("请勿签收任何文件，工作人员 10 分钟内到展位。")
     page.get_by_role("button", name="保存答复").click()
