@@ -43,6 +43,10 @@ def is_service_point_user(user):
     return service_point_scope(user) is not None
 
 
+def can_see_applicant(user, applicant):
+    return visible_applicants(user).filter(pk=applicant.pk).exists()
+
+
 def _in_scope(user, *point_ids):
     scope = service_point_scope(user)
     return bool(scope) and any(point_id in scope for point_id in point_ids if point_id is not None)
@@ -148,16 +152,18 @@ def can_create_application(user, applicant):
 
 def can_start_application_for(user, applicant=None, service_point=None):
     """Start a draft on an applicant's behalf (a request at a fair's service desk, a consultation, a
-    paper form): the center; a workstation for an applicant it helps or through itself."""
+    paper form): the center; a workstation for an applicant it may see, through a workstation of its
+    scope."""
     if not getattr(user, "is_authenticated", False):
         return False
     if is_center_member(user):
         return True
-    return _in_scope(
-        user,
-        getattr(service_point, "pk", None),
-        getattr(applicant, "service_point_id", None),
-    )
+    scope = service_point_scope(user)
+    if not scope:
+        return False
+    if service_point is not None and service_point.pk not in scope:
+        return False
+    return applicant is None or visible_applicants(user).filter(pk=applicant.pk).exists()
 
 
 def can_enter_application(user, applicant=None):

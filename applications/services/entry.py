@@ -18,6 +18,7 @@ from applications.permissions import (
     FIRST_CHECK_CHANNELS,
     can_enter_application,
     can_first_check,
+    can_see_applicant,
     is_service_point_user,
 )
 from applications.services._common import S, admin_link, lock
@@ -41,31 +42,34 @@ IDENTITY_FIELDS = [
 ]
 
 
-def duplicate_applicant_errors(answers: dict) -> dict:
+def duplicate_applicant_errors(answers: dict, user: User | None = None) -> dict:
     """{field: message} when the credit code or the ID document on the form already belongs to a registered
-    applicant (the message names it, so that staff pick it instead)."""
+    applicant. The message names it when `user` may see it (so that staff pick it instead); a workstation is
+    not told the name of an applicant outside its scope, only to ask the center."""
     errors = {}
     category = answers.get("applicant_category")
     code = answers.get("credit_code") or ""
-    if code and category != ApplicantCategory.INDIVIDUAL:
-        existing = Applicant.objects.filter(credit_code=code).first()
-        if existing is not None:
-            errors["credit_code"] = _(
-                "该统一社会信用代码已登记为申请人“%(name)s”（编号 %(pk)s）。"
-                "请返回上一步搜索并选择该申请人，不要重复登记。"
-            ) % {"name": existing.name, "pk": existing.pk}
     id_number = answers.get("id_number") or ""
+    found = []
+    if code and category != ApplicantCategory.INDIVIDUAL:
+        found.append(("credit_code", Applicant.objects.filter(credit_code=code).first(), _("该统一社会信用代码")))
     if id_number and category == ApplicantCategory.INDIVIDUAL:
         existing = Applicant.objects.filter(id_type=answers.get("id_type") or "", id_number=id_number).first()
-        if existing is not None:
-            errors["id_number"] = _(
-                "该证件号码已登记为申请人“%(name)s”（编号 %(pk)s）。请返回上一步搜索并选择该申请人，不要重复登记。"
-            ) % {"name": existing.name, "pk": existing.pk}
+        found.append(("id_number", existing, _("该证件号码")))
+    for field, existing, what in found:
+        if existing is None:
+            continue
+        if user is None or can_see_applicant(user, existing):
+            errors[field] = _(
+                "%(what)s已登记为申请人“%(name)s”（编号 %(pk)s）。请返回上一步搜索并选择该申请人，不要重复登记。"
+            ) % {"what": what, "name": existing.name, "pk": existing.pk}
+        else:
+            errors[field] = _("%(what)s已登记为其他工作站或指导中心服务的申请人，请联系指导中心办理。") % {"what": what}
     return errors
 
 
 def _register_applicant(answers, *, by, service_point):
-    errors = duplicate_applicant_errors(answers)
+    errors = duplicate_applicant_errors(answers, by)
     if errors:
         raise ValidationError(errors, code="duplicate")
     category = answers.get("applicant_category") or ""

@@ -185,3 +185,20 @@ def test_start_for_without_a_requester_takes_the_contact_from_the_answers(staff,
     assert application.created_by == staff and application.entered_by == staff
     assert application.contact_name == "钱七" and application.service_point == city
     assert application.channel == Channel.CONSULTATION
+
+
+def test_a_workstation_is_not_told_the_name_of_an_applicant_outside_its_scope(city_user, other_city):
+    ApplicantFactory(name="大同的机械公司", credit_code=ANSWERS["credit_code"], service_point=other_city)
+    with pytest.raises(ValidationError) as caught:
+        enter(city_user)
+    message = caught.value.message_dict["credit_code"][0]
+    assert "大同的机械公司" not in message and "请联系指导中心" in message
+
+
+def test_a_workstation_starts_drafts_only_for_applicants_it_may_see(city_user, city, other_city):
+    theirs = ApplicantFactory(service_point=other_city)
+    with pytest.raises(Forbidden):
+        services.application_start_for(applicant=theirs, by=city_user, answers={}, service_point=city)
+    mine = ApplicantFactory(service_point=city)
+    draft = services.application_start_for(applicant=mine, by=city_user, answers={}, channel=Channel.CONSULTATION)
+    assert draft.service_point == city and draft.entered_by == city_user
