@@ -425,7 +425,7 @@ class ConsultationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         if not can_log(request.user):
             raise Http404
         term = (request.GET.get("term") or "").strip()[:100]
-        page = parse_id(request.GET.get("page")) or 1
+        page = min(parse_id(request.GET.get("page")) or 1, 500)
         applicants = visible_applicants(request.user).order_by("name")
         if term:
             applicants = applicants.filter(Q(name__icontains=term) | Q(credit_code__icontains=term.upper()))
