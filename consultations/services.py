@@ -20,7 +20,7 @@ from applications.choices import CATEGORIES_WITH_CREDIT_CODE, ApplicantCategory,
 from applications.models import Applicant, Application
 from applications.selectors import members_of
 from consultations.models import Consultation
-from consultations.permissions import can_change, can_convert, can_log, is_workstation_user
+from consultations.permissions import can_change, can_convert, can_log, is_workstation_user, visible_applicants
 from consultations.selectors import follow_ups_due
 from portal.access import require
 from portal.audit import log_action
@@ -99,9 +99,12 @@ def _apply(consultation, data):
     return changed
 
 
-def _check(consultation):
-    """The model's own rules (required fields, lengths, choices), each at its field."""
+def _check(consultation, by):
+    """The model's own rules (required fields, lengths, choices), each at its field, and an applicant
+    the user may see."""
     errors = {}
+    if consultation.applicant_id and not visible_applicants(by).filter(pk=consultation.applicant_id).exists():
+        errors["applicant"] = [_("请选择本工作站可以查看的已登记单位，或填写单位名称。")]
     if consultation.credit_code:
         try:
             validate_credit_code(consultation.credit_code)
@@ -129,7 +132,7 @@ def consultation_log(*, data: dict, by: User, application: Application | None = 
         application=application,
     )
     _apply(consultation, {"received_at": timezone.now(), **data})
-    _check(consultation)
+    _check(consultation, by)
     with transaction.atomic():
         year = timezone.localtime(consultation.received_at).year
         consultation.number = consultation_number(year, next_value("consultation", year))
@@ -152,7 +155,7 @@ def consultation_update(*, consultation: Consultation, data: dict, by: User) -> 
         changed = _apply(locked, data)
         if not changed:
             return locked
-        _check(locked)
+        _check(locked, by)
         if "follow_up_on" in changed:
             locked.follow_up_reminded_on = None
             changed.append("follow_up_reminded_on")

@@ -62,7 +62,7 @@ def test_the_list_shows_the_follow_up_badge_and_its_queries_are_pinned(
     today = timezone.localdate()
     log(staff, person_name="逾期回访人", follow_up_on=today - datetime.timedelta(days=2))
     log(staff, person_name="今日回访人", follow_up_on=today)
-    organisation = ApplicantFactory(name="已登记单位甲")
+    organisation = ApplicantFactory(name="已登记单位甲", service_point=park_user.service_point)
     for n in range(12):
         log(park_user if n % 2 else staff, person_name=f"来电人{n}", applicant=organisation if n % 3 == 0 else None)
     client.force_login(staff)

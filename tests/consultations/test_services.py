@@ -243,3 +243,11 @@ def test_a_workstation_finding_an_applicant_outside_its_scope_is_told_at_the_fie
         convert(consultation, park_user)
     assert "credit_code" in caught.value.message_dict
     assert Application.objects.count() == 0 and Invitation.objects.count() == 0
+
+
+def test_a_workstation_links_only_applicants_it_may_see(park_user, park_point, log):
+    ours = ApplicantFactory(service_point=park_point)
+    assert log(park_user, applicant=ours).applicant == ours
+    with pytest.raises(ValidationError) as caught:
+        log(park_user, applicant=ApplicantFactory())
+    assert "applicant" in caught.value.message_dict
