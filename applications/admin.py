@@ -706,6 +706,8 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
                     "applicant_category_other",
                     "applicant_name",
                     "credit_code",
+                    "id_type",
+                    "masked_id_number",
                     "contact_name",
                     "contact_email",
                     "contact_phone",
@@ -782,6 +784,10 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
                 '{} {} <strong class="deadline-{}">{}</strong>', label, due.isoformat(), state, DEADLINE_WORDS[state]
             )
         return f"{label} {due.isoformat()}"
+
+    @admin.display(description=gettext_lazy("证件号码"))
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.id_number) if obj.id_number else "—"
 
     @admin.display(description=gettext_lazy("来源"), ordering="channel")
     def source_display(self, obj):

@@ -22,6 +22,7 @@ from applications.services.invitations import (
     invitation_for_token,
     invitation_landing,
     invitation_state,
+    unconfirmed_account,
 )
 from portal.models import User
 from portal.transitions import TransitionNotAllowed
@@ -67,6 +68,8 @@ def invitation_accept(request, token):
     if state != "open":
         return _invalid(request, state, 410)
     known = User.objects.filter(email__iexact=invitation.email).first()
+    if known is not None and unconfirmed_account(invitation.email) is not None:
+        known = None  # registered but never confirmed: the invitation confirms it, with a new password
     user = request.user
     if known is not None:
         if not user.is_authenticated:

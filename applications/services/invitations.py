@@ -153,21 +153,7 @@ def invitation_accept(
         applicant = invitation.applicant
         group = Group.objects.get_or_create(name=Role.APPLICANT)[0]
         if user is None:
-            if User.objects.filter(email__iexact=invitation.email).exists():
-                raise TransitionNotAllowed(_("该邮箱已有账号，请先登录该账号再打开邀请链接。"), code="known_address")
-            candidate = User(
-                email=invitation.email,
-                full_name=(full_name or invitation.full_name).strip(),
-                phone=(phone or invitation.phone).strip(),
-            )
-            validate_password(password, candidate)
-            user = User.objects.create_user(
-                email=candidate.email,
-                password=password,
-                full_name=candidate.full_name,
-                phone=candidate.phone,
-                is_active=True,
-            )
+            user = _new_or_unconfirmed_account(invitation, password=password, full_name=full_name, phone=phone)
         else:
             user = User.objects.select_for_update().get(pk=user.pk)
             if user.email.lower() != invitation.email.lower():
@@ -198,6 +184,38 @@ def invitation_accept(
             data={"user": user.pk},
         )
     return user
+
+
+def unconfirmed_account(email):
+    """An account of the address that was registered but never confirmed nor used: the invitation, which
+    reached the address, confirms it."""
+    return User.objects.filter(email__iexact=email, is_active=False, last_login__isnull=True).first()
+
+
+def _new_or_unconfirmed_account(invitation, *, password, full_name, phone):
+    known = User.objects.select_for_update().filter(email__iexact=invitation.email).first()
+    if known is not None and (known.is_active or known.last_login is not None):
+        raise TransitionNotAllowed(_("该邮箱已有账号，请先登录该账号再打开邀请链接。"), code="known_address")
+    if known is not None and applicant_of(known) not in (None, invitation.applicant):
+        raise TransitionNotAllowed(
+            _("该邮箱的账号已属于另一家单位，一个账号只能代表一家单位。请联系指导中心。"), code="other"
+        )
+    candidate = known or User(email=invitation.email)
+    candidate.full_name = (full_name or invitation.full_name).strip()
+    candidate.phone = (phone or invitation.phone).strip()
+    validate_password(password, candidate)
+    if known is None:
+        return User.objects.create_user(
+            email=candidate.email,
+            password=password,
+            full_name=candidate.full_name,
+            phone=candidate.phone,
+            is_active=True,
+        )
+    known.set_password(password)
+    known.is_active = True
+    known.save(update_fields=["password", "is_active", "full_name", "phone"])
+    return known
 
 
 def invitation_landing(invitation: Invitation) -> str:

@@ -141,3 +141,17 @@ def test_a_workstation_invites_only_for_its_own_applicants(paper_applicant):
         send(paper_applicant, worker)
     mine = UserFactory(is_staff=True, service_point=city, roles=[Role.SERVICE_POINT])
     assert send(paper_applicant, mine).sent_by == mine
+
+
+def test_an_unconfirmed_account_of_the_address_is_confirmed_by_the_link(client, paper_applicant, staff):
+    stale = UserFactory(email="zhao@jincheng.cn", is_active=False, roles=[])
+    send(paper_applicant, staff)
+    url = reverse("applications:invitation_accept", args=[token_from_mail("zhao@jincheng.cn")])
+    response = client.post(
+        url, {"full_name": "赵六", "phone": "13912345678", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD}
+    )
+    assert response.status_code == 302
+    stale.refresh_from_db()
+    assert stale.is_active and stale.check_password(GOOD_PASSWORD)
+    assert applicant_of(stale) == paper_applicant
+    assert User.objects.filter(email__iexact="zhao@jincheng.cn").count() == 1

@@ -142,6 +142,20 @@ def test_the_applicant_list_masks_id_numbers(client, city, city_user, staff):
         assert "110***********002X" in page and "11010519491231002X" not in page
         found = client.get(reverse("admin:applications_applicant_changelist"), {"q": "11010519491231002x"})
         assert "李四" in found.content.decode()
+    person = Applicant.objects.get(name="李四")
+    application = ApplicationFactory(
+        applicant=person,
+        applicant_category=ApplicantCategory.INDIVIDUAL,
+        credit_code="",
+        id_type=IdType.RESIDENT_ID,
+        id_number=person.id_number,
+    )
+    for url in (
+        reverse("admin:applications_applicant_change", args=[person.pk]),
+        reverse("admin:applications_application_change", args=[application.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "110***********002X" in page and "11010519491231002X" not in page
 
 
 def entry_post(**extra):
