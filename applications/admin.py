@@ -49,6 +49,7 @@ from applications.selectors import (
     foreign_deadline_state,
     version_diff,
 )
+from applications.services.entry import duplicate_applicant_errors
 from portal.admin_filters import DateHierarchyGuardMixin, ValidatedListFilter
 from portal.audit import entries_for
 from portal.fields import ChoiceListField
@@ -1039,7 +1040,14 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
             request.POST if bound else None, complete=not workstation, organisation=applicant, initial=initial
         )
         entry_form = EntryForm(request.POST if bound else None, request.FILES if bound else None)
-        if bound and all([answers_form.is_valid(), entry_form.is_valid()]):
+        valid = bound and all([answers_form.is_valid(), entry_form.is_valid()])
+        if bound and applicant is None:
+            # A registered credit code or ID is named at once, whatever else still needs fixing.
+            for name, message in duplicate_applicant_errors(answers_form.cleaned_data, user).items():
+                if name in answers_form.fields and name not in answers_form.errors:
+                    answers_form.add_error(name, message)
+                    valid = False
+        if valid:
             answers = {
                 name: answers_form.cleaned_data[name] for name in FORM_FIELDS if name in answers_form.cleaned_data
             }

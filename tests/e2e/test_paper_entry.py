@@ -84,8 +84,23 @@ def test_a_workstation_enters_forwards_the_center_accepts_and_the_invited_applic
     assert application.status == Application.Status.SUBMITTED and application.service_point == city
     logout(page, live_server)
 
-    # The center accepts it as usual.
+    # The center accepts it as usual. (Entering the same organisation again as new is refused at the field,
+    # naming it, with what was typed kept.)
     login(page, live_server, staff)
+    page.goto(f"{live_server.url}/admin/applications/application/enter/")
+    page.get_by_label("申请人名称、统一社会信用代码或证件号码").fill(credit_code)
+    page.get_by_role("button", name="搜索").click()
+    expect(page.locator("#applicant-results")).to_contain_text("太原晋阳精工机械有限公司")
+    page.get_by_test_id("new-applicant").click()
+    page.get_by_label("企业", exact=True).check()
+    page.get_by_label("申请人", exact=True).fill("晋阳精工（重复登记）")
+    page.get_by_label("统一社会信用代码").fill(credit_code)
+    page.get_by_label("纠纷应对指导申请事项").fill("重复录入的测试内容")
+    page.get_by_label("签字（盖章）的申请书扫描件").set_input_files(str(scan))
+    page.get_by_test_id("entry-submit").click()
+    expect(page.locator("#row_credit_code .errorlist")).to_contain_text("太原晋阳精工机械有限公司")
+    expect(page.get_by_label("纠纷应对指导申请事项")).to_have_value("重复录入的测试内容")
+    shot(page, "04a-duplicate")
     page.goto(f"{live_server.url}/admin/applications/application/")
     row = page.locator("#result_list tr", has_text=application.number)
     expect(row).to_contain_text("纸质申请书")
