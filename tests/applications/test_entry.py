@@ -202,3 +202,17 @@ def test_a_workstation_starts_drafts_only_for_applicants_it_may_see(city_user, c
     mine = ApplicantFactory(service_point=city)
     draft = services.application_start_for(applicant=mine, by=city_user, answers={}, channel=Channel.CONSULTATION)
     assert draft.service_point == city and draft.entered_by == city_user
+
+
+def test_center_staff_enter_a_natural_persons_paper_form_and_it_is_submitted(staff):
+    answers = ANSWERS | {
+        "applicant_category": ApplicantCategory.INDIVIDUAL,
+        "applicant_name": "王五",
+        "credit_code": "",
+        "id_type": IdType.PASSPORT,
+        "id_number": "E12345678",
+    }
+    application = enter(staff, answers, channel=Channel.EMAIL)
+    assert application.status == S.SUBMITTED and application.number
+    assert application.applicant.is_person and application.applicant.id_number == "E12345678"
+    assert application.channel == Channel.EMAIL
