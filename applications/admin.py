@@ -853,6 +853,11 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
             ),
             path("enter/", self.admin_site.admin_view(self.enter_view), name="applications_application_enter"),
             path(
+                "<id:pk>/answers/",
+                self.admin_site.admin_view(self.answers_view),
+                name="applications_application_answers",
+            ),
+            path(
                 "<id:pk>/first-check/",
                 self.admin_site.admin_view(self.first_check_view),
                 name="applications_application_first_check",
@@ -953,6 +958,38 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
             "first_check_form": FirstCheckForm() if can_first_check(request.user, application) else None,
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def answers_view(self, request, pk):
+        """A workstation corrects the answers of a draft it entered, before its first check."""
+        application = self.get_queryset(request).filter(pk=pk).select_related("applicant").first()
+        if application is None or not can_first_check(request.user, application):
+            raise Http404
+        form = ApplicationForm(request.POST or None, instance=application, organisation=application.applicant)
+        if request.method == "POST":
+            form.is_valid()
+            try:
+                services.application_save_draft(
+                    application=application,
+                    data=form.draft_data(),
+                    by=request.user,
+                    seen_revision=form.cleaned_data.get("revision"),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if not form.errors:
+                    self.message_user(request, _("申请书内容已保存。"), messages.SUCCESS)
+                    url = reverse("admin:applications_application_change", args=[application.pk])
+                    return HttpResponseRedirect(f"{url}#first-check")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("修改申请书内容：%(application)s") % {"application": application},
+            "application": application,
+            "answers_form": form,
+            "answer_sections": answer_sections(form),
+        }
+        return TemplateResponse(request, "admin/applications/application/answers.html", context)
 
     def first_check_view(self, request, pk):
         """The workstation's first check: forward to the center, or keep it with a note. Errors show on this

@@ -279,3 +279,23 @@ def test_staff_invite_a_person_from_the_applicants_page(client, city, city_user,
     assert response.status_code == 302
     invitation = applicant.invitations.get()
     assert invitation.application == application and invitation.sent_by == city_user
+
+
+def test_a_workstation_corrects_the_answers_of_its_draft_before_the_check(client, city_user, other_city_user):
+    client.force_login(city_user)
+    client.post(reverse("admin:applications_application_enter"), entry_post(impact=""))
+    application = Application.objects.get()
+    url = reverse("admin:applications_application_answers", args=[application.pk])
+    assert url in client.get(reverse("admin:applications_application_change", args=[application.pk])).content.decode()
+    page = client.get(url).content.decode()
+    assert ANSWERS["request"] in page
+    data = {key: value for key, value in entry_post(impact="影响出口约 300 万元。").items() if "files" not in key}
+    data.pop("paper_form")
+    data["revision"] = str(application.revision)
+    data["contact_phone"] = "12"  # malformed: kept out, the rest saved
+    response = client.post(url, data)
+    assert response.status_code == 200 and "contact_phone" in response.context["answers_form"].errors
+    application.refresh_from_db()
+    assert application.impact == "影响出口约 300 万元。" and application.contact_phone == ANSWERS["contact_phone"]
+    client.force_login(other_city_user)
+    assert client.get(url).status_code == 404
