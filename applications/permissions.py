@@ -258,7 +258,7 @@ def can_join(user, applicant):
     agency user or expert (they work in their own roles)."""
     if not getattr(user, "is_authenticated", False) or is_center_member(user):
         return False
-    if has_role(user, Role.AGENCY, Role.EXPERT):
+    if has_role(user, Role.AGENCY, Role.EXPERT, Role.SERVICE_POINT):
         return False
     return applicant_of(user) is None
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,13 @@ class PortalConfig(AppConfig):
         # The <id:…> path converter for URL patterns, and `__in` on ids that ignores values no row can have.
         from portal import converters, lookups  # noqa: F401
         from portal.twofactor import signals  # noqa: F401  (remembers at login who needs no second factor)
+
+        # The roles' groups and permissions, set after every migrate (once, on the portal's own signal).
+        post_migrate.connect(_set_up_roles, sender=self, dispatch_uid="portal.set_up_roles")
+
+
+def _set_up_roles(sender, using="default", verbosity=0, **kwargs):
+    # Imported here: the auth models cannot be imported before the app registry is ready.
+    from portal.groups import set_up_roles
+
+    set_up_roles(using=using, verbosity=verbosity)

@@ -6,8 +6,9 @@ organisation comes from applications.demo)."""
 
 import datetime
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 
+from portal.groups import ensure_groups, grant_center_permissions, grant_service_point_permissions
 from portal.models import CalendarDay, DeputyDirector, PartnerAgency, ServicePoint, SiteConfiguration, User
 from portal.roles import Role
 from portal.twofactor.demo import DEMO_TOTP_SECRET, give_demo_authenticators
@@ -193,11 +194,6 @@ def seed_service_points():
     return points
 
 
-def ensure_groups():
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
-
-
 def seed(out):
     ensure_groups()
     config = SiteConfiguration.get()
@@ -249,7 +245,7 @@ def seed(out):
                 "post_title": "常务副主任" if order == 1 else "副主任",
             },
         )
-    _grant_center_permissions()
+    grant_center_permissions()
     grant_service_point_permissions()
     give_demo_authenticators(users.values())
     out.write(
@@ -261,42 +257,3 @@ def seed(out):
         f"{DEMO_TOTP_SECRET}; `python manage.py demo_totp <e-mail>` prints the current code."
     )
     return users
-
-
-def _grant_center_permissions():
-    """Center staff, the director and deputies work in the admin: give their groups the
-    model permissions of the portal's own apps (object-level rules still apply)."""
-    perms = Permission.objects.filter(
-        content_type__app_label__in=["portal", "applications", "cases", "experts", "meetings", "documents", "knowledge"]
-    ).exclude(content_type__model__in=["user", "sequence"])
-    for role in (Role.STAFF, Role.DIRECTOR, Role.DEPUTY):
-        Group.objects.get(name=role).permissions.add(*perms)
-    # Which key signs in a signer's name is for the director and deputies to decide, not for staff.
-    Group.objects.get(name=Role.STAFF).permissions.remove(*perms.filter(content_type__model="signercertificate"))
-
-
-# What a workstation's staff may do in the admin, by model permission (app label, codename). The
-# object-level rules of each app's permissions.py narrow every list to the workstation's scope.
-# Apps still being built may not have their models yet: a codename that does not exist is skipped.
-SERVICE_POINT_PERMISSIONS = [
-    ("applications", "view_applicant"),
-    ("applications", "view_application"),
-    ("cases", "view_case"),
-    ("consultations", "add_consultation"),
-    ("consultations", "change_consultation"),
-    ("consultations", "view_consultation"),
-    ("enterprises", "view_keyenterprise"),
-]
-
-
-def grant_service_point_permissions():
-    """Give the workstation group its model permissions (idempotent; returns the codenames granted
-    as "app.codename"). Added, not set, so that a permission another app grants the group stays."""
-    group, _created = Group.objects.get_or_create(name=Role.SERVICE_POINT)
-    wanted = [
-        permission
-        for app_label, codename in SERVICE_POINT_PERMISSIONS
-        for permission in Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-    ]
-    group.permissions.add(*wanted)
-    return sorted(f"{p.content_type.app_label}.{p.codename}" for p in wanted)

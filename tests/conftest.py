@@ -166,10 +166,10 @@ def expert_user(db):
 @pytest.fixture
 def center_permissions(db):
     """Give the center's groups their admin permissions, as seed_demo does."""
-    from portal.demo import _grant_center_permissions, ensure_groups
+    from portal.groups import ensure_groups, grant_center_permissions
 
     ensure_groups()
-    _grant_center_permissions()
+    grant_center_permissions()
 
 
 def needs_service(available, what):

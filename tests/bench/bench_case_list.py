@@ -62,10 +62,10 @@ def credit_code(n):
 
 def populate(n_cases, seed=2026):
     rng = random.Random(seed)
-    from portal.demo import _grant_center_permissions, ensure_groups
+    from portal.groups import ensure_groups, grant_center_permissions
 
     ensure_groups()
-    _grant_center_permissions()
+    grant_center_permissions()
     staff_group = Group.objects.get(name=Role.STAFF)
     handlers = []
     for i in range(20):

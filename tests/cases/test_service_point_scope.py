@@ -10,7 +10,7 @@ from cases.permissions import (
     can_sign_letter,
     visible_cases,
 )
-from portal.demo import grant_service_point_permissions
+from portal.groups import grant_service_point_permissions
 from portal.models import ServicePoint
 from portal.roles import Role
 from tests.cases.factories import make_case

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from portal.demo import grant_service_point_permissions
+from portal.groups import grant_service_point_permissions
 from portal.models import ServicePoint
 from portal.roles import Role
 from tests.cases.factories import make_case

@@ -34,6 +34,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from applications.services.invitations import token_hash
 from documents.selectors import documents_of_case
 from documents.services import document_render
 from experts.permissions import case_visible_assignments, visible_seminar_seats
@@ -54,6 +55,8 @@ PEOPLE = [
     "staff",
     "director",
     "deputy",
+    "station",
+    "other_station",
 ]
 CENTER = {"staff": 200, "director": 200, "deputy": 200}
 
@@ -83,7 +86,17 @@ ALL_EXPERTS = {"invited_expert": 200, "other_expert": 200}
 ALL_AGENCIES = {"addressed_agency": 200, "other_agency": 200}
 ALL_APPLICANTS = {"applicant_a": 200, "applicant_b": 200}
 # Those who must use a second factor (the others may opt in).
-SECOND_FACTOR = {"addressed_agency": 200, "other_agency": 200, "staff": 200, "director": 200, "deputy": 200}
+SECOND_FACTOR = {
+    "addressed_agency": 200,
+    "other_agency": 200,
+    "staff": 200,
+    "director": 200,
+    "deputy": 200,
+    "station": 200,
+    "other_station": 200,
+}
+# Workstation staff work in the admin, on their own workstation's applicants and cases.
+STATIONS = {"station": 200, "other_station": 200}
 LOGGED_IN = {person: 200 for person in PEOPLE if person != "anonymous"}
 
 # url name → rule. A GET, or for the URLs that take only POST an empty POST (see `post`).
@@ -106,17 +119,18 @@ RULES = {
     "applications:new": post(only(dict.fromkeys(ALL_APPLICANTS, 302))),
     "applications:join": post(only({})),  # only for a person without an organisation yet
     "applications:membership_decide": post(only({"applicant_a": 302, **dict.fromkeys(CENTER, 302)})),
-    "applications:detail": only({**APPLICANT_A, **CENTER}),
-    "applications:edit": only({"applicant_a": 200, **dict.fromkeys(CENTER, 302)}),  # staff: back to the page
+    "applications:detail": only({**APPLICANT_A, **CENTER, "station": 200}),
+    # Staff and applicant A's workstation: back to the page.
+    "applications:edit": only({"applicant_a": 200, **dict.fromkeys(CENTER, 302), "station": 302}),
     "applications:autosave": post(only({"applicant_a": 200}, anonymous=401)),  # JSON for the form's script
-    "applications:evidence": only({"applicant_a": 200, **dict.fromkeys(CENTER, 302)}),
+    "applications:evidence": only({"applicant_a": 200, **dict.fromkeys(CENTER, 302), "station": 302}),
     "applications:attachment_delete": post(only({"applicant_a": 302})),
-    "applications:attachment_download": only({**APPLICANT_A, **CENTER}),
-    "applications:withdraw": post(only({"applicant_a": 302, **dict.fromkeys(CENTER, 403)})),
-    "applications:review": only({"applicant_a": 200, **dict.fromkeys(CENTER, 302)}),
-    "applications:message_create": post(only({"applicant_a": 400, **dict.fromkeys(CENTER, 400)})),
-    "applications:message_file_download": only({**APPLICANT_A, **CENTER}),
-    "applications:feedback_create": post(only({"applicant_a": 400, **dict.fromkeys(CENTER, 403)})),
+    "applications:attachment_download": only({**APPLICANT_A, **CENTER, "station": 200}),
+    "applications:withdraw": post(only({"applicant_a": 302, **dict.fromkeys(CENTER, 403), "station": 403})),
+    "applications:review": only({"applicant_a": 200, **dict.fromkeys(CENTER, 302), "station": 302}),
+    "applications:message_create": post(only({"applicant_a": 400, **dict.fromkeys(CENTER, 400), "station": 400})),
+    "applications:message_file_download": only({**APPLICANT_A, **CENTER, "station": 200}),
+    "applications:feedback_create": post(only({"applicant_a": 400, **dict.fromkeys(CENTER, 403), "station": 403})),
     "cases:agency_inbox": only(ALL_AGENCIES),
     "cases:agency_letter": only(AGENCY),
     "cases:agency_acknowledge": post(only({"addressed_agency": 302})),
@@ -152,7 +166,8 @@ RULES = {
     "documents:verify_code": everyone(),
     "pki-ca-certificate": everyone(),  # the root a stranger checks signatures against
     "pki-crl": everyone(),  # its revocation list, named in every certificate it issues
-    "cases:case_file": post(only(dict.fromkeys(CENTER, 302), others=302)),  # the admin's door: others go to its login
+    # The admin's door: others go to its login; workstation staff pass it and find no such case file.
+    "cases:case_file": post(only(dict.fromkeys(CENTER, 302), others=302, **dict.fromkeys(STATIONS, 404))),
     "twofactor:account": only(LOGGED_IN),
     "twofactor:verify": only(dict.fromkeys(LOGGED_IN, 302)),  # a verified session goes on
     "twofactor:setup": only(LOGGED_IN),
@@ -197,6 +212,9 @@ RULES = {
     "knowledge:agency_submit": only(ALL_AGENCIES),
     "knowledge:agency_edit": only(AGENCY),  # an item the addressed agency sent and got back
     "knowledge:consent": everyone(),
+    "knowledge:service_points": everyone(),
+    # The invited person, not logged in, sets a password; a logged-in person of another address is refused.
+    "applications:invitation_accept": only({}, anonymous=200, others=403),
 }
 
 
@@ -254,6 +272,21 @@ class World:
                 email="other-agency@example.cn", full_name="其他单位", agency=agency
             )
             other_agency.groups.add(Group.objects.get(name=Role.AGENCY))
+        # Applicant A is helped by the demo workstation; another workstation's user sees none of it.
+        station = User.objects.get(email="station@demo.cn")
+        _model("applications.Applicant").objects.filter(pk=self.application.applicant_id).update(
+            service_point=station.service_point
+        )
+        points = _model("portal.ServicePoint")
+        other_point = next(
+            point
+            for point in points.objects.exclude(pk__in=points.scope_ids(station.service_point_id))
+            if station.service_point_id not in points.scope_ids(point.pk)
+        )
+        other_station = User.objects.create_user(
+            email="other-station@example.cn", full_name="其他工作站", service_point=other_point, is_staff=True
+        )
+        other_station.groups.add(Group.objects.get(name=Role.SERVICE_POINT))
         self.people = {
             "anonymous": None,
             "applicant_a": applicant_a,
@@ -265,6 +298,8 @@ class World:
             "staff": User.objects.get(email="staff@demo.cn"),
             "director": User.objects.get(email="director@demo.cn"),
             "deputy": User.objects.get(email="deputy@demo.cn"),
+            "station": station,
+            "other_station": other_station,
         }
 
     def path_values(self, name):
@@ -351,6 +386,7 @@ class World:
             "knowledge:agency_submit": {"kind": "case"},
             "knowledge:agency_edit": lambda: {"kind": "law", "pk": _returned_law(w).pk},
             "knowledge:consent": lambda: {"token": _consent_asked().consent_token},
+            "applications:invitation_accept": lambda: {"token": _invitation(w)},
         }.get(name, {})
         return values() if callable(values) else values
 
@@ -395,6 +431,22 @@ def _consent_asked():
         )
         item.refresh_from_db()
     return item
+
+
+def _invitation(world):
+    """An open invitation to applicant A's organisation, for an address without an account."""
+    token = "walk-invitation"
+    _model("applications.Invitation").objects.get_or_create(
+        token_hash=token_hash(token),
+        defaults={
+            "applicant": world.application.applicant,
+            "email": "invitee@example.cn",
+            "full_name": "受邀人",
+            "sent_by": world.people["staff"],
+            "expires_at": timezone.now() + datetime.timedelta(days=14),
+        },
+    )
+    return token
 
 
 def _draft_attachment(world):
@@ -552,7 +604,7 @@ def test_the_admin_shows_data_only_to_the_center(world):
         info = model._meta.app_label, model._meta.model_name
         pages.append((model, reverse(f"admin:{info[0]}_{info[1]}_changelist")))
         first = model_admin.get_queryset(_request_for(world.people["staff"])).order_by("pk").first()
-        if first is not None:
+        if first is not None and f"{info[0]}_{info[1]}_change" in _admin_url_names():
             pages.append((model, reverse(f"admin:{info[0]}_{info[1]}_change", args=[first.pk])))
     mismatches = []
     for person in PEOPLE:
@@ -564,16 +616,57 @@ def test_the_admin_shows_data_only_to_the_center(world):
             response = client.get(path)
             if person in CENTER:
                 # The center's groups hold view permissions model by model (accounts and login records
-                # are for administrators); without one the admin answers 403, never data.
-                may_view = user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}") or user.has_perm(
-                    f"{model._meta.app_label}.change_{model._meta.model_name}"
-                )
+                # are for administrators), and a page of figures decides on its own who reads it;
+                # without either the admin answers 403, never data.
+                may_view = admin.site._registry[model].has_view_or_change_permission(_request_for(user))
                 ok = response.status_code == (200 if may_view else 403)
+            elif person in STATIONS:
+                ok = response.status_code in _station_answers(user, model, path)
             else:
                 ok = response.status_code == 302 and "/admin/login/" in response["Location"]
             if not ok:
                 mismatches.append(f"{person:<17} {path} → {response.status_code}")
     assert mismatches == [], "\n" + "\n".join(mismatches)
+
+
+def _station_answers(user, model, path):
+    """A workstation user reads the admin's pages of the models its role covers, and of those only the
+    objects of its own workstation and those under it. Another model's list is a 403; an object it may
+    not read is a 403 or a 404 (the center's own pages answer 404 to anyone outside the center)."""
+    model_admin = admin.site._registry[model]
+    request = _request_for(user)
+    may_view = model_admin.has_view_or_change_permission(request)
+    if not path.endswith("/change/"):
+        return {200} if may_view else {403}
+    pk = path.rstrip("/").split("/")[-2]
+    if may_view and model_admin.get_queryset(request).filter(pk=pk).exists():
+        return {200}
+    return {403, 404}
+
+
+def test_a_workstation_reads_its_own_applicant_and_case_and_no_other(world):
+    """Applicant A is helped by the demo workstation: its user reads A's application and case in the
+    admin; another workstation's user gets 404 for the same ids, however it guesses them."""
+    pages = [
+        reverse("admin:applications_application_change", args=[world.application.pk]),
+        reverse("admin:applications_applicant_change", args=[world.application.applicant_id]),
+        reverse("admin:cases_case_change", args=[world.case.pk]),
+        reverse("admin:cases_case_history", args=[world.case.pk]),
+    ]
+    for person, expected in (("station", 200), ("other_station", 404)):
+        client = Client()
+        client.force_login(world.people[person])
+        assert [client.get(page).status_code for page in pages] == [expected] * len(pages), person
+
+
+def _admin_url_names():
+    """A page of figures (a proxy model without objects of its own) has a list and no change page."""
+    return {pattern.name for pattern in admin.site.get_urls() if getattr(pattern, "name", None)} | {
+        name
+        for model_admin in admin.site._registry.values()
+        for pattern in model_admin.urls
+        if (name := getattr(pattern, "name", None))
+    }
 
 
 def _request_for(user):

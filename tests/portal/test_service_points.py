@@ -6,7 +6,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from portal.admin import ServicePointForm
-from portal.demo import SERVICE_POINT_PERMISSIONS, grant_service_point_permissions, seed_service_points
+from portal.demo import seed_service_points
+from portal.groups import SERVICE_POINT_PERMISSIONS, grant_service_point_permissions
 from portal.models import ServicePoint
 from portal.permissions import landing_url_name
 from portal.roles import Role

@@ -30,13 +30,13 @@ def create_accounts(password, totp_key):
     from applications.choices import ApplicantCategory
     from applications.models import Applicant, ApplicantAccount
     from experts.models import Expert
-    from portal.demo import _grant_center_permissions, ensure_groups
+    from portal.groups import ensure_groups, grant_center_permissions
     from portal.models import DeputyDirector, PartnerAgency, User
     from portal.roles import Role
     from portal.twofactor.core import needs_two_factor
 
     ensure_groups()
-    _grant_center_permissions()
+    grant_center_permissions()
     organisation = Applicant.objects.create(
         name="太原晋成精密机械有限公司", category=ApplicantCategory.ENTERPRISE, credit_code=CREDIT_CODE
     )

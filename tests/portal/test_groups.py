@@ -1,0 +1,29 @@
+"""The roles' groups and their admin permissions are set by `migrate`, not only by the demo."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management.sql import emit_post_migrate_signal
+
+from portal.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _codenames(role):
+    return set(Group.objects.get(name=role).permissions.values_list("content_type__app_label", "codename"))
+
+
+def test_migrate_gives_every_role_its_group_and_the_admin_roles_their_permissions():
+    Group.objects.all().delete()
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    assert set(Group.objects.values_list("name", flat=True)) == set(Role.values)
+    staff = _codenames(Role.STAFF)
+    assert {("consultations", "add_consultation"), ("enterprises", "change_keyenterprise")} <= staff
+    assert ("documents", "change_signercertificate") not in staff
+    assert ("documents", "change_signercertificate") in _codenames(Role.DIRECTOR)
+    station = _codenames(Role.SERVICE_POINT)
+    assert ("cases", "view_case") in station and ("consultations", "add_consultation") in station
+    assert ("cases", "change_case") not in station
+    assert _codenames(Role.APPLICANT) == set()
