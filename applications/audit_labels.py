@@ -31,4 +31,5 @@ LABELS = {
     "applications.applicant.entered": _("代为登记申请人"),
     "applications.invitation.sent": _("发送在线办理邀请"),
     "applications.invitation.accepted": _("接受在线办理邀请"),
+    "applications.application.foreign_deadline_alerted": _("提醒境外期限"),
 }
