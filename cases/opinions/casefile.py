@@ -26,11 +26,15 @@ def _labels(field, values):
 def _application_rows(application):
     meta = Application._meta
     rows = []
+    # A natural person is identified by an ID document in place of the credit code (the case file is the
+    # center's own record: the number is kept whole).
+    identity = ("id_type", "id_number") if application.id_number else ("credit_code",)
     for name in (
         "number",
+        "channel",
         "applicant_category",
         "applicant_name",
-        "credit_code",
+        *identity,
         "contact_name",
         "contact_email",
         "contact_phone",
@@ -42,6 +46,7 @@ def _application_rows(application):
         "opponent_name",
         "technical_fields",
         "level",
+        "foreign_deadline",
     ):
         field = meta.get_field(name)
         value = getattr(application, name)
@@ -49,11 +54,25 @@ def _application_rows(application):
             text = _labels(field, value)
         elif field.choices:
             text = str(dict(field.flatchoices).get(value, value))
+        elif name == "foreign_deadline":
+            text = _foreign_deadline(application)
         else:
             text = str(value or "")
         rows.append({"label": str(field.verbose_name), "value": text})
     rows.append({"label": str(meta.get_field("submitted_at").verbose_name), "value": _when(application.submitted_at)})
     return rows
+
+
+def _foreign_deadline(application):
+    if application.foreign_deadline is None:
+        return ""
+    parts = [
+        application.foreign_deadline.isoformat(),
+        application.foreign_deadline_what,
+        application.foreign_deadline_where,
+    ]
+    text = " ".join(part for part in parts if part)
+    return text + (_("（紧急）") if application.urgent else "")
 
 
 def catalogue(case_file):

@@ -103,3 +103,28 @@ def test_the_export_is_recorded_in_the_case_log(record, staff, django_capture_on
     entry = entries_for(record["case"], with_scope=True).get(action_type="cases.case_file.exported")
     assert entry.actor == staff and entry.object_id == case_file.pk
     assert timezone.now() >= entry.created
+
+
+def test_the_case_file_names_a_natural_person_by_the_id_document_and_keeps_the_deadline_abroad(record):
+    """The first table of the case file: a person's ID type and number stand where an organisation's
+    credit code would, with how the application came in and the deadline abroad."""
+    import datetime
+
+    from cases.opinions.casefile import _application_rows
+
+    application = record["case"].application
+    organisation_rows = {row["label"]: row["value"] for row in _application_rows(application)}
+    assert organisation_rows["统一社会信用代码"] == application.credit_code and "证件号码" not in organisation_rows
+
+    application.applicant_category = "individual"
+    application.credit_code = ""
+    application.id_type = "resident_id"
+    application.id_number = "11010519491231002X"
+    application.foreign_deadline = datetime.date(2027, 3, 1)
+    application.foreign_deadline_what = "337 调查答辩"
+    application.urgent = True
+    rows = {row["label"]: row["value"] for row in _application_rows(application)}
+    assert rows["证件类型"] == "居民身份证" and rows["证件号码"] == "11010519491231002X"
+    assert "统一社会信用代码" not in rows
+    assert rows["申请人类别"] == "个人" and rows["申请渠道"] == "网上申请"
+    assert rows["境外期限"] == "2027-03-01 337 调查答辩（紧急）"
