@@ -25,6 +25,28 @@ def lists_to_single_choices(apps, schema_editor):
         application.save(update_fields=["opponent_type", "technical_field"])
 
 
+# Before natural persons, every applicant had a credit code: going back, a person keeps a stand-in that
+# no real code can equal (a real code never starts with "P" followed by digits only), and coming
+# forward again the stand-in becomes empty again.
+def _stand_in(pk):
+    return f"P{pk:017d}"
+
+
+def persons_without_credit_code(apps, schema_editor):
+    Applicant = apps.get_model("applications", "Applicant")
+    for applicant in Applicant.objects.filter(category="individual", credit_code__startswith="P"):
+        if applicant.credit_code == _stand_in(applicant.pk):
+            applicant.credit_code = None
+            applicant.save(update_fields=["credit_code"])
+
+
+def persons_with_stand_in_credit_code(apps, schema_editor):
+    Applicant = apps.get_model("applications", "Applicant")
+    for applicant in Applicant.objects.filter(credit_code__isnull=True):
+        applicant.credit_code = _stand_in(applicant.pk)
+        applicant.save(update_fields=["credit_code"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -203,4 +225,5 @@ class Migration(migrations.Migration):
             model_name='application',
             name='technical_field',
         ),
+        migrations.RunPython(persons_without_credit_code, persons_with_stand_in_credit_code),
     ]
