@@ -6,7 +6,6 @@ import threading
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
@@ -51,6 +50,7 @@ from applications.selectors import (
 )
 from applications.services.entry import duplicate_applicant_errors
 from portal.admin_filters import DateHierarchyGuardMixin, ValidatedListFilter
+from portal.admin_scope import NotFoundOutsideQuerysetMixin
 from portal.audit import entries_for
 from portal.fields import ChoiceListField
 from portal.forms import MultipleFileField
@@ -65,10 +65,10 @@ def workstation_only(user):
     return is_service_point_user(user) and not is_center_member(user)
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(NotFoundOutsideQuerysetMixin):
     """A workstation's staff work in the admin through applications.permissions, without the model permissions
-    of the center: they may view what the admin's queryset (scoped by permissions.py) holds, and an id outside
-    it is a 404 on the change and history pages, not the admin's redirect with a notice that it does not exist."""
+    of the center: they may view what the admin's queryset (scoped by permissions.py) holds; an id outside
+    it is a 404."""
 
     def has_module_permission(self, request):
         return workstation_only(request.user) or super().has_module_permission(request)
@@ -77,16 +77,6 @@ class ScopedAdminMixin:
         if workstation_only(request.user):
             return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
         return super().has_view_permission(request, obj)
-
-    def _visible_or_404(self, request, object_id):
-        obj = self.get_object(request, unquote(object_id))  # None for an unknown, invisible or malformed id
-        if obj is None:
-            raise Http404
-        return obj
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
 
 
 class ScopedInlineMixin:
@@ -183,10 +173,6 @@ class ApplicantAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return not workstation_only(request.user) and super().has_delete_permission(request, obj)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
-
     def get_urls(self):
         return [
             path(
@@ -269,10 +255,6 @@ class InvitationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=gettext_lazy("状态"))
     def state(self, obj):
@@ -943,9 +925,7 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
         return TemplateResponse(request, "applications/admin/decision.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        application = self.get_object(request, object_id)  # None for an unknown or malformed id
-        if application is None:
-            raise Http404
+        application = self.object_or_404(request, object_id)
         extra_context = {
             **(extra_context or {}),
             "decisions": [

@@ -32,6 +32,7 @@ from consultations.permissions import (
     visible_consultations,
 )
 from portal.admin_filters import DateHierarchyGuardMixin, ValidatedListFilter
+from portal.admin_scope import NotFoundOutsideQuerysetMixin
 from portal.audit import entries_for
 from portal.converters import get_by_id_or_404, parse_id
 from portal.fields import ChoiceListField
@@ -89,7 +90,7 @@ BADGE = '<span class="zx-badge zx-{}">{}</span>'
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
+class ConsultationAdmin(NotFoundOutsideQuerysetMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     form = ConsultationForm
     list_display = [
         "number",
@@ -162,24 +163,16 @@ class ConsultationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return visible_consultations(request.user).select_related("applicant", "service_point")
 
-    def _visible(self, request, object_id):
+    def visible_or_404(self, request, object_id):
         """The consultation, or 404 for an id the user may not see (never the admin's redirect)."""
         if not can_log(request.user):
             raise Http404
         return get_by_id_or_404(self.get_queryset(request).select_related("application", "handled_by"), object_id)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        consultation = self._visible(request, object_id)
+        consultation = self.object_or_404(request, object_id)
         extra_context = {**(extra_context or {}), **self._panel_context(request, consultation)}
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._visible(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        self._visible(request, object_id)
-        return super().delete_view(request, object_id, extra_context)
 
     # --- the form -------------------------------------------------------------------------------
 
@@ -303,7 +296,7 @@ class ConsultationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         return redirect("admin:consultations_consultation_change", consultation.pk)
 
     def follow_up_view(self, request, pk):
-        consultation = self._visible(request, pk)
+        consultation = self.object_or_404(request, pk)
         if request.method != "POST":
             return self._back(consultation)
         form = FollowUpForm(request.POST)
@@ -332,7 +325,7 @@ class ConsultationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         )
 
     def _status_view(self, request, pk, *, service, done, title, label):
-        consultation = self._visible(request, pk)
+        consultation = self.object_or_404(request, pk)
         if request.method != "POST":
             return self._back(consultation)
         form = NoteForm(request.POST)
@@ -378,7 +371,7 @@ class ConsultationAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     def convert_view(self, request, pk):
         """转为申请: whom to invite (prefilled from the consultation) and, when no registered applicant is
         linked, the applicant's data; once converted, the application's link."""
-        consultation = self._visible(request, pk)
+        consultation = self.object_or_404(request, pk)
         linked = consultation.applicant_id is not None
         if consultation.application_id is not None:
             form = None

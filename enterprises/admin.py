@@ -31,7 +31,7 @@ from enterprises.resources import KeyEnterpriseResource
 from enterprises.selectors import enterprise_page, markets_in_use
 from knowledge.models import Industry
 from portal.admin_filters import ValidatedListFilter
-from portal.converters import get_by_id_or_404
+from portal.admin_scope import NotFoundOutsideQuerysetMixin
 from portal.fields import ChoiceListField
 from portal.validators import normalise_credit_code
 
@@ -133,7 +133,7 @@ class LiaisonOfficerInline(admin.TabularInline):
 
 
 @admin.register(KeyEnterprise)
-class KeyEnterpriseAdmin(ImportExportMixin, admin.ModelAdmin):
+class KeyEnterpriseAdmin(NotFoundOutsideQuerysetMixin, ImportExportMixin, admin.ModelAdmin):
     form = KeyEnterpriseForm
     # The register as a spreadsheet (enterprises.resources): preview with the reason beside each bad row.
     resource_classes = [KeyEnterpriseResource]
@@ -204,21 +204,10 @@ class KeyEnterpriseAdmin(ImportExportMixin, admin.ModelAdmin):
             for title, options in fieldsets
         ]
 
-    def _visible_or_404(self, request, object_id):
-        return get_by_id_or_404(self.get_queryset(request), object_id)
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        enterprise = self._visible_or_404(request, object_id)
+        enterprise = self.object_or_404(request, object_id)
         extra_context = {**(extra_context or {}), **self.page_context(request, enterprise)}
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().delete_view(request, object_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "service_point":
@@ -298,7 +287,7 @@ class KeyEnterpriseAdmin(ImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(WarningDelivery)
-class WarningDeliveryAdmin(admin.ModelAdmin):
+class WarningDeliveryAdmin(NotFoundOutsideQuerysetMixin, admin.ModelAdmin):
     """What was sent to whom, read-only: the record that each officer got each warning once."""
 
     list_display = ["warning", "officer_name", "enterprise", "reason", "sent_at"]
@@ -327,14 +316,6 @@ class WarningDeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        get_by_id_or_404(self.get_queryset(request), object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        get_by_id_or_404(self.get_queryset(request), object_id)
-        return super().history_view(request, object_id, extra_context)
 
     @admin.display(description=_("联络员"), ordering="officer__name")
     def officer_name(self, obj):
