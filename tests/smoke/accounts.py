@@ -19,7 +19,9 @@ ACCOUNTS = [
     ("deputy", "deputy@smoke.example.cn", "孙红"),
     ("agency", "agency@smoke.example.cn", "陈静"),
     ("expert", "expert@smoke.example.cn", "吴志远"),
+    ("station", "station@smoke.example.cn", "郭晓燕"),
 ]
+STATION = "魏都区工作站"
 CREDIT_CODE = "91350100M000100Y43"
 
 
@@ -30,17 +32,22 @@ def create_accounts(password, totp_key):
     from applications.choices import ApplicantCategory
     from applications.models import Applicant, ApplicantAccount
     from experts.models import Expert
-    from portal.groups import ensure_groups, grant_center_permissions
-    from portal.models import DeputyDirector, PartnerAgency, User
+    from portal.models import DeputyDirector, PartnerAgency, ServicePoint, User
     from portal.roles import Role
     from portal.twofactor.core import needs_two_factor
 
-    ensure_groups()
-    grant_center_permissions()
+    # The roles' groups and permissions come from `migrate` alone, as in any production database.
     organisation = Applicant.objects.create(
         name="太原晋成精密机械有限公司", category=ApplicantCategory.ENTERPRISE, credit_code=CREDIT_CODE
     )
     agency = PartnerAgency.objects.create(code="commerce", name="山西省商务厅", short_name="省商务厅")
+    station = ServicePoint.objects.create(
+        name=STATION,
+        level=ServicePoint.Level.DISTRICT,
+        region="许昌市魏都区",
+        address="许昌市魏都区七一路 89 号",
+        hotline="0374-2961234",
+    )
     roles = {
         "applicant": ([Role.APPLICANT], {}),
         "staff": ([Role.STAFF], {"is_staff": True}),
@@ -48,6 +55,7 @@ def create_accounts(password, totp_key):
         "deputy": ([Role.DEPUTY, Role.STAFF], {"is_staff": True}),
         "agency": ([Role.AGENCY], {"agency": agency}),
         "expert": ([Role.EXPERT], {}),
+        "station": ([Role.SERVICE_POINT], {"is_staff": True, "service_point": station}),
     }
     for key, email, name in ACCOUNTS:
         groups, extra = roles[key]

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from tests.applications.factories import PDF_BYTES
 from tests.browser import watch_csp
-from tests.smoke.accounts import ACCOUNTS
+from tests.smoke.accounts import ACCOUNTS, STATION
 from tests.twofactor import code_at_step
 
 pytestmark = pytest.mark.usefixtures("production")
@@ -30,6 +30,7 @@ MAIN_PAGES = {
     "deputy": ("/admin/", None),
     "agency": ("/cases/agency/", None),
     "expert": ("/experts/", None),
+    "station": ("/admin/", None),
 }
 
 
@@ -224,3 +225,32 @@ def test_an_agency_submission_reaches_the_public_through_review_cache_and_search
     page.goto(f"{production.url}/knowledge/search/?q=数控机床")
     expect(page.get_by_role("link", name=re.compile("数控机床"))).not_to_have_count(0)
     expect(page.locator("mark").first).to_be_visible()
+
+
+def test_a_workstation_logs_a_consultation_that_the_center_then_reads(page, production, server_errors):
+    """A workstation's staff, with only what `migrate` gave their role, log a walk-in consultation in the
+    admin; the center finds it under that workstation, and a visitor finds the workstation in the
+    public list."""
+    question = "我司出口欧盟的假发产品被指侵犯外观设计，应如何应对？"
+    log_in(page, production, "station")
+    page.goto(f"{production.url}/admin/consultations/consultation/add/")
+    assert_styled(page, portal_layout=False)
+    page.get_by_label("咨询渠道").select_option("walk_in")
+    page.get_by_label(re.compile(r"^咨询人[:：]?$")).fill("赵丽")
+    page.get_by_label("单位名称").fill("许昌瑞美发制品有限公司")
+    page.get_by_label("咨询问题").fill(question)
+    page.get_by_role("button", name="保存", exact=True).click()
+    number = page.locator("#result_list tbody tr th a").first.inner_text()
+    assert number.startswith("ZX-"), number
+    page.context.clear_cookies()
+
+    log_in(page, production, "staff")
+    page.goto(f"{production.url}/admin/consultations/consultation/?q={number}")
+    row = page.locator("#result_list tbody tr").filter(has_text=number)
+    expect(row).to_contain_text(STATION)
+    expect(row).to_contain_text("现场来访")
+    page.context.clear_cookies()
+
+    page.goto(f"{production.url}/knowledge/service-points/")
+    assert_styled(page)
+    expect(page.get_by_text(STATION).first).to_be_visible()
