@@ -1,13 +1,11 @@
-"""Staff triage of applications in the admin: filter, search, read the application with its
-evidence and versions, and accept, return for correction or decline it (each through a service)."""
+"""Staff triage of applications in the admin: filter, search, read the application with its evidence
+and versions, and accept, return for correction or decline it (each through a service); enter a paper or
+e-mail application; a workstation's first check."""
 
 import datetime
-import threading
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,398 +15,54 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications import services
-from applications.choices import Channel, DisputeType, EvidenceCategory, OpponentType, RightType, TechnicalField
-from applications.countries import ALL_COUNTRY_CHOICES
+from applications.admin.entry import (
+    ENTRY_ERROR_FIELDS,
+    ENTRY_INVITE_FIELDS,
+    ENTRY_RECEIPT_FIELDS,
+    EntryForm,
+    FirstCheckForm,
+    answer_sections,
+    search_applicants,
+    spread_errors,
+)
+from applications.admin.filters import (
+    DEADLINE_WORDS,
+    CountryFilter,
+    DeadlineFilter,
+    DisputeTypeFilter,
+    ForeignDeadlineFilter,
+    OpponentTypeFilter,
+    RightTypeFilter,
+    ServicePointFilter,
+    TechnicalFieldFilter,
+    forget_reminder_window,
+    reminder_window_end,
+)
+from applications.admin.scope import ScopedAdminMixin, ScopedInlineMixin, workstation_only
+from applications.choices import EvidenceCategory
 from applications.forms import FORM_FIELDS, ApplicationForm, DecisionForm
 from applications.models import (
-    Applicant,
-    ApplicantAccount,
     Application,
     ApplicationVersion,
     Attachment,
-    Feedback,
-    Invitation,
-    MembershipRequest,
     Message,
 )
 from applications.permissions import (
-    FIRST_CHECK_CHANNELS,
     can_enter_application,
     can_first_check,
-    is_service_point_user,
-    service_point_scope,
     visible_applicants,
     visible_applications,
-    visible_invitations,
-    visible_membership_requests,
 )
 from applications.selectors import (
-    FOREIGN_DEADLINE_ALERT_WORKING_DAYS,
     display_value,
     foreign_deadline_state,
     version_diff,
 )
 from applications.services.entry import duplicate_applicant_errors
-from portal.admin_filters import DateHierarchyGuardMixin, ValidatedListFilter
-from portal.admin_scope import NotFoundOutsideQuerysetMixin
+from portal.admin_filters import DateHierarchyGuardMixin
 from portal.audit import entries_for
-from portal.fields import ChoiceListField
-from portal.forms import MultipleFileField
-from portal.models import ServicePoint
 from portal.roles import is_center_member
-from portal.validators import mask_id_number, normalise_credit_code, normalise_id_number
-from portal.workdays import add_working_days
-
-
-def workstation_only(user):
-    """A workstation's staff (not also center staff): they see only their scope, and only through these admins."""
-    return is_service_point_user(user) and not is_center_member(user)
-
-
-class ScopedAdminMixin(NotFoundOutsideQuerysetMixin):
-    """A workstation's staff work in the admin through applications.permissions, without the model permissions
-    of the center: they may view what the admin's queryset (scoped by permissions.py) holds; an id outside
-    it is a 404."""
-
-    def has_module_permission(self, request):
-        return workstation_only(request.user) or super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        if workstation_only(request.user):
-            return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
-        return super().has_view_permission(request, obj)
-
-
-class ScopedInlineMixin:
-    """Inlines of an object a workstation user may see are readable by that user (the parent's admin
-    decided the object is in scope)."""
-
-    def has_view_permission(self, request, obj=None):
-        return workstation_only(request.user) or super().has_view_permission(request, obj)
-
-
-class ApplicantAccountInline(ScopedInlineMixin, admin.TabularInline):
-    """The users who act for the organisation (they join by registering or by a join request)."""
-
-    model = ApplicantAccount
-    extra = 0
-    fields = ["user", "created_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class InvitationInline(ScopedInlineMixin, admin.TabularInline):
-    """Invitations sent for the applicant (resend from 在线办理邀请)."""
-
-    model = Invitation
-    extra = 0
-    fields = ["full_name", "email", "application", "sent_by", "sent_at", "expires_at", "state"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=gettext_lazy("状态"))
-    def state(self, obj):
-        return INVITATION_STATES[services.invitation_state(obj)]
-
-
-INVITATION_STATES = {
-    "open": gettext_lazy("待接受"),
-    "accepted": gettext_lazy("已接受"),
-    "expired": gettext_lazy("已过期"),
-}
-
-
-class InviteForm(forms.Form):
-    full_name = forms.CharField(label=gettext_lazy("受邀人姓名"), max_length=100)
-    email = forms.EmailField(label=gettext_lazy("受邀邮箱"))
-    phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=40, required=False)
-    application = forms.ModelChoiceField(
-        label=gettext_lazy("打开的申请"),
-        queryset=Application.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("（不指定，进入“我的申请”）"),
-    )
-
-    def __init__(self, *args, applications, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["application"].queryset = applications
-
-
-@admin.register(Applicant)
-class ApplicantAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "credit_code", "masked_id_number", "category", "service_point", "created_at"]
-    list_filter = ["category"]
-    list_select_related = ["service_point"]
-    search_fields = [
-        "name",
-        "credit_code",
-        "=id_number",
-        "name_en",
-        "accounts__user__email",
-        "accounts__user__full_name",
-    ]
-    exclude = ["id_number"]
-    readonly_fields = ["id_type", "masked_id_number"]
-    inlines = [ApplicantAccountInline, InvitationInline]
-
-    def get_queryset(self, request):
-        return visible_applicants(request.user)
-
-    def get_search_results(self, request, queryset, search_term):
-        # An ID number is found however it was typed (a lower-case x, spaces).
-        return super().get_search_results(request, queryset, normalise_id_number(search_term) or search_term)
-
-    def has_add_permission(self, request):
-        return not workstation_only(request.user) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return not workstation_only(request.user) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not workstation_only(request.user) and super().has_delete_permission(request, obj)
-
-    def get_urls(self):
-        return [
-            path(
-                "<id:pk>/invite/",
-                self.admin_site.admin_view(self.invite_view),
-                name="applications_applicant_invite",
-            ),
-            *super().get_urls(),
-        ]
-
-    def invite_view(self, request, pk):
-        """Invite a person to follow the applicant online (an e-mail with a one-time link)."""
-        applicant = self.get_queryset(request).filter(pk=pk).first()
-        if applicant is None:
-            raise Http404
-        applications = visible_applications(request.user).filter(applicant=applicant).order_by("-created_at")
-        form = InviteForm(request.POST or None, applications=applications)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.invitation_send(
-                    applicant=applicant,
-                    email=data["email"],
-                    full_name=data["full_name"],
-                    phone=data["phone"],
-                    application=data["application"],
-                    by=request.user,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                self.message_user(
-                    request, _("已向 %(email)s 发送在线办理邀请。") % {"email": data["email"]}, messages.SUCCESS
-                )
-                return HttpResponseRedirect(reverse("admin:applications_applicant_change", args=[applicant.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("邀请在线办理：%(name)s") % {"name": applicant.name},
-            "applicant": applicant,
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/applications/applicant/invite.html", context)
-
-    @admin.display(description=gettext_lazy("证件号码"))
-    def masked_id_number(self, obj):
-        return mask_id_number(obj.id_number) if obj.id_number else "—"
-
-
-@admin.register(Invitation)
-class InvitationAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """Invitations to follow an applicant online; a new link (a new token) can be sent from here."""
-
-    list_display = ["full_name", "email", "applicant", "application", "sent_by", "sent_at", "expires_at", "state"]
-    list_select_related = ["applicant", "application", "sent_by"]
-    search_fields = ["email", "full_name", "applicant__name", "applicant__credit_code", "application__number"]
-    readonly_fields = [
-        "applicant",
-        "application",
-        "full_name",
-        "email",
-        "phone",
-        "sent_by",
-        "sent_at",
-        "expires_at",
-        "accepted_at",
-        "accepted_by",
-    ]
-    exclude = ["token_hash"]
-    actions = ["resend"]
-
-    def get_queryset(self, request):
-        return visible_invitations(request.user)
-
-    def has_add_permission(self, request):
-        return False  # invitations are sent with an entry, or resent here
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=gettext_lazy("状态"))
-    def state(self, obj):
-        return INVITATION_STATES[services.invitation_state(obj)]
-
-    @admin.action(description=gettext_lazy("重新发送邀请（生成新链接，旧链接作废）"))
-    def resend(self, request, queryset):
-        done = 0
-        for invitation in queryset:
-            try:
-                services.invitation_resend(invitation=invitation, by=request.user)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{invitation}：{'；'.join(exc.messages)}", messages.ERROR)
-        if done:
-            self.message_user(request, _("已重新发送 %(n)d 份邀请。") % {"n": done}, messages.SUCCESS)
-
-
-class _ChoiceListFilter(ValidatedListFilter):
-    """Filter on one tick of a multi-select answer (stored as "|a|b|")."""
-
-    field_name = ""
-    options = ()
-
-    def lookups(self, request, model_admin):
-        return self.options
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(**{f"{self.field_name}__contains": ChoiceListField.contains(self.value())})
-        return queryset
-
-
-class DisputeTypeFilter(_ChoiceListFilter):
-    title = gettext_lazy("涉及纠纷类型")
-    parameter_name = "dispute_type"
-    field_name = "dispute_types"
-    options = DisputeType.choices
-
-
-class RightTypeFilter(_ChoiceListFilter):
-    title = gettext_lazy("涉及权利类别")
-    parameter_name = "right_type"
-    field_name = "right_types"
-    options = RightType.choices
-
-
-class CountryFilter(_ChoiceListFilter):
-    title = gettext_lazy("纠纷国家/地区")
-    parameter_name = "country"
-    field_name = "countries"
-    options = ALL_COUNTRY_CHOICES
-
-
-class OpponentTypeFilter(_ChoiceListFilter):
-    title = gettext_lazy("纠纷对象类型")
-    parameter_name = "opponent_type"
-    field_name = "opponent_types"
-    options = OpponentType.choices
-
-
-class TechnicalFieldFilter(_ChoiceListFilter):
-    title = gettext_lazy("纠纷领域")
-    parameter_name = "technical_field"
-    field_name = "technical_fields"
-    options = TechnicalField.choices
-
-
-class ServicePointFilter(ValidatedListFilter):
-    """The workstation an application came through: every one for the center, the user's own scope for a
-    workstation."""
-
-    title = gettext_lazy("服务工作站")
-    parameter_name = "service_point"
-
-    def lookups(self, request, model_admin):
-        points = ServicePoint.objects.all()
-        scope = service_point_scope(request.user)
-        if workstation_only(request.user):
-            points = points.filter(pk__in=scope or [])
-        return [("none", _("指导中心直接受理")), *((str(point.pk), point.name) for point in points)]
-
-    def queryset(self, request, queryset):
-        if self.value() == "none":
-            return queryset.filter(service_point__isnull=True)
-        if self.value():
-            return queryset.filter(service_point_id=int(self.value()))
-        return queryset
-
-
-class ForeignDeadlineFilter(ValidatedListFilter):
-    """The applicant's own deadline abroad (selectors.foreign_deadline_state's alert window)."""
-
-    title = gettext_lazy("境外期限")
-    parameter_name = "foreign_deadline"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("alert", gettext_lazy("境外期限 10 个工作日内")),
-            ("passed", gettext_lazy("境外期限已过")),
-            ("any", gettext_lazy("填写了境外期限")),
-        ]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "alert":
-            limit = add_working_days(today, FOREIGN_DEADLINE_ALERT_WORKING_DAYS)
-            return queryset.filter(foreign_deadline__gte=today, foreign_deadline__lte=limit)
-        if self.value() == "passed":
-            return queryset.filter(foreign_deadline__lt=today)
-        if self.value() == "any":
-            return queryset.filter(foreign_deadline__isnull=False)
-        return queryset
-
-
-class DeadlineFilter(ValidatedListFilter):
-    """Review and correction deadlines (working days, kept on the application by the services)."""
-
-    title = gettext_lazy("期限")
-    parameter_name = "deadline"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("overdue", gettext_lazy("受理审查已逾期")),
-            ("soon", gettext_lazy("受理审查即将到期")),
-            ("correcting", gettext_lazy("补正期内")),
-            ("lapsed", gettext_lazy("逾期未补正（待确认关闭）")),
-        ]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        soon = _reminder_window_end(today)
-        submitted, returned = Application.Status.SUBMITTED, Application.Status.RETURNED
-        return {
-            "overdue": lambda: queryset.filter(status=submitted, review_due__lt=today),
-            "soon": lambda: queryset.filter(status=submitted, review_due__gte=today, review_due__lte=soon),
-            "correcting": lambda: queryset.filter(status=returned, correction_due__gte=today),
-            "lapsed": lambda: queryset.filter(status=returned, correction_due__lt=today),
-        }.get(self.value(), lambda: queryset)()
-
-
-# The last day of the reminder window, computed once per list page (one calendar query).
-_window = threading.local()
-
-
-def _reminder_window_end(today):
-    cached = getattr(_window, "value", None)
-    if cached is None or cached[0] != today:
-        cached = (today, add_working_days(today, services.REMIND_WORKING_DAYS_BEFORE))
-        _window.value = cached
-    return cached[1]
-
-
-DEADLINE_WORDS = {"overdue": gettext_lazy("已逾期"), "soon": gettext_lazy("即将到期")}
+from portal.validators import mask_id_number
 
 
 class AttachmentInline(ScopedInlineMixin, admin.TabularInline):
@@ -518,111 +172,6 @@ def foreign_deadline_badge(application):
             urgent,
         )
     return format_html("{}{}", due.isoformat(), urgent)
-
-
-class FirstCheckForm(forms.Form):
-    """A workstation's first check (初审) of an application it entered."""
-
-    complete = forms.BooleanField(
-        label=gettext_lazy("材料齐全（申请书各项已填写，签字盖章的申请书已扫描上传）"), required=False
-    )
-    standing_verified = forms.BooleanField(
-        label=gettext_lazy("主体资格已核实（营业执照、身份证等与申请人一致）"), required=False
-    )
-    note = forms.CharField(
-        label=gettext_lazy("初审意见"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        help_text=gettext_lazy("初审未通过时必填：写明缺少的材料或需要核实的问题。"),
-    )
-    more_files = MultipleFileField(label=gettext_lazy("补充材料（可选）"), required=False)
-    more_category = forms.ChoiceField(
-        label=gettext_lazy("补充材料类别"), choices=EvidenceCategory.choices, initial=EvidenceCategory.STANDING
-    )
-
-
-class EntryForm(forms.Form):
-    """What an entry adds to the form's answers: how it came, the scanned form and evidence, an invitation."""
-
-    channel = forms.ChoiceField(
-        label=gettext_lazy("收到方式"),
-        choices=[(value, label) for value, label in Channel.choices if value in FIRST_CHECK_CHANNELS],
-        widget=forms.RadioSelect,
-        initial=Channel.PAPER,
-    )
-    paper_form = forms.FileField(
-        label=gettext_lazy("签字（盖章）的申请书扫描件"),
-        help_text=gettext_lazy("PDF 或图片；电子邮件收到的，上传邮件附带的申请书。"),
-    )
-    standing_files = MultipleFileField(label=gettext_lazy("主体资格证明（营业执照、身份证等）"), required=False)
-    other_files = MultipleFileField(label=gettext_lazy("其他证明材料"), required=False)
-    other_category = forms.ChoiceField(
-        label=gettext_lazy("其他证明材料的类别"),
-        choices=[(v, label) for v, label in EvidenceCategory.choices if v not in {"standing", "paper_form"}],
-        initial=EvidenceCategory.IP_RIGHTS,
-    )
-    note = forms.CharField(
-        label=gettext_lazy("录入说明（内部）"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
-        help_text=gettext_lazy("例如：2026 年 12 月 1 日窗口收到纸质申请书一份。"),
-    )
-    invite = forms.BooleanField(label=gettext_lazy("邀请申请人在线跟进（发送开通账号的邮件）"), required=False)
-    invite_name = forms.CharField(label=gettext_lazy("受邀人姓名"), max_length=100, required=False)
-    invite_email = forms.EmailField(label=gettext_lazy("受邀邮箱"), required=False)
-    invite_phone = forms.CharField(label=gettext_lazy("受邀人电话"), max_length=40, required=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("invite") and not data.get("invite_email") and "invite_email" not in self.errors:
-            self.add_error("invite_email", _("勾选了邀请在线跟进，请填写受邀邮箱。"))
-        return data
-
-
-def search_applicants(user, q):
-    """Applicants the user may see whose name contains `q`, or whose credit code or ID number is `q`."""
-    q = (q or "").strip()
-    if not q:
-        return Applicant.objects.none()
-    condition = Q(name__icontains=q) | Q(credit_code=normalise_credit_code(q)) | Q(id_number=normalise_id_number(q))
-    return visible_applicants(user).filter(condition).select_related("service_point").order_by("name")[:30]
-
-
-# The answers in the paper form's sections (the other countries next to the countries).
-ANSWER_SECTIONS = [
-    (gettext_lazy("一、申请人信息"), "applicant_category", "contact_address"),
-    (gettext_lazy("二、纠纷基本情况"), "dispute_types", "technical_field_other"),
-    (gettext_lazy("境外期限"), "foreign_deadline", "urgent"),
-    (gettext_lazy("三、申请事项"), "request", "other_requests"),
-]
-
-
-def answer_sections(form):
-    names = []
-    for name in FORM_FIELDS:
-        if name == "country_other":
-            names += ["country_is_other", "other_country_codes"]
-        names.append(name)
-    sections = []
-    for title, first, last in ANSWER_SECTIONS:
-        chosen = names[names.index(first) : names.index(last) + 1]
-        sections.append((title, [form[name] for name in chosen if name in form.fields]))
-    return sections
-
-
-ENTRY_RECEIPT_FIELDS = ["channel", "paper_form", "standing_files", "other_files", "other_category", "note"]
-ENTRY_INVITE_FIELDS = ["invite", "invite_name", "invite_email", "invite_phone"]
-
-# Where an error of the entry service is shown: the answers' fields on the answers form, the rest here.
-ENTRY_ERROR_FIELDS = {
-    "attachments": "standing_files",
-    f"evidence_{EvidenceCategory.STANDING}": "standing_files",
-    "paper_form": "paper_form",
-    "channel": "channel",
-    "invite_email": "invite_email",
-}
 
 
 @admin.register(Application)
@@ -761,7 +310,7 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
         else:
             return "—"
         today = timezone.localdate()
-        state = services.review_deadline_state(obj, today, _reminder_window_end(today))
+        state = services.review_deadline_state(obj, today, reminder_window_end(today))
         if state:
             return format_html(
                 '{} {} <strong class="deadline-{}">{}</strong>', label, due.isoformat(), state, DEADLINE_WORDS[state]
@@ -791,7 +340,7 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
         return actions
 
     def changelist_view(self, request, extra_context=None):
-        _window.value = None  # the calendar may have changed since the last page
+        forget_reminder_window()
         extra_context = {**(extra_context or {}), "can_enter": can_enter_application(request.user)}
         return super().changelist_view(request, extra_context)
 
@@ -993,7 +542,7 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
                     note=data["note"],
                 )
             except ValidationError as exc:
-                _spread_errors(exc, [form], fallback=form, mapping={"attachments": "more_files"})
+                spread_errors(exc, [form], fallback=form, mapping={"attachments": "more_files"})
             else:
                 if application.status == Application.Status.SUBMITTED:
                     self.message_user(
@@ -1086,7 +635,7 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
                     note=data["note"],
                 )
             except ValidationError as exc:
-                _spread_errors(exc, [answers_form, entry_form], fallback=entry_form, mapping=ENTRY_ERROR_FIELDS)
+                spread_errors(exc, [answers_form, entry_form], fallback=entry_form, mapping=ENTRY_ERROR_FIELDS)
             else:
                 if application.status == Application.Status.SUBMITTED:
                     text = _("已录入并提交申请 %(number)s，受理审查期限 %(due)s。") % {
@@ -1111,68 +660,3 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
             "files_lost": bound and bool(request.FILES),
         }
         return TemplateResponse(request, "admin/applications/application/enter.html", context)
-
-
-def _spread_errors(exc, forms_, *, fallback, mapping):
-    """Show a service's ValidationError at the fields it names (first form that has the field), the rest on
-    `fallback` as a general error."""
-    if not hasattr(exc, "error_dict"):
-        fallback.add_error(None, exc)
-        return
-    for key, errors in exc.error_dict.items():
-        name = mapping.get(key, key)
-        target = next((form for form in forms_ if name in form.fields), None)
-        if target is None:
-            fallback.add_error(None, errors)
-        else:
-            target.add_error(name, errors)
-
-
-@admin.register(MembershipRequest)
-class MembershipRequestAdmin(admin.ModelAdmin):
-    list_display = ["user", "applicant", "status", "created_at", "decided_by", "decided_at"]
-    list_filter = ["status"]
-    search_fields = ["user__email", "user__full_name", "applicant__name", "applicant__credit_code"]
-    readonly_fields = ["user", "applicant", "note", "status", "created_at", "decided_by", "decided_at"]
-    actions = ["approve", "reject"]
-
-    def get_queryset(self, request):
-        return visible_membership_requests(request.user).select_related("user", "applicant", "decided_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def _decide(self, request, queryset, approve):
-        for item in queryset:
-            try:
-                services.membership_decide(request=item, by=request.user, approve=approve)
-            except ValidationError as exc:
-                self.message_user(request, f"{item}：{'；'.join(exc.messages)}", messages.ERROR)
-
-    @admin.action(description=gettext_lazy("同意所选加入申请"))
-    def approve(self, request, queryset):
-        self._decide(request, queryset, True)
-
-    @admin.action(description=gettext_lazy("拒绝所选加入申请"))
-    def reject(self, request, queryset):
-        self._decide(request, queryset, False)
-
-
-@admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ["application", "satisfaction", "timeliness", "usefulness", "submitted_at"]
-    list_filter = ["satisfaction", "timeliness", "usefulness"]
-    search_fields = ["application__number", "application__applicant_name", "comment"]
-    readonly_fields = [
-        "application",
-        "satisfaction",
-        "timeliness",
-        "usefulness",
-        "outcome",
-        "comment",
-        "submitted_by",
-        "submitted_at",
-    ]
-
-    def has_add_permission(self, request):
-        return False

@@ -1,0 +1,27 @@
+"""The applicants' satisfaction with closed cases."""
+
+from django.contrib import admin
+
+from applications.models import (
+    Feedback,
+)
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["application", "satisfaction", "timeliness", "usefulness", "submitted_at"]
+    list_filter = ["satisfaction", "timeliness", "usefulness"]
+    search_fields = ["application__number", "application__applicant_name", "comment"]
+    readonly_fields = [
+        "application",
+        "satisfaction",
+        "timeliness",
+        "usefulness",
+        "outcome",
+        "comment",
+        "submitted_by",
+        "submitted_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
