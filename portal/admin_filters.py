@@ -15,6 +15,8 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 
+from portal.fields import ChoiceListField
+
 
 class ValidatedListFilter(admin.SimpleListFilter):
     """A list filter that takes only one of its own choices (``lookups()``) as its value."""
@@ -24,6 +26,22 @@ class ValidatedListFilter(admin.SimpleListFilter):
         value = self.value()
         if value is not None and value not in {str(choice) for choice, _label in self.lookup_choices}:
             raise IncorrectLookupParameters(f"{self.parameter_name}={value[:40]!r} is not one of the filter's choices")
+
+
+class ChoiceListFilter(ValidatedListFilter):
+    """Filter on one tick of a multiple-choice answer (a ChoiceListField, stored as "|a|b|"):
+    `field_name` names the field, `options` the ticks offered (or override `lookups`)."""
+
+    field_name = ""
+    options = ()
+
+    def lookups(self, request, model_admin):
+        return self.options
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.field_name}__contains": ChoiceListField.contains(self.value())})
+        return queryset
 
 
 class _GuardedChangeList(ChangeList):

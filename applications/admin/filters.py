@@ -20,56 +20,40 @@ from applications.permissions import (
 from applications.selectors import (
     FOREIGN_DEADLINE_ALERT_WORKING_DAYS,
 )
-from portal.admin_filters import ValidatedListFilter
-from portal.fields import ChoiceListField
+from portal.admin_filters import ChoiceListFilter, ValidatedListFilter
 from portal.models import ServicePoint
 from portal.workdays import add_working_days
 
 
-class _ChoiceListFilter(ValidatedListFilter):
-    """Filter on one tick of a multi-select answer (stored as "|a|b|")."""
-
-    field_name = ""
-    options = ()
-
-    def lookups(self, request, model_admin):
-        return self.options
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(**{f"{self.field_name}__contains": ChoiceListField.contains(self.value())})
-        return queryset
-
-
-class DisputeTypeFilter(_ChoiceListFilter):
+class DisputeTypeFilter(ChoiceListFilter):
     title = gettext_lazy("涉及纠纷类型")
     parameter_name = "dispute_type"
     field_name = "dispute_types"
     options = DisputeType.choices
 
 
-class RightTypeFilter(_ChoiceListFilter):
+class RightTypeFilter(ChoiceListFilter):
     title = gettext_lazy("涉及权利类别")
     parameter_name = "right_type"
     field_name = "right_types"
     options = RightType.choices
 
 
-class CountryFilter(_ChoiceListFilter):
+class CountryFilter(ChoiceListFilter):
     title = gettext_lazy("纠纷国家/地区")
     parameter_name = "country"
     field_name = "countries"
     options = ALL_COUNTRY_CHOICES
 
 
-class OpponentTypeFilter(_ChoiceListFilter):
+class OpponentTypeFilter(ChoiceListFilter):
     title = gettext_lazy("纠纷对象类型")
     parameter_name = "opponent_type"
     field_name = "opponent_types"
     options = OpponentType.choices
 
 
-class TechnicalFieldFilter(_ChoiceListFilter):
+class TechnicalFieldFilter(ChoiceListFilter):
     title = gettext_lazy("纠纷领域")
     parameter_name = "technical_field"
     field_name = "technical_fields"

@@ -13,8 +13,7 @@ from cases.models import (
     LetterRecipient,
 )
 from cases.selectors import due_soon_limit
-from portal.admin_filters import ValidatedListFilter
-from portal.fields import ChoiceListField
+from portal.admin_filters import ChoiceListFilter, ValidatedListFilter
 from portal.models import PartnerAgency
 
 
@@ -48,20 +47,7 @@ class AgencyFilter(ValidatedListFilter):
         return queryset
 
 
-class _ChoiceListFilter(ValidatedListFilter):
-    field_name = ""
-    options = ()
-
-    def lookups(self, request, model_admin):
-        return self.options
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(**{f"{self.field_name}__contains": ChoiceListField.contains(self.value())})
-        return queryset
-
-
-class CountryFilter(_ChoiceListFilter):
+class CountryFilter(ChoiceListFilter):
     title = _("纠纷国家/地区")
     parameter_name = "country"
     field_name = "countries"
@@ -70,14 +56,14 @@ class CountryFilter(_ChoiceListFilter):
         return [(code, country_name(code)) for code in FORM_COUNTRIES]
 
 
-class DisputeTypeFilter(_ChoiceListFilter):
+class DisputeTypeFilter(ChoiceListFilter):
     title = _("纠纷类型")
     parameter_name = "dispute_type"
     field_name = "dispute_types"
     options = DisputeType.choices
 
 
-class RightTypeFilter(_ChoiceListFilter):
+class RightTypeFilter(ChoiceListFilter):
     title = _("权利类别")
     parameter_name = "right_type"
     field_name = "right_types"
