@@ -2,8 +2,6 @@
 and versions, and accept, return for correction or decline it (each through a service); enter a paper or
 e-mail application; a workstation's first check."""
 
-import datetime
-
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -35,6 +33,7 @@ from applications.admin.filters import (
     RightTypeFilter,
     ServicePointFilter,
     TechnicalFieldFilter,
+    foreign_bounds,
     forget_reminder_window,
     reminder_window_end,
 )
@@ -55,9 +54,9 @@ from applications.permissions import (
 )
 from applications.selectors import (
     display_value,
-    foreign_deadline_state,
     version_diff,
 )
+from applications.services.deadlines import foreign_deadline_level
 from applications.services.entry import duplicate_applicant_errors
 from portal.admin_filters import DateHierarchyGuardMixin
 from portal.audit import entries_for
@@ -148,9 +147,6 @@ FOREIGN_DEADLINE_WORDS = {
     "passed": gettext_lazy("已过期"),
     "alert": gettext_lazy("10 个工作日内"),
 }
-# A deadline further than this many calendar days cannot be within the alert window (10 working days,
-# even across the longest holiday): the list reads the calendar only for the rows that may be.
-FOREIGN_DEADLINE_CALENDAR_DAYS = 40
 CENTER_ACTIONS = ["accept_selected", "return_selected", "decline_selected", "close_lapsed_selected"]
 
 
@@ -160,9 +156,7 @@ def foreign_deadline_badge(application):
     urgent = format_html(' <span class="badge-urgent">{}</span>', _("紧急")) if application.urgent else ""
     if due is None:
         return format_html("—{}", urgent) if urgent else "—"
-    level = None
-    if due - timezone.localdate() <= datetime.timedelta(days=FOREIGN_DEADLINE_CALENDAR_DAYS):
-        level = foreign_deadline_state(application)["level"]
+    level = foreign_deadline_level(due, foreign_bounds(timezone.localdate()))
     if level in FOREIGN_DEADLINE_WORDS:
         return format_html(
             '{} <strong class="foreign-deadline-{}">{}</strong>{}',

@@ -17,9 +17,7 @@ from applications.models import (
 from applications.permissions import (
     service_point_scope,
 )
-from applications.selectors import (
-    FOREIGN_DEADLINE_ALERT_WORKING_DAYS,
-)
+from applications.services.deadlines import foreign_deadline_bounds
 from portal.admin_filters import ChoiceListFilter, ValidatedListFilter
 from portal.models import ServicePoint
 from portal.workdays import add_working_days
@@ -98,8 +96,7 @@ class ForeignDeadlineFilter(ValidatedListFilter):
     def queryset(self, request, queryset):
         today = timezone.localdate()
         if self.value() == "alert":
-            limit = add_working_days(today, FOREIGN_DEADLINE_ALERT_WORKING_DAYS)
-            return queryset.filter(foreign_deadline__gte=today, foreign_deadline__lte=limit)
+            return queryset.filter(foreign_deadline__gte=today, foreign_deadline__lt=foreign_bounds(today)["alert"])
         if self.value() == "passed":
             return queryset.filter(foreign_deadline__lt=today)
         if self.value() == "any":
@@ -133,13 +130,23 @@ class DeadlineFilter(ValidatedListFilter):
         }.get(self.value(), lambda: queryset)()
 
 
-# The last day of the reminder window, computed once per list page (one calendar query).
+# The last day of the reminder window and the windows of the deadline abroad, computed once per list
+# page (one calendar query each).
 _window = threading.local()
 
 
 def forget_reminder_window():
-    """The calendar may have changed since the last page: compute the window afresh."""
+    """The calendar may have changed since the last page: compute the windows afresh."""
     _window.value = None
+    _window.foreign = None
+
+
+def foreign_bounds(today):
+    """applications.services.deadlines.foreign_deadline_bounds for `today`, once per list page."""
+    cached = getattr(_window, "foreign", None)
+    if cached is None or cached["today"] != today:
+        cached = _window.foreign = foreign_deadline_bounds(today)
+    return cached
 
 
 def reminder_window_end(today):

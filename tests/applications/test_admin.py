@@ -139,3 +139,29 @@ def test_changelist_filters_the_multiple_choice_fields(client, staff):
     assert chem.number in page and mech.number not in page
     page = client.get(reverse(CHANGELIST), {"opponent_type": "competitor"}).content.decode()
     assert mech.number in page and chem.number not in page
+
+
+def test_the_deadline_abroad_filter_and_badge_use_the_alert_window_of_the_state(client, staff):
+    """The list's "境外期限 10 个工作日内" filter and its red badge pick exactly the applications whose
+    deadline abroad foreign_deadline_state calls "alert", weekends and holidays included (a deadline on
+    the weekend after the tenth working day is within the window)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from applications.selectors import foreign_deadline_state
+
+    today = timezone.localdate()
+    applications = [
+        ApplicationFactory(foreign_deadline=today + datetime.timedelta(days=offset)) for offset in range(-2, 26)
+    ]
+    expected = {a.pk for a in applications if foreign_deadline_state(a, today)["level"] == "alert"}
+    assert expected and len(expected) < len(applications)
+    client.force_login(staff)
+    response = client.get(reverse(CHANGELIST), {"foreign_deadline": "alert"})
+    assert {a.pk for a in response.context["cl"].result_list} == expected
+    page = client.get(reverse(CHANGELIST)).content.decode()
+    for application in applications:
+        red = foreign_deadline_state(application, today)["level"] in {"alert", "passed"}
+        due = application.foreign_deadline.isoformat()
+        assert (f'{due} <strong class="foreign-deadline-' in page) == red, due
