@@ -98,6 +98,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "import_export",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -110,6 +113,8 @@ INSTALLED_APPS = [
     "consultations",
     "knowledge",
     "enterprises",
+    "reporting",
+    "api",
     "demo",
 ]
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from portal import audit, outbox
+from portal import audit, jobs, outbox
 from portal.files import orphan_files_remove
 from portal.notifications import email_relay_pending
 from portal.workdays import official_calendar_sync
@@ -41,3 +41,10 @@ def remove_orphan_files():
     """Delete files in the media folders that no row references and that are over an hour old
     (written by a rolled-back transaction, or by a render whose result was never saved)."""
     return len(orphan_files_remove())
+
+
+@shared_task
+def run_job(job_pk):
+    """Run one long job a person started (portal.jobs); idempotent: a finished or running job
+    is not run again."""
+    return jobs.run(job_pk)

@@ -45,6 +45,8 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("documents/", include("documents.urls")),
     path("knowledge/", include("knowledge.urls")),
+    path("statistics/", include("reporting.urls")),
+    path("api/", include("api.urls")),
     # For search engines: what not to crawl, and where the knowledge platform's sitemap is.
     path(
         "robots.txt",

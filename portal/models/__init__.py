@@ -1,6 +1,7 @@
 from .accounts import DeputyDirector, User
 from .audit import LogEntry
-from .calendar import CalendarDay
+from .calendar import CalendarDay, WorkingDayNumber
+from .jobs import Job
 from .network import ServicePoint
 from .notifications import EmailDelivery, Notification
 from .outbox import OutboxMessage
@@ -11,6 +12,7 @@ __all__ = [
     "CalendarDay",
     "DeputyDirector",
     "EmailDelivery",
+    "Job",
     "LogEntry",
     "Notification",
     "OutboxMessage",
@@ -19,4 +21,5 @@ __all__ = [
     "ServicePoint",
     "SiteConfiguration",
     "User",
+    "WorkingDayNumber",
 ]

@@ -33,3 +33,24 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.note}"
+
+
+class WorkingDayNumber(models.Model):
+    """Every date of the years the portal counts in, with the number of working days from the
+    first of them up to and including that date.
+
+    Working days between two dates are then one subtraction, which the database can do for a
+    year of cases at once (the statistics' medians); `portal.workdays` stays the answer for one
+    date. Rebuilt from the calendar and its exceptions whenever they change."""
+
+    date = models.DateField(_("日期"), primary_key=True)
+    number = models.PositiveIntegerField(_("工作日序号"))
+    is_working_day = models.BooleanField(_("是否工作日"))
+
+    class Meta:
+        verbose_name = _("工作日序号")
+        verbose_name_plural = _("工作日序号")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.number}"
