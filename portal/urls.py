@@ -46,6 +46,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("knowledge/", include("knowledge.urls")),
     path("statistics/", include("reporting.urls")),
+    path("jobs/", include("portal.jobs_urls")),
     path("api/", include("api.urls")),
     # For search engines: what not to crawl, and where the knowledge platform's sitemap is.
     path(

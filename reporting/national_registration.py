@@ -1,0 +1,1 @@
+"""The national platform export registers its long job here."""

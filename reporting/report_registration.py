@@ -1,0 +1,1 @@
+"""The work report registers its document context and draft job here."""
