@@ -35,6 +35,7 @@ class Document(StatusModel):
         MEETING_MINUTES = "meeting_minutes", _("联席例会会议纪要")
         UPWARD_REPORT = "upward_report", _("重大纠纷情况报告")
         CASE_FILE = "case_file", _("案卷")
+        WORK_REPORT = "work_report", _("工作报告")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("排队生成")
