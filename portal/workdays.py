@@ -12,10 +12,14 @@ from chinese_calendar import constants as official
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import CalendarDay
+from portal.models import CalendarDay, WorkingDayNumber
 
 # The first year loaded from the library: deadlines are never counted further back.
 OFFICIAL_FIRST_YEAR = 2024
+# The working-day numbers start here: statistics never look further back.
+NUMBERS_FIRST_YEAR = 2015
+# ...and reach this many years past the current one (deadlines and due dates lie ahead).
+NUMBERS_YEARS_AHEAD = 2
 # From this month on, staff are warned when next year's calendar is still missing.
 WARN_FROM_MONTH = 11
 
@@ -128,6 +132,12 @@ def official_calendar_sync(*, by=None, model=CalendarDay, first_year=OFFICIAL_FI
         model.objects.bulk_update(updated, ["is_working_day", "note"])
         model.objects.filter(pk__in=removed).delete()
         counts.update(created=len(created), updated=len(updated), removed=len(removed))
+        if model is CalendarDay:
+            # The working-day numbers follow the calendar: rebuilt after a change, and always
+            # reaching two years ahead (the daily task extends them each new year).
+            last_year = timezone.localdate().year + NUMBERS_YEARS_AHEAD
+            if created or updated or removed or not _numbers_cover(datetime.date(last_year, 12, 31)):
+                working_day_numbers_rebuild(NUMBERS_FIRST_YEAR, last_year)
     return counts
 
 
@@ -141,3 +151,70 @@ def missing_calendar_years(today=None):
         years.append(today.year + 1)
     present = {day.year for day in CalendarDay.objects.filter(date__year__in=years).dates("date", "year")}
     return [year for year in years if year not in present]
+
+
+# --- working-day numbers -------------------------------------------------------------------
+
+
+def _numbers_cover(day, number_model=WorkingDayNumber):
+    return number_model.objects.filter(date__gte=day).exists()
+
+
+def working_day_numbers_rebuild(
+    first_year=NUMBERS_FIRST_YEAR, last_year=None, *, calendar_model=CalendarDay, number_model=WorkingDayNumber
+):
+    """Fill `WorkingDayNumber` with every date from 1 January `first_year` to 31 December
+    `last_year` (default: this year + 2, or further if the table already reaches further),
+    numbered by the working days from the first date up to and including each date — the
+    rule of `is_working_day`. One transaction, bulk: a few thousand rows.
+
+    Working days after `a` up to and including `b` are then number(b) − number(a), which is
+    `working_days_between(a, b)`. The models can be passed in for the data migration."""
+    if last_year is None:
+        last_year = timezone.localdate().year + NUMBERS_YEARS_AHEAD
+    with transaction.atomic():
+        latest = number_model.objects.order_by("-date").values_list("date", flat=True).first()
+        if latest is not None and latest.year > last_year:
+            last_year = latest.year
+        first, last = datetime.date(first_year, 1, 1), datetime.date(last_year, 12, 31)
+        exceptions = dict(
+            calendar_model.objects.filter(date__gte=first, date__lte=last).values_list("date", "is_working_day")
+        )
+        rows = []
+        number = 0
+        day = first
+        one = datetime.timedelta(days=1)
+        while day <= last:
+            working = is_working_day(day, exceptions)
+            number += working
+            rows.append(number_model(date=day, number=number, is_working_day=working))
+            day += one
+        number_model.objects.all().delete()
+        number_model.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def working_day_numbers_ensure(day, *, calendar_model=CalendarDay, number_model=WorkingDayNumber):
+    """Make the numbers reach `day` (a date far ahead asked by a deadline or a period);
+    rebuilds when the table is empty or ends before it. Returns True when it rebuilt."""
+    if number_model.objects.filter(date__lte=datetime.date(NUMBERS_FIRST_YEAR, 1, 1)).exists() and _numbers_cover(
+        day, number_model
+    ):
+        return False
+    last_year = max(day.year, timezone.localdate().year + NUMBERS_YEARS_AHEAD)
+    working_day_numbers_rebuild(NUMBERS_FIRST_YEAR, last_year, calendar_model=calendar_model, number_model=number_model)
+    return True
+
+
+def calendar_day_changed(sender, instance=None, **kwargs):
+    """post_save / post_delete of a CalendarDay (staff edit days in the admin): renumber.
+    Raw saves (fixture loading) are left alone; the loader rebuilds once at the end."""
+    if kwargs.get("raw"):
+        return
+    working_day_numbers_rebuild(NUMBERS_FIRST_YEAR)
+
+
+def numbers_after_migrate(sender, using="default", **kwargs):
+    """After migrate or flush (the test runner's transactional tests empty every table):
+    fill the numbers if the table is empty or ends too early."""
+    working_day_numbers_ensure(datetime.date(timezone.localdate().year + NUMBERS_YEARS_AHEAD, 12, 31))
