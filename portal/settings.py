@@ -417,3 +417,35 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": _read("LOG_LEVEL", env.str, "INFO")},
 }
+
+# --- The REST API (Django REST framework, drf-spectacular) ---------------------------------
+# Clients authenticate with API tokens staff issue in the admin (api.models); every endpoint names
+# its scope; each token is held to its client's rate per minute; every error is a JSON body.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle", "api.throttling.AnonymousRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_anonymous": _read("API_ANONYMOUS_RATE", env.str, "60/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "海外知识产权纠纷应对指导中心 数据接口",
+    "DESCRIPTION": "统计数据、已发布的知识库内容、脱敏案件信息、咨询登记与文书核验。"
+    "请在 Authorization 头中使用指导中心签发的令牌：Bearer <密钥>。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+# API call records (api.models.ApiCall) older than this are deleted by a daily task.
+API_CALL_RETENTION_DAYS = _read("API_CALL_RETENTION_DAYS", env.int, 180)
+# The key of the applicants' pseudonyms in the national export (HMAC); empty: derived from SECRET_KEY.
+REPORTING_PSEUDONYM_KEY = _read("REPORTING_PSEUDONYM_KEY", env.str, "")

@@ -1,0 +1,283 @@
+"""The period's case information for the national platform (信息报送), anonymised.
+
+One row per case handled in the period: opened on or before its last day and not ended (closed or
+terminated) before its first. Each row has the fields of FIELDS (documented once, used by the
+XLSX and JSON writers, the documentation sheet and the API). Nothing personal leaves: no applicant
+name, credit code, ID number, contact or free text (the applicant's request, the feedback's
+outcome). Instead an opaque, stable pseudonym (an HMAC of the credit code or ID with
+REPORTING_PSEUDONYM_KEY) lets the national platform count repeat applicants without knowing them.
+
+Rows are read with one query per chunk (`values()` + `iterator(chunk_size=…)`), no query per case.
+
+| key | label | description |
+|---|---|---|
+| case_number | 案件编号 | The center's case number |
+| applicant_pseudonym | 申请人匿名标识 | HMAC-SHA256 of the credit code or ID (16 hex); stable per applicant |
+| applicant_category | 申请人类别 | enterprise, sole_trader, individual, association, research, other |
+| applicant_region | 申请人所在省份 | GB/T 2260 province code, from the credit code or resident ID |
+| applicant_region_name | 申请人所在省份名称 | The province's name |
+| countries | 纠纷国家/地区 | ISO 3166-1 alpha-2 codes, separated by "|" |
+| right_types | 涉及权利类别 | Right type codes, separated by "|" |
+| dispute_types | 涉及纠纷类型 | Dispute type codes, separated by "|" |
+| technical_field | 纠纷领域 | Technical field code |
+| opponent_types | 纠纷对象类型 | Opponent type codes, separated by "|" |
+| level | 纠纷级别 | ordinary or major |
+| channel | 申请渠道 | How the application reached the center |
+| service_point | 服务工作站 | The workstation that received it; empty for the center itself |
+| submitted_on | 提交日期 | First submission of the application |
+| accepted_on | 受理日期 | The case was opened |
+| first_contact_on | 首次联系日期 | First contact with the applicant |
+| opinion_issued_on | 指导意见出具日期 | The guidance opinion was signed |
+| closed_on | 结案日期 | Closed or terminated |
+| status | 办理状态 | The case's status code at export time |
+| status_label | 办理状态名称 | The status in words |
+"""
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db.models import F, Min, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.choices import ApplicantCategory, Channel, DisputeLevel, IdType
+from cases.models import Case
+from cases.opinions.models import GuidanceOpinion
+from knowledge.selectors import published_cases
+from portal.models import ServicePoint
+from reporting.periods import Period
+
+CHUNK_SIZE = 2000
+
+# (key, label, description): the one documentation of the exported columns.
+FIELDS = [
+    ("case_number", _("案件编号"), _("指导中心的案件编号。")),
+    (
+        "applicant_pseudonym",
+        _("申请人匿名标识"),
+        _("申请人统一社会信用代码或证件号码的 HMAC-SHA256 摘要（16 位十六进制）；同一申请人始终相同，无法还原。"),
+    ),
+    (
+        "applicant_category",
+        _("申请人类别"),
+        _(
+            "enterprise 企业、sole_trader 个体工商户、individual 个人、"
+            "association 社会团体、research 科研院所、other 其他。"
+        ),
+    ),
+    (
+        "applicant_region",
+        _("申请人所在省份代码"),
+        _("GB/T 2260 省级行政区划代码前两位：取自统一社会信用代码第 3–4 位或居民身份证号第 1–2 位；无法判断时为空。"),
+    ),
+    ("applicant_region_name", _("申请人所在省份"), _("省级行政区名称。")),
+    ("countries", _("纠纷国家/地区"), _("ISO 3166-1 二位字母代码，多个以“|”分隔。")),
+    ("right_types", _("涉及权利类别"), _("权利类别代码，多个以“|”分隔。")),
+    ("dispute_types", _("涉及纠纷类型"), _("纠纷类型代码，多个以“|”分隔。")),
+    ("technical_field", _("纠纷领域"), _("技术领域代码。")),
+    ("opponent_types", _("纠纷对象类型"), _("纠纷对象类型代码，多个以“|”分隔。")),
+    ("level", _("纠纷级别"), _("ordinary 一般、major 重大。")),
+    ("channel", _("申请渠道"), _("申请到达中心的渠道代码。")),
+    ("service_point", _("服务工作站"), _("接收申请的服务工作站名称；中心直接受理的为空。")),
+    ("submitted_on", _("提交日期"), _("申请首次提交日期（YYYY-MM-DD）。")),
+    ("accepted_on", _("受理日期"), _("受理立案日期。")),
+    ("first_contact_on", _("首次联系日期"), _("首次联系申请人的日期。")),
+    ("opinion_issued_on", _("指导意见出具日期"), _("指导意见签发日期。")),
+    ("closed_on", _("结案日期"), _("结案或终止日期。")),
+    ("status", _("办理状态代码"), _("导出时案件的状态代码。")),
+    ("status_label", _("办理状态"), _("导出时案件的状态名称。")),
+]
+FIELD_KEYS = [key for key, _label, _description in FIELDS]
+
+TYPICAL_CASE_FIELDS = [
+    ("id", _("编号"), _("知识库中的典型案例编号。")),
+    ("title", _("标题"), _("案例标题。")),
+    ("country", _("国家/地区"), _("ISO 3166-1 二位字母代码。")),
+    ("ip_type", _("知识产权类型"), _("知识产权类型代码。")),
+    ("industry", _("行业"), _("行业代码。")),
+    ("forum", _("程序"), _("程序代码。")),
+    ("year", _("年份"), _("案件年份。")),
+    ("published_on", _("发布日期"), _("在知识库发布的日期。")),
+    ("url", _("链接"), _("知识库中的公开页面。")),
+]
+
+# The Chinese provinces by the first two digits of the administrative division code (GB/T 2260).
+_PROVINCES = {
+    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
+    "21": "辽宁省", "22": "吉林省", "23": "黑龙江省", "31": "上海市", "32": "江苏省",
+    "33": "浙江省", "34": "安徽省", "35": "福建省", "36": "江西省", "37": "山东省",
+    "41": "河南省", "42": "湖北省", "43": "湖南省", "44": "广东省", "45": "广西壮族自治区",
+    "46": "海南省", "50": "重庆市", "51": "四川省", "52": "贵州省", "53": "云南省",
+    "54": "西藏自治区", "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区",
+    "65": "新疆维吾尔自治区", "71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区",
+}  # fmt: skip
+
+
+def province_name(code: str) -> str:
+    """The province of a two-digit division code ('' when unknown). One function, so that the
+    shared province table can replace this one in a single place."""
+    try:
+        from reporting import regions  # the shared table, once it exists
+    except ImportError:
+        return _PROVINCES.get(code, "")
+    lookup = getattr(regions, "province_name", None)
+    return str(lookup(code) or "") if lookup else _PROVINCES.get(code, "")
+
+
+def province_code(*, credit_code: str, id_type: str, id_number: str) -> str:
+    if credit_code and len(credit_code) >= 4 and credit_code[2:4].isdigit():
+        return credit_code[2:4]
+    if id_type == IdType.RESIDENT_ID and id_number and id_number[:2].isdigit():
+        return id_number[:2]
+    return ""
+
+
+def pseudonym_key() -> bytes:
+    configured = getattr(settings, "REPORTING_PSEUDONYM_KEY", "")
+    if configured:
+        return configured.encode()
+    # Derived from SECRET_KEY when none is configured: stable as long as the secret key is.
+    return hashlib.sha256(b"reporting.pseudonym:" + settings.SECRET_KEY.encode()).digest()
+
+
+def pseudonym(identifier: str, key: bytes | None = None) -> str:
+    if not identifier:
+        return ""
+    return hmac.new(key or pseudonym_key(), identifier.upper().encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def handled_in(period: Period, *, service_point_ids=None):
+    """The cases handled in the period (opened by its end, not ended before its start)."""
+    start, end = period.bounds()
+    cases = Case.objects.filter(opened_at__lt=end).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+    if service_point_ids is not None:
+        cases = cases.filter(application__service_point_id__in=list(service_point_ids))
+    return cases
+
+
+_VALUES = {
+    "case_number": F("number"),
+    "_credit_code": F("application__credit_code"),
+    "_id_type": F("application__id_type"),
+    "_id_number": F("application__id_number"),
+    "_applicant_id": F("application__applicant_id"),
+    "applicant_category": F("application__applicant_category"),
+    "_countries": F("countries"),
+    "_right_types": F("right_types"),
+    "_dispute_types": F("dispute_types"),
+    "technical_field": F("technical_field"),
+    "_opponent_types": F("application__opponent_types"),
+    "level": F("level"),
+    "channel": F("application__channel"),
+    "_service_point_id": F("application__service_point_id"),
+    "_submitted_at": F("application__submitted_at"),
+    "_opened_at": F("opened_at"),
+    "_first_contacted_at": F("first_contacted_at"),
+    "_closed_at": F("closed_at"),
+    "status": F("status"),
+}
+
+
+def record_values(cases):
+    """`cases` as dicts of the raw columns a record is made of (one query, joined)."""
+    opinion = (
+        GuidanceOpinion.objects.filter(case=OuterRef("pk"), status=GuidanceOpinion.Status.SIGNED)
+        .order_by()
+        .values("case")
+        .annotate(first=Min("signed_at"))
+        .values("first")
+    )
+    return cases.values(**_VALUES, _opinion_signed_at=Subquery(opinion[:1]))
+
+
+class RecordMaker:
+    """Turns raw value dicts into records; holds what it looks up once (workstation names, labels)."""
+
+    def __init__(self):
+        self.key = pseudonym_key()
+        self.points = dict(ServicePoint.objects.values_list("pk", "name"))
+        self.status_labels = {value: str(label) for value, label in Case.Status.choices}
+        self.provinces: dict[str, str] = {}
+
+    def __call__(self, row: dict) -> dict:
+        credit, id_type, id_number = row["_credit_code"] or "", row["_id_type"] or "", row["_id_number"] or ""
+        identifier = credit or (f"{id_type}:{id_number}" if id_number else f"applicant:{row['_applicant_id']}")
+        province = province_code(credit_code=credit, id_type=id_type, id_number=id_number)
+        if province not in self.provinces:
+            self.provinces[province] = province_name(province)
+        return {
+            "case_number": row["case_number"],
+            "applicant_pseudonym": pseudonym(identifier, self.key),
+            "applicant_category": row["applicant_category"] or "",
+            "applicant_region": province,
+            "applicant_region_name": self.provinces[province],
+            "countries": _codes(row["_countries"]),
+            "right_types": _codes(row["_right_types"]),
+            "dispute_types": _codes(row["_dispute_types"]),
+            "technical_field": row["technical_field"] or "",
+            "opponent_types": _codes(row["_opponent_types"]),
+            "level": row["level"] or "",
+            "channel": row["channel"] or "",
+            "service_point": self.points.get(row["_service_point_id"], ""),
+            "submitted_on": _day(row["_submitted_at"]),
+            "accepted_on": _day(row["_opened_at"]),
+            "first_contact_on": _day(row["_first_contacted_at"]),
+            "opinion_issued_on": _day(row["_opinion_signed_at"]),
+            "closed_on": _day(row["_closed_at"]),
+            "status": row["status"],
+            "status_label": self.status_labels.get(row["status"], row["status"]),
+        }
+
+
+def _codes(value) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [part for part in value.split("|") if part]
+    return list(value)
+
+
+def _day(value):
+    if value is None:
+        return None
+    return timezone.localtime(value).date().isoformat()
+
+
+def case_records(period: Period, *, service_point_ids=None, progress=None) -> Iterator[dict]:
+    """The period's case records, by case number. `progress(done)` is called every chunk."""
+    make = RecordMaker()
+    rows = record_values(handled_in(period, service_point_ids=service_point_ids).order_by("opened_at", "pk"))
+    for done, row in enumerate(rows.iterator(chunk_size=CHUNK_SIZE), start=1):
+        if progress is not None and done % CHUNK_SIZE == 0:
+            progress(done)
+        yield make(row)
+
+
+def typical_cases(period: Period) -> list[dict]:
+    """The typical cases published in the period (knowledge), for the national platform."""
+    start, end = period.bounds()
+    rows = []
+    for case in published_cases().filter(published_at__gte=start, published_at__lt=end).order_by("published_at", "pk"):
+        rows.append(
+            {
+                "id": case.pk,
+                "title": case.title,
+                "country": case.country,
+                "ip_type": case.ip_type,
+                "industry": case.industry,
+                "forum": case.forum,
+                "year": case.year,
+                "published_on": _day(case.published_at),
+                "url": settings.SITE_URL.rstrip("/") + case.get_absolute_url(),
+            }
+        )
+    return rows
+
+
+LABELS = {
+    "applicant_category": dict(ApplicantCategory.choices),
+    "channel": dict(Channel.choices),
+    "level": dict(DisputeLevel.choices),
+}
