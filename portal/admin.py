@@ -13,10 +13,12 @@ from django_otp.plugins.otp_totp import admin as _otp_totp_admin  # noqa: F401  
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.admin_filters import DateHierarchyGuardMixin
+from portal.jobs import visible_jobs
 from portal.models import (
     CalendarDay,
     DeputyDirector,
     EmailDelivery,
+    Job,
     LogEntry,
     Notification,
     PartnerAgency,
@@ -337,3 +339,57 @@ class LogEntryAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Every long job, for superusers (what ran, for whom, what failed); read-only. Everyone else
+    sees their own jobs on the jobs' pages; a job is run again from its page."""
+
+    list_display = ["label", "kind", "status", "created_by", "created_at", "finished_at", "page_link"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["created_by"]
+    search_fields = ["label", "created_by__full_name", "created_by__email"]
+    date_hierarchy = None
+    readonly_fields = [
+        "label",
+        "kind",
+        "status",
+        "params",
+        "done",
+        "total",
+        "message",
+        "result_name",
+        "result_url",
+        "result_data",
+        "last_error",
+        "attempts",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "page_link",
+    ]
+    exclude = ["result_file", "result_content_type"]
+
+    def get_queryset(self, request):
+        return visible_jobs(request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("任务页面"))
+    def page_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("jobs:detail", args=[obj.pk]), _("打开"))

@@ -37,6 +37,11 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.remove_orphan_files",
         "schedule": crontab(minute=40),
     },
+    # Long jobs whose worker stopped are marked failed (to be run again); old results removed.
+    "sweep-jobs": {
+        "task": "portal.tasks.sweep_jobs",
+        "schedule": 300.0,
+    },
     "relay-pending-emails": {
         "task": "portal.tasks.relay_pending_emails",
         "schedule": 60.0,

@@ -44,6 +44,13 @@ def remove_orphan_files():
 
 
 @shared_task
+def sweep_jobs():
+    """Mark failed the jobs their worker left running (so that they can be run again) and remove
+    finished jobs past JOB_RESULT_DAYS with their files (portal.jobs.jobs_sweep)."""
+    return jobs.jobs_sweep()
+
+
+@shared_task
 def run_job(job_pk):
     """Run one long job a person started (portal.jobs); idempotent: a finished or running job
     is not run again."""

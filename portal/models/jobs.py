@@ -36,6 +36,8 @@ class Job(models.Model):
     result_content_type = models.CharField(_("结果文件类型"), max_length=100, blank=True)
     # Where the result lives when it is not a file of the job (a document, a report).
     result_url = models.CharField(_("结果链接"), max_length=300, blank=True)
+    # What the run found, for its page: an import's counts and the rows it refused, with their numbers.
+    result_data = models.JSONField(_("结果摘要"), default=dict, blank=True)
     last_error = models.TextField(_("失败原因"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("运行次数"), default=0)
     created_by = models.ForeignKey(
