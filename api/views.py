@@ -5,7 +5,7 @@ import importlib
 import time
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, FileField, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -240,12 +240,10 @@ class KnowledgeDetailView(ApiView):
             raise Http404
         content = {}
         for field in model._meta.concrete_fields:
-            if field.name in INTERNAL_FIELDS or field.is_relation:
+            # Files are offered by the public pages, not here.
+            if field.name in INTERNAL_FIELDS or field.is_relation or isinstance(field, FileField):
                 continue
-            value = getattr(item, field.attname)
-            if hasattr(value, "url"):  # a file: its public address, if any
-                value = value.url if value else ""
-            content[field.name] = value
+            content[field.name] = getattr(item, field.attname)
         return Response(
             {
                 "type": kind,

@@ -14,7 +14,7 @@ Rows are read with one query per chunk (`values()` + `iterator(chunk_size=…)`)
 | case_number | 案件编号 | The center's case number |
 | applicant_pseudonym | 申请人匿名标识 | HMAC-SHA256 of the credit code or ID (16 hex); stable per applicant |
 | applicant_category | 申请人类别 | enterprise, sole_trader, individual, association, research, other |
-| applicant_region | 申请人所在省份 | GB/T 2260 province code, from the credit code or resident ID |
+| applicant_region | 申请人所在省份 | GB/T 2260 province code, from the credit code or resident ID; `unknown` if none |
 | applicant_region_name | 申请人所在省份名称 | The province's name |
 | countries | 纠纷国家/地区 | ISO 3166-1 alpha-2 codes, separated by "|" |
 | right_types | 涉及权利类别 | Right type codes, separated by "|" |
@@ -47,6 +47,7 @@ from cases.models import Case
 from cases.opinions.models import GuidanceOpinion
 from knowledge.selectors import published_cases
 from portal.models import ServicePoint
+from reporting import regions
 from reporting.periods import Period
 
 CHUNK_SIZE = 2000
@@ -70,7 +71,10 @@ FIELDS = [
     (
         "applicant_region",
         _("申请人所在省份代码"),
-        _("GB/T 2260 省级行政区划代码前两位：取自统一社会信用代码第 3–4 位或居民身份证号第 1–2 位；无法判断时为空。"),
+        _(
+            "GB/T 2260 省级行政区划代码前两位：取自统一社会信用代码第 3–4 位或居民身份证号第 1–2 位；"
+            "无法判断时为 unknown。"
+        ),
     ),
     ("applicant_region_name", _("申请人所在省份"), _("省级行政区名称。")),
     ("countries", _("纠纷国家/地区"), _("ISO 3166-1 二位字母代码，多个以“|”分隔。")),
@@ -103,35 +107,20 @@ TYPICAL_CASE_FIELDS = [
     ("url", _("链接"), _("知识库中的公开页面。")),
 ]
 
-# The Chinese provinces by the first two digits of the administrative division code (GB/T 2260).
-_PROVINCES = {
-    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
-    "21": "辽宁省", "22": "吉林省", "23": "黑龙江省", "31": "上海市", "32": "江苏省",
-    "33": "浙江省", "34": "安徽省", "35": "福建省", "36": "江西省", "37": "山东省",
-    "41": "河南省", "42": "湖北省", "43": "湖南省", "44": "广东省", "45": "广西壮族自治区",
-    "46": "海南省", "50": "重庆市", "51": "四川省", "52": "贵州省", "53": "云南省",
-    "54": "西藏自治区", "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区",
-    "65": "新疆维吾尔自治区", "71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区",
-}  # fmt: skip
+
+def province_code(*, credit_code: str, id_type: str, id_number: str) -> str:
+    """The two-digit province code (reporting.regions, GB/T 2260) of an applicant's identifier:
+    characters 3–4 of a credit code, 1–2 of a resident ID; regions.UNKNOWN when none."""
+    code = ""
+    if credit_code and len(credit_code) >= 4:
+        code = credit_code[2:4]
+    elif id_type == IdType.RESIDENT_ID and id_number:
+        code = id_number[:2]
+    return code if code in regions.PROVINCES else regions.UNKNOWN
 
 
 def province_name(code: str) -> str:
-    """The province of a two-digit division code ('' when unknown). One function, so that the
-    shared province table can replace this one in a single place."""
-    try:
-        from reporting import regions  # the shared table, once it exists
-    except ImportError:
-        return _PROVINCES.get(code, "")
-    lookup = getattr(regions, "province_name", None)
-    return str(lookup(code) or "") if lookup else _PROVINCES.get(code, "")
-
-
-def province_code(*, credit_code: str, id_type: str, id_number: str) -> str:
-    if credit_code and len(credit_code) >= 4 and credit_code[2:4].isdigit():
-        return credit_code[2:4]
-    if id_type == IdType.RESIDENT_ID and id_number and id_number[:2].isdigit():
-        return id_number[:2]
-    return ""
+    return str(regions.province_label(code))
 
 
 def pseudonym_key() -> bytes:
@@ -158,25 +147,25 @@ def handled_in(period: Period, *, service_point_ids=None):
 
 
 _VALUES = {
-    "case_number": F("number"),
+    "_number": F("number"),
     "_credit_code": F("application__credit_code"),
     "_id_type": F("application__id_type"),
     "_id_number": F("application__id_number"),
     "_applicant_id": F("application__applicant_id"),
-    "applicant_category": F("application__applicant_category"),
+    "_applicant_category": F("application__applicant_category"),
     "_countries": F("countries"),
     "_right_types": F("right_types"),
     "_dispute_types": F("dispute_types"),
-    "technical_field": F("technical_field"),
+    "_technical_field": F("technical_field"),
     "_opponent_types": F("application__opponent_types"),
-    "level": F("level"),
-    "channel": F("application__channel"),
+    "_level": F("level"),
+    "_channel": F("application__channel"),
     "_service_point_id": F("application__service_point_id"),
     "_submitted_at": F("application__submitted_at"),
     "_opened_at": F("opened_at"),
     "_first_contacted_at": F("first_contacted_at"),
     "_closed_at": F("closed_at"),
-    "status": F("status"),
+    "_status": F("status"),
 }
 
 
@@ -208,26 +197,26 @@ class RecordMaker:
         if province not in self.provinces:
             self.provinces[province] = province_name(province)
         return {
-            "case_number": row["case_number"],
+            "case_number": row["_number"],
             "applicant_pseudonym": pseudonym(identifier, self.key),
-            "applicant_category": row["applicant_category"] or "",
+            "applicant_category": row["_applicant_category"] or "",
             "applicant_region": province,
             "applicant_region_name": self.provinces[province],
             "countries": _codes(row["_countries"]),
             "right_types": _codes(row["_right_types"]),
             "dispute_types": _codes(row["_dispute_types"]),
-            "technical_field": row["technical_field"] or "",
+            "technical_field": row["_technical_field"] or "",
             "opponent_types": _codes(row["_opponent_types"]),
-            "level": row["level"] or "",
-            "channel": row["channel"] or "",
+            "level": row["_level"] or "",
+            "channel": row["_channel"] or "",
             "service_point": self.points.get(row["_service_point_id"], ""),
             "submitted_on": _day(row["_submitted_at"]),
             "accepted_on": _day(row["_opened_at"]),
             "first_contact_on": _day(row["_first_contacted_at"]),
             "opinion_issued_on": _day(row["_opinion_signed_at"]),
             "closed_on": _day(row["_closed_at"]),
-            "status": row["status"],
-            "status_label": self.status_labels.get(row["status"], row["status"]),
+            "status": row["_status"],
+            "status_label": self.status_labels.get(row["_status"], row["_status"]),
         }
 
 
