@@ -342,6 +342,8 @@ def work_report_link_meeting(*, report: WorkReport, by: User) -> WorkReport:
 # --- What the PDF prints --------------------------------------------------------------------------
 
 ORDINALS = "一二三四五六七八九十"
+# Characters of the 2号 (22 pt) title on one line of the 156 mm text block.
+TITLE_LINE_CHARS = 19
 
 
 def _n(value) -> str:
@@ -638,8 +640,15 @@ def report_blocks(report: WorkReport, *, as_of: datetime.date | None = None) -> 
 
 def report_context(report: WorkReport, *, number: str, signer: User) -> dict:
     """What the report's PDF prints, frozen at signature."""
+    center = SiteConfiguration.get().center_name
+    rest = report.title[len(center) :] if report.title.startswith(center) else ""
     return {
         "title": report.title,
+        # The issuing body on the first line, the period and the kind on the second (a name is
+        # never broken across lines), when each fits on a line of the 2号 title.
+        "title_lines": [center, rest]
+        if rest and len(center) <= TITLE_LINE_CHARS and len(rest) <= TITLE_LINE_CHARS
+        else [],
         "number": number,
         "addressee": report_addressee(),
         "blocks": report_blocks(report),
