@@ -33,6 +33,7 @@ from knowledge.models import Industry
 from portal.admin_filters import ValidatedListFilter
 from portal.admin_scope import NotFoundOutsideQuerysetMixin
 from portal.fields import ChoiceListField
+from portal.jobs_imports import JobImportMixin
 from portal.validators import normalise_credit_code
 
 
@@ -133,7 +134,7 @@ class LiaisonOfficerInline(admin.TabularInline):
 
 
 @admin.register(KeyEnterprise)
-class KeyEnterpriseAdmin(NotFoundOutsideQuerysetMixin, ImportExportMixin, admin.ModelAdmin):
+class KeyEnterpriseAdmin(NotFoundOutsideQuerysetMixin, JobImportMixin, ImportExportMixin, admin.ModelAdmin):
     form = KeyEnterpriseForm
     # The register as a spreadsheet (enterprises.resources): preview with the reason beside each bad row.
     resource_classes = [KeyEnterpriseResource]

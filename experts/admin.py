@@ -33,6 +33,7 @@ from experts.permissions import (
 )
 from experts.resources import ExpertResource
 from experts.selectors import expert_entries, expert_loads, seminar_entries
+from portal.jobs_imports import JobImportMixin
 
 
 class ConflictPartyInline(admin.TabularInline):
@@ -57,7 +58,8 @@ class ExpertExportForm(SelectableFieldsExportForm):
 
 
 @admin.register(Expert)
-class ExpertAdmin(ImportExportModelAdmin):
+class ExpertAdmin(JobImportMixin, ImportExportModelAdmin):
+    # The confirmed import runs as a job with row progress (portal.jobs_imports).
     resource_classes = [ExpertResource]
     export_form_class = ExpertExportForm
     export_template_name = "experts/admin/export.html"

@@ -173,13 +173,20 @@ def run(job_pk) -> str:
         return "skipped"
     job = Job.objects.get(pk=job_pk)
     runner = _runners.get(job.kind)
+    progress = _Progress(job.pk)
+
+    def reached():
+        # Where the run got to (the last progress may have been kept in the cache only).
+        return {key: value for key, value in progress.state.items() if key in ("done", "total")}
+
     try:
         if runner is None:
             raise UnknownJobKind(job.kind)
-        result = runner(job, _Progress(job.pk)) or JobResult()
+        result = runner(job, progress) or JobResult()
     except JobFailed as exc:
         logger.warning("Job %s (%s) failed: %s", job.pk, job.kind, exc.message)
         Job.objects.filter(pk=job.pk).update(
+            **reached(),
             status=Job.Status.FAILED,
             message=exc.message[:300],
             last_error=exc.message[:2000],
@@ -189,13 +196,20 @@ def run(job_pk) -> str:
         return "failed"
     except Exception as exc:
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        # The progress message is not what failed: the page says it from last_error.
         Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+            **reached(),
+            status=Job.Status.FAILED,
+            message="",
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
         )
         return "failed"
     finally:
         cache.delete(_progress_key(job_pk))
     job.refresh_from_db()
+    for key, value in reached().items():
+        setattr(job, key, value)
     if result.content is not None:
         job.result_file.save(result.name or "result", ContentFile(result.content), save=False)
         job.result_name = result.name

@@ -42,6 +42,7 @@ from knowledge.services import publication as services
 from knowledge.services import typical_cases
 from portal.audit import entries_for
 from portal.converters import get_by_id_or_404
+from portal.jobs_imports import JobImportMixin
 from portal.transitions import allowed_targets
 
 S = Publication.Status
@@ -297,8 +298,9 @@ class PublicationReviewAdmin:
         self._bulk(request, queryset, "withdraw")
 
 
-class ImportAsChosenMixin(ImportExportMixin):
-    """django-import-export with CSV and XLSX, and the choice of what new rows become."""
+class ImportAsChosenMixin(JobImportMixin, ImportExportMixin):
+    """django-import-export with CSV and XLSX, and the choice of what new rows become; the
+    confirmed import runs as a job with row progress (portal.jobs_imports)."""
 
     formats = [base_formats.CSV, base_formats.XLSX]
     import_form_class = PublicationImportForm

@@ -121,7 +121,7 @@ def test_a_failure_says_what_failed_to_staff_and_can_be_retried(
     runner, staff, client, django_capture_on_commit_callbacks
 ):
     def boom(job, progress):
-        progress(2, 10)
+        progress(2, 10, "正在汇总")
         raise ValueError("年份 1899 不在统计范围内")
 
     runner.body = boom
@@ -130,6 +130,7 @@ def test_a_failure_says_what_failed_to_staff_and_can_be_retried(
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     assert job.last_error == "ValueError: 年份 1899 不在统计范围内"
+    assert (job.done, job.total, job.message) == (2, 10, "")  # where it stopped; no stale progress text
 
     client.force_login(staff)
     page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
