@@ -1,0 +1,576 @@
+"""Every figure of the statistics page, the work report and the API, for one period.
+
+`figures(period)` answers in a dozen queries whatever the number of cases: each figure is a
+conditional aggregate in the database (Count with a filter, percentile_cont for the medians
+and 90th percentiles), the multi-tick answers are counted per tick in one UNION ALL query,
+and durations in working days are subtractions of `WorkingDayNumber`s joined on the local
+date of each timestamp. No case is loaded into Python.
+
+The shape of the answer is the shared interface of the statistics page, the work report's
+snapshot and the API: plain JSON-serialisable dicts.
+"""
+
+import datetime
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case as SQLCase
+from django.db.models.functions import Coalesce, Substr
+from django.db.models.lookups import In
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applications.choices import (
+    ApplicantCategory,
+    DisputeLevel,
+    DisputeType,
+    IdType,
+    OpponentType,
+    RightType,
+    TechnicalField,
+)
+from applications.countries import country_name
+from applications.models import Application, ApplicationVersion, Feedback
+from cases.models import AssistanceLetter, Case, LetterRecipient
+from cases.opinions.models import GuidanceOpinion
+from consultations.models import Consultation
+from experts.models import Expert, ExpertAssignment, ExpertInvitation, ExpertOpinion
+from portal.models import LogEntry, PartnerAgency
+from reporting import regions
+from reporting.periods import Period
+from reporting.sql import PercentileCont, count_by_dimension, local_day, working_days
+
+# The dimensions of the cases opened in a period, in the order the page shows them.
+DIMENSIONS = {
+    "country": gettext_lazy("国家/地区"),
+    "right_type": gettext_lazy("权利类别"),
+    "dispute_type": gettext_lazy("纠纷类型"),
+    "technical_field": gettext_lazy("技术领域"),
+    "opponent_type": gettext_lazy("纠纷对象类型"),
+    "level": gettext_lazy("纠纷级别"),
+    "applicant_category": gettext_lazy("申请人类别"),
+    "region": gettext_lazy("申请人所在地区"),
+    "service_point": gettext_lazy("服务工作站"),
+}
+# The key of the cases that came straight to the center, in the service-point dimension.
+NO_SERVICE_POINT = "center"
+
+TRENDS = 8
+COMMENTS = 20
+LOAD_TOP = 10
+
+CS = Case.Status
+AS = Application.Status
+ENDED = (CS.CLOSED, CS.TERMINATED)
+# Before the opinion: its deadline runs (awaiting input pauses it).
+BEFORE_OPINION = (CS.ACCEPTED, CS.IN_PROGRESS, CS.OPINION_DRAFTED)
+LETTER_SENT = (AssistanceLetter.Status.SIGNED, AssistanceLetter.Status.SETTLED)
+
+
+def _between(field, start, end):
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+def _scoped(queryset, path, service_point_ids):
+    if service_point_ids is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": service_point_ids})
+
+
+def _share(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def _round(value, digits=2):
+    return None if value is None else round(float(value), digits)
+
+
+def _timing(row, prefix):
+    count = row[f"{prefix}_count"]
+    on_time = row[f"{prefix}_on_time"]
+    return {
+        "count": count,
+        "median": _round(row[f"{prefix}_median"]),
+        "p90": _round(row[f"{prefix}_p90"]),
+        "on_time": on_time,
+        "on_time_share": _share(on_time, count),
+    }
+
+
+def _timing_aggregates(prefix, scope, duration, on_time):
+    return {
+        f"{prefix}_count": Count("pk", filter=scope),
+        f"{prefix}_on_time": Count("pk", filter=scope & on_time),
+        f"{prefix}_median": PercentileCont(duration, 0.5, filter=scope),
+        f"{prefix}_p90": PercentileCont(duration, 0.9, filter=scope),
+    }
+
+
+def _rows(pairs, label):
+    """[{"key", "label", "count"}] sorted by count desc, then key."""
+    rows = [{"key": str(key), "label": str(label(key)), "count": count} for key, count in pairs]
+    rows.sort(key=lambda row: (-row["count"], row["key"]))
+    return rows
+
+
+def _region_key(prefix="application__"):
+    """The province code from the credit code (characters 3–4) or, for a person with a
+    resident identity card, its characters 1–2; "unknown" when neither names a province."""
+    codes = list(regions.PROVINCES)
+    from_code = Substr(f"{prefix}credit_code", 3, 2)
+    from_id = Substr(f"{prefix}id_number", 1, 2)
+    return SQLCase(
+        When(In(from_code, codes), then=from_code),
+        When(Q(**{f"{prefix}id_type": IdType.RESIDENT_ID}) & In(from_id, codes), then=from_id),
+        default=Value(regions.UNKNOWN),
+    )
+
+
+# --- the figures -----------------------------------------------------------------------------
+
+
+def figures(period: Period, *, service_point_ids=None, today: datetime.date | None = None) -> dict:
+    """All the figures of `period`, optionally cut to the cases, applications and
+    consultations of `service_point_ids` (a workstation and those under it). `today` fixes
+    the "now" figures (open, overdue); default the local date."""
+    today = today or timezone.localdate()
+    if service_point_ids is not None:
+        service_point_ids = sorted(set(service_point_ids))
+    start, end = period.bounds()
+    quarters = period.quarters_back(TRENDS)
+    quarter_bounds = [quarter.bounds() for quarter in quarters]
+    earliest = min(start, quarter_bounds[0][0])
+    ctx = {
+        "period": period,
+        "start": start,
+        "end": end,
+        "earliest": earliest,
+        "quarters": quarter_bounds,
+        "today": today,
+        "points": service_point_ids,
+    }
+    applications, app_trends, acceptance, acceptance_overdue = _applications(ctx)
+    applications.update(_returns_and_withdrawals(ctx))
+    cases, case_trends, first_contact, overdue = _cases(ctx)
+    consultations, consultation_trends = _consultations(ctx)
+    trends = []
+    for i, quarter in enumerate(quarters):
+        trends.append(
+            {
+                "label": quarter.label,
+                "params": quarter.as_params(),
+                "received": app_trends[i],
+                "opened": case_trends[i]["opened"],
+                "closed": case_trends[i]["closed"],
+                "consultations": consultation_trends[i],
+            }
+        )
+    return {
+        "period": {
+            "kind": period.kind,
+            "first": period.first.isoformat(),
+            "last": period.last.isoformat(),
+            "label": period.label,
+        },
+        "service_point_ids": service_point_ids,
+        "applications": applications,
+        "cases": cases,
+        "consultations": consultations,
+        "dimensions": _dimensions(ctx),
+        "handling": {
+            "acceptance": acceptance,
+            "first_contact": first_contact,
+            "opinion": _opinions(ctx),
+            "overdue_now": {"acceptance": acceptance_overdue, **overdue},
+        },
+        "letters": _letters(ctx),
+        "experts": _experts(ctx),
+        "satisfaction": _satisfaction(ctx),
+        "trends": trends,
+    }
+
+
+def _applications(ctx):
+    """One query: received (first submission), accepted, declined in the period; the
+    acceptance timing; the applications waiting past their review deadline; the trend."""
+    start, end, today = ctx["start"], ctx["end"], ctx["today"]
+    first_version = ApplicationVersion.objects.filter(application=OuterRef("pk"), number=1).values("submitted_at")[:1]
+    queryset = _scoped(Application.objects.all(), "service_point_id", ctx["points"]).filter(
+        Q(submitted_at__gte=ctx["earliest"]) | Q(decided_at__gte=start) | Q(status=AS.SUBMITTED)
+    )
+    # The first submission: the first version's time (a correction resubmits and moves
+    # submitted_at), or submitted_at for rows entered without versions.
+    queryset = queryset.annotate(first_submitted=Coalesce(Subquery(first_version), F("submitted_at")))
+    decided = _between("decided_at", start, end) & Q(status__in=(AS.ACCEPTED, AS.DECLINED))
+    aggregates = {
+        "received": Count("pk", filter=_between("first_submitted", start, end)),
+        "accepted": Count("pk", filter=_between("decided_at", start, end) & Q(status=AS.ACCEPTED)),
+        "declined": Count("pk", filter=_between("decided_at", start, end) & Q(status=AS.DECLINED)),
+        "acceptance_overdue": Count("pk", filter=Q(status=AS.SUBMITTED, review_due__lt=today)),
+        **_timing_aggregates(
+            "acceptance",
+            decided,
+            working_days("submitted_at", "decided_at"),
+            Q(review_due__isnull=True) | Q(review_due__gte=local_day("decided_at")),
+        ),
+    }
+    for i, (q_start, q_end) in enumerate(ctx["quarters"]):
+        aggregates[f"trend_{i}"] = Count("pk", filter=_between("first_submitted", q_start, q_end))
+    row = queryset.aggregate(**aggregates)
+    figures = {"received": row["received"], "accepted": row["accepted"], "declined": row["declined"]}
+    trends = [row[f"trend_{i}"] for i in range(len(ctx["quarters"]))]
+    return figures, trends, _timing(row, "acceptance"), row["acceptance_overdue"]
+
+
+def _returns_and_withdrawals(ctx):
+    """One query on the audit log (an application has no 'returned at' column that survives
+    the resubmission): returned for correction in the period, each application once; and
+    withdrawn after submission."""
+    start, end = ctx["start"], ctx["end"]
+    entries = LogEntry.objects.filter(
+        content_type__app_label=Application._meta.app_label,
+        content_type__model=Application._meta.model_name,
+        created__gte=start,
+        created__lt=end,
+    )
+    if ctx["points"] is not None:
+        entries = entries.filter(
+            object_id__in=Application.objects.filter(service_point_id__in=ctx["points"]).values("pk")
+        )
+    row = entries.aggregate(
+        returned=Count("object_id", filter=Q(action_type="applications.application.returned"), distinct=True),
+        withdrawn=Count(
+            "object_id",
+            filter=Q(action_type="applications.application.withdrawn", from_status__in=(AS.SUBMITTED, AS.RETURNED)),
+            distinct=True,
+        ),
+    )
+    return {"returned": row["returned"], "withdrawn": row["withdrawn"]}
+
+
+def _cases(ctx):
+    """One query: cases opened, closed, terminated in the period, open and overdue now, the
+    first-contact timing, the deadlines passed now, and the trend."""
+    start, end, today = ctx["start"], ctx["end"], ctx["today"]
+    end_of_today = datetime.datetime.combine(
+        today + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    open_now = ~Q(status__in=ENDED) & Q(opened_at__lt=end_of_today)
+    queryset = _scoped(Case.objects.all(), "application__service_point_id", ctx["points"]).filter(
+        Q(opened_at__gte=ctx["earliest"])
+        | Q(closed_at__gte=ctx["earliest"])
+        | ~Q(status__in=ENDED)
+        | Q(first_contacted_at__gte=start)
+    )
+    aggregates = {
+        "opened": Count("pk", filter=_between("opened_at", start, end)),
+        "closed": Count("pk", filter=_between("closed_at", start, end) & Q(status=CS.CLOSED)),
+        "terminated": Count("pk", filter=_between("closed_at", start, end) & Q(status=CS.TERMINATED)),
+        "open_now": Count("pk", filter=open_now),
+        "overdue_now": Count("pk", filter=open_now & Q(due_date__lt=today)),
+        "first_contact_overdue": Count(
+            "pk", filter=open_now & Q(first_contacted_at__isnull=True, first_contact_due__lt=today)
+        ),
+        "opinion_overdue": Count("pk", filter=open_now & Q(status__in=BEFORE_OPINION, opinion_due__lt=today)),
+        **_timing_aggregates(
+            "first_contact",
+            _between("first_contacted_at", start, end),
+            working_days("opened_at", "first_contacted_at"),
+            Q(first_contact_due__isnull=True) | Q(first_contact_due__gte=local_day("first_contacted_at")),
+        ),
+    }
+    for i, (q_start, q_end) in enumerate(ctx["quarters"]):
+        aggregates[f"opened_{i}"] = Count("pk", filter=_between("opened_at", q_start, q_end))
+        aggregates[f"closed_{i}"] = Count("pk", filter=_between("closed_at", q_start, q_end) & Q(status=CS.CLOSED))
+    row = queryset.aggregate(**aggregates)
+    cases = {key: row[key] for key in ("opened", "closed", "terminated", "open_now", "overdue_now")}
+    trends = [{"opened": row[f"opened_{i}"], "closed": row[f"closed_{i}"]} for i in range(len(ctx["quarters"]))]
+    overdue = {"first_contact": row["first_contact_overdue"], "opinion": row["opinion_overdue"]}
+    return cases, trends, _timing(row, "first_contact"), overdue
+
+
+def _opinions(ctx):
+    """One query: case opened → first opinion signed (less the days the deadline was paused),
+    for the first opinions of their case signed in the period."""
+    start, end = ctx["start"], ctx["end"]
+    earlier = GuidanceOpinion.objects.filter(
+        case=OuterRef("case"), signed_at__isnull=False, signed_at__lt=OuterRef("signed_at")
+    )
+    queryset = _scoped(GuidanceOpinion.objects.all(), "case__application__service_point_id", ctx["points"])
+    queryset = queryset.filter(_between("signed_at", start, end)).filter(~Exists(earlier))
+    everything = Q(pk__isnull=False)
+    row = queryset.aggregate(
+        **_timing_aggregates(
+            "opinion",
+            everything,
+            working_days("case__opened_at", "signed_at") - F("case__paused_days"),
+            Q(case__opinion_due__isnull=True) | Q(case__opinion_due__gte=local_day("signed_at")),
+        )
+    )
+    return _timing(row, "opinion")
+
+
+def _consultations(ctx):
+    """One query: consultations in the period by channel, and per quarter of the trend."""
+    start, end = ctx["start"], ctx["end"]
+    queryset = _scoped(Consultation.objects.all(), "service_point_id", ctx["points"]).filter(
+        received_at__gte=ctx["earliest"]
+    )
+    in_period = _between("received_at", start, end)
+    aggregates = {"total": Count("pk", filter=in_period)}
+    for channel in Consultation.Channel:
+        aggregates[f"channel_{channel.value}"] = Count("pk", filter=in_period & Q(channel=channel.value))
+    for i, (q_start, q_end) in enumerate(ctx["quarters"]):
+        aggregates[f"trend_{i}"] = Count("pk", filter=_between("received_at", q_start, q_end))
+    row = queryset.aggregate(**aggregates)
+    labels = dict(Consultation.Channel.choices)
+    by_channel = _rows(
+        [(channel, row[f"channel_{channel}"]) for channel in labels if row[f"channel_{channel}"]],
+        lambda key: labels[key],
+    )
+    trends = [row[f"trend_{i}"] for i in range(len(ctx["quarters"]))]
+    return {"total": row["total"], "by_channel": by_channel}, trends
+
+
+def _dimensions(ctx):
+    """One query: the cases opened in the period by each dimension; a multi-tick answer counts
+    once per tick."""
+    start, end = ctx["start"], ctx["end"]
+    queryset = _scoped(Case.objects.all(), "application__service_point_id", ctx["points"])
+    base = queryset.filter(_between("opened_at", start, end)).values(
+        d_country=F("countries"),
+        d_right_type=F("right_types"),
+        d_dispute_type=F("dispute_types"),
+        d_technical_field=F("technical_field"),
+        d_opponent_type=F("application__opponent_types"),
+        d_level=F("level"),
+        d_applicant_category=F("application__applicant_category"),
+        d_region=_region_key(),
+        d_service_point=F("application__service_point_id"),
+        d_service_point_name=F("application__service_point__name"),
+    )
+    counted = count_by_dimension(
+        base,
+        {
+            "d_country": "multi",
+            "d_right_type": "multi",
+            "d_dispute_type": "multi",
+            "d_technical_field": "single",
+            "d_opponent_type": "multi",
+            "d_level": "single",
+            "d_applicant_category": "single",
+            "d_region": "single",
+            "d_service_point": ("labelled", "d_service_point_name"),
+        },
+    )
+    choice_labels = {
+        "right_type": dict(RightType.choices),
+        "dispute_type": dict(DisputeType.choices),
+        "technical_field": dict(TechnicalField.choices),
+        "opponent_type": dict(OpponentType.choices),
+        "level": dict(DisputeLevel.choices),
+        "applicant_category": dict(ApplicantCategory.choices),
+    }
+    not_given = _("未填写")
+    result = {}
+    for dimension in DIMENSIONS:
+        found = counted[f"d_{dimension}"]
+        if dimension == "service_point":
+            names = {}
+            pairs = []
+            for key, label, count in found:
+                key = NO_SERVICE_POINT if key in (None, "") else str(key)
+                names[key] = label or _("指导中心直接受理")
+                pairs.append((key, count))
+            result[dimension] = _rows(pairs, names.__getitem__)
+            continue
+        pairs = [("" if key is None else key, count) for key, _label, count in found]
+        if dimension == "country":
+            label = country_name
+        elif dimension == "region":
+            label = regions.province_label
+        else:
+            labels = choice_labels[dimension]
+
+            def label(key, labels=labels):
+                return labels.get(key, key) if key else not_given
+
+        result[dimension] = _rows(pairs, label)
+    return result
+
+
+def _letter_aggregates(start, end, today, prefix=""):
+    sent = _between(f"{prefix}letter__signed_at", start, end) & Q(**{f"{prefix}letter__status__in": LETTER_SENT})
+    return {
+        "sent": Count("pk" if not prefix else prefix.rstrip("_"), filter=sent),
+        "acknowledged": Count(
+            "pk" if not prefix else prefix.rstrip("_"), filter=sent & Q(**{f"{prefix}acknowledged_at__isnull": False})
+        ),
+        "answered": Count(
+            "pk" if not prefix else prefix.rstrip("_"), filter=sent & Q(**{f"{prefix}answered_at__isnull": False})
+        ),
+        "median_response_days": PercentileCont(
+            working_days(f"{prefix}letter__signed_at", f"{prefix}answered_at"),
+            0.5,
+            filter=sent & Q(**{f"{prefix}answered_at__isnull": False}),
+        ),
+        "overdue": Count(
+            "pk" if not prefix else prefix.rstrip("_"),
+            filter=Q(
+                **{
+                    f"{prefix}letter__status": AssistanceLetter.Status.SIGNED,
+                    f"{prefix}answered_at__isnull": True,
+                    f"{prefix}due_date__lt": today,
+                }
+            ),
+        ),
+    }
+
+
+def _agency_row(agency_id, name, row):
+    return {
+        "agency_id": agency_id,
+        "agency": name,
+        "sent": row["sent"],
+        "acknowledged": row["acknowledged"],
+        "answered": row["answered"],
+        "median_response_days": _round(row["median_response_days"]),
+        "overdue": row["overdue"],
+    }
+
+
+def _letters(ctx):
+    """One query: per active partner agency, the letters signed in the period addressed to
+    it, acknowledged and answered of those, the median working days to the answer; and its
+    letters unanswered past their due date now."""
+    start, end, today = ctx["start"], ctx["end"], ctx["today"]
+    prefix = "letter_receipts__"
+    aggregates = _letter_aggregates(start, end, today, prefix)
+    if ctx["points"] is not None:
+        in_scope = Q(letter_receipts__letter__case__application__service_point_id__in=ctx["points"])
+        for aggregate in aggregates.values():
+            aggregate.filter = aggregate.filter & in_scope
+    agencies = (
+        PartnerAgency.objects.filter(active=True).annotate(**aggregates).values("pk", "short_name", "name", *aggregates)
+    )
+    rows = [_agency_row(row["pk"], row["short_name"] or row["name"], row) for row in agencies]
+    rows.sort(key=lambda row: (-row["sent"], row["agency"], row["agency_id"]))
+    return rows
+
+
+def agency_letter_figures(period: Period, agency_id, *, today: datetime.date | None = None) -> dict:
+    """The agency's own row of the letters' figures, and its letters signed in the period
+    (for its read-only view). Two queries."""
+    today = today or timezone.localdate()
+    start, end = period.bounds()
+    receipts = LetterRecipient.objects.filter(agency_id=agency_id)
+    row = receipts.aggregate(**_letter_aggregates(start, end, today))
+    agency = PartnerAgency.objects.filter(pk=agency_id).values_list("short_name", "name").first() or ("", "")
+    figures = _agency_row(agency_id, agency[0] or agency[1], row)
+    letters = (
+        receipts.filter(letter__signed_at__gte=start, letter__signed_at__lt=end, letter__status__in=LETTER_SENT)
+        .order_by("-letter__signed_at", "-pk")
+        .values(
+            "letter_id",
+            "letter__number",
+            "letter__subject",
+            "letter__signed_at",
+            "due_date",
+            "acknowledged_at",
+            "answered_at",
+        )
+    )
+    figures["letters"] = [
+        {
+            "letter_id": letter["letter_id"],
+            "number": letter["letter__number"],
+            "subject": letter["letter__subject"],
+            "signed_at": _iso(letter["letter__signed_at"]),
+            "due_date": _iso(letter["due_date"]),
+            "acknowledged_at": _iso(letter["acknowledged_at"]),
+            "answered_at": _iso(letter["answered_at"]),
+        }
+        for letter in letters
+    ]
+    return figures
+
+
+def _iso(value):
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat()
+    return value.isoformat()
+
+
+def _experts(ctx):
+    """Three queries: invitations sent in the period and their answers; opinions submitted
+    in the period; the ten experts with the most active assignments now.
+
+    The acceptance rate is accepted ÷ (accepted + declined): of the invitations answered."""
+    start, end = ctx["start"], ctx["end"]
+    points = ctx["points"]
+    invitations = _scoped(ExpertInvitation.objects.all(), "case__application__service_point_id", points)
+    row = invitations.filter(_between("invited_at", start, end)).aggregate(
+        invited=Count("pk"),
+        accepted=Count("pk", filter=Q(status=ExpertInvitation.Status.ACCEPTED)),
+        declined=Count("pk", filter=Q(status=ExpertInvitation.Status.DECLINED)),
+    )
+    opinions = _scoped(ExpertOpinion.objects.all(), "assignment__case__application__service_point_id", points)
+    opinion_count = opinions.filter(_between("submitted_at", start, end)).count()
+    active = Q(assignments__status__in=ExpertAssignment.OPEN_STATUSES)
+    submitted = _between("opinions__submitted_at", start, end)
+    if points is not None:
+        active &= Q(assignments__case__application__service_point_id__in=points)
+        submitted &= Q(opinions__assignment__case__application__service_point_id__in=points)
+    load = (
+        Expert.objects.annotate(
+            active_now=Count("assignments", filter=active, distinct=True),
+            period_opinions=Count("opinions", filter=submitted, distinct=True),
+        )
+        .filter(Q(active_now__gt=0) | Q(period_opinions__gt=0))
+        .order_by("-active_now", "-period_opinions", "name", "pk")
+        .values("pk", "name", "active_now", "period_opinions")[:LOAD_TOP]
+    )
+    return {
+        "invited": row["invited"],
+        "accepted": row["accepted"],
+        "declined": row["declined"],
+        "acceptance_rate": _share(row["accepted"], row["accepted"] + row["declined"]),
+        "opinions": opinion_count,
+        "load": [
+            {"expert_id": e["pk"], "name": e["name"], "active": e["active_now"], "opinions": e["period_opinions"]}
+            for e in load
+        ],
+    }
+
+
+def _satisfaction(ctx):
+    """Two queries: the feedback given in the period (count and the average of each
+    question), and its latest non-empty comments."""
+    start, end = ctx["start"], ctx["end"]
+    feedback = _scoped(Feedback.objects.all(), "application__service_point_id", ctx["points"]).filter(
+        _between("submitted_at", start, end)
+    )
+    row = feedback.aggregate(
+        count=Count("pk"), satisfaction=Avg("satisfaction"), timeliness=Avg("timeliness"), usefulness=Avg("usefulness")
+    )
+    comments = (
+        feedback.exclude(comment="")
+        .order_by("-submitted_at", "-pk")
+        .values("application_id", "application__number", "submitted_at", "satisfaction", "comment")[:COMMENTS]
+    )
+    return {
+        "count": row["count"],
+        "averages": {key: _round(row[key]) for key in ("satisfaction", "timeliness", "usefulness")},
+        "comments": [
+            {
+                "application_id": c["application_id"],
+                "number": c["application__number"] or "",
+                "submitted_at": _iso(c["submitted_at"]),
+                "satisfaction": c["satisfaction"],
+                "comment": c["comment"],
+            }
+            for c in comments
+        ],
+    }

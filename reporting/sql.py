@@ -1,0 +1,152 @@
+"""The SQL pieces the statistics need and the ORM does not have: percentiles, the
+working-day number of a date, and counting each tick of a multi-tick answer.
+
+PostgreSQL is the database the figures are made for; SQLite (development only) gets
+equivalents that give the same numbers."""
+
+import re
+
+from django.db import connection as default_connection
+from django.db.models import Aggregate, FloatField, Func, IntegerField
+from django.db.models.functions import TruncDate
+
+from portal.models import WorkingDayNumber
+
+# --- percentiles ---------------------------------------------------------------------------
+
+
+class _SQLitePercentile:
+    """percentile_cont for SQLite: the same linear interpolation as PostgreSQL's."""
+
+    def __init__(self):
+        self.values = []
+        self.fraction = 0.5
+
+    def step(self, value, fraction):
+        self.fraction = fraction
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self):
+        return interpolate(sorted(self.values), self.fraction)
+
+
+def interpolate(ordered, fraction):
+    """The value at `fraction` of the sorted list, linearly interpolated between the two
+    nearest ranks (PostgreSQL's percentile_cont)."""
+    if not ordered:
+        return None
+    position = fraction * (len(ordered) - 1)
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return float(ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower))
+
+
+SQLITE_PERCENTILE = "reporting_percentile_cont"
+
+
+class PercentileCont(Aggregate):
+    """`percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)`, with FILTER when given
+    one: the median is `PercentileCont(expr, 0.5)`, the 90th percentile `PercentileCont(expr, 0.9)`."""
+
+    function = "percentile_cont"
+    name = "PercentileCont"
+    output_field = FloatField()
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction, **extra):
+        fraction = float(fraction)
+        if not 0 <= fraction <= 1:
+            raise ValueError("fraction must be between 0 and 1")
+        super().__init__(expression, fraction=repr(fraction), **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        connection.ensure_connection()
+        connection.connection.create_aggregate(SQLITE_PERCENTILE, 2, _SQLitePercentile)
+        clone = self.copy()
+        clone.function = SQLITE_PERCENTILE
+        clone.template = "%(function)s(%(expressions)s, %(fraction)s)"
+        return clone.as_sql(compiler, connection, **extra_context)
+
+
+# --- working days --------------------------------------------------------------------------
+
+
+class WorkingDayNumberOf(Func):
+    """The working-day number of a date (portal.models.WorkingDayNumber): the difference of
+    two is the working days after the first up to and including the second. NULL for a date
+    the table does not reach."""
+
+    output_field = IntegerField()
+    template = "(SELECT wdn.number FROM %(table)s wdn WHERE wdn.date = %(expressions)s)"
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra_context):
+        table = connection.ops.quote_name(WorkingDayNumber._meta.db_table)
+        return super().as_sql(compiler, connection, table=table, **extra_context)
+
+
+def local_day(field):
+    """The date of a timestamp in the portal's time zone (Asia/Shanghai)."""
+    return TruncDate(field)
+
+
+def working_days(start_field, end_field, *, start_is_date=False, end_is_date=False):
+    """Working days from the local date of `start_field` to that of `end_field`."""
+    start = start_field if start_is_date else local_day(start_field)
+    end = end_field if end_is_date else local_day(end_field)
+    return WorkingDayNumberOf(end) - WorkingDayNumberOf(start)
+
+
+# --- multi-tick answers --------------------------------------------------------------------
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _ticks_sql(vendor, column):
+    """FROM-clause items that give one row `tick` per tick of a "|a|b|" column."""
+    if vendor == "postgresql":
+        return f"unnest(string_to_array(trim(both '|' from base.{column}), '|')) AS t(tick)"
+    # SQLite: turn "|a|b|" into the JSON array ["a","b"] and walk it with json_each.
+    return f"""json_each('["' || replace(trim(base.{column}, '|'), '|', '","') || '"]') AS t"""
+
+
+def count_by_dimension(queryset, dimensions, *, connection=default_connection):
+    """Count the rows of `queryset` (a .values() queryset whose columns are named by
+    `dimensions`) per value of each dimension, in ONE query: a UNION ALL over the queryset's
+    SQL. `dimensions` maps a column alias to "multi" (a "|a|b|" answer: counted once per
+    tick), "single" (one value), or ("labelled", label_alias) (one value whose label is
+    another column). Returns {alias: [(key, label_or_None, count), ...]}."""
+    base_sql, params = queryset.query.sql_with_params()
+    vendor = connection.vendor
+    parts = []
+    for alias, kind in dimensions.items():
+        # The aliases are the caller's own identifiers, never user input: checked all the same.
+        for identifier in (alias, kind[1] if isinstance(kind, tuple) else alias):
+            if not _IDENTIFIER.fullmatch(identifier):
+                raise ValueError(f"not a column alias: {identifier!r}")
+        name = f"'{alias}'"
+        if kind == "multi":
+            tick = "t.tick" if vendor == "postgresql" else "t.value"
+            parts.append(
+                f"SELECT {name} AS dim, {tick} AS key, NULL AS label, COUNT(*) AS n "  # noqa: S608
+                f"FROM base, {_ticks_sql(vendor, alias)} WHERE {tick} <> '' GROUP BY {tick}"
+            )
+        elif kind == "single":
+            parts.append(
+                f"SELECT {name} AS dim, CAST(base.{alias} AS TEXT) AS key, NULL AS label, COUNT(*) AS n "  # noqa: S608
+                f"FROM base GROUP BY base.{alias}"
+            )
+        else:
+            label = kind[1]
+            parts.append(
+                f"SELECT {name} AS dim, CAST(base.{alias} AS TEXT) AS key, base.{label} AS label, COUNT(*) AS n "  # noqa: S608
+                f"FROM base GROUP BY base.{alias}, base.{label}"
+            )
+    sql = f"WITH base AS ({base_sql}) " + " UNION ALL ".join(parts)
+    result = {alias: [] for alias in dimensions}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for dim, key, label, count in cursor.fetchall():
+            result[dim].append((key, label, count))
+    return result
