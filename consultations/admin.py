@@ -20,6 +20,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applications.admin.filters import DateRangeFilter
+from applications.admin.filters import PointScopeFilter as ApplicationPointScopeFilter
 from consultations import selectors, services
 from consultations.forms import ApplicantAutocomplete, ConsultationForm, ConvertForm, FollowUpForm, NoteForm
 from consultations.models import Consultation, ConsultationStatistics
@@ -58,6 +60,23 @@ class ServicePointFilter(ValidatedListFilter):
         if value:
             return queryset.filter(service_point_id=int(value))
         return queryset
+
+
+class ReceivedFilter(DateRangeFilter):
+    """The statistics page's drill-down: received in a period of days."""
+
+    title = gettext_lazy("咨询日期")
+    prefix = "received"
+    field_name = "received_at"
+
+
+class PointScopeFilter(ApplicationPointScopeFilter):
+    """The statistics page's workstation cut: the workstation and those under it."""
+
+    def lookups(self, request, model_admin):
+        scope = scope_of(request.user)
+        points = ServicePoint.objects.all() if scope is None else ServicePoint.objects.filter(pk__in=scope or [])
+        return [(str(pk), name) for pk, name in points.values_list("pk", "name")]
 
 
 class FollowUpFilter(ValidatedListFilter):
@@ -103,7 +122,7 @@ class ConsultationAdmin(NotFoundOutsideQuerysetMixin, DateHierarchyGuardMixin, a
         "service_point",
     ]
     list_display_links = ["number", "person_name"]
-    list_filter = ["channel", "status", ServicePointFilter, FollowUpFilter]
+    list_filter = ["channel", "status", ServicePointFilter, FollowUpFilter, ReceivedFilter, PointScopeFilter]
     search_fields = [
         "number",
         "person_name",

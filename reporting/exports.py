@@ -40,6 +40,8 @@ CASE_DIMENSION_PARAMS = {
     "region": "region",
     "service_point": "service_point",
 }
+# Not linked yet: the case list has no filter by the applicant's province.
+UNLINKED_DIMENSIONS = {"region"}
 
 FORMATS = ("csv", "xlsx")
 
@@ -109,7 +111,7 @@ class DrillDown:
 
     def dimension(self, key, value):
         param = CASE_DIMENSION_PARAMS.get(key)
-        if param is None or value in (None, ""):
+        if param is None or key in UNLINKED_DIMENSIONS or value in (None, ""):
             return None
         return self.cases_opened(**{param: str(value)})
 
@@ -136,7 +138,9 @@ class DrillDown:
         return self._url("admin:consultations_consultation_changelist", params)
 
     def letters(self, agency_id, reply=None):
-        params = {**self._days("signed"), "recipients__agency__id__exact": str(agency_id)}
+        # Overdue is now, whenever the letter was signed; the others are of the letters signed in the period.
+        days = {} if reply == "overdue" else self._days("signed")
+        params = {**days, "recipients__agency__id__exact": str(agency_id)}
         if reply:
             params["reply"] = reply
         return self._url("admin:cases_assistanceletter_changelist", params)

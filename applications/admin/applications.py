@@ -27,12 +27,17 @@ from applications.admin.filters import (
     DEADLINE_WORDS,
     CountryFilter,
     DeadlineFilter,
+    DecidedFilter,
     DisputeTypeFilter,
     ForeignDeadlineFilter,
     OpponentTypeFilter,
+    PointScopeFilter,
+    ReceivedFilter,
+    ReturnedFilter,
     RightTypeFilter,
     ServicePointFilter,
     TechnicalFieldFilter,
+    WithdrawnFilter,
     foreign_bounds,
     forget_reminder_window,
     reminder_window_end,
@@ -197,6 +202,12 @@ class ApplicationAdmin(ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdm
         TechnicalFieldFilter,
         "level",
         "submitted_at",
+        # The statistics page's drill-down (shown only while in use).
+        ReceivedFilter,
+        DecidedFilter,
+        ReturnedFilter,
+        WithdrawnFilter,
+        PointScopeFilter,
     ]
     search_fields = ["number", "applicant_name", "credit_code", "applicant__name", "applicant__credit_code"]
     list_select_related = ["applicant", "service_point"]

@@ -1,8 +1,13 @@
 """The application list's filters: multiple-choice answers, workstation, the deadline abroad and the
 review deadline."""
 
+import datetime
 import threading
 
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,13 +18,14 @@ from applications.choices import DisputeType, OpponentType, RightType, Technical
 from applications.countries import ALL_COUNTRY_CHOICES
 from applications.models import (
     Application,
+    ApplicationVersion,
 )
 from applications.permissions import (
     service_point_scope,
 )
 from applications.services.deadlines import foreign_deadline_bounds
 from portal.admin_filters import ChoiceListFilter, ValidatedListFilter
-from portal.models import ServicePoint
+from portal.models import LogEntry, ServicePoint
 from portal.workdays import add_working_days
 
 
@@ -158,3 +164,139 @@ def reminder_window_end(today):
 
 
 DEADLINE_WORDS = {"overdue": gettext_lazy("已逾期"), "soon": gettext_lazy("即将到期")}
+
+
+# --- The statistics page's drill-down: a period of days and a workstation's scope ---------------
+
+
+class DateRangeFilter(admin.ListFilter):
+    """`<prefix>_from` and `<prefix>_to` (YYYY-MM-DD, both days included, either may be left out),
+    read together so that one row must fall in the whole range. Shown in the sidebar only while in
+    use (the statistics page's links set it); a date that is not a date is the admin's own notice."""
+
+    prefix = ""
+    template = "admin/filter.html"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.bounds = {}
+        for name in self.expected_parameters():
+            if name not in params:
+                continue
+            raw = params.pop(name)
+            raw = raw[-1] if isinstance(raw, list) else raw
+            try:
+                self.bounds[name] = datetime.date.fromisoformat(raw.strip())
+            except ValueError:
+                raise IncorrectLookupParameters(f"{name}={raw[:20]!r} is not a date") from None
+
+    def expected_parameters(self):
+        return [f"{self.prefix}_from", f"{self.prefix}_to"]
+
+    def has_output(self):
+        return bool(self.bounds)
+
+    def choices(self, changelist):
+        first, last = (self.bounds.get(name) for name in self.expected_parameters())
+        yield {
+            "selected": False,
+            "query_string": changelist.get_query_string(remove=self.expected_parameters()),
+            "display": _("全部"),
+        }
+        yield {
+            "selected": True,
+            "query_string": changelist.get_query_string(),
+            "display": f"{first.isoformat() if first else '…'} — {last.isoformat() if last else '…'}",
+        }
+
+    def queryset(self, request, queryset):
+        if not self.bounds:
+            return queryset
+        first, last = (self.bounds.get(name) for name in self.expected_parameters())
+        tz = timezone.get_current_timezone()
+        start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz) if first else None
+        end = None
+        if last:
+            end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+        return self.filter_range(queryset, start, end)
+
+    def filter_range(self, queryset, start, end):
+        return queryset.filter(self.between(self.field_name, start, end))
+
+    @staticmethod
+    def between(field, start, end):
+        q = Q()
+        if start is not None:
+            q &= Q(**{f"{field}__gte": start})
+        if end is not None:
+            q &= Q(**{f"{field}__lt": end})
+        return q
+
+
+class PointScopeFilter(ValidatedListFilter):
+    """`point_scope=<id>`: rows of that workstation and those under it (ServicePoint.scope_ids), the
+    statistics page's workstation cut. `field_name` is the path to the row's workstation id."""
+
+    title = gettext_lazy("服务工作站及下级")
+    parameter_name = "point_scope"
+    field_name = "service_point_id"
+
+    def lookups(self, request, model_admin):
+        points = ServicePoint.objects.all()
+        if workstation_only(request.user):
+            points = points.filter(pk__in=service_point_scope(request.user) or [])
+        return [(str(pk), name) for pk, name in points.values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.field_name}__in": ServicePoint.scope_ids(int(self.value()))})
+        return queryset
+
+
+class ReceivedFilter(DateRangeFilter):
+    """First submitted in the period: the first version's time (a correction moves submitted_at)."""
+
+    title = gettext_lazy("首次提交日期")
+    prefix = "received"
+
+    def filter_range(self, queryset, start, end):
+        first = ApplicationVersion.objects.filter(application=OuterRef("pk"), number=1).values("submitted_at")[:1]
+        queryset = queryset.annotate(first_submitted=Coalesce(Subquery(first), F("submitted_at")))
+        return queryset.filter(self.between("first_submitted", start, end))
+
+
+class DecidedFilter(DateRangeFilter):
+    title = gettext_lazy("受理决定日期")
+    prefix = "decided"
+    field_name = "decided_at"
+
+
+class _LoggedStepFilter(DateRangeFilter):
+    """Applications that took a step (an audit-log entry) in the period, each once."""
+
+    action_type = ""
+    extra = Q()
+
+    def filter_range(self, queryset, start, end):
+        entries = LogEntry.objects.filter(
+            self.between("created", start, end),
+            self.extra,
+            content_type__app_label=Application._meta.app_label,
+            content_type__model=Application._meta.model_name,
+            object_id=OuterRef("pk"),
+            action_type=self.action_type,
+        )
+        return queryset.filter(Exists(entries))
+
+
+class ReturnedFilter(_LoggedStepFilter):
+    title = gettext_lazy("退回补正日期")
+    prefix = "returned"
+    action_type = "applications.application.returned"
+
+
+class WithdrawnFilter(_LoggedStepFilter):
+    title = gettext_lazy("提交后撤回日期")
+    prefix = "withdrawn"
+    action_type = "applications.application.withdrawn"
+    extra = Q(from_status__in=(Application.Status.SUBMITTED, Application.Status.RETURNED))

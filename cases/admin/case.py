@@ -18,12 +18,18 @@ from cases import services
 from cases.admin._common import STATUS_COLOURS, _add_errors, _error_text, badge
 from cases.admin.filters import (
     AgencyFilter,
+    ApplicantCategoryFilter,
     CountryFilter,
     DeadlineFilter,
     DisputeTypeFilter,
+    EndedFilter,
     ForeignDeadlineFilter,
     HandlerFilter,
+    OpenedFilter,
+    OpponentTypeFilter,
+    PointScopeFilter,
     RightTypeFilter,
+    ServicePointFilter,
 )
 from cases.forms import AssignForm, LetterForm, RegradeForm, ReportForm, TerminateForm
 from cases.models import (
@@ -63,6 +69,13 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         "technical_field",
         DeadlineFilter,
         ForeignDeadlineFilter,
+        # The statistics page's drill-down (shown only while in use, the workstation on its own).
+        OpenedFilter,
+        EndedFilter,
+        OpponentTypeFilter,
+        ApplicantCategoryFilter,
+        ServicePointFilter,
+        PointScopeFilter,
     ]
     search_fields = ["search_text"]
     search_help_text = _("按案件编号、申请编号、申请人、统一社会信用代码或申请事项检索")

@@ -4,17 +4,21 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.choices import FORM_COUNTRIES, DisputeType, RightType
-from applications.countries import country_name
+from applications.admin.filters import DateRangeFilter
+from applications.admin.filters import PointScopeFilter as ApplicationPointScopeFilter
+from applications.choices import FORM_COUNTRIES, ApplicantCategory, DisputeType, OpponentType, RightType
+from applications.countries import ALL_COUNTRY_CHOICES, country_name
 from applications.services.deadlines import foreign_deadline_bounds
 from cases.forms import handler_choices
 from cases.models import (
     OPEN_STATUSES,
     LetterRecipient,
 )
+from cases.permissions import service_point_scope
 from cases.selectors import due_soon_limit
 from portal.admin_filters import ChoiceListFilter, ValidatedListFilter
-from portal.models import PartnerAgency
+from portal.models import PartnerAgency, ServicePoint
+from portal.roles import is_center_member
 
 
 class HandlerFilter(ValidatedListFilter):
@@ -53,7 +57,12 @@ class CountryFilter(ChoiceListFilter):
     field_name = "countries"
 
     def lookups(self, request, model_admin):
-        return [(code, country_name(code)) for code in FORM_COUNTRIES]
+        choices = [(code, country_name(code)) for code in FORM_COUNTRIES]
+        # Any other country a case names may be asked for too (the statistics page's links).
+        value = self.value()
+        if value and value not in FORM_COUNTRIES and value in dict(ALL_COUNTRY_CHOICES):
+            choices.append((value, country_name(value)))
+        return choices
 
 
 class DisputeTypeFilter(ChoiceListFilter):
@@ -75,7 +84,13 @@ class DeadlineFilter(ValidatedListFilter):
     parameter_name = "deadline"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("已逾期")), ("soon", _("即将到期")), ("none", _("无期限"))]
+        return [
+            ("overdue", _("已逾期")),
+            ("soon", _("即将到期")),
+            ("none", _("无期限")),
+            ("overdue_first_contact", _("首次联系已逾期")),
+            ("overdue_opinion", _("出具指导意见已逾期")),
+        ]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
@@ -85,7 +100,17 @@ class DeadlineFilter(ValidatedListFilter):
             return queryset.filter(status__in=OPEN_STATUSES, due_date__gte=today, due_date__lte=due_soon_limit(today))
         if self.value() == "none":
             return queryset.filter(due_date__isnull=True)
+        if self.value() == "overdue_first_contact":
+            return queryset.filter(
+                status__in=OPEN_STATUSES, first_contacted_at__isnull=True, first_contact_due__lt=today
+            )
+        if self.value() == "overdue_opinion":
+            return queryset.filter(status__in=BEFORE_OPINION, opinion_due__lt=today)
         return queryset
+
+
+# Before the opinion is drafted its deadline runs (awaiting input pauses it).
+BEFORE_OPINION = ("accepted", "in_progress", "opinion_drafted")
 
 
 class ForeignDeadlineFilter(ValidatedListFilter):
@@ -121,3 +146,63 @@ class ForeignDeadlineFilter(ValidatedListFilter):
                 status__in=OPEN_STATUSES,
             )
         return queryset.filter(status__in=OPEN_STATUSES, application__foreign_deadline__lt=bounds["soon"])
+
+
+# --- The statistics page's drill-down ---------------------------------------------------------
+
+
+class OpenedFilter(DateRangeFilter):
+    title = _("受理日期")
+    prefix = "opened"
+    field_name = "opened_at"
+
+
+class EndedFilter(DateRangeFilter):
+    title = _("结案或终止日期")
+    prefix = "ended"
+    field_name = "closed_at"
+
+
+class OpponentTypeFilter(ChoiceListFilter):
+    title = _("纠纷对象类型")
+    parameter_name = "opponent_type"
+    field_name = "application__opponent_types"
+    options = OpponentType.choices
+
+
+class ApplicantCategoryFilter(ValidatedListFilter):
+    title = _("申请人类别")
+    parameter_name = "applicant_category"
+
+    def lookups(self, request, model_admin):
+        return ApplicantCategory.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(application__applicant_category=self.value())
+        return queryset
+
+
+class ServicePointFilter(ValidatedListFilter):
+    """The workstation the application came through ("center": straight to the center)."""
+
+    title = _("服务工作站")
+    parameter_name = "service_point"
+
+    def lookups(self, request, model_admin):
+        points = ServicePoint.objects.values_list("pk", "name")
+        scope = service_point_scope(request.user)
+        if scope is not None and not is_center_member(request.user):
+            return [(str(pk), name) for pk, name in points.filter(pk__in=scope)]
+        return [("center", _("指导中心直接受理")), *((str(pk), name) for pk, name in points)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "center":
+            return queryset.filter(application__service_point__isnull=True)
+        if self.value():
+            return queryset.filter(application__service_point_id=int(self.value()))
+        return queryset
+
+
+class PointScopeFilter(ApplicationPointScopeFilter):
+    field_name = "application__service_point_id"

@@ -2,12 +2,15 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from applications.admin.filters import DateRangeFilter, PointScopeFilter
 from cases import services
 from cases.admin._common import _add_errors, _error_text
 from cases.forms import LetterForm
@@ -17,9 +20,9 @@ from cases.models import (
 )
 from cases.permissions import visible_extensions, visible_letters
 from documents.selectors import subject_documents
-from portal.admin_filters import DateHierarchyGuardMixin
+from portal.admin_filters import DateHierarchyGuardMixin, ValidatedListFilter
 from portal.audit import entries_for
-from portal.converters import get_by_id_or_404
+from portal.converters import get_by_id_or_404, parse_id
 from portal.roles import can_sign, is_center_member
 from portal.twofactor import require_fresh_factor
 
@@ -35,10 +38,56 @@ class RecipientInline(admin.TabularInline):
         return False
 
 
+class SignedFilter(DateRangeFilter):
+    """The statistics page's drill-down: letters signed in a period of days."""
+
+    title = _("签发日期")
+    prefix = "signed"
+    field_name = "signed_at"
+
+
+class ReplyFilter(ValidatedListFilter):
+    """Where the reply stands, for the agency chosen in the agency filter (or any recipient)."""
+
+    title = _("回复情况")
+    parameter_name = "reply"
+    AGENCY_PARAMETER = "recipients__agency__id__exact"
+
+    def lookups(self, request, model_admin):
+        return [("acknowledged", _("已签收")), ("answered", _("已回函")), ("overdue", _("逾期未回"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        recipients = LetterRecipient.objects.filter(letter=OuterRef("pk"))
+        agency = parse_id(request.GET.get(self.AGENCY_PARAMETER, ""))
+        if agency is not None:
+            recipients = recipients.filter(agency_id=agency)
+        if value == "acknowledged":
+            recipients = recipients.filter(acknowledged_at__isnull=False)
+        elif value == "answered":
+            recipients = recipients.filter(answered_at__isnull=False)
+        else:
+            queryset = queryset.filter(status=AssistanceLetter.Status.SIGNED)
+            recipients = recipients.filter(answered_at__isnull=True, due_date__lt=timezone.localdate())
+        return queryset.filter(Exists(recipients))
+
+
+class LetterPointScopeFilter(PointScopeFilter):
+    field_name = "case__application__service_point_id"
+
+
 @admin.register(AssistanceLetter)
 class AssistanceLetterAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     list_display = ["__str__", "case", "status", "due_date", "drafted_by", "signed_by", "signed_at"]
-    list_filter = ["status", ("recipients__agency", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "status",
+        ("recipients__agency", admin.RelatedOnlyFieldListFilter),
+        SignedFilter,
+        ReplyFilter,
+        LetterPointScopeFilter,
+    ]
     list_select_related = ["case", "drafted_by", "signed_by"]
     search_fields = ["number", "subject", "case__number"]
     date_hierarchy = "created_at"

@@ -208,7 +208,7 @@ def test_a_workstation_sees_only_its_own_scope(client, workstation_user, points,
 
 
 def test_the_center_cuts_by_any_active_workstation(client, director, points, figures):
-    city, park, other = points
+    other = points[2]
     client.force_login(director)
     client.get(URL + Q3)
     assert figures[-1][1] is None
