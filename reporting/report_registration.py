@@ -30,13 +30,14 @@ def run_work_report_draft(job, progress) -> jobs.JobResult:
 
 def minutes_attachments(document) -> dict:
     """The signed work reports filed with a joint meeting's minutes: those of the meeting signed
-    before the minutes were issued (a re-render lists the same ones)."""
+    before the minutes were issued, i.e. whose document was requested first (a re-render lists the
+    same ones)."""
     if document.subject_type_id != ContentType.objects.get_for_model(JointMeeting).pk:
         return {}
     reports = WorkReport.objects.filter(
         meeting_id=document.subject_id,
         status=WorkReport.Status.SIGNED,
-        signed_at__lte=document.created_at,
+        document_id__lt=document.pk,  # issued before the minutes (ids only grow)
     ).order_by("period_first", "kind")
     return {"attachments": [{"title": r.title, "number": r.number} for r in reports]}
 
