@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.opinions.permissions import case_file_cases
@@ -21,10 +20,8 @@ def case_file(request, case_pk):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(
-            request,
-            _("案卷 PDF 已排队生成（文书 #%(pk)s），完成后可在“文书”列表下载。") % {"pk": document.pk},
-        )
+        # Its page follows the render and offers the download when it is ready.
+        return redirect("cases:case_file_progress", case_pk=case.pk, pk=document.pk)
     target = request.POST.get("next", "")
     allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
     if not target.startswith("/") or not allowed:
