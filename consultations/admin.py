@@ -74,6 +74,8 @@ class PointScopeFilter(ApplicationPointScopeFilter):
     """The statistics page's workstation cut: the workstation and those under it."""
 
     def lookups(self, request, model_admin):
+        if self.value() is None:
+            return []  # shown only while in use
         scope = scope_of(request.user)
         points = ServicePoint.objects.all() if scope is None else ServicePoint.objects.filter(pk__in=scope or [])
         return [(str(pk), name) for pk, name in points.values_list("pk", "name")]

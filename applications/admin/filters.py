@@ -242,6 +242,8 @@ class PointScopeFilter(ValidatedListFilter):
     field_name = "service_point_id"
 
     def lookups(self, request, model_admin):
+        if self.value() is None:
+            return []  # shown only while in use: no query for the list's everyday use
         points = ServicePoint.objects.all()
         if workstation_only(request.user):
             points = points.filter(pk__in=service_point_scope(request.user) or [])

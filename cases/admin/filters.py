@@ -190,6 +190,8 @@ class ServicePointFilter(ValidatedListFilter):
     parameter_name = "service_point"
 
     def lookups(self, request, model_admin):
+        if self.value() is None:
+            return []  # shown only while in use (the statistics page's links): no query otherwise
         points = ServicePoint.objects.values_list("pk", "name")
         scope = service_point_scope(request.user)
         if scope is not None and not is_center_member(request.user):
