@@ -2,7 +2,6 @@
 document's render (queued, waiting for the documents it lists, ready with its download, or failed
 with what failed and a button that queues it again), polled as JSON; center members only."""
 
-
 import pytest
 from django.urls import reverse
 
