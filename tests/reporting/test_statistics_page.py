@@ -373,3 +373,16 @@ def test_a_bad_period_in_an_export_is_400(client, director, figures):
     response = client.get(EXPORT + "?period=custom&start=2026-09-01&end=2026-01-01&table=cases&format=csv")
     assert response.status_code == 400
     assert "结束日期不能早于开始日期" in response.content.decode()
+
+
+def test_the_menu_and_the_admin_index_link_to_it(client, director, agency_user, applicant, workstation_user):
+    client.force_login(director)
+    assert 'href="/statistics/"' in client.get("/").content.decode()
+    assert 'data-testid="statistics-link"' in client.get("/admin/").content.decode()
+    client.force_login(workstation_user)
+    assert 'href="/statistics/"' in client.get("/").content.decode()
+    client.force_login(agency_user)
+    home = client.get("/").content.decode()
+    assert 'href="/statistics/agency/"' in home and 'href="/statistics/"' not in home
+    client.force_login(applicant)
+    assert "/statistics/" not in client.get("/").content.decode()
