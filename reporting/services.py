@@ -25,6 +25,7 @@ from portal.models import PartnerAgency, SiteConfiguration, User
 from portal.notifications import notify
 from portal.roles import Role
 from portal.transitions import TransitionNotAllowed, check_fresh, check_transition, transition
+from reporting import selectors
 from reporting.models import QUARTER_NAMES, WorkReport
 from reporting.periods import Period
 from reporting.report_permissions import can_edit_work_report, can_sign_work_report
@@ -37,8 +38,6 @@ COMMENTARY = ("overview", "achievements", "problems", "next_steps")
 
 def compute_figures(period: Period, *, today: datetime.date | None = None) -> dict:
     """The period's figures, from the one statistics engine (JSON-ready)."""
-    from reporting import selectors  # the statistics engine's module; imported when first needed
-
     return selectors.figures(period, today=today)
 
 
