@@ -12,7 +12,7 @@ snapshot and the API: plain JSON-serialisable dicts.
 
 import datetime
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Avg, Count, Exists, F, FilteredRelation, OuterRef, Q, Value, When
 from django.db.models import Case as SQLCase
 from django.db.models.functions import Coalesce, Substr
 from django.db.models.lookups import In
@@ -30,7 +30,7 @@ from applications.choices import (
     TechnicalField,
 )
 from applications.countries import country_name
-from applications.models import Application, ApplicationVersion, Feedback
+from applications.models import Application, Feedback
 from cases.models import AssistanceLetter, Case, LetterRecipient
 from cases.opinions.models import GuidanceOpinion
 from consultations.models import Consultation
@@ -194,13 +194,14 @@ def _applications(ctx):
     """One query: received (first submission), accepted, declined in the period; the
     acceptance timing; the applications waiting past their review deadline; the trend."""
     start, end, today = ctx["start"], ctx["end"], ctx["today"]
-    first_version = ApplicationVersion.objects.filter(application=OuterRef("pk"), number=1).values("submitted_at")[:1]
     queryset = _scoped(Application.objects.all(), "service_point_id", ctx["points"]).filter(
         Q(submitted_at__gte=ctx["earliest"]) | Q(decided_at__gte=start) | Q(status=AS.SUBMITTED)
     )
     # The first submission: the first version's time (a correction resubmits and moves
-    # submitted_at), or submitted_at for rows entered without versions.
-    queryset = queryset.annotate(first_submitted=Coalesce(Subquery(first_version), F("submitted_at")))
+    # submitted_at), or submitted_at for rows entered without versions. A join on the unique
+    # (application, number) pair, not a subquery per row.
+    queryset = queryset.annotate(first_version=FilteredRelation("versions", condition=Q(versions__number=1)))
+    queryset = queryset.annotate(first_submitted=Coalesce(F("first_version__submitted_at"), F("submitted_at")))
     decided = _between("decided_at", start, end) & Q(status__in=(AS.ACCEPTED, AS.DECLINED))
     aggregates = {
         "received": Count("pk", filter=_between("first_submitted", start, end)),
