@@ -3,14 +3,13 @@ the commentary; only the director signs it, which numbers it and issues the PDF;
 that reviews the period is linked to it and its agencies may download the signed PDF."""
 
 import copy
-import re
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from documents.models import Document
-from documents.permissions import can_download
 from documents.services import document_render
 from portal import jobs
 from portal.access import Forbidden
