@@ -17,6 +17,7 @@ DEMO_MODULES = [
     "consultations.demo",
     "knowledge.demo",
     "enterprises.demo",
+    "reporting.demo",
 ]
 
 
