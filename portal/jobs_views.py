@@ -70,9 +70,12 @@ def _status_payload(job, user):
 @login_required
 def detail(request, pk):
     job = _job_for(request, pk)
+    progress = jobs.progress_of(job)
     context = {
         "job": job,
-        "progress": jobs.progress_of(job),
+        "progress": progress,
+        # A failure is said once, in its box below the bar.
+        "progress_message": "" if job.status == Job.Status.FAILED else progress["message"],
         "running": not job.is_finished,
         "result_link": result_link(job),
         "error": error_text(job, request.user),

@@ -55,11 +55,10 @@ def case_file_stage(document, user):
     retry_url = reverse("cases:case_file_retry", args=[document.case_id, document.pk])
     if document.status == Document.Status.READY:
         stage.update(percent=100, result_url=reverse("documents:download", args=[document.pk]))
-        stage["message"] = _("已生成并加盖电子签章（%(pages)d 页）") % {"pages": document.pages}
+        stage["message"] = _("已加盖电子签章，共 %(pages)d 页") % {"pages": document.pages}
     elif document.status == Document.Status.FAILED:
         stage.update(percent=100, retry_url=retry_url)
         stage["error"] = document.last_error if user.is_staff else _("案卷生成失败。")
-        stage["message"] = _("生成失败")
     elif is_stuck(document):
         # Queued too long (a stopped worker, a broker that lost the message): staff may queue it again.
         stage.update(finished=True, percent=10, retry_url=retry_url)
