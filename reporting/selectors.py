@@ -38,7 +38,14 @@ from experts.models import Expert, ExpertAssignment, ExpertInvitation, ExpertOpi
 from portal.models import LogEntry, PartnerAgency
 from reporting import regions
 from reporting.periods import Period
-from reporting.sql import PercentileCont, count_by_dimension, local_day, working_days
+from reporting.sql import (
+    PercentileCont,
+    PercentilesCont,
+    count_by_dimension,
+    local_day,
+    percentiles_list,
+    working_days,
+)
 
 # The dimensions of the cases opened in a period, in the order the page shows them.
 DIMENSIONS = {
@@ -88,10 +95,11 @@ def _round(value, digits=2):
 def _timing(row, prefix):
     count = row[f"{prefix}_count"]
     on_time = row[f"{prefix}_on_time"]
+    median, p90 = percentiles_list(row[f"{prefix}_percentiles"], 2)
     return {
         "count": count,
-        "median": _round(row[f"{prefix}_median"]),
-        "p90": _round(row[f"{prefix}_p90"]),
+        "median": _round(median),
+        "p90": _round(p90),
         "on_time": on_time,
         "on_time_share": _share(on_time, count),
     }
@@ -101,8 +109,7 @@ def _timing_aggregates(prefix, scope, duration, on_time):
     return {
         f"{prefix}_count": Count("pk", filter=scope),
         f"{prefix}_on_time": Count("pk", filter=scope & on_time),
-        f"{prefix}_median": PercentileCont(duration, 0.5, filter=scope),
-        f"{prefix}_p90": PercentileCont(duration, 0.9, filter=scope),
+        f"{prefix}_percentiles": PercentilesCont(duration, (0.5, 0.9), filter=scope),
     }
 
 

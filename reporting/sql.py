@@ -4,10 +4,11 @@ working-day number of a date, and counting each tick of a multi-tick answer.
 PostgreSQL is the database the figures are made for; SQLite (development only) gets
 equivalents that give the same numbers."""
 
+import json
 import re
 
 from django.db import connection as default_connection
-from django.db.models import Aggregate, FloatField, Func, IntegerField
+from django.db.models import Aggregate, Field, FloatField, Func, IntegerField
 from django.db.models.functions import TruncDate
 
 from portal.models import WorkingDayNumber
@@ -67,6 +68,57 @@ class PercentileCont(Aggregate):
         clone.function = SQLITE_PERCENTILE
         clone.template = "%(function)s(%(expressions)s, %(fraction)s)"
         return clone.as_sql(compiler, connection, **extra_context)
+
+
+class _SQLitePercentiles(_SQLitePercentile):
+    def step(self, value, fractions):
+        super().step(value, fractions)
+
+    def finalize(self):
+        ordered = sorted(self.values)
+        return json.dumps([interpolate(ordered, fraction) for fraction in json.loads(self.fraction)])
+
+
+class _Values(Field):
+    """A result passed through as the driver gives it (PostgreSQL's float8[] is a list)."""
+
+
+class PercentilesCont(Aggregate):
+    """Several percentiles of one expression in one pass over the rows:
+    `percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY expression)`. The expression is
+    computed once per row whatever the number of fractions. Returns a list of floats (or
+    Nones), read with `percentiles_list`."""
+
+    function = "percentile_cont"
+    name = "PercentilesCont"
+    output_field = _Values()
+    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fractions, **extra):
+        fractions = [float(f) for f in fractions]
+        if not fractions or not all(0 <= f <= 1 for f in fractions):
+            raise ValueError("fractions must be between 0 and 1")
+        super().__init__(expression, fractions=", ".join(repr(f) for f in fractions), **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        connection.ensure_connection()
+        connection.connection.create_aggregate(SQLITE_PERCENTILES, 2, _SQLitePercentiles)
+        clone = self.copy()
+        clone.function = SQLITE_PERCENTILES
+        clone.template = "%(function)s(%(expressions)s, '[%(fractions)s]')"
+        return clone.as_sql(compiler, connection, **extra_context)
+
+
+SQLITE_PERCENTILES = "reporting_percentiles_cont"
+
+
+def percentiles_list(value, count):
+    """The list PercentilesCont gave: [None] * count over no rows."""
+    if value is None:
+        return [None] * count
+    if isinstance(value, str):
+        value = json.loads(value)
+    return [None if v is None else float(v) for v in value]
 
 
 # --- working days --------------------------------------------------------------------------
