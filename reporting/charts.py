@@ -36,7 +36,7 @@ def _nice_max(value):
         step *= 10
 
 
-def bar_chart(rows, *, title, limit=12, width=640):
+def bar_chart(rows, *, title, limit=12, width=480):
     """A horizontal bar per row ({"label", "count"}), the largest first, at most `limit` rows
     (the rest summed as “其他”). Returns safe SVG markup, or "" when there is nothing to draw."""
     rows = [row for row in rows if row.get("count")]
@@ -45,17 +45,17 @@ def bar_chart(rows, *, title, limit=12, width=640):
     if len(rows) > limit:
         rest = sum(row["count"] for row in rows[limit - 1 :])
         rows = [*rows[: limit - 1], {"label": _("其余合计"), "count": rest}]
-    label_width, count_width, bar_height, gap = 170, 48, 18, 8
+    label_width, count_width, bar_height, gap = 130, 40, 20, 8
     height = len(rows) * (bar_height + gap) + gap
     top = max(row["count"] for row in rows)
     plot = width - label_width - count_width
     chart_id = _chart_id("bar")
     summary = "；".join(f"{row['label']} {row['count']}" for row in rows)
-    parts = [_open_svg(chart_id, width, height, 13, title, summary)]
+    parts = [_open_svg(chart_id, width, height, 14, title, summary)]
     for index, row in enumerate(rows):
         y = gap + index * (bar_height + gap)
         length = max(2, round(plot * row["count"] / top))
-        middle = y + bar_height / 2 + 4.5
+        middle = y + bar_height / 2 + 5
         parts.append(
             format_html(
                 '<text x="{}" y="{}" text-anchor="end" fill="#333">{}</text>'
@@ -63,7 +63,7 @@ def bar_chart(rows, *, title, limit=12, width=640):
                 '<text x="{}" y="{}" fill="#222" font-weight="600">{}</text>',
                 label_width - 8,
                 middle,
-                _short(row["label"], 13),
+                _short(row["label"], 9),
                 label_width,
                 y,
                 length,
@@ -113,7 +113,7 @@ def trend_chart(points, *, title, width=720, height=300):
     if not points:
         return ""
     series = [(key, _(label)) for key, label in TREND_SERIES]
-    left, right, top_margin, bottom = 44, 16, 36, 44
+    left, right, top_margin, bottom = 44, 40, 36, 44
     plot_w, plot_h = width - left - right, height - top_margin - bottom
     peak = _nice_max(max((point.get(key) or 0) for point in points for key, _label in series))
     step = plot_w / max(1, len(points) - 1) if len(points) > 1 else 0

@@ -40,6 +40,8 @@ CASE_DIMENSION_PARAMS = {
     "region": "region",
     "service_point": "service_point",
 }
+# The answers with several ticks (a case counts once per tick).
+MULTI_TICK_DIMENSIONS = {"country", "right_type", "dispute_type", "opponent_type"}
 # Not linked yet: the case list has no filter by the applicant's province.
 UNLINKED_DIMENSIONS = {"region"}
 
@@ -210,7 +212,7 @@ def statistics_tables(figures, links: DrillDown) -> dict[str, Table]:
             _("按%(dimension)s") % {"dimension": label},
             [str(label), _("受理案件数")],
             [[Cell(row["label"]), _n(row["count"], links.dimension(key, row["key"]))] for row in rows],
-            note=_("一件案件勾选多项时，每项各计一次。"),
+            note=_("一件案件勾选多项时，每项各计一次。") if key in MULTI_TICK_DIMENSIONS else "",
         )
     handling = figures["handling"]
     overdue = handling.get("overdue_now", {})
