@@ -3,8 +3,8 @@
 Both writers read the same records (reporting.records.case_records) and the same column list
 (reporting.records.FIELDS, documented there as a table).
 
-XLSX (openpyxl, write-only mode, streamed row by row): a sheet 案件信息 (one row per case, the
-columns of FIELDS, list values joined with "|"), a sheet 典型案例 (the period's published typical
+XLSX (sheet XML streamed into the zip package, see _write_workbook): a sheet 案件信息 (one row
+per case, the columns of FIELDS, list values joined with "|"), a sheet 典型案例 (the period's published typical
 cases), and a sheet 字段说明 documenting every column.
 
 JSON: one object,
@@ -18,11 +18,11 @@ where list fields (countries, right types, …) are JSON arrays and dates YYYY-M
 
 import io
 import json
+import re
+import zipfile
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from portal.models import SiteConfiguration
 from reporting.periods import Period
@@ -46,41 +46,154 @@ def file_name(period: Period, fmt: str) -> str:
     return f"national-export-{period.first.isoformat()}-{period.last.isoformat()}.{FORMATS[fmt][1]}"
 
 
-def write_xlsx(period: Period, *, service_point_ids=None, progress=None) -> bytes:
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
+def _column(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
-    def header(sheet, labels):
+
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _sheet_xml(rows, *, bold_first_row=True):
+    """A worksheet's XML, row by row: strings inline, integers as numbers, None as no cell."""
+    yield (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    )
+    columns = [_column(i) for i in range(64)]
+    for number, row in enumerate(rows, start=1):
+        style = ' s="1"' if bold_first_row and number == 1 else ""
         cells = []
-        for label in labels:
-            cell = WriteOnlyCell(sheet, value=str(label))
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
+        for column, value in zip(columns, row, strict=False):
+            if value is None or value == "":
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
+                cells.append(f'<c r="{column}{number}"{style}><v>{value}</v></c>')
+            else:
+                text = escape(_ILLEGAL_XML.sub("", str(value)))
+                cells.append(
+                    f'<c r="{column}{number}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+                )
+        yield f'<row r="{number}">{"".join(cells)}</row>'
+    yield "</sheetData></worksheet>"
 
-    cases = workbook.create_sheet("案件信息")
-    header(cases, [label for _key, label, _d in FIELDS])
-    for record in case_records(period, service_point_ids=service_point_ids, progress=progress):
-        cases.append(["|".join(record[key]) if key in LIST_KEYS else record[key] for key in FIELD_KEYS])
 
-    typical = workbook.create_sheet("典型案例")
-    header(typical, [label for _key, label, _d in TYPICAL_CASE_FIELDS])
-    for row in typical_cases(period):
-        typical.append([row[key] for key, _label, _d in TYPICAL_CASE_FIELDS])
+_PACKAGE = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        "{sheets}</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+        "</styleSheet>"
+    ),
+}
 
-    documentation = workbook.create_sheet("字段说明")
-    header(documentation, ["工作表", "字段", "列名", "说明"])
-    for key, label, description in FIELDS:
-        documentation.append(["案件信息", key, str(label), str(description)])
-    for key, label, description in TYPICAL_CASE_FIELDS:
-        documentation.append(["典型案例", key, str(label), str(description)])
-    documentation.append([])
-    documentation.append(["期间", period.label, f"{period.first.isoformat()} 至 {period.last.isoformat()}", ""])
-    documentation.append(["生成时间", timezone.localtime().isoformat(timespec="seconds"), "", ""])
 
+def _write_workbook(sheets) -> bytes:
+    """An XLSX package of `sheets` [(name, rows)], streamed into a zip.
+
+    Written directly rather than through openpyxl: its write-only mode spends about 30 µs per cell
+    (1.2 ms per case row of 20 columns), so a year of a busy center would take half a minute; this
+    writer does the same rows in a small fraction of that. The files open in Excel, LibreOffice
+    and openpyxl (the tests read them back with it)."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as package:
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for i in range(1, len(sheets) + 1)
+        )
+        package.writestr("[Content_Types].xml", _PACKAGE["[Content_Types].xml"].format(sheets=overrides))
+        package.writestr("_rels/.rels", _PACKAGE["_rels/.rels"])
+        package.writestr("xl/styles.xml", _PACKAGE["xl/styles.xml"])
+        package.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+            + "".join(
+                f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
+                for i, (name, _rows) in enumerate(sheets, start=1)
+            )
+            + "</sheets></workbook>",
+        )
+        package.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(
+                f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                for i in range(1, len(sheets) + 1)
+            )
+            + f'<Relationship Id="rId{len(sheets) + 1}" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>',
+        )
+        for i, (_name, rows) in enumerate(sheets, start=1):
+            with package.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as member:
+                chunk = []
+                for part in _sheet_xml(rows):
+                    chunk.append(part)
+                    if len(chunk) >= 1000:
+                        member.write("".join(chunk).encode())
+                        chunk = []
+                member.write("".join(chunk).encode())
     return buffer.getvalue()
+
+
+def write_xlsx(period: Period, *, service_point_ids=None, progress=None) -> bytes:
+    """Three sheets: 案件信息 (the cases), 典型案例 (the typical cases), 字段说明 (every column)."""
+
+    def case_rows():
+        yield [str(label) for _key, label, _d in FIELDS]
+        for record in case_records(period, service_point_ids=service_point_ids, progress=progress):
+            yield ["|".join(record[key]) if key in LIST_KEYS else record[key] for key in FIELD_KEYS]
+
+    def typical_rows():
+        yield [str(label) for _key, label, _d in TYPICAL_CASE_FIELDS]
+        for row in typical_cases(period):
+            yield [row[key] for key, _label, _d in TYPICAL_CASE_FIELDS]
+
+    def documentation_rows():
+        yield ["工作表", "字段", "列名", "说明"]
+        for key, label, description in FIELDS:
+            yield ["案件信息", key, str(label), str(description)]
+        for key, label, description in TYPICAL_CASE_FIELDS:
+            yield ["典型案例", key, str(label), str(description)]
+        yield []
+        yield ["期间", str(period.label), f"{period.first.isoformat()} 至 {period.last.isoformat()}"]
+        yield ["生成时间", timezone.localtime().isoformat(timespec="seconds")]
+
+    return _write_workbook(
+        [("案件信息", case_rows()), ("典型案例", typical_rows()), ("字段说明", documentation_rows())]
+    )
 
 
 def write_json(period: Period, *, service_point_ids=None, progress=None) -> bytes:

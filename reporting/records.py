@@ -38,7 +38,8 @@ import hmac
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db.models import F, Min, OuterRef, Q, Subquery
+from django.db.models import CharField, ExpressionWrapper, F, Min, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -146,6 +147,12 @@ def handled_in(period: Period, *, service_point_ids=None):
     return cases
 
 
+def _raw(column):
+    """A multiple-choice column as its stored text ("|US|DE|"), split by _codes without the
+    field's per-value conversion."""
+    return ExpressionWrapper(F(column), output_field=CharField())
+
+
 _VALUES = {
     "_number": F("number"),
     "_credit_code": F("application__credit_code"),
@@ -153,18 +160,19 @@ _VALUES = {
     "_id_number": F("application__id_number"),
     "_applicant_id": F("application__applicant_id"),
     "_applicant_category": F("application__applicant_category"),
-    "_countries": F("countries"),
-    "_right_types": F("right_types"),
-    "_dispute_types": F("dispute_types"),
+    "_countries": _raw("countries"),
+    "_right_types": _raw("right_types"),
+    "_dispute_types": _raw("dispute_types"),
     "_technical_field": F("technical_field"),
-    "_opponent_types": F("application__opponent_types"),
+    "_opponent_types": _raw("application__opponent_types"),
     "_level": F("level"),
     "_channel": F("application__channel"),
     "_service_point_id": F("application__service_point_id"),
-    "_submitted_at": F("application__submitted_at"),
-    "_opened_at": F("opened_at"),
-    "_first_contacted_at": F("first_contacted_at"),
-    "_closed_at": F("closed_at"),
+    # Timestamps become the local day in the database (TruncDate in the portal's time zone).
+    "_submitted_at": "application__submitted_at",
+    "_opened_at": "opened_at",
+    "_first_contacted_at": "first_contacted_at",
+    "_closed_at": "closed_at",
     "_status": F("status"),
 }
 
@@ -178,7 +186,11 @@ def record_values(cases):
         .annotate(first=Min("signed_at"))
         .values("first")
     )
-    return cases.values(**_VALUES, _opinion_signed_at=Subquery(opinion[:1]))
+    tz = timezone.get_current_timezone()
+    columns = {
+        alias: TruncDate(source, tzinfo=tz) if isinstance(source, str) else source for alias, source in _VALUES.items()
+    }
+    return cases.values(**columns, _opinion_signed_at=TruncDate(Subquery(opinion[:1]), tzinfo=tz))
 
 
 class RecordMaker:
@@ -189,6 +201,13 @@ class RecordMaker:
         self.points = dict(ServicePoint.objects.values_list("pk", "name"))
         self.status_labels = {value: str(label) for value, label in Case.Status.choices}
         self.provinces: dict[str, str] = {}
+        self.pseudonyms: dict[str, str] = {}
+
+    def pseudonym(self, identifier):
+        value = self.pseudonyms.get(identifier)
+        if value is None:
+            value = self.pseudonyms[identifier] = pseudonym(identifier, self.key)
+        return value
 
     def __call__(self, row: dict) -> dict:
         credit, id_type, id_number = row["_credit_code"] or "", row["_id_type"] or "", row["_id_number"] or ""
@@ -198,7 +217,7 @@ class RecordMaker:
             self.provinces[province] = province_name(province)
         return {
             "case_number": row["_number"],
-            "applicant_pseudonym": pseudonym(identifier, self.key),
+            "applicant_pseudonym": self.pseudonym(identifier),
             "applicant_category": row["_applicant_category"] or "",
             "applicant_region": province,
             "applicant_region_name": self.provinces[province],
@@ -220,18 +239,14 @@ class RecordMaker:
         }
 
 
-def _codes(value) -> list[str]:
-    if not value:
-        return []
-    if isinstance(value, str):
-        return [part for part in value.split("|") if part]
-    return list(value)
+def _codes(value: str) -> list[str]:
+    """ "|US|DE|" → ["US", "DE"]."""
+    value = value.strip("|") if value else ""
+    return value.split("|") if value else []
 
 
 def _day(value):
-    if value is None:
-        return None
-    return timezone.localtime(value).date().isoformat()
+    return None if value is None else value.isoformat()
 
 
 def case_records(period: Period, *, service_point_ids=None, progress=None) -> Iterator[dict]:
@@ -258,7 +273,7 @@ def typical_cases(period: Period) -> list[dict]:
                 "industry": case.industry,
                 "forum": case.forum,
                 "year": case.year,
-                "published_on": _day(case.published_at),
+                "published_on": timezone.localtime(case.published_at).date().isoformat(),
                 "url": settings.SITE_URL.rstrip("/") + case.get_absolute_url(),
             }
         )
