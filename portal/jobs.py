@@ -258,14 +258,24 @@ def register_sweeper(sweeper: Callable) -> None:
 
 
 def jobs_sweep(*, now=None) -> dict:
-    """Periodic (celery beat): mark failed the runs their worker left running ("worker stopped"),
-    so that they can be run again, and remove the jobs finished more than JOB_RESULT_DAYS ago with
-    their files. Safe to run twice at once: each change is a conditional update or a delete."""
+    """Periodic (celery beat): mark failed the runs their worker left running ("worker stopped")
+    and those no worker ever took, so that they can be run again, and remove the jobs finished
+    more than JOB_RESULT_DAYS ago with their files. Safe to run twice at once: each change is a
+    conditional update or a delete."""
     now = now or timezone.now()
     stuck = Job.objects.filter(status=Job.Status.RUNNING, started_at__lt=now - _stuck_after()).update(
         status=Job.Status.FAILED,
         message=_("后台进程已停止，任务未完成，可重新运行。"),
         last_error="worker stopped: still running past the time limit",
+        finished_at=now,
+    )
+    # Never taken by a worker (a message lost with a Redis restarted without persistence; the
+    # outbox covers a broker that was down): said so, to be run again. Queued jobs get six times
+    # the limit, so that a queue that is merely long (one worker, many jobs) is left alone.
+    stuck += Job.objects.filter(status=Job.Status.QUEUED, created_at__lt=now - 6 * _stuck_after()).update(
+        status=Job.Status.FAILED,
+        message=_("任务未能开始运行（后台进程未接收），可重新运行。"),
+        last_error="never started: still queued past the time limit",
         finished_at=now,
     )
     old = Job.objects.filter(

@@ -266,8 +266,16 @@ def test_the_sweeper_fails_runs_left_by_a_stopped_worker_and_removes_old_results
     Job.objects.filter(pk=old.pk).update(finished_at=now - datetime.timedelta(days=31))
     recent = _start(staff)
     jobs.run(recent.pk)
+    lost = _start(staff)  # its message never reached a worker
+    Job.objects.filter(pk=lost.pk).update(created_at=now - datetime.timedelta(hours=2))
+    waiting = _start(staff)  # in a long queue, for a while
+    Job.objects.filter(pk=waiting.pk).update(created_at=now - datetime.timedelta(minutes=20))
 
-    assert sweep_jobs() == {"stuck": 1, "removed": 1}
+    assert sweep_jobs() == {"stuck": 2, "removed": 1}
+
+    lost.refresh_from_db()
+    assert lost.status == Job.Status.FAILED and "未能开始运行" in lost.message
+    assert Job.objects.get(pk=waiting.pk).status == Job.Status.QUEUED
 
     stuck.refresh_from_db()
     assert stuck.status == Job.Status.FAILED and "后台进程已停止" in stuck.message
