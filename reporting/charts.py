@@ -115,7 +115,8 @@ def trend_chart(points, *, title, width=720, height=300):
     series = [(key, _(label)) for key, label in TREND_SERIES]
     left, right, top_margin, bottom = 44, 40, 36, 44
     plot_w, plot_h = width - left - right, height - top_margin - bottom
-    peak = _nice_max(max((point.get(key) or 0) for point in points for key, _label in series))
+    # Four grid steps of a round size (1, 2, 5 × 10ⁿ), so that the axis reads in whole numbers.
+    peak = 4 * _nice_max(max((point.get(key) or 0) for point in points for key, _label in series) / 4)
     step = plot_w / max(1, len(points) - 1) if len(points) > 1 else 0
     chart_id = _chart_id("trend")
 

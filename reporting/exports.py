@@ -59,7 +59,8 @@ class Cell:
 
     @property
     def is_number(self):
-        return isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
+        """A number, or the dash of a number not available: set right-aligned."""
+        return (isinstance(self.value, (int, float)) and not isinstance(self.value, bool)) or self.value == "—"
 
 
 @dataclasses.dataclass

@@ -12,20 +12,16 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from reporting import charts, exports
+from reporting import charts, exports, selectors
 from reporting.forms import PeriodForm
 from reporting.permissions import AGENCY, CENTER, SERVICE_POINT, statistics_scope
 
 
 def _figures(period, service_point_ids):
-    from reporting import selectors
-
     return selectors.figures(period, service_point_ids=service_point_ids)
 
 
 def _agency_figures(period, agency_id):
-    from reporting import selectors
-
     return selectors.agency_letter_figures(period, agency_id)
 
 

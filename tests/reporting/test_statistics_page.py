@@ -103,7 +103,21 @@ FIGURES = {
 
 @pytest.fixture
 def figures(monkeypatch):
-    """The page reads these figures; `calls` records each call's period and cut."""
+    """The page reads the real figures (reporting.selectors); `calls` records each call's period and cut."""
+    calls = []
+    real = views_statistics._figures
+
+    def spy(period, service_point_ids):
+        calls.append((period, service_point_ids))
+        return real(period, service_point_ids)
+
+    monkeypatch.setattr(views_statistics, "_figures", spy)
+    return calls
+
+
+@pytest.fixture
+def fixed_figures(monkeypatch):
+    """The page reads FIGURES (for the layout: every section, link, chart and export cell)."""
     calls = []
 
     def fake(period, service_point_ids):
@@ -269,7 +283,7 @@ def test_a_custom_period_reads_the_dates(client, director, figures):
 
 
 # --- the page -------------------------------------------------------------------------------
-def test_the_page_shows_every_section_with_links_behind_the_numbers(client, director, figures):
+def test_the_page_shows_every_section_with_links_behind_the_numbers(client, director, fixed_figures):
     client.force_login(director)
     html = client.get(URL + Q3).content.decode()
     case_list = reverse("admin:cases_case_changelist")
@@ -302,7 +316,7 @@ def test_the_page_shows_every_section_with_links_behind_the_numbers(client, dire
     assert "?period=quarter&amp;year=2025&amp;quarter=1" in html
 
 
-def test_links_to_other_pages_appear_only_when_they_exist(client, director, figures, monkeypatch):
+def test_links_to_other_pages_appear_only_when_they_exist(client, director, fixed_figures, monkeypatch):
     monkeypatch.setattr(views_statistics, "_optional_link", lambda name: None)
     client.force_login(director)
     html = client.get(URL + Q3).content.decode()
@@ -327,7 +341,7 @@ def test_charts_escape_labels_and_say_the_figures():
 EXPORT = "/statistics/export/"
 
 
-def test_csv_export_has_a_bom_and_the_figures(client, director, figures):
+def test_csv_export_has_a_bom_and_the_figures(client, director, fixed_figures):
     client.force_login(director)
     response = client.get(EXPORT + Q3 + "&table=dimension_country&format=csv")
     assert response.status_code == 200
@@ -340,7 +354,7 @@ def test_csv_export_has_a_bom_and_the_figures(client, director, figures):
     assert "'=HYPERLINK" in comments  # a formula typed by an applicant stays text
 
 
-def test_xlsx_export_of_one_table_and_of_all(client, director, figures):
+def test_xlsx_export_of_one_table_and_of_all(client, director, fixed_figures):
     client.force_login(director)
     response = client.get(EXPORT + Q3 + "&table=cases&format=xlsx")
     assert response.status_code == 200
@@ -361,7 +375,7 @@ def test_xlsx_export_of_one_table_and_of_all(client, director, figures):
         ("&table=cases", "未知的导出格式"),
     ],
 )
-def test_bad_export_requests_get_400(client, director, figures, query, message):
+def test_bad_export_requests_get_400(client, director, fixed_figures, query, message):
     client.force_login(director)
     response = client.get(EXPORT + Q3 + query)
     assert response.status_code == 400
