@@ -103,7 +103,7 @@ class WorkReportAdmin(NotFoundOutsideQuerysetMixin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         return [
             (None, {"fields": self.INFO}),
-            (_("评述（由中心工作人员撰写）"), {"fields": ["seen_revision", *services.COMMENTARY]}),
+            (_("评述（由中心工作人员撰写）"), {"fields": list(services.COMMENTARY)}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -122,7 +122,9 @@ class WorkReportAdmin(NotFoundOutsideQuerysetMixin, admin.ModelAdmin):
         return is_center_member(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return can_edit_work_report(request.user, obj)
+        # A report past its draft is only viewed here (no save buttons); its steps are below the form.
+        editable = obj is None or obj.status == WorkReport.Status.DRAFT
+        return editable and can_edit_work_report(request.user, obj)
 
     def has_add_permission(self, request):
         return False
