@@ -78,7 +78,8 @@ class WorkReportForm(forms.ModelForm):
 @admin.register(WorkReport)
 class WorkReportAdmin(NotFoundOutsideQuerysetMixin, admin.ModelAdmin):
     form = WorkReportForm
-    list_display = ["title", "kind", "status", "number", "meeting", "created_by", "signed_by", "signed_at"]
+    list_display = ["period_display", "kind", "status", "number", "meeting", "created_by", "signed_by", "signed_at"]
+    list_display_links = ["period_display"]
     list_filter = ["kind", "status", "year"]
     list_select_related = ["meeting", "created_by", "signed_by"]
     search_fields = ["title", "number"]
@@ -99,6 +100,10 @@ class WorkReportAdmin(NotFoundOutsideQuerysetMixin, admin.ModelAdmin):
         "signed_by",
         "signed_at",
     ]
+
+    @admin.display(description=_("期间"), ordering="period_first")
+    def period_display(self, obj):
+        return obj.period_name
 
     def get_fieldsets(self, request, obj=None):
         return [
