@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0009_jobs_and_working_day_numbers"),
+        ("portal", "0010_fill_working_day_numbers"),
     ]
 
     operations = [
