@@ -71,6 +71,14 @@ class Table:
     rows: list[list[Cell]]
     note: str = ""
 
+    @property
+    def columns(self):
+        """(header, numeric) per column: a column of numbers is set right-aligned, its header too."""
+        return [
+            (header, index > 0 and all(row[index].is_number for row in self.rows if index < len(row)))
+            for index, header in enumerate(self.headers)
+        ]
+
     def plain_rows(self):
         return [[cell.value for cell in row] for row in self.rows]
 
