@@ -396,3 +396,88 @@ def test_the_reported_cases_get_a_clear_answer(fuzzer):
     )
     assert response.status_code == 200
     assert "该记录已被他人修改" in response.content.decode()
+
+
+# --------------------------------------------------------------------------- the API
+API_QUERY_KEYS = [
+    "period",
+    "year",
+    "quarter",
+    "month",
+    "start",
+    "end",
+    "service_point",
+    "dimension",
+    "type",
+    "country",
+    "page",
+    "page_size",
+    "ordering",
+    "level",
+    "right_type",
+    "dispute_type",
+    "opponent_type",
+    "technical_field",
+    "applicant_category",
+    "channel",
+    "format",
+]
+API_JUNK_BODIES = [
+    b"",
+    b"not json",
+    b"[]",
+    b"null",
+    b'{"person_name": null, "question": 5}',
+    b'{"countries": "US", "right_types": [[]], "received_at": "99999-01-01"}',
+    b'{"person_name": "' + b"x" * 300 + b'", "question": "\\u0000", "credit_code": "99999999999999999999"}',
+    b'{"channel": "carrier-pigeon", "email": "@", "person_name": "a", "question": "b"}',
+]
+
+
+def test_the_api_answers_junk_with_a_json_error_never_500(db):
+    """Every API URL of the URL conf, with a token that holds every scope: each path parameter with
+    each malformed value, junk in every query parameter the API reads, junk JSON bodies to every
+    URL. Each answer is below 500; an answer of an API view that refuses is a JSON body."""
+    from api.models import Scope
+    from tests.api.factories import issue_token
+    from tests.factories import UserFactory
+
+    staff = UserFactory(roles=["staff"], is_staff=True)
+    key, _token = issue_token(*Scope.values, acts_as=staff, rate=1_000_000)
+    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {key}")
+    failures, requests = [], 0
+
+    def ask(method, path, query=None, body=None):
+        nonlocal requests
+        requests += 1
+        if method == "GET":
+            response = client.get(path, query or {})
+        else:
+            response = client.post(path, body, content_type="application/json")
+        api_view = response.status_code >= 400 and response.get("Content-Type", "").startswith("text/html")
+        try:
+            # The documentation page is HTML by nature; every other API view answers JSON.
+            api_view = api_view and resolve(urlsplit(path).path).url_name not in ("docs", None)
+            api_view = api_view and resolve(urlsplit(path).path).namespace == "api"
+        except Resolver404:
+            api_view = False
+        if response.status_code >= 500 or api_view:
+            failures.append(
+                f"{response.status_code} {method} {path[:120]} {query or ''}{body or ''}"[:300] + _where(response)
+            )
+
+    templates = [template for template, _pattern in url_patterns() if template.startswith("/api/")]
+    assert {"/api/v1/cases/", "/api/v1/consultations/", "/api/v1/documents/verify/{code}/"} <= set(templates)
+    for template in templates:
+        params = _params(template)
+        for value in MALFORMED_SEGMENTS if params else [None]:
+            path = _fill(template, dict.fromkeys(params, value)) if params else template
+            ask("GET", path)
+            for body in API_JUNK_BODIES:
+                ask("POST", path, body=body)
+        if params:
+            continue
+        for name in API_QUERY_KEYS:
+            for junk in JUNK_VALUES:
+                ask("GET", template, {name: junk})
+    assert not failures, f"{len(failures)} of {requests} API requests failed:\n" + "\n".join(sorted(set(failures)))
