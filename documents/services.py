@@ -66,6 +66,7 @@ DEFAULT_NUMBERING = {
     Document.Kind.CASE_FILE: (NumberingRule.Style.NUMBER, "发"),
     Document.Kind.ASSISTANCE_LETTER: (NumberingRule.Style.NUMBER, "函"),
     Document.Kind.UPWARD_REPORT: (NumberingRule.Style.NUMBER, "报"),
+    Document.Kind.WORK_REPORT: (NumberingRule.Style.NUMBER, "报"),
     Document.Kind.MEETING_MINUTES: (NumberingRule.Style.ISSUE, ""),
     Document.Kind.SEMINAR_MINUTES: (NumberingRule.Style.ISSUE, ""),
 }

@@ -22,6 +22,8 @@ CENTER_APPS = [
     "consultations",
     "knowledge",
     "enterprises",
+    "reporting",
+    "api",
 ]
 
 # What a workstation's staff may do in the admin, by model permission (app label, codename). The
