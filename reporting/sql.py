@@ -169,7 +169,7 @@ def count_by_dimension(queryset, dimensions, *, connection=default_connection):
     SQL. `dimensions` maps a column alias to "multi" (a "|a|b|" answer: counted once per
     tick), "single" (one value), or ("labelled", label_alias) (one value whose label is
     another column). Returns {alias: [(key, label_or_None, count), ...]}."""
-    base_sql, params = queryset.query.sql_with_params()
+    base_sql, params = queryset.order_by().query.sql_with_params()
     vendor = connection.vendor
     parts = []
     for alias, kind in dimensions.items():
@@ -179,10 +179,13 @@ def count_by_dimension(queryset, dimensions, *, connection=default_connection):
                 raise ValueError(f"not a column alias: {identifier!r}")
         name = f"'{alias}'"
         if kind == "multi":
+            # Group by the whole answer first (a few hundred distinct combinations), then split
+            # only those: far fewer rows to unnest than one per case.
             tick = "t.tick" if vendor == "postgresql" else "t.value"
             parts.append(
-                f"SELECT {name} AS dim, {tick} AS key, NULL AS label, COUNT(*) AS n "  # noqa: S608
-                f"FROM base, {_ticks_sql(vendor, alias)} WHERE {tick} <> '' GROUP BY {tick}"
+                f"SELECT {name} AS dim, {tick} AS key, NULL AS label, SUM(base.n) AS n "  # noqa: S608
+                f"FROM (SELECT {alias}, COUNT(*) AS n FROM base GROUP BY {alias}) base, {_ticks_sql(vendor, alias)} "
+                f"WHERE {tick} <> '' GROUP BY {tick}"
             )
         elif kind == "single":
             parts.append(
@@ -200,5 +203,5 @@ def count_by_dimension(queryset, dimensions, *, connection=default_connection):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for dim, key, label, count in cursor.fetchall():
-            result[dim].append((key, label, count))
+            result[dim].append((key, label, int(count)))
     return result
