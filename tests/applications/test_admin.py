@@ -90,7 +90,7 @@ def test_return_needs_a_reason(client, staff, applicant):
     client.force_login(staff)
     response = client.post(decide_url("return", application), {"ids": str(application.pk), "reason": ""})
     assert response.status_code == 200
-    assert "这个字段是必填项" in response.content.decode()
+    assert "必填项" in response.content.decode()
     client.post(decide_url("return", application), {"ids": str(application.pk), "reason": "请补充专利证书"})
     application.refresh_from_db()
     assert application.status == S.RETURNED and application.decision_reason == "请补充专利证书"

@@ -35,11 +35,12 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from applications.services.invitations import token_hash
+from cases.opinions.services import case_file_export
 from documents.selectors import documents_of_case
 from documents.services import document_render
 from experts.permissions import case_visible_assignments, visible_seminar_seats
 from experts.services import assignment_declare
-from portal.models import User
+from portal.models import Job, User
 from portal.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -215,6 +216,21 @@ RULES = {
     "knowledge:service_points": everyone(),
     # The invited person, not logged in, sets a password; a logged-in person of another address is refused.
     "applications:invitation_accept": only({}, anonymous=200, others=403),
+    # Statistics: the center sees all, a workstation its own scope, an agency is sent to its own letters' page.
+    "reporting:statistics": only({**CENTER, **STATIONS}, **dict.fromkeys(ALL_AGENCIES, 302)),
+    "reporting:statistics_export": only({**CENTER, **STATIONS, **ALL_AGENCIES}),
+    "reporting:agency_statistics": only(ALL_AGENCIES),
+    "reporting:national": only(CENTER),
+    # A job is its starter's alone (the walk's job was started by the staff member).
+    "jobs:list": only(LOGGED_IN),
+    "jobs:detail": only({"staff": 200}),
+    "jobs:status": only({"staff": 200}),
+    "jobs:download": only({"staff": 200}),
+    "jobs:retry": post(only({"staff": 302})),
+    # The case file's progress page: center members; everyone else is sent to the admin's login.
+    "cases:case_file_progress": only(CENTER, others=302, **dict.fromkeys(STATIONS, 404)),
+    "cases:case_file_status": only(CENTER, others=302, **dict.fromkeys(STATIONS, 404)),
+    "cases:case_file_retry": post(only(dict.fromkeys(CENTER, 302), others=302, **dict.fromkeys(STATIONS, 404))),
 }
 
 
@@ -387,8 +403,37 @@ class World:
             "knowledge:agency_edit": lambda: {"kind": "law", "pk": _returned_law(w).pk},
             "knowledge:consent": lambda: {"token": _consent_asked().consent_token},
             "applications:invitation_accept": lambda: {"token": _invitation(w)},
+            "jobs:detail": lambda: {"pk": _job(w).pk},
+            "jobs:status": lambda: {"pk": _job(w).pk},
+            "jobs:download": lambda: {"pk": _job(w).pk},
+            "jobs:retry": lambda: {"pk": _job(w, failed=True).pk},
+            "cases:case_file_progress": lambda: {"case_pk": w.case.pk, "pk": _case_file(w).pk},
+            "cases:case_file_status": lambda: {"case_pk": w.case.pk, "pk": _case_file(w).pk},
+            "cases:case_file_retry": lambda: {"case_pk": w.case.pk, "pk": _case_file(w).pk},
         }.get(name, {})
         return values() if callable(values) else values
+
+
+def _job(world, *, failed=False):
+    """A finished export of the staff member's (or a failed one, to run again)."""
+    job = Job.objects.create(
+        kind="reporting.national_export",
+        label="信息报送导出",
+        params={"period": "year", "year": "2026", "format": "json"},
+        created_by=world.people["staff"],
+        status=Job.Status.FAILED if failed else Job.Status.SUCCEEDED,
+        last_error="OSError: disk full" if failed else "",
+    )
+    if not failed:
+        job.result_file.save("export.json", ContentFile(b"{}"), save=False)
+        job.result_name, job.result_content_type = "export.json", "application/json"
+        job.save()
+    return job
+
+
+def _case_file(world):
+    """The case file of the walk's case, asked for by the staff member."""
+    return case_file_export(case=world.case, by=world.people["staff"])
 
 
 def _published(label, **lookup):
