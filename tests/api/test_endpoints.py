@@ -11,6 +11,7 @@ from cases.models import Case
 from consultations.models import Consultation
 from documents.models import Document
 from knowledge.models import Law, TypicalCase
+from reporting import selectors
 from tests.api.coverage import covers
 from tests.api.factories import bearer, issue_token, make_record_case
 
@@ -162,7 +163,6 @@ def test_bad_statistics_queries_are_400(api, fake_figures, query, field):
 
 @covers("statistics_read")
 def test_statistics_read_the_real_figures_when_they_exist(api):
-    from reporting import selectors
     key, _token = issue_token("statistics:read")
     response = api.get("/api/v1/statistics/?period=year&year=2025", **bearer(key))
     assert response.status_code == 200
