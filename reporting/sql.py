@@ -137,6 +137,20 @@ class WorkingDayNumberOf(Func):
         table = connection.ops.quote_name(WorkingDayNumber._meta.db_table)
         return super().as_sql(compiler, connection, table=table, **extra_context)
 
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # A lookup per row (a correlated subquery: an index probe for each of a year's rows)
+        # cost more than the aggregate itself. Instead the whole table is read once per query
+        # into an array (an uncorrelated subquery: PostgreSQL runs it once, a few thousand
+        # rows) and each date picks its number by position. The table is dense (one row per
+        # date, `working_day_numbers_rebuild`), so position = days since its first date; a
+        # date outside it gives NULL, as the lookup did.
+        table = connection.ops.quote_name(WorkingDayNumber._meta.db_table)
+        template = (
+            f"(SELECT array_agg(wdn.number ORDER BY wdn.date) FROM {table} wdn)"  # noqa: S608
+            f"[(%(expressions)s) - (SELECT min(wdn.date) FROM {table} wdn) + 1]"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
 
 def local_day(field):
     """The date of a timestamp in the portal's time zone (Asia/Shanghai)."""
@@ -171,34 +185,62 @@ def count_by_dimension(queryset, dimensions, *, connection=default_connection):
     another column). Returns {alias: [(key, label_or_None, count), ...]}."""
     base_sql, params = queryset.order_by().query.sql_with_params()
     vendor = connection.vendor
-    parts = []
+    columns = []
     for alias, kind in dimensions.items():
         # The aliases are the caller's own identifiers, never user input: checked all the same.
         for identifier in (alias, kind[1] if isinstance(kind, tuple) else alias):
             if not _IDENTIFIER.fullmatch(identifier):
                 raise ValueError(f"not a column alias: {identifier!r}")
+            if identifier not in columns:
+                columns.append(identifier)
+    if vendor == "postgresql":
+        # One pass over the rows: every dimension is a grouping set of the same GROUP BY (the
+        # labelled one with its label), and GROUPING() tells which set a result row belongs to.
+        # A dimension then reads only its own few rows.
+        sets = ", ".join(
+            f"({alias}, {kind[1]})" if isinstance(kind, tuple) else f"({alias})" for alias, kind in dimensions.items()
+        )
+        flags = ", ".join(f"GROUPING({alias}) AS g_{alias}" for alias in dimensions)
+        listed = ", ".join(columns)
+        source = (
+            f"SELECT {listed}, {flags}, COUNT(*) AS n FROM ({base_sql}) base "  # noqa: S608
+            f"GROUP BY GROUPING SETS ({sets})"
+        )
+
+        def rows_of(alias):
+            return f"(SELECT * FROM grouped WHERE g_{alias} = 0)"  # noqa: S608
+
+    else:
+        source = base_sql
+
+        def rows_of(alias):
+            return "(SELECT *, 1 AS n FROM grouped)"
+
+    parts = []
+    for alias, kind in dimensions.items():
         name = f"'{alias}'"
+        rows = rows_of(alias)
         if kind == "multi":
-            # Group by the whole answer first (a few hundred distinct combinations), then split
+            # Sum by the whole answer first (a few hundred distinct combinations), then split
             # only those: far fewer rows to unnest than one per case.
             tick = "t.tick" if vendor == "postgresql" else "t.value"
             parts.append(
                 f"SELECT {name} AS dim, {tick} AS key, NULL AS label, SUM(base.n) AS n "  # noqa: S608
-                f"FROM (SELECT {alias}, COUNT(*) AS n FROM base GROUP BY {alias}) base, {_ticks_sql(vendor, alias)} "
-                f"WHERE {tick} <> '' GROUP BY {tick}"
+                f"FROM (SELECT {alias}, SUM(n) AS n FROM {rows} r GROUP BY {alias}) base, "
+                f"{_ticks_sql(vendor, alias)} WHERE {tick} <> '' GROUP BY {tick}"
             )
         elif kind == "single":
             parts.append(
-                f"SELECT {name} AS dim, CAST(base.{alias} AS TEXT) AS key, NULL AS label, COUNT(*) AS n "  # noqa: S608
-                f"FROM base GROUP BY base.{alias}"
+                f"SELECT {name} AS dim, CAST(base.{alias} AS TEXT) AS key, NULL AS label, SUM(base.n) AS n "  # noqa: S608
+                f"FROM {rows} base GROUP BY base.{alias}"
             )
         else:
             label = kind[1]
             parts.append(
-                f"SELECT {name} AS dim, CAST(base.{alias} AS TEXT) AS key, base.{label} AS label, COUNT(*) AS n "  # noqa: S608
-                f"FROM base GROUP BY base.{alias}, base.{label}"
+                f"SELECT {name} AS dim, CAST(base.{alias} AS TEXT) AS key, base.{label} AS label, "  # noqa: S608
+                f"SUM(base.n) AS n FROM {rows} base GROUP BY base.{alias}, base.{label}"
             )
-    sql = f"WITH base AS ({base_sql}) " + " UNION ALL ".join(parts)
+    sql = f"WITH grouped AS ({source}) " + " UNION ALL ".join(parts)
     result = {alias: [] for alias in dimensions}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
