@@ -41,6 +41,7 @@ from reporting.periods import Period
 from reporting.sql import (
     PercentileCont,
     PercentilesCont,
+    aggregate_together,
     count_by_dimension,
     local_day,
     percentiles_list,
@@ -156,10 +157,23 @@ def figures(period: Period, *, service_point_ids=None, today: datetime.date | No
         "today": today,
         "points": service_point_ids,
     }
-    applications, app_trends, acceptance, acceptance_overdue = _applications(ctx)
-    applications.update(_returns_and_withdrawals(ctx))
-    cases, case_trends, first_contact, overdue = _cases(ctx)
-    consultations, consultation_trends = _consultations(ctx)
+    # Every one-row aggregate in one query (each over its own rows and indexes), then the
+    # queries that give several rows each.
+    rows = aggregate_together(
+        {
+            "applications": _applications(ctx),
+            "returns": _returns_and_withdrawals(ctx),
+            "cases": _cases(ctx),
+            "consultations": _consultations(ctx),
+            "opinions": _opinions(ctx),
+            **_experts_counts(ctx),
+            "satisfaction": _satisfaction_counts(ctx),
+        }
+    )
+    applications, app_trends, acceptance, acceptance_overdue = _applications_result(rows["applications"], ctx)
+    applications.update(rows["returns"])
+    cases, case_trends, first_contact, overdue = _cases_result(rows["cases"], ctx)
+    consultations, consultation_trends = _consultations_result(rows["consultations"], ctx)
     trends = []
     for i, quarter in enumerate(quarters):
         trends.append(
@@ -187,18 +201,18 @@ def figures(period: Period, *, service_point_ids=None, today: datetime.date | No
         "handling": {
             "acceptance": acceptance,
             "first_contact": first_contact,
-            "opinion": _opinions(ctx),
+            "opinion": _timing(rows["opinions"], "opinion"),
             "overdue_now": {"acceptance": acceptance_overdue, **overdue},
         },
         "letters": _letters(ctx),
-        "experts": _experts(ctx),
-        "satisfaction": _satisfaction(ctx),
+        "experts": _experts(ctx, rows),
+        "satisfaction": _satisfaction(ctx, rows["satisfaction"]),
         "trends": trends,
     }
 
 
 def _applications(ctx):
-    """One query: received (first submission), accepted, declined in the period; the
+    """Received (first submission), accepted, declined in the period; the
     acceptance timing; the applications waiting past their review deadline; the trend."""
     start, end, today = ctx["start"], ctx["end"], ctx["today"]
     queryset = _scoped(Application.objects.all(), "service_point_id", ctx["points"]).filter(
@@ -224,14 +238,17 @@ def _applications(ctx):
     }
     for i, (q_start, q_end) in enumerate(ctx["quarters"]):
         aggregates[f"trend_{i}"] = Count("pk", filter=_between("first_submitted", q_start, q_end))
-    row = queryset.aggregate(**aggregates)
+    return queryset, aggregates
+
+
+def _applications_result(row, ctx):
     figures = {"received": row["received"], "accepted": row["accepted"], "declined": row["declined"]}
     trends = [row[f"trend_{i}"] for i in range(len(ctx["quarters"]))]
     return figures, trends, _timing(row, "acceptance"), row["acceptance_overdue"]
 
 
 def _returns_and_withdrawals(ctx):
-    """One query on the audit log (an application has no 'returned at' column that survives
+    """On the audit log (an application has no 'returned at' column that survives
     the resubmission): returned for correction in the period, each application once; and
     withdrawn after submission."""
     start, end = ctx["start"], ctx["end"]
@@ -245,19 +262,18 @@ def _returns_and_withdrawals(ctx):
         entries = entries.filter(
             object_id__in=Application.objects.filter(service_point_id__in=ctx["points"]).values("pk")
         )
-    row = entries.aggregate(
-        returned=Count("object_id", filter=Q(action_type="applications.application.returned"), distinct=True),
-        withdrawn=Count(
+    return entries, {
+        "returned": Count("object_id", filter=Q(action_type="applications.application.returned"), distinct=True),
+        "withdrawn": Count(
             "object_id",
             filter=Q(action_type="applications.application.withdrawn", from_status__in=(AS.SUBMITTED, AS.RETURNED)),
             distinct=True,
         ),
-    )
-    return {"returned": row["returned"], "withdrawn": row["withdrawn"]}
+    }
 
 
 def _cases(ctx):
-    """One query: cases opened, closed, terminated in the period, open and overdue now, the
+    """Cases opened, closed, terminated in the period, open and overdue now, the
     first-contact timing, the deadlines passed now, and the trend."""
     start, end, today = ctx["start"], ctx["end"], ctx["today"]
     end_of_today = datetime.datetime.combine(
@@ -290,7 +306,10 @@ def _cases(ctx):
     for i, (q_start, q_end) in enumerate(ctx["quarters"]):
         aggregates[f"opened_{i}"] = Count("pk", filter=_between("opened_at", q_start, q_end))
         aggregates[f"closed_{i}"] = Count("pk", filter=_between("closed_at", q_start, q_end) & Q(status=CS.CLOSED))
-    row = queryset.aggregate(**aggregates)
+    return queryset, aggregates
+
+
+def _cases_result(row, ctx):
     cases = {key: row[key] for key in ("opened", "closed", "terminated", "open_now", "overdue_now")}
     trends = [{"opened": row[f"opened_{i}"], "closed": row[f"closed_{i}"]} for i in range(len(ctx["quarters"]))]
     overdue = {"first_contact": row["first_contact_overdue"], "opinion": row["opinion_overdue"]}
@@ -298,7 +317,7 @@ def _cases(ctx):
 
 
 def _opinions(ctx):
-    """One query: case opened → first opinion signed (less the days the deadline was paused),
+    """Case opened → first opinion signed (less the days the deadline was paused),
     for the first opinions of their case signed in the period."""
     start, end = ctx["start"], ctx["end"]
     earlier = GuidanceOpinion.objects.filter(
@@ -307,19 +326,16 @@ def _opinions(ctx):
     queryset = _scoped(GuidanceOpinion.objects.all(), "case__application__service_point_id", ctx["points"])
     queryset = queryset.filter(_between("signed_at", start, end)).filter(~Exists(earlier))
     everything = Q(pk__isnull=False)
-    row = queryset.aggregate(
-        **_timing_aggregates(
-            "opinion",
-            everything,
-            working_days("case__opened_at", "signed_at") - F("case__paused_days"),
-            Q(case__opinion_due__isnull=True) | Q(case__opinion_due__gte=local_day("signed_at")),
-        )
+    return queryset, _timing_aggregates(
+        "opinion",
+        everything,
+        working_days("case__opened_at", "signed_at") - F("case__paused_days"),
+        Q(case__opinion_due__isnull=True) | Q(case__opinion_due__gte=local_day("signed_at")),
     )
-    return _timing(row, "opinion")
 
 
 def _consultations(ctx):
-    """One query: consultations in the period by channel, and per quarter of the trend."""
+    """Consultations in the period by channel, and per quarter of the trend."""
     start, end = ctx["start"], ctx["end"]
     queryset = _scoped(Consultation.objects.all(), "service_point_id", ctx["points"]).filter(
         received_at__gte=ctx["earliest"]
@@ -330,7 +346,10 @@ def _consultations(ctx):
         aggregates[f"channel_{channel.value}"] = Count("pk", filter=in_period & Q(channel=channel.value))
     for i, (q_start, q_end) in enumerate(ctx["quarters"]):
         aggregates[f"trend_{i}"] = Count("pk", filter=_between("received_at", q_start, q_end))
-    row = queryset.aggregate(**aggregates)
+    return queryset, aggregates
+
+
+def _consultations_result(row, ctx):
     labels = dict(Consultation.Channel.choices)
     by_channel = _rows(
         [(channel, row[f"channel_{channel}"]) for channel in labels if row[f"channel_{channel}"]],
@@ -511,21 +530,34 @@ def _iso(value):
     return value.isoformat()
 
 
-def _experts(ctx):
-    """Three queries: invitations sent in the period and their answers; opinions submitted
-    in the period; the ten experts with the most active assignments now.
+def _experts_counts(ctx):
+    """Invitations sent in the period and their answers; opinions submitted in the period."""
+    start, end = ctx["start"], ctx["end"]
+    points = ctx["points"]
+    invitations = _scoped(ExpertInvitation.objects.all(), "case__application__service_point_id", points)
+    opinions = _scoped(ExpertOpinion.objects.all(), "assignment__case__application__service_point_id", points)
+    return {
+        "invitations": (
+            invitations.filter(_between("invited_at", start, end)),
+            {
+                "invited": Count("pk"),
+                "accepted": Count("pk", filter=Q(status=ExpertInvitation.Status.ACCEPTED)),
+                "declined": Count("pk", filter=Q(status=ExpertInvitation.Status.DECLINED)),
+            },
+        ),
+        "expert_opinions": (opinions.filter(_between("submitted_at", start, end)), {"count": Count("pk")}),
+    }
+
+
+def _experts(ctx, rows):
+    """The counts of `_experts_counts`, and one query: the ten experts with the most active
+    assignments now.
 
     The acceptance rate is accepted ÷ (accepted + declined): of the invitations answered."""
     start, end = ctx["start"], ctx["end"]
     points = ctx["points"]
-    invitations = _scoped(ExpertInvitation.objects.all(), "case__application__service_point_id", points)
-    row = invitations.filter(_between("invited_at", start, end)).aggregate(
-        invited=Count("pk"),
-        accepted=Count("pk", filter=Q(status=ExpertInvitation.Status.ACCEPTED)),
-        declined=Count("pk", filter=Q(status=ExpertInvitation.Status.DECLINED)),
-    )
-    opinions = _scoped(ExpertOpinion.objects.all(), "assignment__case__application__service_point_id", points)
-    opinion_count = opinions.filter(_between("submitted_at", start, end)).count()
+    row = rows["invitations"]
+    opinion_count = rows["expert_opinions"]["count"]
     active = Q(assignments__status__in=ExpertAssignment.OPEN_STATUSES)
     submitted = _between("opinions__submitted_at", start, end)
     if points is not None:
@@ -553,16 +585,26 @@ def _experts(ctx):
     }
 
 
-def _satisfaction(ctx):
-    """Two queries: the feedback given in the period (count and the average of each
-    question), and its latest non-empty comments."""
+def _feedback(ctx):
     start, end = ctx["start"], ctx["end"]
-    feedback = _scoped(Feedback.objects.all(), "application__service_point_id", ctx["points"]).filter(
+    return _scoped(Feedback.objects.all(), "application__service_point_id", ctx["points"]).filter(
         _between("submitted_at", start, end)
     )
-    row = feedback.aggregate(
-        count=Count("pk"), satisfaction=Avg("satisfaction"), timeliness=Avg("timeliness"), usefulness=Avg("usefulness")
-    )
+
+
+def _satisfaction_counts(ctx):
+    """The feedback given in the period: count and the average of each question."""
+    return _feedback(ctx), {
+        "count": Count("pk"),
+        "satisfaction": Avg("satisfaction"),
+        "timeliness": Avg("timeliness"),
+        "usefulness": Avg("usefulness"),
+    }
+
+
+def _satisfaction(ctx, row):
+    """The counts of `_satisfaction_counts`, and one query: the latest non-empty comments."""
+    feedback = _feedback(ctx)
     comments = (
         feedback.exclude(comment="")
         .order_by("-submitted_at", "-pk")

@@ -8,7 +8,7 @@ import json
 import re
 
 from django.db import connection as default_connection
-from django.db.models import Aggregate, Field, FloatField, Func, IntegerField
+from django.db.models import Aggregate, Field, FloatField, Func, IntegerField, Value
 from django.db.models.functions import TruncDate
 
 from portal.models import WorkingDayNumber
@@ -247,3 +247,27 @@ def count_by_dimension(queryset, dimensions, *, connection=default_connection):
         for dim, key, label, count in cursor.fetchall():
             result[dim].append((key, label, int(count)))
     return result
+
+
+# --- several aggregates in one query --------------------------------------------------------
+
+
+def aggregate_together(parts, *, connection=default_connection):
+    """Run several `queryset.aggregate(**aggregates)` as ONE query: each part stays its own
+    aggregate over its own rows (its own WHERE, its own indexes), and the one-row results are
+    put side by side (`SELECT * FROM (…) p0 CROSS JOIN (…) p1 …`). One round trip instead of
+    one per part. `parts` maps a name to (queryset, {alias: aggregate}); returns
+    {name: {alias: value}} with the values as the database driver gives them."""
+    selects = []
+    params = []
+    for i, (queryset, aggregates) in enumerate(parts.values()):
+        # Grouped by a constant: no GROUP BY at all, so exactly one row even over no rows.
+        one_row = queryset.order_by().annotate(_one=Value(1)).values("_one").annotate(**aggregates).values(*aggregates)
+        sql, part_params = one_row.query.sql_with_params()
+        selects.append(f"({sql}) p{i}")
+        params.extend(part_params)
+    sql = "SELECT * FROM " + " CROSS JOIN ".join(selects)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        values = iter(cursor.fetchone())
+    return {name: {alias: next(values) for alias in aggregates} for name, (_qs, aggregates) in parts.items()}
