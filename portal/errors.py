@@ -10,9 +10,10 @@ import logging
 import math
 
 from django.core.cache import cache
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from portal.access import Forbidden
@@ -74,8 +75,14 @@ def permission_denied(request, exception=None):
     return _render(request, "403.html", 403, {"reason": reason})
 
 
+# API clients read JSON, also when the address itself is wrong.
+API_PREFIX = "/api/"
+
+
 @requires_csrf_token
 def page_not_found(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": _("未找到。请检查地址，接口说明见 /api/v1/docs/。")}, status=404)
     return _render(request, "404.html", 404)
 
 

@@ -308,3 +308,12 @@ def test_document_verification_gives_the_public_facts(api, staff, cases):
     assert "申请人的秘密" not in response.content.decode()
     response = api.get("/api/v1/documents/verify/NOPE0000/", **bearer(key))
     assert response.status_code == 404 and "detail" in response.json()
+
+
+def test_an_address_outside_the_api_is_a_json_404_and_a_page_404_elsewhere(client):
+    response = client.get("/api/v1/knowledge/law/not-a-number/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "/api/v1/docs/" in response.json()["detail"]
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")

@@ -218,7 +218,8 @@ RULES = {
     "applications:invitation_accept": only({}, anonymous=200, others=403),
     # Statistics: the center sees all, a workstation its own scope, an agency is sent to its own letters' page.
     "reporting:statistics": only({**CENTER, **STATIONS}, **dict.fromkeys(ALL_AGENCIES, 302)),
-    "reporting:statistics_export": only({**CENTER, **STATIONS, **ALL_AGENCIES}),
+    # Without a table named, those who may export are told so (400); the others get 404.
+    "reporting:statistics_export": only(dict.fromkeys({**CENTER, **STATIONS, **ALL_AGENCIES}, 400)),
     "reporting:agency_statistics": only(ALL_AGENCIES),
     "reporting:national": only(CENTER),
     # A job is its starter's alone (the walk's job was started by the staff member).
@@ -231,6 +232,15 @@ RULES = {
     "cases:case_file_progress": only(CENTER, others=302, **dict.fromkeys(STATIONS, 404)),
     "cases:case_file_status": only(CENTER, others=302, **dict.fromkeys(STATIONS, 404)),
     "cases:case_file_retry": post(only(dict.fromkeys(CENTER, 302), others=302, **dict.fromkeys(STATIONS, 404))),
+    # The API answers tokens only: a logged-in session is no client (401 with a JSON body).
+    "api:schema": everyone(),
+    "api:docs": everyone(),
+    "api:statistics": everyone(401),
+    "api:knowledge-list": everyone(401),
+    "api:knowledge-detail": everyone(401),
+    "api:cases": everyone(401),
+    "api:consultations": post(everyone(401)),
+    "api:documents-verify": everyone(401),
 }
 
 
@@ -403,6 +413,8 @@ class World:
             "knowledge:agency_edit": lambda: {"kind": "law", "pk": _returned_law(w).pk},
             "knowledge:consent": lambda: {"token": _consent_asked().consent_token},
             "applications:invitation_accept": lambda: {"token": _invitation(w)},
+            "api:knowledge-detail": lambda: {"kind": "law", "pk": _published("knowledge.Law").pk},
+            "api:documents-verify": {"code": w.document.verification_code},
             "jobs:detail": lambda: {"pk": _job(w).pk},
             "jobs:status": lambda: {"pk": _job(w).pk},
             "jobs:download": lambda: {"pk": _job(w).pk},
