@@ -40,27 +40,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import clear_url_caches, include, path  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-import cases.models  # noqa: E402
 from api.models import ApiClient, ApiToken  # noqa: E402
 from cases.models import Case  # noqa: E402
 from reporting.national import write_json, write_xlsx  # noqa: E402
 from reporting.periods import Period  # noqa: E402
 from reporting.records import handled_in  # noqa: E402
-
-if not hasattr(cases.models, "CaseEvent"):
-    # The case list's generator still writes CaseEvent rows, a model the audit log has replaced:
-    # its rows are skipped here (nothing read by this benchmark depends on them).
-    class _NoCaseEvents:
-        def __init__(self, **kwargs):
-            pass
-
-        class objects:
-            @staticmethod
-            def bulk_create(rows, batch_size=None):
-                return rows
-
-    cases.models.CaseEvent = _NoCaseEvents
-
 from tests.bench.bench_case_list import populate  # noqa: E402
 
 

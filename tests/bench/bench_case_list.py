@@ -33,6 +33,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -40,9 +41,10 @@ from django.utils import timezone  # noqa: E402
 
 from applications.choices import DisputeType, RightType, TechnicalField  # noqa: E402
 from applications.models import Applicant, Application  # noqa: E402
-from cases.models import AssistanceLetter, Case, CaseEvent, LetterRecipient  # noqa: E402
-from portal.models import PartnerAgency, User  # noqa: E402
+from cases.models import AssistanceLetter, Case, LetterRecipient  # noqa: E402
+from portal.models import LogEntry, PartnerAgency, User  # noqa: E402
 from portal.roles import Role  # noqa: E402
+from tests.twofactor import verify_client_session  # noqa: E402
 
 COUNTRIES = ["US", "DE", "FR", "GB", "JP", "KR", "IN", "BR", "RU", "TR", "AU"]
 WORDS = ["数控机床", "光伏逆变器", "锂电池", "液压泵", "无人机", "医疗器械", "纺织面料", "陶瓷", "煤机装备", "特种钢材"]
@@ -155,8 +157,23 @@ def populate(n_cases, seed=2026):
                 )
             )
         cases = Case.objects.bulk_create(cases, batch_size=BATCH)
-        CaseEvent.objects.bulk_create(
-            [CaseEvent(case=case, actor=filer, to_status="accepted", public_note="您的申请已受理。") for case in cases],
+        # The audit log's entry of each opening, as cases.services writes it (the case page reads it).
+        case_type = ContentType.objects.get_for_model(Case)
+        LogEntry.objects.bulk_create(
+            [
+                LogEntry(
+                    content_type=case_type,
+                    object_id=case.pk,
+                    scope_content_type=case_type,
+                    scope_object_id=case.pk,
+                    action_type="cases.case.opened",
+                    actor=filer,
+                    created=case.opened_at,
+                    to_status="accepted",
+                    public_note="您的申请已受理。",
+                )
+                for case in cases
+            ],
             batch_size=BATCH,
         )
         letters = AssistanceLetter.objects.bulk_create(
@@ -229,6 +246,7 @@ def main():
         print(f"Generated {args.cases} cases in {time.perf_counter() - start:.1f} s", flush=True)
         client = Client()
         client.force_login(handler)
+        verify_client_session(client, handler)  # the second factor staff need
         list_url = "/admin/cases/case/"
         last_page = min(100, max(1, args.cases // 50 - 1))
         scenarios = [
