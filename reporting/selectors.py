@@ -148,11 +148,13 @@ def figures(period: Period, *, service_point_ids=None, today: datetime.date | No
     quarters = period.quarters_back(TRENDS)
     quarter_bounds = [quarter.bounds() for quarter in quarters]
     earliest = min(start, quarter_bounds[0][0])
+    latest = max(end, quarter_bounds[-1][1])
     ctx = {
         "period": period,
         "start": start,
         "end": end,
         "earliest": earliest,
+        "latest": latest,
         "quarters": quarter_bounds,
         "today": today,
         "points": service_point_ids,
@@ -161,18 +163,18 @@ def figures(period: Period, *, service_point_ids=None, today: datetime.date | No
     # queries that give several rows each.
     rows = aggregate_together(
         {
-            "applications": _applications(ctx),
+            **_applications(ctx),
             "returns": _returns_and_withdrawals(ctx),
-            "cases": _cases(ctx),
+            **_cases(ctx),
             "consultations": _consultations(ctx),
             "opinions": _opinions(ctx),
             **_experts_counts(ctx),
             "satisfaction": _satisfaction_counts(ctx),
         }
     )
-    applications, app_trends, acceptance, acceptance_overdue = _applications_result(rows["applications"], ctx)
+    applications, app_trends, acceptance, acceptance_overdue = _applications_result(rows, ctx)
     applications.update(rows["returns"])
-    cases, case_trends, first_contact, overdue = _cases_result(rows["cases"], ctx)
+    cases, case_trends, first_contact, overdue = _cases_result(rows, ctx)
     consultations, consultation_trends = _consultations_result(rows["consultations"], ctx)
     trends = []
     for i, quarter in enumerate(quarters):
@@ -212,39 +214,46 @@ def figures(period: Period, *, service_point_ids=None, today: datetime.date | No
 
 
 def _applications(ctx):
-    """Received (first submission), accepted, declined in the period; the
-    acceptance timing; the applications waiting past their review deadline; the trend."""
+    """Received (first submission) in the period and in each quarter of the trend; accepted,
+    declined in the period with the acceptance timing; the applications waiting past their
+    review deadline now. Three parts, each over the rows of its own index range."""
     start, end, today = ctx["start"], ctx["end"], ctx["today"]
-    queryset = _scoped(Application.objects.all(), "service_point_id", ctx["points"]).filter(
-        Q(submitted_at__gte=ctx["earliest"]) | Q(decided_at__gte=start) | Q(status=AS.SUBMITTED)
-    )
+    scoped = _scoped(Application.objects.all(), "service_point_id", ctx["points"])
     # The first submission: the first version's time (a correction resubmits and moves
     # submitted_at), or submitted_at for rows entered without versions. A join on the unique
-    # (application, number) pair, not a subquery per row.
-    queryset = queryset.annotate(first_version=FilteredRelation("versions", condition=Q(versions__number=1)))
-    queryset = queryset.annotate(first_submitted=Coalesce(F("first_version__submitted_at"), F("submitted_at")))
-    decided = _between("decided_at", start, end) & Q(status__in=(AS.ACCEPTED, AS.DECLINED))
-    aggregates = {
-        "received": Count("pk", filter=_between("first_submitted", start, end)),
-        "accepted": Count("pk", filter=_between("decided_at", start, end) & Q(status=AS.ACCEPTED)),
-        "declined": Count("pk", filter=_between("decided_at", start, end) & Q(status=AS.DECLINED)),
-        "acceptance_overdue": Count("pk", filter=Q(status=AS.SUBMITTED, review_due__lt=today)),
+    # (application, number) pair, not a subquery per row. The first submission is never after
+    # submitted_at, so the range on submitted_at holds every row received since `earliest`.
+    received = scoped.filter(submitted_at__gte=ctx["earliest"])
+    received = received.annotate(first_version=FilteredRelation("versions", condition=Q(versions__number=1)))
+    received = received.annotate(first_submitted=Coalesce(F("first_version__submitted_at"), F("submitted_at")))
+    received_aggregates = {"received": Count("pk", filter=_between("first_submitted", start, end))}
+    for i, (q_start, q_end) in enumerate(ctx["quarters"]):
+        received_aggregates[f"trend_{i}"] = Count("pk", filter=_between("first_submitted", q_start, q_end))
+    decided = scoped.filter(_between("decided_at", start, end), status__in=(AS.ACCEPTED, AS.DECLINED))
+    everything = Q(pk__isnull=False)
+    decided_aggregates = {
+        "accepted": Count("pk", filter=Q(status=AS.ACCEPTED)),
+        "declined": Count("pk", filter=Q(status=AS.DECLINED)),
         **_timing_aggregates(
             "acceptance",
-            decided,
+            everything,
             working_days("submitted_at", "decided_at"),
             Q(review_due__isnull=True) | Q(review_due__gte=local_day("decided_at")),
         ),
     }
-    for i, (q_start, q_end) in enumerate(ctx["quarters"]):
-        aggregates[f"trend_{i}"] = Count("pk", filter=_between("first_submitted", q_start, q_end))
-    return queryset, aggregates
+    waiting = scoped.filter(status=AS.SUBMITTED, review_due__lt=today)
+    return {
+        "applications_received": (received, received_aggregates),
+        "applications_decided": (decided, decided_aggregates),
+        "applications_overdue": (waiting, {"acceptance_overdue": Count("pk")}),
+    }
 
 
-def _applications_result(row, ctx):
-    figures = {"received": row["received"], "accepted": row["accepted"], "declined": row["declined"]}
-    trends = [row[f"trend_{i}"] for i in range(len(ctx["quarters"]))]
-    return figures, trends, _timing(row, "acceptance"), row["acceptance_overdue"]
+def _applications_result(rows, ctx):
+    received, decided = rows["applications_received"], rows["applications_decided"]
+    figures = {"received": received["received"], "accepted": decided["accepted"], "declined": decided["declined"]}
+    trends = [received[f"trend_{i}"] for i in range(len(ctx["quarters"]))]
+    return figures, trends, _timing(decided, "acceptance"), rows["applications_overdue"]["acceptance_overdue"]
 
 
 def _returns_and_withdrawals(ctx):
@@ -273,43 +282,47 @@ def _returns_and_withdrawals(ctx):
 
 
 def _cases(ctx):
-    """Cases opened, closed, terminated in the period, open and overdue now, the
-    first-contact timing, the deadlines passed now, and the trend."""
+    """Cases opened, closed, terminated in the period; the first-contact timing; the trend;
+    open and overdue now and the deadlines passed now. Each part reads the range of its own
+    date column (or the open cases), not every case."""
     start, end, today = ctx["start"], ctx["end"], ctx["today"]
     end_of_today = datetime.datetime.combine(
         today + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_current_timezone()
     )
-    open_now = ~Q(status__in=ENDED) & Q(opened_at__lt=end_of_today)
-    queryset = _scoped(Case.objects.all(), "application__service_point_id", ctx["points"]).filter(
-        Q(opened_at__gte=ctx["earliest"])
-        | Q(closed_at__gte=ctx["earliest"])
-        | ~Q(status__in=ENDED)
-        | Q(first_contacted_at__gte=start)
-    )
-    aggregates = {
-        "opened": Count("pk", filter=_between("opened_at", start, end)),
+    scoped = _scoped(Case.objects.all(), "application__service_point_id", ctx["points"])
+    opened = {"opened": Count("pk", filter=_between("opened_at", start, end))}
+    closed = {
         "closed": Count("pk", filter=_between("closed_at", start, end) & Q(status=CS.CLOSED)),
         "terminated": Count("pk", filter=_between("closed_at", start, end) & Q(status=CS.TERMINATED)),
-        "open_now": Count("pk", filter=open_now),
-        "overdue_now": Count("pk", filter=open_now & Q(due_date__lt=today)),
-        "first_contact_overdue": Count(
-            "pk", filter=open_now & Q(first_contacted_at__isnull=True, first_contact_due__lt=today)
-        ),
-        "opinion_overdue": Count("pk", filter=open_now & Q(status__in=BEFORE_OPINION, opinion_due__lt=today)),
-        **_timing_aggregates(
-            "first_contact",
-            _between("first_contacted_at", start, end),
-            working_days("opened_at", "first_contacted_at"),
-            Q(first_contact_due__isnull=True) | Q(first_contact_due__gte=local_day("first_contacted_at")),
-        ),
     }
     for i, (q_start, q_end) in enumerate(ctx["quarters"]):
-        aggregates[f"opened_{i}"] = Count("pk", filter=_between("opened_at", q_start, q_end))
-        aggregates[f"closed_{i}"] = Count("pk", filter=_between("closed_at", q_start, q_end) & Q(status=CS.CLOSED))
-    return queryset, aggregates
+        opened[f"opened_{i}"] = Count("pk", filter=_between("opened_at", q_start, q_end))
+        closed[f"closed_{i}"] = Count("pk", filter=_between("closed_at", q_start, q_end) & Q(status=CS.CLOSED))
+    everything = Q(pk__isnull=False)
+    first_contact = _timing_aggregates(
+        "first_contact",
+        everything,
+        working_days("opened_at", "first_contacted_at"),
+        Q(first_contact_due__isnull=True) | Q(first_contact_due__gte=local_day("first_contacted_at")),
+    )
+    now = {
+        "open_now": Count("pk"),
+        "overdue_now": Count("pk", filter=Q(due_date__lt=today)),
+        "first_contact_overdue": Count("pk", filter=Q(first_contacted_at__isnull=True, first_contact_due__lt=today)),
+        "opinion_overdue": Count("pk", filter=Q(status__in=BEFORE_OPINION, opinion_due__lt=today)),
+    }
+    return {
+        "cases_opened": (scoped.filter(opened_at__gte=ctx["earliest"], opened_at__lt=ctx["latest"]), opened),
+        "cases_closed": (scoped.filter(closed_at__gte=ctx["earliest"], closed_at__lt=ctx["latest"]), closed),
+        "cases_first_contact": (scoped.filter(_between("first_contacted_at", start, end)), first_contact),
+        "cases_now": (scoped.filter(~Q(status__in=ENDED), opened_at__lt=end_of_today), now),
+    }
 
 
-def _cases_result(row, ctx):
+def _cases_result(rows, ctx):
+    row = {}
+    for name in ("cases_opened", "cases_closed", "cases_first_contact", "cases_now"):
+        row.update(rows[name])
     cases = {key: row[key] for key in ("opened", "closed", "terminated", "open_now", "overdue_now")}
     trends = [{"opened": row[f"opened_{i}"], "closed": row[f"closed_{i}"]} for i in range(len(ctx["quarters"]))]
     overdue = {"first_contact": row["first_contact_overdue"], "opinion": row["opinion_overdue"]}
