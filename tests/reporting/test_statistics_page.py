@@ -16,6 +16,7 @@ from reporting import views_statistics
 from reporting.charts import bar_chart, trend_chart
 from reporting.permissions import can_view_statistics, statistics_scope
 from tests.factories import UserFactory
+from tests.reporting.test_figures import data  # noqa: F401 (the hand-counted data set, as a fixture)
 
 
 def row(key, label, count):
@@ -400,3 +401,17 @@ def test_the_menu_and_the_admin_index_link_to_it(client, director, agency_user, 
     assert 'href="/statistics/agency/"' in home and 'href="/statistics/"' not in home
     client.force_login(applicant)
     assert "/statistics/" not in client.get("/").content.decode()
+
+
+# --- the page's queries ---------------------------------------------------------------------
+def test_the_page_on_real_figures_reads_at_most_fifteen_queries(client, director, data, django_assert_max_num_queries):  # noqa: F811
+    """The figures' five queries and the page's own (session, user, second factor, roles, the
+    workstations of the form, the menu's notifications): nothing per row."""
+    client.force_login(director)
+    client.get(URL + Q3)  # the first request of a client also stores its session
+    with django_assert_max_num_queries(15):
+        response = client.get(URL + "?period=year&year=2026")
+    assert response.status_code == 200
+    with django_assert_max_num_queries(15):
+        response = client.get(URL + f"?period=year&year=2026&service_point={data['sp1'].pk}")
+    assert response.status_code == 200
