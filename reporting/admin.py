@@ -19,7 +19,7 @@ from portal.converters import parse_int
 from portal.roles import is_center_member
 from portal.transitions import check_fresh
 from portal.twofactor import require_fresh_factor
-from reporting import services
+from reporting import report_text, services
 from reporting.models import WorkReport
 from reporting.report_permissions import can_edit_work_report, can_sign_work_report, visible_work_reports
 from reporting.report_registration import DRAFT_JOB
@@ -233,9 +233,9 @@ class WorkReportAdmin(NotFoundOutsideQuerysetMixin, admin.ModelAdmin):
                 **(extra_context or {}),
                 "report": report,
                 "documents": documents,
-                "figure_blocks": services.figure_blocks(
+                "figure_blocks": report_text.figure_blocks(
                     report.figures,
-                    period_word=_("本年度") if report.kind == WorkReport.Kind.ANNUAL else _("本季度"),
+                    period_word=report_text.period_word(report),
                     as_of=chinese_date(timezone.localdate(report.figures_at)) if report.figures_at else "—",
                 )
                 if report.figures

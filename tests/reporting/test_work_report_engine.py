@@ -3,7 +3,7 @@ in the quarter is counted in the snapshot, which survives the JSON field, and in
 
 import json
 
-from reporting import services
+from reporting import report_text, services
 from reporting.models import WorkReport
 from tests.meetings.factories import aware, make_case
 
@@ -17,7 +17,7 @@ def test_the_snapshot_is_the_engines_figures_of_the_period(staff):
     stored = WorkReport.objects.get(pk=report.pk).figures
     assert stored == json.loads(json.dumps(stored))
     assert stored["period"]["first"] == "2026-07-01" and stored["cases"]["opened"] == 2
-    text = "".join(block.get("text", "") for block in services.report_blocks(WorkReport.objects.get(pk=report.pk)))
+    text = "".join(block.get("text", "") for block in report_text.report_blocks(WorkReport.objects.get(pk=report.pk)))
     assert "本季度新立案件2件" in text
     trend = {row["label"]: row["opened"] for row in stored["trends"]}
     assert trend["2026年第3季度"] == 2 and len(stored["trends"]) == 8
