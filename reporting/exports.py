@@ -12,21 +12,9 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cases.models import OPEN_STATUSES
-
-DIMENSION_LABELS = {
-    "country": gettext_lazy("纠纷国家/地区"),
-    "right_type": gettext_lazy("权利类别"),
-    "dispute_type": gettext_lazy("纠纷类型"),
-    "technical_field": gettext_lazy("技术领域"),
-    "opponent_type": gettext_lazy("纠纷对象类型"),
-    "level": gettext_lazy("纠纷级别"),
-    "applicant_category": gettext_lazy("申请人类别"),
-    "region": gettext_lazy("申请人所在地区"),
-    "service_point": gettext_lazy("服务工作站"),
-}
+from reporting import selectors
 
 # The case list's parameter for each dimension (cases/admin/filters.py and the field filters).
 CASE_DIMENSION_PARAMS = {
@@ -215,7 +203,7 @@ def statistics_tables(figures, links: DrillDown) -> dict[str, Table]:
         ],
     )
     for key, rows in figures["dimensions"].items():
-        label = DIMENSION_LABELS.get(key, key)
+        label = selectors.DIMENSIONS.get(key, key)
         tables[f"dimension_{key}"] = Table(
             f"dimension_{key}",
             _("按%(dimension)s") % {"dimension": label},

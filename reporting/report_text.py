@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from documents.formatting import chinese_date, person_name
 from portal.models import SiteConfiguration, User
+from reporting import selectors
 from reporting.models import WorkReport
 
 ORDINALS = "一二三四五六七八九十"
@@ -48,16 +49,8 @@ def _paragraphs(text: str) -> list[dict]:
     return blocks
 
 
-DIMENSION_LABELS = {
-    "country": _("国家/地区"),
-    "right_type": _("权利类别"),
-    "dispute_type": _("纠纷类型"),
-    "technical_field": _("技术领域"),
-    "opponent_type": _("对方类型"),
-    "level": _("纠纷级别"),
-    "applicant_category": _("申请人类别"),
-    "region": _("申请人所在地区"),
-}
+# The report prints the case categories, not the workstations (those are the center's own business).
+REPORTED_DIMENSIONS = {key: label for key, label in selectors.DIMENSIONS.items() if key != "service_point"}
 
 
 def figure_blocks(figures: dict, *, period_word: str, as_of: str) -> list[dict]:
@@ -116,12 +109,14 @@ def figure_blocks(figures: dict, *, period_word: str, as_of: str) -> list[dict]:
     )
     dimensions = figures.get("dimensions", {})
     rows = [
-        [str(label), _top(dimensions.get(key, []), 3)] for key, label in DIMENSION_LABELS.items() if dimensions.get(key)
+        [str(label), _top(dimensions.get(key, []), 3)]
+        for key, label in REPORTED_DIMENSIONS.items()
+        if dimensions.get(key)
     ]
     if rows:
         main = [
             _("%(dimension)s以%(top)s为主") % {"dimension": label, "top": _top(dimensions[key], 2)}
-            for key, label in list(DIMENSION_LABELS.items())[:3]
+            for key, label in list(REPORTED_DIMENSIONS.items())[:3]
             if dimensions.get(key)
         ]
         if main:
