@@ -362,9 +362,18 @@ def main():
         "it saves on these queries)",
     )
     parser.add_argument("--no-jit", action="store_true", help="the default now; kept for older command lines")
+    parser.add_argument(
+        "--no-parallel",
+        action="store_true",
+        help="PostgreSQL: no parallel workers for the session (on two busy cores, starting them can cost more than "
+        "they save)",
+    )
     args = parser.parse_args()
-    if args.jit and connection.vendor == "postgresql":
-        connection.settings_dict.setdefault("OPTIONS", {})["options"] = "-c jit=on"
+    if connection.vendor == "postgresql":
+        options = ["-c jit=on" if args.jit else "-c jit=off"]
+        if args.no_parallel:
+            options.append("-c max_parallel_workers_per_gather=0")
+        connection.settings_dict.setdefault("OPTIONS", {})["options"] = " ".join(options)
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     old_name = connection.settings_dict["NAME"]
