@@ -1,10 +1,13 @@
 """Every figure of the statistics page, the work report and the API, for one period.
 
-`figures(period)` answers in a dozen queries whatever the number of cases: each figure is a
-conditional aggregate in the database (Count with a filter, percentile_cont for the medians
-and 90th percentiles), the multi-tick answers are counted per tick in one UNION ALL query,
-and durations in working days are subtractions of `WorkingDayNumber`s joined on the local
-date of each timestamp. No case is loaded into Python.
+`figures(period)` answers in five queries whatever the number of cases: the one-row figures
+(applications, returns, cases, consultations, opinions, the experts' counts, satisfaction) in
+one query of side-by-side aggregates, each over the index range of its own date column; the
+dimensions (the multi-tick answers counted per tick, one pass with grouping sets); the
+letters by agency; the experts' load; the latest comments. Each figure is a conditional
+aggregate in the database (Count with a filter, percentile_cont for the medians and 90th
+percentiles), and durations in working days are subtractions of `WorkingDayNumber`s read by
+the local date of each timestamp. No case is loaded into Python.
 
 The shape of the answer is the shared interface of the statistics page, the work report's
 snapshot and the API: plain JSON-serialisable dicts.
