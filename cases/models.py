@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from applications.choices import DisputeLevel, DisputeType, RightType, TechnicalField
+from applications.choices import ApplicantCategory, DisputeLevel, DisputeType, OpponentType, RightType, TechnicalField
 from applications.countries import ALL_COUNTRY_CHOICES
 from portal.fields import ChoiceListField
 from portal.transitions import StatusField, StatusModel
@@ -91,6 +91,21 @@ class Case(StatusModel):
     technical_field = models.CharField(
         _("纠纷领域"), max_length=20, choices=TechnicalField.choices, blank=True, db_index=True
     )
+    # Copied too for the statistics, which then count a period's cases from this table alone:
+    # the workstation, the applicant's category and province (applications.regions), the
+    # opponents' types; and the time the first opinion was signed (set when it is issued).
+    service_point = models.ForeignKey(
+        "portal.ServicePoint",
+        verbose_name=_("服务工作站"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applicant_category = models.CharField(_("申请人类别"), max_length=20, choices=ApplicantCategory.choices, blank=True)
+    region = models.CharField(_("申请人所在省份代码"), max_length=7, blank=True)
+    opponent_types = ChoiceListField(_("纠纷对象类型"), choices=OpponentType.choices)
+    opinion_issued_at = models.DateTimeField(_("首次出具指导意见时间"), null=True, blank=True)
     # Upper-cased text searched by the case list: numbers, applicant, credit code, request.
     search_text = models.TextField(_("检索文本"), blank=True, editable=False)
 

@@ -15,10 +15,9 @@ snapshot and the API: plain JSON-serialisable dicts.
 
 import datetime
 
-from django.db.models import Avg, Count, Exists, F, FilteredRelation, OuterRef, Q, Value, When
-from django.db.models import Case as SQLCase
-from django.db.models.functions import Coalesce, Substr
-from django.db.models.lookups import In
+from django.db import connection
+from django.db.models import Avg, Count, F, FilteredRelation, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +26,6 @@ from applications.choices import (
     ApplicantCategory,
     DisputeLevel,
     DisputeType,
-    IdType,
     OpponentType,
     RightType,
     TechnicalField,
@@ -35,7 +33,6 @@ from applications.choices import (
 from applications.countries import country_name
 from applications.models import Application, Feedback
 from cases.models import AssistanceLetter, Case, LetterRecipient
-from cases.opinions.models import GuidanceOpinion
 from consultations.models import Consultation
 from experts.models import Expert, ExpertAssignment, ExpertInvitation, ExpertOpinion
 from portal.models import LogEntry, PartnerAgency
@@ -122,19 +119,6 @@ def _rows(pairs, label):
     rows = [{"key": str(key), "label": str(label(key)), "count": count} for key, count in pairs]
     rows.sort(key=lambda row: (-row["count"], row["key"]))
     return rows
-
-
-def _region_key(prefix="application__"):
-    """The province code from the credit code (characters 3–4) or, for a person with a
-    resident identity card, its characters 1–2; "unknown" when neither names a province."""
-    codes = list(regions.PROVINCES)
-    from_code = Substr(f"{prefix}credit_code", 3, 2)
-    from_id = Substr(f"{prefix}id_number", 1, 2)
-    return SQLCase(
-        When(In(from_code, codes), then=from_code),
-        When(Q(**{f"{prefix}id_type": IdType.RESIDENT_ID}) & In(from_id, codes), then=from_id),
-        default=Value(regions.UNKNOWN),
-    )
 
 
 # --- the figures -----------------------------------------------------------------------------
@@ -292,7 +276,7 @@ def _cases(ctx):
     end_of_today = datetime.datetime.combine(
         today + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_current_timezone()
     )
-    scoped = _scoped(Case.objects.all(), "application__service_point_id", ctx["points"])
+    scoped = _scoped(Case.objects.all(), "service_point_id", ctx["points"])
     opened = {"opened": Count("pk", filter=_between("opened_at", start, end))}
     closed = {
         "closed": Count("pk", filter=_between("closed_at", start, end) & Q(status=CS.CLOSED)),
@@ -333,20 +317,18 @@ def _cases_result(rows, ctx):
 
 
 def _opinions(ctx):
-    """Case opened → first opinion signed (less the days the deadline was paused),
-    for the first opinions of their case signed in the period."""
+    """Case opened → first opinion signed (less the days the deadline was paused), for the
+    cases whose first opinion was signed in the period: the case keeps that time
+    (`opinion_issued_at`), so this reads the range of one indexed column of the cases."""
     start, end = ctx["start"], ctx["end"]
-    earlier = GuidanceOpinion.objects.filter(
-        case=OuterRef("case"), signed_at__isnull=False, signed_at__lt=OuterRef("signed_at")
-    )
-    queryset = _scoped(GuidanceOpinion.objects.all(), "case__application__service_point_id", ctx["points"])
-    queryset = queryset.filter(_between("signed_at", start, end)).filter(~Exists(earlier))
+    queryset = _scoped(Case.objects.all(), "service_point_id", ctx["points"])
+    queryset = queryset.filter(_between("opinion_issued_at", start, end))
     everything = Q(pk__isnull=False)
     return queryset, _timing_aggregates(
         "opinion",
         everything,
-        working_days("case__opened_at", "signed_at") - F("case__paused_days"),
-        Q(case__opinion_due__isnull=True) | Q(case__opinion_due__gte=local_day("signed_at")),
+        working_days("opened_at", "opinion_issued_at") - F("paused_days"),
+        Q(opinion_due__isnull=True) | Q(opinion_due__gte=local_day("opinion_issued_at")),
     )
 
 
@@ -379,18 +361,18 @@ def _dimensions(ctx):
     """One query: the cases opened in the period by each dimension; a multi-tick answer counts
     once per tick."""
     start, end = ctx["start"], ctx["end"]
-    queryset = _scoped(Case.objects.all(), "application__service_point_id", ctx["points"])
+    queryset = _scoped(Case.objects.all(), "service_point_id", ctx["points"])
     base = queryset.filter(_between("opened_at", start, end)).values(
         d_country=F("countries"),
         d_right_type=F("right_types"),
         d_dispute_type=F("dispute_types"),
         d_technical_field=F("technical_field"),
-        d_opponent_type=F("application__opponent_types"),
+        d_opponent_type=F("opponent_types"),
         d_level=F("level"),
-        d_applicant_category=F("application__applicant_category"),
-        d_region=_region_key(),
-        d_service_point=F("application__service_point_id"),
-        d_service_point_name=F("application__service_point__name"),
+        d_applicant_category=F("applicant_category"),
+        d_region=F("region"),
+        d_service_point=F("service_point_id"),
+        d_service_point_name=F("service_point__name"),
     )
     counted = count_by_dimension(
         base,
@@ -485,18 +467,31 @@ def _agency_row(agency_id, name, row):
 def _letters(ctx):
     """One query: per active partner agency, the letters signed in the period addressed to
     it, acknowledged and answered of those, the median working days to the answer; and its
-    letters unanswered past their due date now."""
+    letters unanswered past their due date now. The recipients of those letters only (the
+    period's signed letters, by their index, and the unanswered ones past due) are grouped by
+    agency once, and every active agency is joined to its group (no letters: zeros)."""
     start, end, today = ctx["start"], ctx["end"], ctx["today"]
-    prefix = "letter_receipts__"
-    aggregates = _letter_aggregates(start, end, today, prefix)
-    if ctx["points"] is not None:
-        in_scope = Q(letter_receipts__letter__case__application__service_point_id__in=ctx["points"])
-        for aggregate in aggregates.values():
-            aggregate.filter = aggregate.filter & in_scope
-    agencies = (
-        PartnerAgency.objects.filter(active=True).annotate(**aggregates).values("pk", "short_name", "name", *aggregates)
+    aggregates = _letter_aggregates(start, end, today)
+    receipts = LetterRecipient.objects.filter(
+        Q(letter__signed_at__gte=start, letter__signed_at__lt=end, letter__status__in=LETTER_SENT)
+        | Q(letter__status=AssistanceLetter.Status.SIGNED, answered_at__isnull=True, due_date__lt=today)
     )
-    rows = [_agency_row(row["pk"], row["short_name"] or row["name"], row) for row in agencies]
+    if ctx["points"] is not None:
+        receipts = receipts.filter(letter__case__service_point_id__in=ctx["points"])
+    grouped_sql, params = receipts.order_by().values("agency_id").annotate(**aggregates).query.sql_with_params()
+    agency = connection.ops.quote_name(PartnerAgency._meta.db_table)
+    names = list(aggregates)
+    counts = ", ".join(f"g.{name}" if name == "median_response_days" else f"COALESCE(g.{name}, 0)" for name in names)
+    sql = (
+        f"SELECT pa.id, pa.short_name, pa.name, {counts} FROM {agency} pa "  # noqa: S608 (own identifiers)
+        f"LEFT JOIN ({grouped_sql}) g ON g.agency_id = pa.id WHERE pa.active"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    rows = []
+    for pk, short_name, name, *values in found:
+        rows.append(_agency_row(pk, short_name or name, dict(zip(names, values, strict=True))))
     rows.sort(key=lambda row: (-row["sent"], row["agency"], row["agency_id"]))
     return rows
 
@@ -550,8 +545,8 @@ def _experts_counts(ctx):
     """Invitations sent in the period and their answers; opinions submitted in the period."""
     start, end = ctx["start"], ctx["end"]
     points = ctx["points"]
-    invitations = _scoped(ExpertInvitation.objects.all(), "case__application__service_point_id", points)
-    opinions = _scoped(ExpertOpinion.objects.all(), "assignment__case__application__service_point_id", points)
+    invitations = _scoped(ExpertInvitation.objects.all(), "case__service_point_id", points)
+    opinions = _scoped(ExpertOpinion.objects.all(), "assignment__case__service_point_id", points)
     return {
         "invitations": (
             invitations.filter(_between("invited_at", start, end)),
@@ -577,8 +572,8 @@ def _experts(ctx, rows):
     active = Q(assignments__status__in=ExpertAssignment.OPEN_STATUSES)
     submitted = _between("opinions__submitted_at", start, end)
     if points is not None:
-        active &= Q(assignments__case__application__service_point_id__in=points)
-        submitted &= Q(opinions__assignment__case__application__service_point_id__in=points)
+        active &= Q(assignments__case__service_point_id__in=points)
+        submitted &= Q(opinions__assignment__case__service_point_id__in=points)
     load = (
         Expert.objects.annotate(
             active_now=Count("assignments", filter=active, distinct=True),

@@ -246,6 +246,10 @@ def opinion_sign(*, opinion: GuidanceOpinion, by: User) -> GuidanceOpinion:
         opinion.signed_by = by
         opinion.signed_at = timezone.now()
         opinion.document = document
+        if case.opinion_issued_at is None:
+            # The first issue: the statistics time the case's opinion by it.
+            Case.objects.filter(pk=case.pk).update(opinion_issued_at=opinion.signed_at)
+            case.opinion_issued_at = opinion.signed_at
         transition(
             opinion,
             S.SIGNED,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from applications.choices import DisputeLevel, DisputeType, RightType, TechnicalField
 from applications.countries import country_name
+from applications.regions import province_key
 from applications.selectors import members_of
 from applications.services import message_post
 from cases.models import OPEN_STATUSES, Case, CaseNote
@@ -65,6 +66,10 @@ def case_open(*, application, by: User | None) -> Case:
             dispute_types=list(application.dispute_types),
             right_types=list(application.right_types),
             technical_field=(application.technical_fields or [""])[0],
+            service_point_id=application.service_point_id,
+            applicant_category=application.applicant_category,
+            region=province_key(application.credit_code, application.id_type, application.id_number),
+            opponent_types=list(application.opponent_types),
         )
         case.due_date = current_due(case)
         case.search_text = search_text(case, application)

@@ -17,13 +17,17 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from applications.models import Application, ApplicationVersion, Feedback
+from applications.regions import PROVINCE_CODES, province_key
 from cases.models import AssistanceLetter, Case, LetterRecipient
 from cases.opinions.models import GuidanceOpinion
+from cases.opinions.services import opinion_reopen, opinion_review, opinion_sign, opinion_submit
 from consultations.models import Consultation
 from experts.models import ExpertAssignment, ExpertInvitation, ExpertOpinion
 from portal.models import LogEntry, ServicePoint
+from reporting import regions
 from reporting.periods import Period
 from reporting.selectors import DIMENSIONS, agency_letter_figures, figures
+from tests.documents.factories import make_case, make_opinion
 from tests.experts.factories import ExpertFactory
 from tests.factories import ApplicationFactory, PartnerAgencyFactory, UserFactory
 
@@ -77,6 +81,11 @@ def case(app, number, opened, status, **fields):
         level=app.level,
         credit_code=app.credit_code,
         applicant_name=app.applicant_name,
+        # What case_open copies for the statistics.
+        service_point=app.service_point,
+        applicant_category=app.applicant_category,
+        opponent_types=app.opponent_types,
+        region=province_key(app.credit_code, app.id_type, app.id_number),
         **fields,
     )
 
@@ -216,6 +225,8 @@ def data():
     case(a12, "AJ-6", at(7, 8), "closed", closed_at=at(11, 30))
 
     def opinion(c, signed):
+        # As opinion_sign does: the case keeps the time of its first signed opinion.
+        Case.objects.filter(pk=c.pk, opinion_issued_at__isnull=True).update(opinion_issued_at=signed)
         return GuidanceOpinion.objects.create(
             case=c, status="signed", addressee="申请人", dispute_summary="概况", drafted_by=staff, signed_at=signed
         )
@@ -524,3 +535,55 @@ def test_an_empty_period():
     assert result["dimensions"]["country"] == []
     assert result["experts"]["acceptance_rate"] is None
     assert result["satisfaction"]["averages"] == {"satisfaction": None, "timeliness": None, "usefulness": None}
+
+
+def test_the_province_rule_names_the_provinces_the_statistics_label():
+    assert set(PROVINCE_CODES) == set(regions.PROVINCES)
+    assert province_key("91410100MA0000000X", "", "") == "41"
+    assert province_key("", "resident_id", "140102199001011234") == "14"
+    assert province_key("", "passport", "140102199001011234") == "unknown"
+    assert province_key("91110000MA0000000X", "", "") == "11"  # characters 3–4: Beijing
+    assert province_key("11100000000000000X", "", "") == "unknown"  # "10": a national authority
+    assert province_key("", "", "") == "unknown"
+
+
+def test_the_case_keeps_what_the_statistics_count_from_open_and_first_issue(
+    applicant_org, staff, director, django_capture_on_commit_callbacks
+):
+    point = ServicePoint.objects.create(name="许昌市工作站", level="city", region="许昌市", address="许昌")
+    c = make_case(
+        applicant_org=applicant_org,
+        by=staff,
+        service_point=point,
+        applicant_category="individual",
+        credit_code="",
+        id_type="resident_id",
+        id_number="410102199001011234",
+        opponent_types=["competitor", "npe"],
+    )
+    c.refresh_from_db()
+    assert c.service_point == point
+    assert c.applicant_category == "individual"
+    assert c.region == "41"
+    assert c.opponent_types == ["competitor", "npe"]
+    assert c.opinion_issued_at is None
+
+    opinion = make_opinion(c, staff)
+
+    def sign():
+        opinion_submit(opinion=opinion, by=staff)
+        opinion_review(opinion=opinion, by=staff, approve=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            opinion_sign(opinion=opinion, by=director)
+        opinion.refresh_from_db()
+
+    sign()
+    c.refresh_from_db()
+    first = opinion.signed_at
+    assert c.opinion_issued_at == first
+    # A corrected version signed later is not the case's first issue.
+    opinion_reopen(opinion=opinion, by=director, reason="更正引用的法条。")
+    sign()
+    c.refresh_from_db()
+    assert opinion.signed_at > first
+    assert c.opinion_issued_at == first
