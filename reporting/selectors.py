@@ -1,13 +1,15 @@
 """Every figure of the statistics page, the work report and the API, for one period.
 
-`figures(period)` answers in five queries whatever the number of cases: the one-row figures
+`figures(period)` answers in six queries whatever the number of cases: the one-row figures
 (applications, returns, cases, consultations, opinions, the experts' counts, satisfaction) in
 one query of side-by-side aggregates, each over the index range of its own date column; the
-dimensions (the multi-tick answers counted per tick, one pass with grouping sets); the
-letters by agency; the experts' load; the latest comments. Each figure is a conditional
-aggregate in the database (Count with a filter, percentile_cont for the medians and 90th
-percentiles), and durations in working days are subtractions of `WorkingDayNumber`s read by
-the local date of each timestamp. No case is loaded into Python.
+trend (each measure grouped by quarter over the 8 quarters' range); the dimensions (the
+multi-tick answers counted per tick, one pass with grouping sets); the letters by agency; the
+experts' load; the latest comments. Each figure is a conditional aggregate in the database
+(Count with a filter, percentile_cont for the medians and 90th percentiles), and durations in
+working days are subtractions of `WorkingDayNumber`s read by the local date of each
+timestamp. No case is loaded into Python; a period's cases are counted from the cases alone
+(a case keeps what the figures need from its application and its first opinion).
 
 The shape of the answer is the shared interface of the statistics page, the work report's
 snapshot and the API: plain JSON-serialisable dicts.
@@ -16,7 +18,7 @@ snapshot and the API: plain JSON-serialisable dicts.
 import datetime
 
 from django.db import connection
-from django.db.models import Avg, Count, F, FilteredRelation, Q
+from django.db.models import Avg, Count, F, FilteredRelation, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +41,7 @@ from portal.models import LogEntry, PartnerAgency
 from reporting import regions
 from reporting.periods import Period
 from reporting.sql import (
+    BucketOf,
     PercentileCont,
     PercentilesCont,
     aggregate_together,
@@ -134,14 +137,10 @@ def figures(period: Period, *, service_point_ids=None, today: datetime.date | No
     start, end = period.bounds()
     quarters = period.quarters_back(TRENDS)
     quarter_bounds = [quarter.bounds() for quarter in quarters]
-    earliest = min(start, quarter_bounds[0][0])
-    latest = max(end, quarter_bounds[-1][1])
     ctx = {
         "period": period,
         "start": start,
         "end": end,
-        "earliest": earliest,
-        "latest": latest,
         "quarters": quarter_bounds,
         "today": today,
         "points": service_point_ids,
@@ -159,22 +158,19 @@ def figures(period: Period, *, service_point_ids=None, today: datetime.date | No
             "satisfaction": _satisfaction_counts(ctx),
         }
     )
-    applications, app_trends, acceptance, acceptance_overdue = _applications_result(rows, ctx)
+    applications, acceptance, acceptance_overdue = _applications_result(rows, ctx)
     applications.update(rows["returns"])
-    cases, case_trends, first_contact, overdue = _cases_result(rows, ctx)
-    consultations, consultation_trends = _consultations_result(rows["consultations"], ctx)
-    trends = []
-    for i, quarter in enumerate(quarters):
-        trends.append(
-            {
-                "label": quarter.label,
-                "params": quarter.as_params(),
-                "received": app_trends[i],
-                "opened": case_trends[i]["opened"],
-                "closed": case_trends[i]["closed"],
-                "consultations": consultation_trends[i],
-            }
-        )
+    cases, first_contact, overdue = _cases_result(rows, ctx)
+    consultations = _consultations_result(rows["consultations"], ctx)
+    counts = _trend_counts(ctx)
+    trends = [
+        {
+            "label": quarter.label,
+            "params": quarter.as_params(),
+            **{measure: counts[measure][i] for measure in TREND_MEASURES},
+        }
+        for i, quarter in enumerate(quarters)
+    ]
     return {
         "period": {
             "kind": period.kind,
@@ -201,21 +197,13 @@ def figures(period: Period, *, service_point_ids=None, today: datetime.date | No
 
 
 def _applications(ctx):
-    """Received (first submission) in the period and in each quarter of the trend; accepted,
+    """Received (first submission) in the period; accepted,
     declined in the period with the acceptance timing; the applications waiting past their
     review deadline now. Three parts, each over the rows of its own index range."""
     start, end, today = ctx["start"], ctx["end"], ctx["today"]
     scoped = _scoped(Application.objects.all(), "service_point_id", ctx["points"])
-    # The first submission: the first version's time (a correction resubmits and moves
-    # submitted_at), or submitted_at for rows entered without versions. A join on the unique
-    # (application, number) pair, not a subquery per row. The first submission is never after
-    # submitted_at, so the range on submitted_at holds every row received since `earliest`.
-    received = scoped.filter(submitted_at__gte=ctx["earliest"])
-    received = received.annotate(first_version=FilteredRelation("versions", condition=Q(versions__number=1)))
-    received = received.annotate(first_submitted=Coalesce(F("first_version__submitted_at"), F("submitted_at")))
+    received = _first_submitted(scoped.filter(submitted_at__gte=start))
     received_aggregates = {"received": Count("pk", filter=_between("first_submitted", start, end))}
-    for i, (q_start, q_end) in enumerate(ctx["quarters"]):
-        received_aggregates[f"trend_{i}"] = Count("pk", filter=_between("first_submitted", q_start, q_end))
     decided = scoped.filter(_between("decided_at", start, end), status__in=(AS.ACCEPTED, AS.DECLINED))
     everything = Q(pk__isnull=False)
     decided_aggregates = {
@@ -236,11 +224,20 @@ def _applications(ctx):
     }
 
 
+def _first_submitted(applications):
+    """Each application with `first_submitted`: the first version's time (a correction
+    resubmits and moves submitted_at), or submitted_at for rows entered without versions. A
+    join on the unique (application, number) pair, not a subquery per row. The first
+    submission is never after submitted_at, so a range on submitted_at from the same start
+    holds every row received since then."""
+    applications = applications.annotate(first_version=FilteredRelation("versions", condition=Q(versions__number=1)))
+    return applications.annotate(first_submitted=Coalesce(F("first_version__submitted_at"), F("submitted_at")))
+
+
 def _applications_result(rows, ctx):
     received, decided = rows["applications_received"], rows["applications_decided"]
     figures = {"received": received["received"], "accepted": decided["accepted"], "declined": decided["declined"]}
-    trends = [received[f"trend_{i}"] for i in range(len(ctx["quarters"]))]
-    return figures, trends, _timing(decided, "acceptance"), rows["applications_overdue"]["acceptance_overdue"]
+    return figures, _timing(decided, "acceptance"), rows["applications_overdue"]["acceptance_overdue"]
 
 
 def _returns_and_withdrawals(ctx):
@@ -269,7 +266,7 @@ def _returns_and_withdrawals(ctx):
 
 
 def _cases(ctx):
-    """Cases opened, closed, terminated in the period; the first-contact timing; the trend;
+    """Cases opened, closed, terminated in the period; the first-contact timing;
     open and overdue now and the deadlines passed now. Each part reads the range of its own
     date column (or the open cases), not every case."""
     start, end, today = ctx["start"], ctx["end"], ctx["today"]
@@ -277,14 +274,11 @@ def _cases(ctx):
         today + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_current_timezone()
     )
     scoped = _scoped(Case.objects.all(), "service_point_id", ctx["points"])
-    opened = {"opened": Count("pk", filter=_between("opened_at", start, end))}
+    opened = {"opened": Count("*")}
     closed = {
-        "closed": Count("pk", filter=_between("closed_at", start, end) & Q(status=CS.CLOSED)),
-        "terminated": Count("pk", filter=_between("closed_at", start, end) & Q(status=CS.TERMINATED)),
+        "closed": Count("pk", filter=Q(status=CS.CLOSED)),
+        "terminated": Count("pk", filter=Q(status=CS.TERMINATED)),
     }
-    for i, (q_start, q_end) in enumerate(ctx["quarters"]):
-        opened[f"opened_{i}"] = Count("pk", filter=_between("opened_at", q_start, q_end))
-        closed[f"closed_{i}"] = Count("pk", filter=_between("closed_at", q_start, q_end) & Q(status=CS.CLOSED))
     everything = Q(pk__isnull=False)
     first_contact = _timing_aggregates(
         "first_contact",
@@ -299,8 +293,8 @@ def _cases(ctx):
         "opinion_overdue": Count("pk", filter=Q(status__in=BEFORE_OPINION, opinion_due__lt=today)),
     }
     return {
-        "cases_opened": (scoped.filter(opened_at__gte=ctx["earliest"], opened_at__lt=ctx["latest"]), opened),
-        "cases_closed": (scoped.filter(closed_at__gte=ctx["earliest"], closed_at__lt=ctx["latest"]), closed),
+        "cases_opened": (scoped.filter(_between("opened_at", start, end)), opened),
+        "cases_closed": (scoped.filter(_between("closed_at", start, end)), closed),
         "cases_first_contact": (scoped.filter(_between("first_contacted_at", start, end)), first_contact),
         "cases_now": (scoped.filter(~Q(status__in=ENDED), opened_at__lt=end_of_today), now),
     }
@@ -311,9 +305,45 @@ def _cases_result(rows, ctx):
     for name in ("cases_opened", "cases_closed", "cases_first_contact", "cases_now"):
         row.update(rows[name])
     cases = {key: row[key] for key in ("opened", "closed", "terminated", "open_now", "overdue_now")}
-    trends = [{"opened": row[f"opened_{i}"], "closed": row[f"closed_{i}"]} for i in range(len(ctx["quarters"]))]
     overdue = {"first_contact": row["first_contact_overdue"], "opinion": row["opinion_overdue"]}
-    return cases, trends, _timing(row, "first_contact"), overdue
+    return cases, _timing(row, "first_contact"), overdue
+
+
+TREND_MEASURES = ("received", "opened", "closed", "consultations")
+
+
+def _trend_counts(ctx):
+    """One query: per measure of the trend, the count in each of the 8 quarters. Each
+    measure reads the index range of its own date column over the 8 quarters once, puts each
+    row in its quarter (`BucketOf`: one binary search on PostgreSQL) and groups by it; the four grouped
+    counts come back together (UNION ALL). Returns {measure: [count per quarter]}."""
+    quarters = ctx["quarters"]
+    first, last = quarters[0][0], quarters[-1][1]
+    points = ctx["points"]
+
+    def by_quarter(queryset, field, measure):
+        quarter = BucketOf(F(field), [first, *(q_end for _q_start, q_end in quarters)])
+        return (
+            queryset.filter(**{f"{field}__gte": first, f"{field}__lt": last})
+            .annotate(measure=Value(measure), quarter=quarter)
+            .values("measure", "quarter")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+
+    applications = _first_submitted(_scoped(Application.objects.all(), "service_point_id", points))
+    cases = _scoped(Case.objects.all(), "service_point_id", points)
+    consultations = _scoped(Consultation.objects.all(), "service_point_id", points)
+    grouped = by_quarter(applications.filter(submitted_at__gte=first), "first_submitted", "received").union(
+        by_quarter(cases, "opened_at", "opened"),
+        by_quarter(cases.filter(status=CS.CLOSED), "closed_at", "closed"),
+        by_quarter(consultations, "received_at", "consultations"),
+        all=True,
+    )
+    counts = {measure: [0] * len(quarters) for measure in TREND_MEASURES}
+    for row in grouped:
+        counts[row["measure"]][row["quarter"]] += row["n"]
+    return counts
 
 
 def _opinions(ctx):
@@ -333,17 +363,14 @@ def _opinions(ctx):
 
 
 def _consultations(ctx):
-    """Consultations in the period by channel, and per quarter of the trend."""
+    """Consultations in the period by channel."""
     start, end = ctx["start"], ctx["end"]
     queryset = _scoped(Consultation.objects.all(), "service_point_id", ctx["points"]).filter(
-        received_at__gte=ctx["earliest"]
+        _between("received_at", start, end)
     )
-    in_period = _between("received_at", start, end)
-    aggregates = {"total": Count("pk", filter=in_period)}
+    aggregates = {"total": Count("*")}
     for channel in Consultation.Channel:
-        aggregates[f"channel_{channel.value}"] = Count("pk", filter=in_period & Q(channel=channel.value))
-    for i, (q_start, q_end) in enumerate(ctx["quarters"]):
-        aggregates[f"trend_{i}"] = Count("pk", filter=_between("received_at", q_start, q_end))
+        aggregates[f"channel_{channel.value}"] = Count("pk", filter=Q(channel=channel.value))
     return queryset, aggregates
 
 
@@ -353,8 +380,7 @@ def _consultations_result(row, ctx):
         [(channel, row[f"channel_{channel}"]) for channel in labels if row[f"channel_{channel}"]],
         lambda key: labels[key],
     )
-    trends = [row[f"trend_{i}"] for i in range(len(ctx["quarters"]))]
-    return {"total": row["total"], "by_channel": by_channel}, trends
+    return {"total": row["total"], "by_channel": by_channel}
 
 
 def _dimensions(ctx):

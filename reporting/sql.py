@@ -271,3 +271,37 @@ def aggregate_together(parts, *, connection=default_connection):
         cursor.execute(sql, params)
         values = iter(cursor.fetchone())
     return {name: {alias: next(values) for alias in aggregates} for name, (_qs, aggregates) in parts.items()}
+
+
+# --- buckets of consecutive ranges -----------------------------------------------------------
+
+
+class BucketOf(Func):
+    """The index (0-based) of the range [bounds[i], bounds[i + 1]) that holds the timestamp
+    expression, for ascending aware datetimes `bounds`; on PostgreSQL one `width_bucket` (a binary search) instead of a
+    comparison per range. The caller keeps the rows within [bounds[0], bounds[-1])."""
+
+    output_field = IntegerField()
+    arity = 1
+
+    def __init__(self, expression, bounds, **extra):
+        self.bounds = list(bounds)
+        if len(self.bounds) < 2 or self.bounds != sorted(self.bounds):
+            raise ValueError("bounds must be at least two, ascending")
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # Elsewhere (SQLite): the ranges in order, the first upper bound the row is under.
+        (expression,) = self.get_source_expressions()
+        sql, params = compiler.compile(expression)
+        whens = " ".join(f"WHEN {sql} < %s THEN {i}" for i in range(len(self.bounds) - 1))
+        values = []
+        for bound in self.bounds[1:]:
+            values.extend([*params, connection.ops.adapt_datetimefield_value(bound)])
+        return f"(CASE {whens} END)", values
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        (expression,) = self.get_source_expressions()
+        sql, params = compiler.compile(expression)
+        placeholders = ", ".join(["%s"] * len(self.bounds))
+        return f"(width_bucket({sql}, ARRAY[{placeholders}]::timestamptz[]) - 1)", [*params, *self.bounds]

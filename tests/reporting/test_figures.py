@@ -514,11 +514,12 @@ def test_a_holiday_staff_add_changes_the_durations(data):
     assert handling["acceptance"]["median"] == 2.0  # [1, 2, 2, 6]
 
 
-def test_five_queries_whatever_the_period_or_cut(data, django_assert_num_queries):
-    # The one-row figures together, the dimensions, the letters, the experts' load, the comments.
-    with django_assert_num_queries(5):
+def test_six_queries_whatever_the_period_or_cut(data, django_assert_num_queries):
+    # The one-row figures together, the trend, the dimensions, the letters, the experts' load,
+    # the comments.
+    with django_assert_num_queries(6):
         figures(Q4, today=TODAY)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         figures(Period.year(2026), service_point_ids=[data["sp1"].pk], today=TODAY)
 
 
