@@ -185,7 +185,7 @@ def run(job_pk) -> str:
         result = runner(job, progress) or JobResult()
     except JobFailed as exc:
         logger.warning("Job %s (%s) failed: %s", job.pk, job.kind, exc.message)
-        Job.objects.filter(pk=job.pk).update(
+        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
             **reached(),
             status=Job.Status.FAILED,
             message=exc.message[:300],
@@ -197,7 +197,7 @@ def run(job_pk) -> str:
     except Exception as exc:
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
         # The progress message is not what failed: the page says it from last_error.
-        Job.objects.filter(pk=job.pk).update(
+        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
             **reached(),
             status=Job.Status.FAILED,
             message="",
@@ -216,13 +216,17 @@ def run(job_pk) -> str:
         job.result_content_type = result.content_type
     job.result_url = result.url
     job.result_data = result.data
-    job.status = Job.Status.SUCCEEDED
     job.done = job.total = max(job.total, job.done, 1)
     if result.message:
         job.message = result.message[:300]
     job.finished_at = timezone.now()
-    job.save()
+    with transaction.atomic():
+        job.save(update_fields=["done", "total", *_RESULT_FIELDS, "message", "finished_at"])
+        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(status=Job.Status.SUCCEEDED)
     return "succeeded"
+
+
+_RESULT_FIELDS = ["result_file", "result_name", "result_content_type", "result_url", "result_data"]
 
 
 # A run still marked running after this long was lost with its worker (killed, out of memory, the

@@ -10,12 +10,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.transitions import StatusField, StatusModel
+
 
 def job_result_path(instance, filename):
     return f"job-results/{instance.pk}/{uuid.uuid4().hex}"
 
 
-class Job(models.Model):
+class Job(StatusModel):
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("进行中")
@@ -27,7 +29,24 @@ class Job(models.Model):
     kind = models.CharField(_("任务类型"), max_length=60, db_index=True)
     label = models.CharField(_("任务名称"), max_length=200)
     params = models.JSONField(_("参数"), default=dict, blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    # A run is claimed, then ends once; the sweep fails a run a stopped worker left behind. Each step is
+    # one conditional UPDATE in portal.jobs (WHERE status = the step's source), so two workers or the
+    # sweep and a late worker never both move the same run.
+    TRANSITIONS = {
+        Status.QUEUED: {Status.RUNNING, Status.FAILED},
+        Status.RUNNING: {Status.SUCCEEDED, Status.FAILED},
+        Status.SUCCEEDED: set(),
+        Status.FAILED: set(),
+    }
+
+    status = StatusField(
+        _("状态"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.QUEUED,
+        db_index=True,
+        transitions=TRANSITIONS,
+    )
     done = models.PositiveIntegerField(_("已完成"), default=0)
     total = models.PositiveIntegerField(_("总量"), default=0)
     message = models.CharField(_("进度说明"), max_length=300, blank=True)
