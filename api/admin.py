@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiCall, ApiClient, ApiToken, Scope
+from portal.admin_filters import DateHierarchyGuardMixin
 from portal.roles import is_center_member
 
 
@@ -88,7 +89,7 @@ class ApiTokenAdmin(CenterOnly, admin.ModelAdmin):
 
 
 @admin.register(ApiCall)
-class ApiCallAdmin(CenterOnly, admin.ModelAdmin):
+class ApiCallAdmin(CenterOnly, DateHierarchyGuardMixin, admin.ModelAdmin):
     list_display = ["at", "client", "token", "method", "path", "status_code", "duration_ms", "client_ip"]
     list_filter = ["status_code", "method", "client"]
     search_fields = ["path", "token__prefix"]

@@ -18,7 +18,8 @@ def record_call(request, response, started: float) -> None:
         token=token,
         client_id=token.client_id if token else None,
         method=django_request.method[:10],
-        path=django_request.path[:300],
+        # A path is kept as it came, except NUL, which a database text column cannot hold.
+        path=django_request.path.replace("\x00", "\\x00")[:300],
         status_code=response.status_code,
         duration_ms=int((time.monotonic() - started) * 1000),
         client_ip=client_address(django_request) or None,

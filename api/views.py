@@ -1,6 +1,7 @@
 """The REST API, version 1. Every view: token authentication, the scope it names, the client's rate
 limit, and one ApiCall row per request (ApiView.dispatch)."""
 
+import re
 import time
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -31,6 +32,7 @@ from applications.choices import (
 from applications.countries import ALL_COUNTRY_CHOICES
 from cases.models import Case
 from consultations.services import consultation_log
+from documents.converters import VerificationCodeConverter
 from documents.forms import normalise_code
 from documents.models import Document
 from documents.verification import check_issued
@@ -370,7 +372,8 @@ class DocumentVerifyView(ApiView):
         responses={200: s.DocumentVerificationSerializer, 404: s.ErrorSerializer, **ERRORS},
     )
     def get(self, request, code):
-        normalised = normalise_code(code)
+        # The same codes as the public page's address accepts (letters, digits, spaces, hyphens).
+        normalised = normalise_code(code) if re.fullmatch(VerificationCodeConverter.regex, code) else ""
         document = (
             Document.objects.filter(status=Document.Status.READY, verification_code=normalised)
             .select_related("superseded_by")
