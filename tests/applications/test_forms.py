@@ -126,7 +126,7 @@ def test_every_missing_answer_is_reported_at_once(organisation):
     assert not f.is_valid()
     for name in ["applicant_category", "contact_email", "dispute_types", "request", "level"]:
         assert name in f.errors
-    assert "这个字段是必填项。" in f.errors["request"][0]
+    assert "必填项" in f.errors["request"][0]
     # The credit code is the account's, filled in and not asked for.
     assert "credit_code" not in f.errors and f.cleaned_data["credit_code"] == VALID_CODE
 

@@ -210,4 +210,5 @@ def test_the_migration_keeps_the_numbers_already_issued(at_former_numbering):
     assert dict(Document_.objects.values_list("kind", "number")) == former
     Rule = apps.get_model("documents", "NumberingRule")
     assert Rule.objects.get(kind="acceptance_notice").form_code == "发"
-    assert Rule.objects.count() == len(K.values)
+    # Every kind of that time has its rule; kinds added later (the work report) get theirs from their own migration.
+    assert set(Rule.objects.values_list("kind", flat=True)) == set(K.values) - {K.WORK_REPORT}
