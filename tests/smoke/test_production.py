@@ -8,6 +8,7 @@ not style the page.
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -254,3 +255,29 @@ def test_a_workstation_logs_a_consultation_that_the_center_then_reads(page, prod
     page.goto(f"{production.url}/knowledge/service-points/")
     assert_styled(page)
     expect(page.get_by_text(STATION).first).to_be_visible()
+
+
+def test_the_director_reads_the_statistics_and_exports_the_year_for_the_national_platform(
+    page, production, server_errors
+):
+    """The statistics page with its server-drawn charts under the content policy; the national
+    export runs in the worker as a job whose page turns to the download; the API's documentation
+    runs from the collected static files."""
+    log_in(page, production, "director")
+    page.goto(f"{production.url}/statistics/?period=year")
+    assert_styled(page)
+    expect(page.get_by_role("heading", name="统计分析")).to_be_visible()
+    expect(page.locator("svg").first).to_be_visible()
+
+    page.goto(f"{production.url}/statistics/national/?period=year")
+    assert_styled(page)
+    page.get_by_role("button", name="导出 XLSX").click()
+    assert "/jobs/" in page.url, page.url
+    result = page.get_by_test_id("job-result")
+    expect(result).to_be_visible(timeout=60000)  # the worker runs it; the page follows its status
+    with page.expect_download() as download:
+        result.click()
+    assert Path(download.value.path()).read_bytes()[:2] == b"PK", "the export is an XLSX package"
+
+    page.goto(f"{production.url}/api/v1/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("数据接口", timeout=20000)
