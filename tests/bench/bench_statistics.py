@@ -29,7 +29,6 @@ import argparse
 import datetime
 import importlib
 import os
-import random
 import statistics
 import sys
 import time
@@ -51,185 +50,21 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from applications.choices import DisputeType, RightType, TechnicalField  # noqa: E402
-from applications.models import Applicant, Application, Feedback  # noqa: E402
-from cases.models import AssistanceLetter, Case, LetterRecipient  # noqa: E402
+from applications.models import Application, Feedback  # noqa: E402
+from cases.models import Case  # noqa: E402
 from cases.opinions.models import GuidanceOpinion  # noqa: E402
 from consultations.models import Consultation  # noqa: E402
 from portal.models import (  # noqa: E402
-    PartnerAgency,
     ServicePoint,
     User,
 )
 from portal.roles import Role  # noqa: E402
 from reporting.periods import Period  # noqa: E402
 from reporting.selectors import figures  # noqa: E402
+
+# The case list benchmark's generator: the same applicants, applications, cases and letters.
+from tests.bench.bench_case_list import BATCH, measure, populate  # noqa: E402
 from tests.twofactor import verify_client_session  # noqa: E402
-
-# --- the case list benchmark's generator (tests/bench/bench_case_list.py), without the case
-# events that the audit log has replaced ---------------------------------------------------------
-
-COUNTRIES = ["US", "DE", "FR", "GB", "JP", "KR", "IN", "BR", "RU", "TR", "AU"]
-WORDS = ["数控机床", "光伏逆变器", "锂电池", "液压泵", "无人机", "医疗器械", "纺织面料", "陶瓷", "煤机装备", "特种钢材"]
-PLACES = ["太原", "大同", "长治", "晋城", "运城", "临汾", "晋中", "忻州", "吕梁", "朔州", "阳泉"]
-KINDS = ["精密机械", "新能源", "新材料", "电子科技", "生物医药", "化工", "装备制造", "进出口贸易"]
-RIGHTS = ["发明专利", "商标", "外观设计"]
-STATUSES = ["accepted", "in_progress", "awaiting_input", "opinion_drafted", "opinion_issued", "follow_up", "closed"]
-BATCH = 5000
-
-
-def credit_code(n):
-    from portal.validators import CREDIT_CODE_CHARSET, credit_code_check_character
-
-    body = "9114010" + "".join(CREDIT_CODE_CHARSET[(n // 31**i) % 31] for i in range(10))
-    return body + credit_code_check_character(body)
-
-
-def populate(n_cases, seed=2026):
-    rng = random.Random(seed)
-    from portal.groups import ensure_groups, grant_center_permissions
-
-    ensure_groups()
-    grant_center_permissions()
-    staff_group = Group.objects.get(name=Role.STAFF)
-    handlers = []
-    for i in range(20):
-        # No password: the benchmark logs in with force_login.
-        user = User.objects.create(email=f"bench-staff{i}@example.cn", full_name=f"承办人{i}", is_staff=True)
-        user.groups.add(staff_group)
-        handlers.append(user)
-    agencies = [
-        PartnerAgency.objects.get_or_create(
-            code=f"bench{i}", defaults={"name": f"协助单位{i}", "short_name": f"单位{i}", "kind": "commerce"}
-        )[0]
-        for i in range(6)
-    ]
-    n_applicants = max(10, n_cases // 50)
-    applicants = Applicant.objects.bulk_create(
-        [
-            Applicant(
-                category="enterprise",
-                name=f"山西{rng.choice(PLACES)}{rng.choice(KINDS)}有限公司{i}",
-                credit_code=credit_code(i + 1000),
-            )
-            for i in range(n_applicants)
-        ],
-        batch_size=BATCH,
-    )
-    filer = handlers[0]
-    now = timezone.now()
-    today = timezone.localdate()
-    made = 0
-    while made < n_cases:
-        size = min(BATCH, n_cases - made)
-        applications = []
-        for i in range(made, made + size):
-            applicant = applicants[i % n_applicants]
-            applications.append(
-                Application(
-                    applicant=applicant,
-                    created_by=filer,
-                    number=f"SQ-B-{i:07d}",
-                    status="accepted",
-                    applicant_category="enterprise",
-                    applicant_name=applicant.name,
-                    credit_code=applicant.credit_code,
-                    contact_name="张三",
-                    contact_email="contact@example.cn",
-                    contact_phone="13912345678",
-                    request=f"对方指控我司出口的{rng.choice(WORDS)}侵犯其{rng.choice(RIGHTS)}，请求应对指导。",
-                    impact="预计影响年出口额 1000 万元。",
-                    level="major" if rng.random() < 0.1 else "ordinary",
-                    submitted_at=now - datetime.timedelta(days=rng.randint(1, 1500)),
-                )
-            )
-        applications = Application.objects.bulk_create(applications, batch_size=BATCH)
-        cases = []
-        for offset, application in enumerate(applications):
-            i = made + offset
-            status = rng.choice(STATUSES)
-            opened = application.submitted_at + datetime.timedelta(days=2)
-            open_case = status not in {"closed", "opinion_issued", "follow_up"}
-            number = f"AJ-{opened.year}-{i:07d}"
-            cases.append(
-                Case(
-                    application=application,
-                    number=number,
-                    status=status,
-                    level=application.level,
-                    handler=rng.choice(handlers) if status != "accepted" else None,
-                    opened_at=opened,
-                    first_contact_due=opened.date() + datetime.timedelta(days=4),
-                    opinion_due=opened.date() + datetime.timedelta(days=28),
-                    due_date=(today + datetime.timedelta(days=rng.randint(-20, 30))) if open_case else None,
-                    applicant_name=application.applicant_name,
-                    credit_code=application.credit_code,
-                    countries=rng.sample(COUNTRIES, rng.randint(1, 2)),
-                    dispute_types=rng.sample(DisputeType.values, rng.randint(1, 2)),
-                    right_types=rng.sample(RightType.values, rng.randint(1, 2)),
-                    technical_field=rng.choice(TechnicalField.values),
-                    search_text="\n".join(
-                        [
-                            number,
-                            application.number,
-                            application.applicant_name,
-                            application.credit_code,
-                            application.request,
-                        ]
-                    ).upper(),
-                )
-            )
-        cases = Case.objects.bulk_create(cases, batch_size=BATCH)
-        letters = AssistanceLetter.objects.bulk_create(
-            [
-                AssistanceLetter(
-                    case=case,
-                    status="signed",
-                    subject="商请推荐专家",
-                    body="请推荐专家。",
-                    number=f"晋知指〔2026〕{case.pk}号",
-                    drafted_by=filer,
-                    signed_by=filer,
-                    signed_at=now,
-                    due_date=today,
-                )
-                for case in cases
-                if rng.random() < 0.15
-            ],
-            batch_size=BATCH,
-        )
-        LetterRecipient.objects.bulk_create(
-            [
-                LetterRecipient(letter=letter, agency=agency, due_date=today)
-                for letter in letters
-                for agency in rng.sample(agencies, 2)
-            ],
-            batch_size=BATCH,
-        )
-        made += size
-        print(f"  {made} cases…", flush=True)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    return handlers[1], rng.choice(list(Case.objects.filter(status="awaiting_input").values_list("pk", flat=True)[:50]))
-
-
-def measure(client, url, repeat):
-    timings = []
-    queries = 0
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            response = client.get(url)
-            elapsed = (time.perf_counter() - start) * 1000
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-        timings.append(elapsed)
-        queries = len(captured.captured_queries)
-    timings.sort()
-    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-    return statistics.median(timings), p95, queries
-
 
 # What the case list's generator leaves out and the statistics read, in set-based SQL
 # (PostgreSQL). Deterministic: spread by id modulo small primes.
