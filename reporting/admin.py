@@ -21,7 +21,7 @@ from portal.transitions import check_fresh
 from portal.twofactor import require_fresh_factor
 from reporting import report_text, services
 from reporting.models import WorkReport
-from reporting.report_permissions import can_edit_work_report, can_sign_work_report, visible_work_reports
+from reporting.permissions import can_edit_work_report, can_sign_work_report, visible_work_reports
 from reporting.report_registration import DRAFT_JOB
 
 
@@ -116,7 +116,7 @@ class WorkReportAdmin(NotFoundOutsideQuerysetMixin, admin.ModelAdmin):
             return self.INFO
         return [*self.INFO, *services.COMMENTARY]
 
-    # Center members work on the reports (the rules are reporting.report_permissions).
+    # Center members work on the reports (the rules are reporting.permissions).
     def get_queryset(self, request):
         return visible_work_reports(request.user).select_related("meeting", "created_by", "signed_by", "document")
 

@@ -27,7 +27,7 @@ from portal.transitions import TransitionNotAllowed, check_fresh, check_transiti
 from reporting import selectors
 from reporting.models import QUARTER_NAMES, WorkReport
 from reporting.periods import Period
-from reporting.report_permissions import can_edit_work_report, can_sign_work_report
+from reporting.permissions import can_edit_work_report, can_sign_work_report
 from reporting.report_text import report_context
 
 S = WorkReport.Status
