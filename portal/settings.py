@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_prometheus",
     "documents",
     "applications",
     "cases",
@@ -119,6 +120,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Times each request from the first middleware to the last, for /metrics (django-prometheus).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -138,6 +141,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Refuses a body over REQUEST_MAX_BODY_MB before any middleware or view reads it.
     "portal.middleware.RequestBodyLimitMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # AxesMiddleware must be last: it turns a locked-out login into a clear page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -168,9 +172,19 @@ DATABASES = {
     "default": _read("DATABASE_URL", _database, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# DATABASE_POOLER=pgbouncer: DATABASE_URL names a PgBouncer in transaction pooling mode. Each
+# transaction may then run on another server connection, so nothing may outlive one: no server-side
+# cursors (Django's iterator() over a named cursor), no session settings sent at connection start.
+DATABASE_POOLER = _read("DATABASE_POOLER", env.str, "")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured("Environment variable DATABASE_POOLER must be empty or pgbouncer.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # JIT compilation cost the statistics' aggregates 0.5–1.7 s a query and saves nothing on this scale.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    if DATABASE_POOLER:
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        # JIT compilation cost the statistics' aggregates 0.5–1.7 s a query and saves nothing on this
+        # scale. (Behind PgBouncer, set it on the database instead: ALTER DATABASE … SET jit = off.)
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES["default"].setdefault("CONN_MAX_AGE", _read("DB_CONN_MAX_AGE", env.int, 60))
 # A kept connection is checked before a request reuses it: after PostgreSQL restarts, the next request
 # opens a new connection instead of failing on the dead one.
@@ -230,8 +244,41 @@ STATIC_ROOT = Path(_read("STATIC_ROOT", env.str, str(BASE_DIR / "staticfiles")))
 # Uploaded evidence and generated documents are private: they live outside the web root
 # and are only ever served by views that check access. There is no MEDIA_URL on purpose.
 MEDIA_ROOT = Path(_read("MEDIA_ROOT", env.str, str(BASE_DIR / "media")))
+# With S3_BUCKET set, the same files live in an S3-compatible bucket instead (django-storages), which
+# every web and worker machine shares; the bucket must not be public. Files are still read only
+# through the access-checked views: streamed by default, or, with PRIVATE_FILE_DELIVERY=redirect, by
+# a signed URL valid S3_SIGNED_URL_SECONDS issued after the check (portal.storage).
+S3_BUCKET = _read("S3_BUCKET", env.str, "")
+S3_ENDPOINT_URL = _read("S3_ENDPOINT_URL", env.str, "")
+S3_REGION = _read("S3_REGION", env.str, "us-east-1")
+S3_SIGNED_URL_SECONDS = _read("S3_SIGNED_URL_SECONDS", env.int, 60)
+PRIVATE_FILE_DELIVERY = _read("PRIVATE_FILE_DELIVERY", env.str, "stream")
+if PRIVATE_FILE_DELIVERY not in ("stream", "redirect"):
+    raise ImproperlyConfigured("Environment variable PRIVATE_FILE_DELIVERY must be stream or redirect.")
+_DEFAULT_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "region_name": S3_REGION,
+            "access_key": _read("S3_ACCESS_KEY_ID", env.str, ""),
+            "secret_key": _read("S3_SECRET_ACCESS_KEY", env.str, ""),
+            # Private objects: no ACL granting public reads; every URL the storage hands out is signed.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": S3_SIGNED_URL_SECONDS,
+            # A name already taken gets a new one, as on local disk: an issued document is never overwritten.
+            "file_overwrite": False,
+            "addressing_style": _read("S3_ADDRESSING_STYLE", env.str, "path"),
+            "signature_version": "s3v4",
+        },
+    }
+    if S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -414,12 +461,34 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# LOG_FORMAT=json: one JSON object per line (python-json-logger), with the time, level, logger and
+# message and any extra fields, for a log collector; text otherwise.
+LOG_FORMAT = _read("LOG_FORMAT", env.str, "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("Environment variable LOG_FORMAT must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_FORMAT == "json" else {})}
+    },
     "root": {"handlers": ["console"], "level": _read("LOG_LEVEL", env.str, "INFO")},
 }
+
+# --- Operations: health and metrics ---------------------------------------------------
+# /healthz answers the load balancer (database, Redis, a worker's heartbeat, the file storage);
+# a worker whose last heartbeat is older than this counts as gone.
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = _read("WORKER_HEARTBEAT_MAX_AGE_SECONDS", env.int, 120)
+# /metrics (Prometheus) answers only a scraper presenting this token (Authorization: Bearer …);
+# empty: only requests from loopback.
+METRICS_TOKEN = _read("METRICS_TOKEN", env.str, "")
 
 # --- The REST API (Django REST framework, drf-spectacular) ---------------------------------
 # Clients authenticate with API tokens staff issue in the admin (api.models); every endpoint names

@@ -6,9 +6,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # Debian packages: WeasyPrint's Pango, a CJK font for documents, libmagic for upload checks,
-# PostgreSQL and Redis servers for the test suite, Chromium for browser tests, poppler for PDF checks.
+# PostgreSQL and Redis servers (and PgBouncer) for the test suite, Chromium for browser tests, poppler for PDF checks.
 RUNTIME_DEBS=(libpango-1.0-0 libcairo2 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji libmagic1 gettext)
-TEST_DEBS=(postgresql redis-server chromium poppler-utils softhsm2)
+TEST_DEBS=(postgresql redis-server chromium poppler-utils softhsm2 pgbouncer)
 
 log() { printf '\n==> %s\n' "$*"; }
 
