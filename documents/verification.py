@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from documents.signature_check import center_trust_roots, check_signature, timestamp_trust_roots
+from portal.storage import stored_bytes
 
 # The stored file of an issued document never changes: its check is kept for an hour, so that
 # looking up a code does not validate the same signature again and again.
@@ -40,8 +41,7 @@ def check_issued(document):
     result = cache.get(key)
     if result is None:
         try:
-            with document.file.open("rb") as handle:
-                data = handle.read()
+            data = stored_bytes(document.file)  # on disk or in the bucket
         except OSError:
             logger.warning("verification: the issued file of document %s cannot be read", document.pk)
             return None

@@ -2,14 +2,15 @@
 
 A file is written before the transaction that records it commits: when that transaction rolls
 back (a render interrupted by a database restart, an upload whose request failed) or the worker
-is killed between writing and committing, the file stays on disk with no row pointing at it. A
+is killed between writing and committing, the file stays on disk (or in the bucket) with no row pointing at it. A
 render retried after such a failure writes under a new name, so nothing ever overwrites or reuses
 the old file. `orphan_files_remove` (a periodic task) deletes such files once they are old enough
 that no transaction can still be about to record them.
 
 Which folders are swept is read from the models: every FileField of every installed model names
-the top-level folder it writes into (documents/, evidence/, …); files elsewhere in MEDIA_ROOT are
-never touched.
+the top-level folder it writes into (documents/, evidence/, …); files elsewhere in the storage
+(MEDIA_ROOT on disk, or the bucket) are never touched. On disk the folders are walked; in a bucket
+they are listed, a thousand keys with their dates per request.
 """
 
 import datetime
@@ -18,9 +19,10 @@ import os
 from pathlib import Path
 
 from django.apps import apps
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
+
+from portal.storage import is_bucket, stored_files
 
 logger = logging.getLogger(__name__)
 
@@ -70,19 +72,31 @@ def _folder_of(field):
     return _top_folder(name)
 
 
-def swept_folders():
-    """{storage root: {top-level folder, …}} for the file-system storages of the FileFields."""
-    folders = {}
+def _storage_label(storage):
+    """A readable name of where a storage keeps its files (a folder, or a bucket and prefix)."""
+    if is_bucket(storage):
+        return f"s3://{storage.bucket_name}/{storage.location}".rstrip("/")
+    return str(getattr(storage, "location", type(storage).__name__))
+
+
+def _swept():
+    """{label: (storage, {top-level folder, …})} for the storages of the FileFields."""
+    swept = {}
     for model, field in file_fields():
         storage = field.storage
-        if not isinstance(storage, FileSystemStorage):
-            continue  # object storage keeps no half-written files to sweep here
         found = {_folder_of(field)}
         if None in found:  # learn the folder from the rows instead
             names = model._base_manager.exclude(**{field.attname: ""}).values_list(field.attname, flat=True)[:100]
             found = {_top_folder(name) for name in names}
-        folders.setdefault(storage.location, set()).update(folder for folder in found if folder)
-    return folders
+        _storage, folders = swept.setdefault(_storage_label(storage), (storage, set()))
+        folders.update(folder for folder in found if folder)
+    return swept
+
+
+def swept_folders():
+    """{where: {top-level folder, …}}: the folders swept in each storage the FileFields use
+    (local disk or a bucket: a file written to either before a rolled-back commit stays)."""
+    return {label: folders for label, (_storage, folders) in _swept().items()}
 
 
 def referenced_names():
@@ -94,42 +108,35 @@ def referenced_names():
     return names
 
 
-def _candidates(root, folders, cutoff):
-    """Files under the swept folders last modified before `cutoff`, as (relative name, path)."""
+def _candidates(storage, folders, cutoff):
+    """Files under the swept folders last written before `cutoff`, as StoredFile."""
     for folder in sorted(folders):
-        base = Path(root) / folder
-        for directory, _subdirs, filenames in os.walk(base):
-            for filename in filenames:
-                path = Path(directory) / filename
-                try:
-                    if path.is_symlink() or path.stat().st_mtime >= cutoff:
-                        continue
-                except FileNotFoundError:
-                    continue
-                yield path.relative_to(root).as_posix(), path
+        for stored in stored_files(storage, folder):
+            if stored.modified < cutoff:
+                yield stored
 
 
 def orphan_files_remove(*, older_than=ORPHAN_MIN_AGE, now=None):
-    """Delete the files under the swept media folders that no row references and that were last
-    modified longer than `older_than` ago. Each removal is logged. Returns the removed names."""
-    cutoff = ((now or timezone.now()) - older_than).timestamp()
+    """Delete the files under the swept media folders (on disk or in the bucket) that no row
+    references and that were last written longer than `older_than` ago. Each removal is logged.
+    Returns the removed names."""
+    cutoff = (now or timezone.now()) - older_than
     removed = []
-    for root, folders in swept_folders().items():
+    for storage, folders in _swept().values():
         # Listed before the references are read: a file recorded meanwhile is then referenced.
-        candidates = list(_candidates(root, folders, cutoff))
+        candidates = list(_candidates(storage, folders, cutoff))
         if not candidates:
             continue
         referenced = referenced_names()
-        for name, path in candidates:
-            if name in referenced:
+        for stored in candidates:
+            if stored.name in referenced:
                 continue
             try:
-                size = path.stat().st_size
-                path.unlink()
+                storage.delete(stored.name)
             except FileNotFoundError:
                 continue
-            logger.warning("Removed orphan file %s (%d bytes): no row references it", name, size)
-            removed.append(name)
+            logger.warning("Removed orphan file %s (%d bytes): no row references it", stored.name, stored.size)
+            removed.append(stored.name)
     if removed:
         logger.warning("Orphan file sweep removed %d file(s)", len(removed))
     return removed

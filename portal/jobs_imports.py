@@ -10,22 +10,21 @@ or unchanged, and, when the data changed between the preview and the import so t
 refused, lists them with their numbers (nothing is saved then: an import saves all of its rows
 or none) and the import can be run again.
 
-The previewed file is kept under the media folder (the library's MediaStorage) rather than the
-web server's temporary folder, so that the worker, on another machine or container, reads it;
-it is removed with its job, or a day after a preview that was never confirmed.
+The previewed file is kept in the default storage (the library's MediaStorage: the media folder,
+or the bucket that all machines share) rather than the web server's temporary folder, so that the
+worker, on another machine or container, reads it; it is removed with its job, or a day after a
+preview that was never confirmed.
 """
 
 import datetime
 import json
 import logging
 import types
-from pathlib import Path
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +33,7 @@ from import_export.signals import post_import
 from import_export.tmp_storages import MediaStorage
 
 from portal import jobs
+from portal.storage import stored_files
 
 logger = logging.getLogger(__name__)
 
@@ -168,29 +168,35 @@ def run_admin_import(job, progress):
     )
 
 
+def _upload_storage():
+    """The storage the library's MediaStorage keeps previewed files in: its own "import_export"
+    storage when one is configured, else the default one (local disk or the bucket)."""
+    return storages["import_export"] if "import_export" in storages.backends else default_storage
+
+
 def _remove_upload(job):
     name = job.params.get("file")
     if name:
-        default_storage.delete(f"{UPLOAD_FOLDER}/{name}")
+        _upload_storage().delete(f"{UPLOAD_FOLDER}/{name}")
 
 
 def unconfirmed_uploads_remove(*, now=None):
     """Delete previewed files older than UNCONFIRMED_UPLOAD_AGE that no job will read. Returns
     how many were removed."""
     now = now or timezone.now()
-    folder = Path(settings.MEDIA_ROOT) / UPLOAD_FOLDER
-    if not folder.is_dir():
-        return 0
+    storage = _upload_storage()
     kept = {name for name in jobs.Job.objects.filter(kind=KIND).values_list("params__file", flat=True) if name}
-    cutoff = (now - UNCONFIRMED_UPLOAD_AGE).timestamp()
+    cutoff = now - UNCONFIRMED_UPLOAD_AGE
     removed = 0
-    for path in folder.iterdir():
+    for stored in stored_files(storage, UPLOAD_FOLDER):
+        file = stored.name[len(UPLOAD_FOLDER) + 1 :]
+        if "/" in file or file in kept or stored.modified >= cutoff:
+            continue
         try:
-            if path.is_file() and path.name not in kept and path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed += 1
+            storage.delete(stored.name)
         except FileNotFoundError:
             continue
+        removed += 1
     return removed
 
 
