@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.http import FileResponse, Http404, JsonResponse, QueryDict
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +42,7 @@ from portal.access import require
 from portal.models import ServicePoint
 from portal.permissions import require_role
 from portal.roles import Role, has_role, is_center_member
+from portal.storage import private_file_response
 from portal.transitions import StaleObject, TransitionNotAllowed
 from portal.uploads import UploadRefused, max_total_bytes
 from portal.validators import mask_id_number
@@ -471,11 +472,7 @@ def _detail_with(request, application, **forms):
 
 
 def _file_response(stored, name, content_type):
-    response = FileResponse(stored.open("rb"), as_attachment=True, filename=name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(stored, filename=name, content_type=content_type)
 
 
 def attachment_download(request, pk, attachment_pk):

@@ -4,7 +4,6 @@ ask for more time; and the download of answer attachments."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from documents.permissions import documents_for_subject
 from portal.audit import log_action
 from portal.permissions import require_role
 from portal.roles import Role
+from portal.storage import private_file_response
 
 
 @login_required
@@ -154,9 +154,8 @@ def answer_attachment(request, pk):
         scope=attachment.recipient.letter.case,
         data={"file": attachment.original_name},
     )
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    return private_file_response(
+        attachment.file,
         filename=attachment.original_name,
         content_type=attachment.content_type or "application/octet-stream",
     )

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -14,6 +13,7 @@ from documents.signature_check import center_trust_roots
 from documents.verification import check_issued, check_upload, max_upload_bytes, trust_statement
 from portal.errors import too_many_requests
 from portal.models import SiteConfiguration
+from portal.storage import private_file_response
 from portal.throttling import RateLimited, rate_limit
 
 # Room for the form's other fields and the multipart framing around the uploaded file.
@@ -25,9 +25,7 @@ def download(request, pk):
     """A document the user may read; each download is recorded (who, when, from where)."""
     document = get_object_or_404(visible_documents(request.user), pk=pk)
     document_download(document=document, by=request.user)
-    return FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=download_name(document), content_type="application/pdf"
-    )
+    return private_file_response(document.file, filename=download_name(document), content_type="application/pdf")
 
 
 def _public_facts(document):

@@ -1,13 +1,11 @@
 """The expert's workspace (front-end) and the center's expert pages (matching, invitations,
 seminars, pool health). Views parse input, call one service, and render or redirect."""
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,6 +58,7 @@ from experts.selectors import (
 from portal.converters import get_by_id_or_404
 from portal.permissions import require_role
 from portal.roles import CENTER_ROLES, Role
+from portal.storage import private_file_response
 from portal.uploads import UploadRefused
 
 
@@ -68,16 +67,7 @@ def _messages_of(exc):
 
 
 def _file_response(field_file, name, content_type=None):
-    try:
-        handle = field_file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=name,
-        content_type=content_type or mimetypes.guess_type(name)[0] or "application/octet-stream",
-    )
+    return private_file_response(field_file, filename=name, content_type=content_type)
 
 
 # --- The expert's side ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ superusers); any other id is a 404, and a visitor who is not logged in is sent t
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from portal import jobs
 from portal.models import Job
+from portal.storage import private_file_response
 
 # While a job runs, the page without JavaScript reloads itself this often (seconds).
 REFRESH_SECONDS = 3
@@ -98,13 +99,8 @@ def download(request, pk):
     job = _job_for(request, pk)
     if job.status != Job.Status.SUCCEEDED or not job.result_file:
         raise Http404
-    try:
-        handle = job.result_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
+    return private_file_response(
+        job.result_file,
         filename=job.result_name or "result",
         content_type=job.result_content_type or "application/octet-stream",
     )

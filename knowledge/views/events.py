@@ -10,7 +10,7 @@ import mimetypes
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from knowledge.models import Event, EventMaterial, FairHelpRequest, Registration
 from knowledge.services import events as services
 from portal.converters import get_by_id_or_404
 from portal.models import SiteConfiguration
+from portal.storage import private_file_response
 from portal.throttling import RateLimited, rate_limit
 from portal.uploads import sanitise_name
 
@@ -156,14 +157,7 @@ def material_download(request, pk):
     extension = material.file.name.rpartition(".")[2] if "." in material.file.name else None
     name = sanitise_name(material.title, extension=extension)
     content_type = mimetypes.guess_type(material.file.name)[0] or "application/octet-stream"
-    try:
-        stored = material.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(stored, as_attachment=True, filename=name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(material.file, filename=name, content_type=content_type)
 
 
 # --- The registrant's own page (the personal link) ------------------------------------------

@@ -8,7 +8,7 @@ search as the platform's search page, restricted to the list's section and filte
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,7 @@ from knowledge import selectors
 from knowledge.caching import public_page
 from knowledge.models import Industry, IPType, Law, SearchEntry, ServiceInstitution, TypicalCase, Warning
 from knowledge.search import MAX_QUERY_LENGTH, QueryError, search
+from portal.storage import private_file_response
 
 PAGE_SIZE = 20
 
@@ -251,15 +252,8 @@ def law_attachment(request, pk):
     law = selectors.published_or_404(Law, pk)
     if not law.attachment:
         raise Http404
-    try:
-        handle = law.attachment.open("rb")
-    except OSError:
-        raise Http404 from None
     name = law.attachment.name.rsplit("/", 1)[-1]
-    response = FileResponse(handle, as_attachment=True, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(law.attachment, filename=name)
 
 
 # --- Countries -----------------------------------------------------------------------------------
