@@ -11,6 +11,14 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Once a worker is ready: its heartbeat for /healthz every 30 s, and its own /metrics port when
+# WORKER_METRICS_PORT is set (signal handlers in portal.heartbeat). Every process's log records name
+# the request or task they were written in (portal.logging).
+from portal import heartbeat  # noqa: E402, F401
+from portal import logging as portal_logging  # noqa: E402
+
+portal_logging.install()
+
 # Periodic jobs (celery beat). Each names a task that is safe to run twice.
 app.conf.beat_schedule = {
     "case-deadline-reminders": {

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView, TemplateView
 
-from portal import errors, views
+from portal import errors, health, metrics, views
 from portal.forms import QueuedPasswordResetForm
 
 admin.site.site_header = _("海外知识产权纠纷应对指导 · 工作台")
@@ -61,6 +61,9 @@ urlpatterns = [
     # The center's CA certificate and CRL, at the addresses named in the certificates it issues.
     # (pki-ca-certificate: /pki/ca.crt, pki-crl: /pki/ca.crl; by name, so the base imports no app.)
     path("pki/", include("documents.pki_views")),
+    # For the load balancer and Prometheus (portal.health, portal.metrics): no login, no page.
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]
 
 handler400 = errors.bad_request

@@ -1,0 +1,96 @@
+"""Worker heartbeats, for /healthz (portal.health) on every web machine; and the worker's own
+/metrics port (portal.metrics) when WORKER_METRICS_PORT is set.
+
+Each Celery worker, once ready, writes its hostname and the time to one Redis hash every
+HEARTBEAT_SECONDS from a thread of its main process; a worker stopped cleanly removes its entry,
+one that dies leaves it to age. /healthz counts the workers whose entry is newer than
+WORKER_HEARTBEAT_MAX_AGE_SECONDS and fails when there are none. Entries far older than that (a
+machine taken away) are dropped by the next worker's write.
+
+Only this module and portal.health know the key. Nothing here runs in a web process.
+"""
+
+import logging
+import os
+import threading
+import time
+
+from celery.signals import worker_ready, worker_shutdown
+
+logger = logging.getLogger(__name__)
+
+KEY = "portal:worker-heartbeats"
+HEARTBEAT_SECONDS = 30
+# An entry this many times the allowed age is a worker gone for good: removed, not counted.
+FORGET_AFTER_AGES = 10
+
+_stop = threading.Event()
+_state = {}
+
+
+def _redis():
+    import redis
+    from django.conf import settings
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+
+
+def beat(client, hostname, now=None):
+    """Record one heartbeat of `hostname`, and forget workers gone for long."""
+    from django.conf import settings
+
+    now = time.time() if now is None else now
+    client.hset(KEY, hostname, f"{now:.3f}")
+    forget_before = now - FORGET_AFTER_AGES * settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS
+    stale = [name for name, at in client.hgetall(KEY).items() if float(at) < forget_before]
+    if stale:
+        client.hdel(KEY, *stale)
+
+
+def read(client, now=None):
+    """The age in seconds of each worker's last heartbeat, newest first."""
+    now = time.time() if now is None else now
+    return sorted(now - float(at) for at in client.hgetall(KEY).values())
+
+
+def _run(hostname):
+    client = _redis()
+    while True:
+        try:
+            beat(client, hostname)
+        except Exception:  # a Redis outage must not end the heartbeat: the next beat tries again
+            logger.warning("worker heartbeat not written", exc_info=True)
+        if _stop.wait(HEARTBEAT_SECONDS):
+            return
+
+
+@worker_ready.connect
+def start_heartbeat(sender=None, **kwargs):
+    from django.conf import settings
+
+    port = os.environ.get("WORKER_METRICS_PORT", "")
+    if port:
+        from portal.metrics import start_worker_metrics_server
+
+        start_worker_metrics_server(port)
+    if not settings.REDIS_URL:
+        return
+    hostname = getattr(sender, "hostname", None) or "worker"
+    _state["hostname"] = hostname
+    _stop.clear()
+    thread = threading.Thread(target=_run, args=(hostname,), name="portal-heartbeat", daemon=True)
+    thread.start()
+    _state["thread"] = thread
+
+
+@worker_shutdown.connect
+def stop_heartbeat(sender=None, **kwargs):
+    thread = _state.pop("thread", None)
+    if thread is None:
+        return
+    _stop.set()
+    thread.join(timeout=5)
+    try:
+        _redis().hdel(KEY, _state.pop("hostname"))
+    except Exception:
+        logger.warning("worker heartbeat not removed", exc_info=True)
