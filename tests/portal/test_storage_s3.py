@@ -12,6 +12,7 @@ and the expiry is read from the signed parameters."""
 import datetime
 import hashlib
 import hmac
+import io
 import os
 import uuid
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -21,6 +22,7 @@ import pytest
 import urllib3
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -366,3 +368,33 @@ def test_previews_never_confirmed_are_swept_from_the_bucket_after_a_day(client, 
     assert jobs_imports.unconfirmed_uploads_remove(now=timezone.now() + datetime.timedelta(days=2)) == 1
     assert bucket.keys(jobs_imports.UPLOAD_FOLDER) == {kept}
     assert unconfirmed != kept
+
+
+def test_media_to_storage_copies_the_disk_files_into_the_bucket_once_and_never_overwrites(settings, bucket):
+    media = settings.MEDIA_ROOT
+    (media / "evidence" / "7").mkdir(parents=True)
+    (media / "evidence" / "7" / "营业执照.pdf").write_bytes(EVIDENCE)
+    (media / "documents" / "2026").mkdir(parents=True)
+    (media / "documents" / "2026" / "receipt-1-v1.pdf").write_bytes(PDF_BYTES)
+    out = io.StringIO()
+    call_command("media_to_storage", stdout=out)
+    assert "2 copied, 0 already there, 0 conflicting" in out.getvalue()
+    assert bucket.read("evidence/7/营业执照.pdf") == EVIDENCE
+    assert bucket.read("documents/2026/receipt-1-v1.pdf") == PDF_BYTES
+
+    out = io.StringIO()
+    call_command("media_to_storage", "--verify", stdout=out)  # run again: nothing to do
+    assert "0 copied, 2 already there, 0 conflicting" in out.getvalue()
+
+    bucket.put("documents/2026/receipt-2-v1.pdf", b"what the bucket already holds")
+    (media / "documents" / "2026" / "receipt-2-v1.pdf").write_bytes(b"something else")
+    with pytest.raises(CommandError, match="1 file"):
+        call_command("media_to_storage", stdout=io.StringIO())
+    assert bucket.read("documents/2026/receipt-2-v1.pdf") == b"what the bucket already holds"
+    assert (media / "evidence" / "7" / "营业执照.pdf").exists()  # the disk copy stays
+
+
+def test_media_to_storage_refuses_to_copy_a_folder_onto_itself(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(CommandError, match="S3_BUCKET"):
+        call_command("media_to_storage", stdout=io.StringIO())
