@@ -1,8 +1,10 @@
 """Benchmark of the staff's case list and case page in the admin.
 
 Creates a throwaway test database on the server named by DATABASE_URL (PostgreSQL for the
-real figures; SQLite works for a quick try), fills it with --cases cases by bulk_create,
-then requests the admin case list (plain, filtered, searched in Chinese) and a case page
+real figures; SQLite works for a quick try), fills it with --cases cases (the first
+TEMPLATE_CASES by bulk_create, the rest on PostgreSQL copied from those by INSERT … SELECT
+over generate_series, so that a million cases take minutes, not hours), then requests the
+admin case list (plain, filtered, searched in Chinese) and a case page
 --repeat times each and prints p50/p95 in milliseconds with the number of queries.
 
     DATABASE_URL=postgres://user:pass@localhost/ipportal \\
@@ -53,6 +55,9 @@ KINDS = ["精密机械", "新能源", "新材料", "电子科技", "生物医药
 RIGHTS = ["发明专利", "商标", "外观设计"]
 STATUSES = ["accepted", "in_progress", "awaiting_input", "opinion_drafted", "opinion_issued", "follow_up", "closed"]
 BATCH = 5000
+# Cases made one by one in Python (random); beyond these, PostgreSQL copies them in SQL.
+TEMPLATE_CASES = 20_000
+SQL_CHUNK = 100_000
 
 
 def credit_code(n):
@@ -63,7 +68,22 @@ def credit_code(n):
 
 
 def populate(n_cases, seed=2026):
+    """Generate `n_cases` cases with their applications, opening log entries and letters; returns a
+    handler and the id of a case awaiting input. On PostgreSQL only the first TEMPLATE_CASES are made
+    in Python, the others copied from them in SQL (see copy_cases_in_sql)."""
+    if connection.vendor == "postgresql" and n_cases > TEMPLATE_CASES:
+        result = _populate(TEMPLATE_CASES, seed, analyze=False)
+        copy_cases_in_sql(TEMPLATE_CASES, n_cases)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        return result
+    return _populate(n_cases, seed)
+
+
+def _populate(n_cases, seed=2026, analyze=True):
     rng = random.Random(seed)
+    # A separate stream, so that the rows drawn from `rng` stay those of earlier runs.
+    deadlines_rng = random.Random(seed + 1)
     from portal.groups import ensure_groups, grant_center_permissions
 
     ensure_groups()
@@ -118,6 +138,11 @@ def populate(n_cases, seed=2026):
                     impact="预计影响年出口额 1000 万元。",
                     level="major" if rng.random() < 0.1 else "ordinary",
                     submitted_at=now - datetime.timedelta(days=rng.randint(1, 1500)),
+                    # One in five has a deadline abroad (an ITC answer, an opposition), one in twenty is urgent.
+                    foreign_deadline=(today + datetime.timedelta(days=deadlines_rng.randint(-10, 90)))
+                    if deadlines_rng.random() < 0.2
+                    else None,
+                    urgent=deadlines_rng.random() < 0.05,
                 )
             )
         applications = Application.objects.bulk_create(applications, batch_size=BATCH)
@@ -204,10 +229,108 @@ def populate(n_cases, seed=2026):
         )
         made += size
         print(f"  {made} cases…", flush=True)
-    if connection.vendor == "postgresql":
+    if analyze and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return handlers[1], rng.choice(list(Case.objects.filter(status="awaiting_input").values_list("pk", flat=True)[:50]))
+
+
+def _columns(model):
+    return [field.column for field in model._meta.concrete_fields if not field.primary_key]
+
+
+def _select(model, alias, overrides):
+    """The column list of `model` and the SELECT list copying row `alias` with `overrides` (column → SQL)."""
+    columns = _columns(model)
+    return ", ".join(columns), ", ".join(overrides.get(column, f"{alias}.{column}") for column in columns)
+
+
+def _max_id(cursor, model):
+    cursor.execute(f"SELECT coalesce(max(id), 0) FROM {model._meta.db_table}")  # noqa: S608 (a model's table)
+    return cursor.fetchone()[0]
+
+
+def copy_cases_in_sql(n_template, n_cases):
+    """PostgreSQL: cases n_template … n_cases-1, each a copy of template case (i mod n_template) with
+    its own numbers, application, opening log entry, letters and their addressed agencies, inserted
+    SQL_CHUNK at a time by INSERT … SELECT over generate_series."""
+    case_number = "'AJ-' || to_char(a.submitted_at + interval '2 days', 'YYYY') || '-' || substr(a.number, 6)"
+    app_columns, app_select = _select(
+        Application,
+        "a",
+        {
+            "number": "'SQ-B-' || lpad(g::text, 7, '0')",
+            # Later copies a little earlier, so that the order by date mixes them.
+            "submitted_at": "a.submitted_at - (g / %(template)s) * interval '7 minutes'",
+        },
+    )
+    case_columns, case_select = _select(
+        Case,
+        "c",
+        {
+            "application_id": "a.id",
+            "number": case_number,
+            "opened_at": "a.submitted_at + interval '2 days'",
+            "search_text": (
+                f"upper(concat_ws(E'\\n', {case_number}, a.number, a.applicant_name, a.credit_code, a.request))"
+            ),
+        },
+    )
+    letter_columns, letter_select = _select(
+        AssistanceLetter, "l", {"case_id": "nc.id", "number": "'晋知指〔2026〕' || nc.id || '号'"}
+    )
+    recipient_columns, recipient_select = _select(LetterRecipient, "r", {"letter_id": "nl.id"})
+    entry_columns, entry_select = _select(
+        LogEntry, "e", {"object_id": "nc.id", "scope_object_id": "nc.id", "created": "nc.opened_at"}
+    )
+    template_of = "tmpl.k = substr(nc.number, 9)::int %% %(template)s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE tmpl AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, id AS case_id, "
+            "application_id AS app_id FROM cases_case"
+        )
+        cursor.execute("CREATE UNIQUE INDEX ON tmpl (k)")
+        cursor.execute("SELECT min(id) FROM portal_logentry WHERE action_type = 'cases.case.opened'")
+        template_entry = cursor.fetchone()[0]
+        start = n_template
+        while start < n_cases:
+            end = min(n_cases, start + SQL_CHUNK) - 1
+            params = {"template": n_template, "start": start, "end": end, "entry": template_entry}
+            last_app, last_case, last_letter = (_max_id(cursor, m) for m in (Application, Case, AssistanceLetter))
+            cursor.execute(
+                f"INSERT INTO applications_application ({app_columns}) SELECT {app_select} "  # noqa: S608 (the models' own columns)
+                "FROM generate_series(%(start)s, %(end)s) g JOIN tmpl ON tmpl.k = g %% %(template)s "
+                "JOIN applications_application a ON a.id = tmpl.app_id",
+                params,
+            )
+            cursor.execute(
+                f"INSERT INTO cases_case ({case_columns}) SELECT {case_select} "  # noqa: S608 (the models' own columns)
+                "FROM applications_application a JOIN tmpl ON tmpl.k = substr(a.number, 6)::int %% %(template)s "
+                "JOIN cases_case c ON c.id = tmpl.case_id WHERE a.id > %(last)s",
+                {**params, "last": last_app},
+            )
+            cursor.execute(
+                f"INSERT INTO portal_logentry ({entry_columns}) SELECT {entry_select} "  # noqa: S608 (the models' own columns)
+                "FROM cases_case nc JOIN portal_logentry e ON e.id = %(entry)s WHERE nc.id > %(last)s",
+                {**params, "last": last_case},
+            )
+            cursor.execute(
+                f"INSERT INTO cases_assistanceletter ({letter_columns}) SELECT {letter_select} "  # noqa: S608 (the models' own columns)
+                f"FROM cases_case nc JOIN tmpl ON {template_of} "
+                "JOIN cases_assistanceletter l ON l.case_id = tmpl.case_id WHERE nc.id > %(last)s",
+                {**params, "last": last_case},
+            )
+            cursor.execute(
+                f"INSERT INTO cases_letterrecipient ({recipient_columns}) SELECT {recipient_select} "  # noqa: S608 (the models' own columns)
+                "FROM cases_assistanceletter nl JOIN cases_case nc ON nc.id = nl.case_id "
+                f"JOIN tmpl ON {template_of} "
+                "JOIN cases_assistanceletter tl ON tl.case_id = tmpl.case_id "
+                "JOIN cases_letterrecipient r ON r.letter_id = tl.id WHERE nl.id > %(last)s",
+                {**params, "last": last_letter},
+            )
+            start = end + 1
+            print(f"  {start} cases…", flush=True)
+        cursor.execute("DROP TABLE tmpl")
 
 
 def measure(client, url, repeat):
