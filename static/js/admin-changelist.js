@@ -65,6 +65,12 @@
       });
     }
     titleTruncatedCells();
+    const navToggle = document.getElementById("toggle-nav-sidebar");
+    if (navToggle) {
+      navToggle.addEventListener("click", function () {
+        window.setTimeout(titleTruncatedCells, 0);
+      });
+    }
     let pending = null;
     window.addEventListener("resize", function () {
       window.clearTimeout(pending);
