@@ -11,11 +11,11 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Once a worker is ready: its heartbeat for /healthz every 30 s, and its own /metrics port when
-# WORKER_METRICS_PORT is set (signal handlers in portal.heartbeat). Every process's log records name
-# the request or task they were written in (portal.logging).
-from portal import heartbeat  # noqa: E402, F401
+# What a worker does besides its tasks (signal handlers in portal.workers): a heartbeat for /healthz
+# every 30 s, the time each document render takes, and its own /metrics port when WORKER_METRICS_PORT
+# is set. Every process's log records name the request or task they were written in (portal.logging).
 from portal import logging as portal_logging  # noqa: E402
+from portal import workers  # noqa: E402, F401
 
 portal_logging.install()
 

@@ -1,7 +1,7 @@
 """/healthz: may the load balancer send this machine requests?
 
 Four checks, each with a short timeout, run on every probe: the database (SELECT 1), Redis (PING,
-when REDIS_URL is set), a worker's heartbeat (portal.heartbeat; with no REDIS_URL tasks run
+when REDIS_URL is set), a worker's heartbeat (portal.workers; with no REDIS_URL tasks run
 in-process and this passes) and the file storage (local disk: MEDIA_ROOT writable with at least
 HEALTH_MIN_FREE_DISK_MB free; S3: a HEAD on the bucket). 200 when all pass, 503 when one fails, a
 JSON body naming each check with its milliseconds. The body says which check failed and the
@@ -23,8 +23,8 @@ from django.db import connection, transaction
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
-from portal import heartbeat
 from portal import logging as portal_logging
+from portal import workers
 
 PATH = "/healthz"
 TIMEOUT_SECONDS = 2
@@ -65,7 +65,7 @@ def check_redis():
 def check_worker():
     if not settings.REDIS_URL:
         return {"mode": "in-process"}
-    ages = heartbeat.read(_redis())
+    ages = workers.read(_redis())
     limit = settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS
     fresh = [age for age in ages if age <= limit]
     result = {"workers": len(fresh), "newest_age_s": round(ages[0], 1) if ages else None}

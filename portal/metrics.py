@@ -21,8 +21,6 @@ import hmac
 import ipaddress
 import logging
 import os
-import time
-from contextlib import contextmanager
 
 import prometheus_client
 from django.conf import settings
@@ -39,22 +37,14 @@ QUEUES = ("default", "documents")
 # kombu's Redis transport keeps a queue's tasks of priority 3, 6 and 9 in lists of their own.
 _PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 
+# Observed by portal.workers around each run of the render task (render, sign, store), by its outcome:
+# success, failure, retry (a render waiting for the documents it lists).
 DOCUMENT_RENDER_SECONDS = Histogram(
     "portal_document_render_seconds",
-    "Time to render one document to PDF, by template.",
-    ["template"],
-    buckets=(0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.5, 5.0, 10.0, 30.0),
+    "Time to render, sign and store one document, by outcome.",
+    ["outcome"],
+    buckets=(0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.5, 5.0, 10.0, 30.0, 60.0),
 )
-
-
-@contextmanager
-def observe_render(template):
-    """Times one document render into portal_document_render_seconds (failed renders included)."""
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        DOCUMENT_RENDER_SECONDS.labels(template=str(template)).observe(time.perf_counter() - started)
 
 
 class QueueLengthCollector:

@@ -8,7 +8,7 @@ import pytest
 from django.db.utils import OperationalError
 from django.test import override_settings
 
-from portal import health, heartbeat
+from portal import health, workers
 from tests.conftest import needs_service
 
 HEALTH_FIRST = "portal.health.HealthCheckMiddleware"
@@ -31,10 +31,10 @@ def redis_url(settings):
     import redis
 
     client = redis.Redis.from_url(url)
-    client.delete(heartbeat.KEY)
+    client.delete(workers.KEY)
     settings.REDIS_URL = url
     yield url
-    client.delete(heartbeat.KEY)
+    client.delete(workers.KEY)
 
 
 def _middleware_first(settings):
@@ -133,12 +133,12 @@ def test_a_fresh_worker_heartbeat_passes_and_a_stale_one_fails(client, db, setti
         "ms": response.json()["checks"]["worker"]["ms"],
     }
 
-    heartbeat.beat(store, "worker-a@machine-1", now=time.time() - 90)
+    workers.beat(store, "worker-a@machine-1", now=time.time() - 90)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["worker"]["newest_age_s"] >= 90
 
-    heartbeat.beat(store, "worker-b@machine-2")
+    workers.beat(store, "worker-b@machine-2")
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["checks"]["worker"]["workers"] == 1
@@ -153,16 +153,16 @@ def test_a_worker_beats_once_ready_and_leaves_on_shutdown(settings, redis_url):
     class Sender:
         hostname = f"celery@test-{secrets.token_hex(3)}"
 
-    heartbeat.start_heartbeat(sender=Sender())
+    workers.start_heartbeat(sender=Sender())
     try:
         deadline = time.monotonic() + 5
-        while Sender.hostname not in store.hgetall(heartbeat.KEY):
+        while Sender.hostname not in store.hgetall(workers.KEY):
             assert time.monotonic() < deadline, "no heartbeat written"
             time.sleep(0.05)
-        assert time.time() - float(store.hget(heartbeat.KEY, Sender.hostname)) < 5
+        assert time.time() - float(store.hget(workers.KEY, Sender.hostname)) < 5
     finally:
-        heartbeat.stop_heartbeat()
-    assert Sender.hostname not in store.hgetall(heartbeat.KEY)
+        workers.stop_heartbeat()
+    assert Sender.hostname not in store.hgetall(workers.KEY)
 
 
 def test_workers_gone_for_long_are_forgotten(settings, redis_url):
@@ -170,9 +170,9 @@ def test_workers_gone_for_long_are_forgotten(settings, redis_url):
 
     settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS = 60
     store = redis.Redis.from_url(redis_url, decode_responses=True)
-    heartbeat.beat(store, "old", now=time.time() - 60 * heartbeat.FORGET_AFTER_AGES - 1)
-    heartbeat.beat(store, "new")
-    assert set(store.hgetall(heartbeat.KEY)) == {"new"}
+    workers.beat(store, "old", now=time.time() - 60 * workers.FORGET_AFTER_AGES - 1)
+    workers.beat(store, "new")
+    assert set(store.hgetall(workers.KEY)) == {"new"}
 
 
 def test_redis_down_fails_redis_and_worker(client, db, settings):

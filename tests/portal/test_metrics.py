@@ -89,32 +89,55 @@ def test_redis_down_leaves_the_queues_out_but_answers(client, db, settings):
     assert _value(response.content.decode(), "portal_celery_queue_length", queue="documents") is None
 
 
-def test_a_render_is_timed_into_the_histogram():
-    before = _value(metrics.exposition().decode(), "portal_document_render_seconds_count", template="pdf/test.html")
-    with metrics.observe_render("pdf/test.html"):
-        pass
-    with pytest.raises(RuntimeError), metrics.observe_render("pdf/test.html"):
-        raise RuntimeError("a failed render is timed too")
-    after = _value(metrics.exposition().decode(), "portal_document_render_seconds_count", template="pdf/test.html")
-    assert after == (before or 0) + 2
+def _render_count(text, outcome="success"):
+    return _value(text, "portal_document_render_seconds_count", outcome=outcome) or 0
+
+
+def _render_task_runs(task_id, state):
+    from celery.signals import task_postrun, task_prerun
+
+    from documents.tasks import render_document
+
+    task_prerun.send(sender=render_document, task_id=task_id, task=render_document, args=(1,), kwargs={})
+    task_postrun.send(sender=render_document, task_id=task_id, task=render_document, state=state, retval=None)
+
+
+def test_each_run_of_the_render_task_is_timed_by_outcome():
+    before = metrics.exposition().decode()
+    _render_task_runs("t-1", "SUCCESS")
+    _render_task_runs("t-2", "FAILURE")
+    after = metrics.exposition().decode()
+    assert _render_count(after) == _render_count(before) + 1
+    assert _render_count(after, "failure") == _render_count(before, "failure") + 1
+
+
+def test_other_tasks_are_not_timed_as_renders():
+    from celery.signals import task_postrun, task_prerun
+
+    from documents.tasks import requeue_stuck_documents
+
+    before = metrics.exposition().decode()
+    task_prerun.send(sender=requeue_stuck_documents, task_id="t-3", task=requeue_stuck_documents)
+    task_postrun.send(sender=requeue_stuck_documents, task_id="t-3", task=requeue_stuck_documents, state="SUCCESS")
+    assert _render_count(metrics.exposition().decode()) == _render_count(before)
 
 
 def test_the_worker_serves_its_render_times_on_its_own_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with metrics.observe_render("pdf/worker.html"):
-        pass
+    _render_task_runs("t-4", "SUCCESS")
     metrics.start_worker_metrics_server(port)
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
         text = response.read().decode()
-    assert _value(text, "portal_document_render_seconds_count", template="pdf/worker.html") >= 1
+    assert _render_count(text) >= 1
 
 
 OBSERVE = """
-from portal import metrics
-with metrics.observe_render("pdf/multi.html"):
-    pass
+from celery.signals import task_postrun, task_prerun
+from documents.tasks import render_document
+task_prerun.send(sender=render_document, task_id="t", task=render_document)
+task_postrun.send(sender=render_document, task_id="t", task=render_document, state="SUCCESS")
 """
 READ = """
 from portal import metrics
@@ -137,4 +160,4 @@ def test_several_processes_add_up_in_multiprocess_mode(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", setup + READ], env=env, cwd=ROOT, check=True, timeout=120, capture_output=True, text=True
     )
-    assert _value(result.stdout, "portal_document_render_seconds_count", template="pdf/multi.html") == 2
+    assert _render_count(result.stdout) == 2

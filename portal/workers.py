@@ -1,5 +1,6 @@
-"""Worker heartbeats, for /healthz (portal.health) on every web machine; and the worker's own
-/metrics port (portal.metrics) when WORKER_METRICS_PORT is set.
+"""What a Celery worker does besides its tasks: its heartbeat, for /healthz (portal.health) on every
+web machine; the time each document render takes (portal_document_render_seconds, portal.metrics);
+and its own /metrics port when WORKER_METRICS_PORT is set.
 
 Each Celery worker, once ready, writes its hostname and the time to one Redis hash every
 HEARTBEAT_SECONDS from a thread of its main process; a worker stopped cleanly removes its entry,
@@ -15,7 +16,7 @@ import os
 import threading
 import time
 
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import task_postrun, task_prerun, worker_ready, worker_shutdown
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +25,12 @@ HEARTBEAT_SECONDS = 30
 # An entry this many times the allowed age is a worker gone for good: removed, not counted.
 FORGET_AFTER_AGES = 10
 
+# The task that renders, signs and stores a document (documents.tasks); timed from start to end.
+RENDER_TASK = "documents.tasks.render_document"
+
 _stop = threading.Event()
 _state = {}
+_render_started = {}
 
 
 def _redis():
@@ -94,3 +99,19 @@ def stop_heartbeat(sender=None, **kwargs):
         _redis().hdel(KEY, _state.pop("hostname"))
     except Exception:
         logger.warning("worker heartbeat not removed", exc_info=True)
+
+
+@task_prerun.connect
+def _render_started_at(sender=None, task_id=None, **kwargs):
+    if getattr(sender, "name", None) == RENDER_TASK:
+        _render_started[task_id] = time.perf_counter()
+
+
+@task_postrun.connect
+def _render_ended(sender=None, task_id=None, state=None, **kwargs):
+    started = _render_started.pop(task_id, None)
+    if started is None:
+        return
+    from portal.metrics import DOCUMENT_RENDER_SECONDS
+
+    DOCUMENT_RENDER_SECONDS.labels(outcome=(state or "unknown").lower()).observe(time.perf_counter() - started)
