@@ -7,8 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
+from applications.services.deadlines import foreign_deadline_bounds
 from cases.models import OPEN_STATUSES, AssistanceLetter, Case, ExtensionRequest, GuidanceOpinion, LetterRecipient
 from portal.audit import LogEntry
+from portal.cache import cache_get, cache_set
 from portal.workdays import add_working_days
 
 DUE_SOON_WORKING_DAYS = 2
@@ -31,6 +33,23 @@ DEADLINE_LABELS = {"overdue": _("已逾期"), "soon": _("即将到期")}
 def due_soon_limit(today=None):
     today = today or timezone.localdate()
     return add_working_days(today, DUE_SOON_WORKING_DAYS)
+
+
+# What a staff list or the dashboard may show a minute late (read from the cache, else computed).
+LIST_CACHE_SECONDS = 60
+
+
+def list_windows(today=None):
+    """The deadline windows the staff lists compare dates with, for `today`: the due-soon limit
+    ("soon") and the windows of the deadline abroad ("foreign", foreign_deadline_bounds). Both
+    come from the working-day calendar, read at most once a minute instead of on every page."""
+    today = today or timezone.localdate()
+    key = f"cases:list-windows:{today.isoformat()}"
+    windows = cache_get(key)
+    if windows is None:
+        windows = {"soon": due_soon_limit(today), "foreign": foreign_deadline_bounds(today)}
+        cache_set(key, windows, LIST_CACHE_SECONDS)
+    return windows
 
 
 # Stages in which the guidance opinion is still to come.

@@ -37,16 +37,23 @@ from cases.models import (
     Case,
 )
 from cases.permissions import can_read_case_in_admin, is_service_point_user, visible_cases
-from cases.selectors import DEADLINE_LABELS, deadline_state, due_soon_limit
+from cases.selectors import DEADLINE_LABELS, deadline_state, due_soon_limit, list_windows
 from documents.selectors import case_documents
-from portal.admin_filters import DateHierarchyGuardMixin
+from portal.admin_filters import ApproximateCountMixin, DateHierarchyGuardMixin, with_periods_from_range
 from portal.audit import entries_for
 from portal.converters import get_by_id_or_404
 from portal.roles import is_center_member
 
 
 @admin.register(Case)
-class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
+class CaseAdmin(ApproximateCountMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
+    """The staff's main workplace, at a hundred thousand cases and more: every column comes from the
+    case row or the application joined to it (select_related), the deadline windows and the filters'
+    choices from a one-minute cache, the count from the planner's estimate beyond 10,000 rows ("约 N",
+    portal.admin_filters.ApproximateCountPaginator), the date hierarchy's years from MIN/MAX, and
+    the search from the trigram index (get_search_results). tests/cases/test_admin_list_queries.py
+    pins the number of queries; tests/bench/bench_admin.py times it."""
+
     list_display = [
         "number",
         "applicant_name",
@@ -87,7 +94,7 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
     actions = ["assign_handler"]
 
     def get_queryset(self, request):
-        return visible_cases(request.user).select_related("handler", "application")
+        return with_periods_from_range(visible_cases(request.user).select_related("handler", "application"))
 
     def has_add_permission(self, request):
         return False
@@ -121,8 +128,8 @@ class CaseAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         self._today = timezone.localdate()
-        self._soon = due_soon_limit(self._today)
-        self._foreign_bounds = None  # read from the calendar once, at the first row with a deadline abroad
+        windows = list_windows(self._today)
+        self._soon, self._foreign_bounds = windows["soon"], windows["foreign"]
         return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("状态"), ordering="status")

@@ -8,15 +8,14 @@ from applications.admin.filters import DateRangeFilter
 from applications.admin.filters import PointScopeFilter as ApplicationPointScopeFilter
 from applications.choices import FORM_COUNTRIES, ApplicantCategory, DisputeType, OpponentType, RightType
 from applications.countries import ALL_COUNTRY_CHOICES, country_name
-from applications.services.deadlines import foreign_deadline_bounds
 from cases.forms import handler_choices
 from cases.models import (
     OPEN_STATUSES,
     LetterRecipient,
 )
 from cases.permissions import service_point_scope
-from cases.selectors import due_soon_limit
-from portal.admin_filters import ChoiceListFilter, ValidatedListFilter
+from cases.selectors import list_windows
+from portal.admin_filters import ChoiceListFilter, ValidatedListFilter, cached_lookups
 from portal.models import PartnerAgency, ServicePoint
 from portal.roles import is_center_member
 
@@ -26,7 +25,8 @@ class HandlerFilter(ValidatedListFilter):
     parameter_name = "handler"
 
     def lookups(self, request, model_admin):
-        return [("none", _("未指定")), *[(str(u.pk), u.full_name) for u in handler_choices()]]
+        handlers = cached_lookups("cases:admin:handlers", lambda: handler_choices().values_list("pk", "full_name"))
+        return [("none", _("未指定")), *handlers]
 
     def queryset(self, request, queryset):
         if self.value() == "none":
@@ -41,7 +41,10 @@ class AgencyFilter(ValidatedListFilter):
     parameter_name = "agency"
 
     def lookups(self, request, model_admin):
-        return [(str(a.pk), a.short_name) for a in PartnerAgency.objects.order_by("display_order", "pk")]
+        return cached_lookups(
+            "cases:admin:agencies",
+            lambda: PartnerAgency.objects.order_by("display_order", "pk").values_list("pk", "short_name"),
+        )
 
     def queryset(self, request, queryset):
         if self.value():
@@ -97,7 +100,8 @@ class DeadlineFilter(ValidatedListFilter):
         if self.value() == "overdue":
             return queryset.filter(status__in=OPEN_STATUSES, due_date__lt=today)
         if self.value() == "soon":
-            return queryset.filter(status__in=OPEN_STATUSES, due_date__gte=today, due_date__lte=due_soon_limit(today))
+            soon = list_windows(today)["soon"]
+            return queryset.filter(status__in=OPEN_STATUSES, due_date__gte=today, due_date__lte=soon)
         if self.value() == "none":
             return queryset.filter(due_date__isnull=True)
         if self.value() == "overdue_first_contact":
@@ -137,7 +141,7 @@ class ForeignDeadlineFilter(ValidatedListFilter):
             return queryset.filter(application__foreign_deadline__isnull=True)
         if value == "any":
             return queryset.filter(application__foreign_deadline__isnull=False)
-        bounds = foreign_deadline_bounds(timezone.localdate())
+        bounds = list_windows()["foreign"]
         if value == "passed":
             return queryset.filter(status__in=OPEN_STATUSES, application__foreign_deadline__lt=bounds["today"])
         if value == "urgent":
