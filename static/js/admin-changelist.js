@@ -55,7 +55,10 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     const button = document.getElementById("filter-toggle");
-    if (button) {
+    if (!button) {
+      // A page whose template leaves out the button keeps its filters in view.
+      root.classList.remove("filters-folded");
+    } else {
       show(button, root.classList.contains("filters-open"));
       button.addEventListener("click", function () {
         const isOpen = !root.classList.contains("filters-open");

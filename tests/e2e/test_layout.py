@@ -74,12 +74,14 @@ _LINES = """(cell) => {
 
 
 def _shoot(page, name, viewport):
-    """Save the whole page at this width when SCREENSHOT_DIR is set."""
+    """Save the whole page at this width when SCREENSHOT_DIR is set, as a first visit shows it (the
+    panels the browser remembers folding, forgotten)."""
     folder = os.environ.get("SCREENSHOT_DIR")
     if not folder:
         return
     Path(folder).mkdir(parents=True, exist_ok=True)
     page.set_viewport_size(viewport)
+    page.evaluate("window.localStorage.clear()")
     page.reload()
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(Path(folder) / f"{name}-{viewport['width']}.png"), full_page=True)
