@@ -24,7 +24,8 @@ from applications.permissions import (
     service_point_scope,
 )
 from applications.services.deadlines import foreign_deadline_bounds
-from portal.admin_filters import ChoiceListFilter, ValidatedListFilter
+from portal.admin_filters import ChoiceListFilter, ValidatedListFilter, cached_lookups
+from portal.cache import cache_get, cache_set
 from portal.models import LogEntry, ServicePoint
 from portal.workdays import add_working_days
 
@@ -73,10 +74,12 @@ class ServicePointFilter(ValidatedListFilter):
 
     def lookups(self, request, model_admin):
         points = ServicePoint.objects.all()
-        scope = service_point_scope(request.user)
+        key = "applications:admin:service-points"
         if workstation_only(request.user):
-            points = points.filter(pk__in=scope or [])
-        return [("none", _("指导中心直接受理")), *((str(point.pk), point.name) for point in points)]
+            scope = service_point_scope(request.user) or []
+            points = points.filter(pk__in=scope)
+            key += ":" + ",".join(str(pk) for pk in sorted(scope))
+        return [("none", _("指导中心直接受理")), *cached_lookups(key, lambda: points.values_list("pk", "name"))]
 
     def queryset(self, request, queryset):
         if self.value() == "none":
@@ -136,31 +139,41 @@ class DeadlineFilter(ValidatedListFilter):
         }.get(self.value(), lambda: queryset)()
 
 
-# The last day of the reminder window and the windows of the deadline abroad, computed once per list
-# page (one calendar query each).
+# The last day of the reminder window and the windows of the deadline abroad: read from the
+# working-day calendar at most once a minute (what a list may show a minute late), and kept for the
+# rest of the page.
 _window = threading.local()
+WINDOW_CACHE_SECONDS = 60
 
 
 def forget_reminder_window():
-    """The calendar may have changed since the last page: compute the windows afresh."""
+    """A new list page: take the windows from the cache (or the calendar) afresh."""
     _window.value = None
-    _window.foreign = None
 
 
-def foreign_bounds(today):
-    """applications.services.deadlines.foreign_deadline_bounds for `today`, once per list page."""
-    cached = getattr(_window, "foreign", None)
+def _windows(today):
+    cached = getattr(_window, "value", None)
     if cached is None or cached["today"] != today:
-        cached = _window.foreign = foreign_deadline_bounds(today)
+        key = f"applications:list-windows:{today.isoformat()}"
+        cached = cache_get(key)
+        if cached is None:
+            cached = {
+                "today": today,
+                "reminder": add_working_days(today, services.REMIND_WORKING_DAYS_BEFORE),
+                "foreign": foreign_deadline_bounds(today),
+            }
+            cache_set(key, cached, WINDOW_CACHE_SECONDS)
+        _window.value = cached
     return cached
 
 
+def foreign_bounds(today):
+    """applications.services.deadlines.foreign_deadline_bounds for `today`."""
+    return _windows(today)["foreign"]
+
+
 def reminder_window_end(today):
-    cached = getattr(_window, "value", None)
-    if cached is None or cached[0] != today:
-        cached = (today, add_working_days(today, services.REMIND_WORKING_DAYS_BEFORE))
-        _window.value = cached
-    return cached[1]
+    return _windows(today)["reminder"]
 
 
 DEADLINE_WORDS = {"overdue": gettext_lazy("已逾期"), "soon": gettext_lazy("即将到期")}

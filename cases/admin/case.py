@@ -39,14 +39,19 @@ from cases.models import (
 from cases.permissions import can_read_case_in_admin, is_service_point_user, visible_cases
 from cases.selectors import DEADLINE_LABELS, deadline_state, due_soon_limit, list_windows
 from documents.selectors import case_documents
-from portal.admin_filters import ApproximateCountMixin, DateHierarchyGuardMixin, with_periods_from_range
+from portal.admin_filters import (
+    ApproximateCountMixin,
+    DateHierarchyGuardMixin,
+    FastActionCheckboxMixin,
+    with_periods_from_range,
+)
 from portal.audit import entries_for
 from portal.converters import get_by_id_or_404
 from portal.roles import is_center_member
 
 
 @admin.register(Case)
-class CaseAdmin(ApproximateCountMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
+class CaseAdmin(FastActionCheckboxMixin, ApproximateCountMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     """The staff's main workplace, at a hundred thousand cases and more: every column comes from the
     case row or the application joined to it (select_related), the deadline windows and the filters'
     choices from a one-minute cache, the count from the planner's estimate beyond 10,000 rows ("约 N",
