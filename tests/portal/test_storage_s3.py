@@ -14,6 +14,9 @@ import hashlib
 import hmac
 import io
 import os
+import subprocess
+import sys
+import time
 import uuid
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -23,7 +26,7 @@ import urllib3
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -35,6 +38,7 @@ from documents.models import Document
 from documents.verification import check_issued
 from experts.models import Expert
 from portal import jobs, jobs_imports
+from portal.celery import app as celery_app
 from portal.files import orphan_files_remove, swept_folders
 from portal.models import Job
 from portal.storage import stored_files
@@ -398,3 +402,58 @@ def test_media_to_storage_refuses_to_copy_a_folder_onto_itself(settings, tmp_pat
     settings.MEDIA_ROOT = tmp_path
     with pytest.raises(CommandError, match="S3_BUCKET"):
         call_command("media_to_storage", stdout=io.StringIO())
+
+
+@pytest.fixture
+def bucket_worker(settings, bucket):
+    """A real Celery worker in its own process, configured for the bucket by the S3_* variables
+    alone, as a worker on another machine would be."""
+    needs_service(os.environ.get("REDIS_URL") and connection.vendor == "postgresql", "Redis and PostgreSQL")
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "1",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),  # must stay empty: the worker writes to the bucket
+        "S3_BUCKET": bucket.name,
+        "S3_ENDPOINT_URL": bucket.endpoint,
+        "S3_REGION": REGION,
+        "S3_ACCESS_KEY_ID": ACCESS_KEY,
+        "S3_SECRET_ACCESS_KEY": SECRET_KEY,
+        "SIGNING_CERT_PATH": str(settings.SIGNING_CERT_PATH),
+        "SIGNING_CERT_PASSWORD": settings.SIGNING_CERT_PASSWORD,
+    }
+    command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", "documents,default", "-P", "solo"]
+    command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"]
+    process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env)
+    celery_app.conf.task_always_eager = False
+    yield process
+    celery_app.conf.task_always_eager = True
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_document_the_worker_writes_to_the_bucket_is_downloaded_through_the_web(
+    client, settings, bucket, bucket_worker, applicant
+):
+    application = complete_draft(applicant)
+    application_services.application_submit(application=application, by=applicant)  # the receipt, to Redis
+    deadline = time.monotonic() + 120
+    receipt = None
+    while time.monotonic() < deadline:
+        receipt = Document.objects.filter(kind=Document.Kind.RECEIPT, subject_id=application.pk).first()
+        if receipt and receipt.status != Document.Status.PENDING:
+            break
+        assert bucket_worker.poll() is None, "the worker exited"
+        time.sleep(0.3)
+    assert receipt is not None and receipt.status == Document.Status.READY, receipt and receipt.last_error
+    assert receipt.file.name in bucket.keys("documents/")
+    assert _nothing_on_disk(settings)
+    client.force_login(applicant)
+    response = client.get(reverse("documents:download", args=[receipt.pk]))
+    assert response.status_code == 200
+    body = _body(response)
+    assert body.startswith(b"%PDF") and hashlib.sha256(body).hexdigest() == receipt.sha256
