@@ -109,6 +109,7 @@ def _prepare_weasyprint():
 
         inline.justify_line = justify_line
         _cache_image_streams()
+        _read_font_files_lazily()
         _weasyprint_ready = True
     return weasyprint
 
@@ -143,6 +144,54 @@ def _cache_image_streams():
         return _stream_from(recipe)
 
     RasterImage.get_x_object = get_x_object
+
+
+_font_init = threading.local()
+
+
+class _WholeFontFile:
+    """Stands for a font's whole file until something reads it (see _read_font_files_lazily)."""
+
+    def __init__(self, face):
+        self.face = face
+
+
+def _read_font_files_lazily():
+    """WeasyPrint copies each font's whole file into Python when a document first uses it, though
+    it embeds only the subset it makes from the font's face: the four Fandol faces of an opinion
+    are 22 MB copied and dropped for every document (a worker's peak memory, and time). The copy
+    is made only if something reads the whole file (a font left unsubset, a variable or colour
+    font), as WeasyPrint would have."""
+    from weasyprint.pdf import fonts, stream
+
+    original_data = fonts.get_hb_object_data
+
+    def get_hb_object_data(hb_object, ot_color=None, glyph=None):
+        if ot_color is None and getattr(_font_init, "active", False):
+            return _WholeFontFile(hb_object)
+        return original_data(hb_object, ot_color, glyph)
+
+    class Font(fonts.Font):
+        def __init__(self, *args, **kwargs):
+            _font_init.active = True
+            try:
+                super().__init__(*args, **kwargs)
+            finally:
+                _font_init.active = False
+
+        @property
+        def file_content(self):
+            content = self.__dict__["_file_content"]
+            if isinstance(content, _WholeFontFile):
+                content = self.__dict__["_file_content"] = original_data(content.face)
+            return content
+
+        @file_content.setter
+        def file_content(self, content):
+            self.__dict__["_file_content"] = content
+
+    fonts.get_hb_object_data = get_hb_object_data
+    stream.Font = Font
 
 
 def _stream_recipe(stream):
