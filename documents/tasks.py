@@ -2,6 +2,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from documents import services
+from documents.pdf import release_memory
 
 # How long a case file waits for the documents it lists to be rendered: 20 tries, 15 s apart.
 WAIT_FOR_SOURCES_TRIES = 20
@@ -35,6 +36,8 @@ def render_document(self, document_id):
         # Not transient (bad template data, missing font): the row records the failure
         # and staff retry from the admin once the cause is fixed.
         return "failed"
+    finally:
+        release_memory()
     return "ready"
 
 

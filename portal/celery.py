@@ -11,6 +11,15 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# A safety net for the worker processes' memory (a signed 3-page opinion keeps a prefork child near
+# 220 MiB; a leak in a library, or an unusually large document, must not grow it without bound):
+# after a task, a child whose peak resident set passed WORKER_MAX_MEMORY_MIB (default 300) is
+# replaced by a fresh one, and every child is replaced after WORKER_MAX_TASKS_PER_CHILD tasks
+# (default 1000). A new child pays its warm-up (fonts, WeasyPrint, pyHanko, about a second) once.
+# Celery reads the peak (ru_maxrss), so the limit sits above a normal document's peak.
+app.conf.worker_max_memory_per_child = int(os.environ.get("WORKER_MAX_MEMORY_MIB", "300")) * 1024  # KiB
+app.conf.worker_max_tasks_per_child = int(os.environ.get("WORKER_MAX_TASKS_PER_CHILD", "1000"))
+
 # What a worker does besides its tasks (signal handlers in portal.workers): a heartbeat for /healthz
 # every 30 s, the time each document render takes, and its own /metrics port when WORKER_METRICS_PORT
 # is set. Every process's log records name the request or task they were written in (portal.logging).
