@@ -262,8 +262,9 @@ _DEFAULT_STORAGE = (
             "bucket_name": S3_BUCKET,
             "endpoint_url": S3_ENDPOINT_URL or None,
             "region_name": S3_REGION,
-            "access_key": _read("S3_ACCESS_KEY_ID", env.str, ""),
-            "secret_key": _read("S3_SECRET_ACCESS_KEY", env.str, ""),
+            # Empty: boto3 finds credentials itself (an instance role, ~/.aws, AWS_* variables).
+            "access_key": _read("S3_ACCESS_KEY_ID", env.str, "") or None,
+            "secret_key": _read("S3_SECRET_ACCESS_KEY", env.str, "") or None,
             # Private objects: no ACL granting public reads; every URL the storage hands out is signed.
             "default_acl": None,
             "querystring_auth": True,
