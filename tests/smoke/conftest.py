@@ -2,7 +2,12 @@
 
 A fresh PostgreSQL database on the test command's throwaway server, static files collected into a
 temporary folder, gunicorn with DEBUG off and settings from environment variables only, a real
-Celery worker (queues documents and default) and celery beat on the test command's Redis.
+Celery worker (queues documents and default) and celery beat on the test command's Redis, files in a
+bucket on the test command's S3-compatible server (moto), JSON logs, Prometheus figures added up
+over each process group (multiprocess mode) and a worker serving its own.
+
+The scale-out test adds a second gunicorn on another port and a second worker under another name
+(`scale_out`), on the same PostgreSQL, Redis and bucket.
 
 Runs only when SMOKE_TEST=1 (scripts/test sets it for its smoke step, after the unit and browser
 tests), with DATABASE_URL pointing at PostgreSQL and REDIS_URL at Redis.
@@ -22,7 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.browser import launch_args
+from tests.browser import launch_args, watch_csp
 
 ROOT = Path(__file__).resolve().parents[2]
 SMOKE = os.environ.get("SMOKE_TEST") == "1"
@@ -43,6 +48,8 @@ class Stack:
         self.workdir = workdir
         self.processes = {}
         self.logs = {}
+        self.web = {}
+        self.worker_metrics = {}
         self.password = secrets.token_urlsafe(16)
         # The authenticator key of the accounts that must use a second factor (hex, as django-otp keeps it).
         self.totp_key = secrets.token_hex(20)
@@ -54,17 +61,62 @@ class Stack:
         assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
         return result
 
-    def start(self, name, *args):
+    def start(self, name, *args, env=None):
         log = open(self.workdir / f"{name}.log", "w")  # noqa: SIM115 - closed in stop()
         self.logs[name] = log
         self.processes[name] = subprocess.Popen(
             [sys.executable, *args],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def _metrics_dir(self, name):
+        """An empty folder of its own for each process group's Prometheus figures (multiprocess mode)."""
+        folder = self.workdir / f"prometheus-{name}"
+        folder.mkdir()
+        return {"PROMETHEUS_MULTIPROC_DIR": str(folder)}
+
+    def start_web(self, name, port):
+        """gunicorn with two workers on `port`, as each web machine runs it; its address."""
+        self.start(
+            name,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            env=self._metrics_dir(name),
+        )
+        url = f"http://127.0.0.1:{port}"
+        self.web[name] = url
+        return url
+
+    def start_worker(self, name, hostname):
+        """A Celery worker named `hostname` on both queues, serving its figures on a port of its own."""
+        metrics_port = _free_port()
+        self.start(
+            name,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "-n",
+            hostname,
+            "-Q",
+            "documents,default",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            env={**self._metrics_dir(name), "WORKER_METRICS_PORT": str(metrics_port)},
+        )
+        self.worker_metrics[name] = f"http://127.0.0.1:{metrics_port}/metrics"
 
     def log_text(self, name):
         path = self.workdir / f"{name}.log"
@@ -102,6 +154,21 @@ def _wait_for_http(url, process, seconds=60):
     return False
 
 
+S3_KEY, S3_SECRET = "smoke-access-key", "smoke-secret-key"
+
+
+def _s3_client(endpoint):
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=S3_KEY,
+        aws_secret_access_key=S3_SECRET,
+    )
+
+
 def _admin_connection(database_url):
     import psycopg2
 
@@ -119,6 +186,8 @@ def production(tmp_path_factory):
     redis_url = os.environ.get("REDIS_URL", "")
     assert database_url.startswith("postgres"), "the smoke test needs DATABASE_URL pointing at PostgreSQL"
     assert redis_url.startswith("redis"), "the smoke test needs REDIS_URL pointing at Redis"
+    s3_endpoint = os.environ.get("TEST_S3_ENDPOINT_URL", "")
+    assert s3_endpoint.startswith("http"), "the smoke test needs TEST_S3_ENDPOINT_URL (an S3-compatible server)"
 
     workdir = tmp_path_factory.mktemp("production")
     stack = Stack(workdir)
@@ -130,6 +199,11 @@ def production(tmp_path_factory):
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{database}"')
     redis_parts = urlsplit(redis_url)
+    # Uploaded and issued files live in a bucket of their own on the test command's S3-compatible server.
+    stack.bucket = f"smoke-{secrets.token_hex(4)}"
+    stack.s3 = _s3_client(s3_endpoint)
+    stack.s3.create_bucket(Bucket=stack.bucket)
+    stack.metrics_token = secrets.token_urlsafe(32)
     port = _free_port()
     stack.url = f"http://127.0.0.1:{port}"
     stack.env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
@@ -148,6 +222,13 @@ def production(tmp_path_factory):
             "DATABASE_URL": urlunsplit(urlsplit(database_url)._replace(path=f"/{database}")),
             "REDIS_URL": urlunsplit(redis_parts._replace(path="/1")),
             "MEDIA_ROOT": str(workdir / "media"),
+            "S3_BUCKET": stack.bucket,
+            "S3_ENDPOINT_URL": s3_endpoint,
+            "S3_ACCESS_KEY_ID": S3_KEY,
+            "S3_SECRET_ACCESS_KEY": S3_SECRET,
+            "S3_REGION": "us-east-1",
+            "METRICS_TOKEN": stack.metrics_token,
+            "LOG_FORMAT": "json",
             "STATIC_ROOT": str(workdir / "static"),
             "SIGNING_CERT_PATH": str(workdir / "signing.p12"),
             "SIGNING_CERT_PASSWORD": secrets.token_urlsafe(12),
@@ -175,21 +256,8 @@ def production(tmp_path_factory):
         stack.start("tsa", "-m", "documents.dev_tsa", "--port", str(urlsplit(stack.env["TSA_URL"]).port))
         assert _wait_for_http(stack.env["TSA_URL"], stack.processes["tsa"]), stack.log_text("tsa")
         stack.run("-m", "tests.smoke.accounts")
-        stack.start("gunicorn", "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2")
-        stack.start(
-            "worker",
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "-Q",
-            "documents,default",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "INFO",
-        )
+        stack.start_web("gunicorn", port)
+        stack.start_worker("worker", "worker-a@%h")
         stack.start(
             "beat", "-m", "celery", "-A", "portal", "beat", "--schedule", str(workdir / "beat-schedule"), "-l", "INFO"
         )
@@ -198,7 +266,8 @@ def production(tmp_path_factory):
         print(f"Production stack up in {time.monotonic() - started:.1f} s at {stack.url}")
         yield stack
         stack.assert_running()
-        assert "Internal Server Error" not in stack.log_text("gunicorn"), stack.log_text("gunicorn")[-5000:]
+        for name in stack.web:
+            assert "Internal Server Error" not in stack.log_text(name), stack.log_text(name)[-5000:]
     finally:
         stack.stop()
         for name in stack.processes:
@@ -206,6 +275,36 @@ def production(tmp_path_factory):
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture
+def server_errors(page):
+    """Every response the browser receives, from the page and from its requests: none may be a 5xx.
+    Nor may the Content Security Policy block anything on the pages."""
+    failures = []
+    csp_violations = watch_csp(page.context)
+
+    def listen(response):
+        if response.status >= 500:
+            failures.append(f"{response.status} {response.request.method} {response.url}")
+
+    page.context.on("response", listen)
+    page.set_default_timeout(20000)
+    yield failures
+    assert not failures, f"server errors: {failures}"
+    assert not csp_violations, f"Content Security Policy violations: {csp_violations}"
+
+
+@pytest.fixture(scope="session")
+def scale_out(production):
+    """A second web process (gunicorn on another port) and a second worker under another name, as a
+    second machine would run them: same PostgreSQL, Redis and bucket, nothing else shared. Stopped
+    with the rest of the stack."""
+    production.url_b = production.start_web("gunicorn-b", _free_port())
+    production.start_worker("worker-b", "worker-b@%h")
+    assert _wait_for_http(production.url_b + "/", production.processes["gunicorn-b"]), production.log_text("gunicorn-b")
+    production.assert_running()
+    return production
 
 
 @pytest.fixture(scope="session")

@@ -6,23 +6,30 @@ Security Policy blocks, and so does a page whose stylesheets do not load under t
 not style the page.
 """
 
+import json
 import re
-import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.applications.factories import PDF_BYTES
-from tests.browser import watch_csp
-from tests.smoke.accounts import ACCOUNTS, STATION
-from tests.twofactor import code_at_step
+from tests.smoke.accounts import STATION
+from tests.smoke.steps import (
+    assert_styled,
+    bucket_keys,
+    download,
+    files_on_disk,
+    get,
+    healthz,
+    log_in,
+    metric,
+    renders,
+    submit_application,
+    wait_for_document,
+)
 
 pytestmark = pytest.mark.usefixtures("production")
 
-HASHED_CSS = re.compile(r"/static/.+\.[0-9a-f]{12}\.css$")
-NAVY = "rgb(11, 61, 110)"  # .bg-primary-portal in static/css/portal.css
-ACCOUNT = {key: email for key, email, _name in ACCOUNTS}
 # Where each role lands after logging in, and a heading it must see there.
 MAIN_PAGES = {
     "applicant": ("/applications/", "我的申请"),
@@ -33,73 +40,6 @@ MAIN_PAGES = {
     "expert": ("/experts/", None),
     "station": ("/admin/", None),
 }
-
-
-@pytest.fixture
-def server_errors(page):
-    """Every response the browser receives, from the page and from its requests: none may be a 5xx.
-    Nor may the Content Security Policy block anything on the pages."""
-    failures = []
-    csp_violations = watch_csp(page.context)
-
-    def listen(response):
-        if response.status >= 500:
-            failures.append(f"{response.status} {response.request.method} {response.url}")
-
-    page.context.on("response", listen)
-    page.set_default_timeout(20000)
-    yield failures
-    assert not failures, f"server errors: {failures}"
-    assert not csp_violations, f"Content Security Policy violations: {csp_violations}"
-
-
-def assert_styled(page, *, portal_layout=True):
-    """The page's stylesheets resolve with 200 under hashed names, and their rules apply."""
-    hrefs = page.eval_on_selector_all("link[rel=stylesheet]", "links => links.map(link => link.href)")
-    assert hrefs, f"{page.url} has no stylesheet"
-    for href in hrefs:
-        assert HASHED_CSS.search(href), f"{page.url}: stylesheet {href} is not served under a hashed name"
-        response = page.request.get(href)
-        assert response.status == 200, f"{page.url}: stylesheet {href} answered {response.status}"
-        assert "text/css" in response.headers.get("content-type", "")
-    rule_counts = page.evaluate(
-        """() => Array.from(document.styleSheets).map(sheet => {
-             try { return sheet.cssRules.length } catch (e) { return -1 } })"""
-    )
-    assert rule_counts and all(count > 0 for count in rule_counts), f"{page.url}: stylesheets empty {rule_counts}"
-    # Both Bootstrap's reboot and the admin's base.css take the browser's 8px margin off the body.
-    assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px", f"{page.url} is unstyled"
-    if portal_layout:
-        navbar = page.locator("nav.navbar").first
-        assert navbar.evaluate("el => getComputedStyle(el).backgroundColor") == NAVY, f"{page.url}: no portal CSS"
-
-
-_last_step = {}
-
-
-def totp_code(email, key_hex):
-    """The account's authenticator code now; never a time step already used (the server refuses it)."""
-    while True:
-        now = int(time.time()) // 30
-        step = max(now, _last_step.get(email, -1) + 1)
-        if step <= now + 1:
-            _last_step[email] = step
-            return code_at_step(key_hex, step)
-        time.sleep(1)
-
-
-def log_in(page, stack, key):
-    page.goto(f"{stack.url}/accounts/login/")
-    assert_styled(page)
-    page.get_by_label("电子邮箱").fill(ACCOUNT[key])
-    page.get_by_label("密码").fill(stack.password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
-    if "/accounts/two-factor/verify/" in page.url:
-        assert_styled(page)
-        page.get_by_label("验证码").fill(totp_code(ACCOUNT[key], stack.totp_key))
-        page.get_by_role("button", name="验证", exact=True).click()
-        page.wait_for_load_state("networkidle")
 
 
 def test_home_page_and_a_missing_page(page, production, server_errors):
@@ -135,54 +75,19 @@ def test_each_role_logs_in_and_loads_its_main_page(page, production, server_erro
 
 
 def test_an_applicant_submits_and_downloads_the_receipt(page, production, server_errors, tmp_path):
-    licence = tmp_path / "营业执照副本.pdf"
-    licence.write_bytes(PDF_BYTES)
     log_in(page, production, "applicant")
-    page.get_by_role("button", name="新建申请").click()
-    expect(page.get_by_role("heading", name="海外知识产权纠纷应对指导申请书")).to_be_visible()
-    assert_styled(page)
-
-    page.get_by_label("企业", exact=True).check()
-    page.get_by_label("联系人", exact=True).fill("王丽")
-    page.get_by_label("联系人邮箱").fill("wangli@jincheng.example.cn")
-    page.get_by_label("联系电话").fill("0351-7654321")
-    page.get_by_label("详细联系地址").fill("山西省太原市小店区学府街 101 号")
-    page.get_by_label("侵权纠纷", exact=True).check()
-    page.get_by_label("发明专利", exact=True).check()
-    page.get_by_label("美国", exact=True).check()
-    page.get_by_label("竞争对手", exact=True).check()
-    page.get_by_label("机械", exact=True).check()
-    page.get_by_label("纠纷应对指导申请事项").fill("美国竞争对手指控我司出口的数控机床侵犯其发明专利，请求应对指导。")
-    page.get_by_label("纠纷影响预估").fill("对美年出口额约 4200 万元。")
-    page.get_by_label("普通纠纷").check()
-    page.get_by_role("button", name="保存并上传材料").click()
-
-    expect(page.get_by_role("heading", name="上传证明材料")).to_be_visible()
-    assert_styled(page)
-    page.get_by_label("材料类别").select_option("standing")
-    page.get_by_label("选择文件（可多选）").set_input_files(str(licence))
-    page.get_by_role("button", name="上传").click()
-    expect(page.get_by_test_id("files-standing")).to_contain_text("营业执照副本.pdf")
-
-    page.get_by_role("link", name="检查并提交").first.click()
-    expect(page.get_by_text("内容完整")).to_be_visible()
-    assert_styled(page)
-    page.get_by_test_id("submit-button").click()
-    expect(page.get_by_test_id("status")).to_have_text("已提交")
-    assert_styled(page)
-
+    submit_application(page, production, tmp_path)
     # The Celery worker renders and signs the receipt; the page lists it once it is ready.
-    receipt = page.get_by_test_id("documents").get_by_role("link", name=re.compile("回执"))
-    deadline = time.monotonic() + 120
-    while not receipt.count():
-        assert time.monotonic() < deadline, "the worker did not render the receipt within 120 s"
-        time.sleep(2)
-        page.reload()
-    with page.expect_download() as download_info:
-        receipt.first.click()
-    data = download_info.value.path().read_bytes()
+    data = download(page, wait_for_document(page, "回执"))
     assert data.startswith(b"%PDF-"), data[:40]
     assert len(data) > 10_000  # a rendered, signed document, not an empty file
+
+    # The licence and the receipt are in the bucket, nothing on the machines' disks.
+    keys = bucket_keys(production)
+    assert any(key.endswith(".pdf") for key in keys), keys
+    assert not files_on_disk(production), files_on_disk(production)
+    # The worker timed the render, and serves the figure on its own port.
+    assert renders(production) >= 1
 
 
 def test_an_agency_submission_reaches_the_public_through_review_cache_and_search(page, production, server_errors):
@@ -281,3 +186,31 @@ def test_the_director_reads_the_statistics_and_exports_the_year_for_the_national
 
     page.goto(f"{production.url}/api/v1/docs/")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("数据接口", timeout=20000)
+
+
+def test_the_load_balancer_probe_and_the_prometheus_scrape(production):
+    """/healthz with every check passing (the bucket, a worker's heartbeat), and
+    /metrics only for the token's bearer, with request latency and the queues' lengths."""
+    status, body = healthz(production.url)
+    assert status == 200, body
+    assert body["status"] == "ok"
+    assert body["checks"]["storage"] == {"ok": True, "mode": "s3", "ms": body["checks"]["storage"]["ms"]}
+    assert body["checks"]["worker"]["workers"] >= 1
+    assert production.bucket not in json.dumps(body)
+
+    assert get(f"{production.url}/metrics")[0] == 404  # a token is set: loopback alone is not enough
+    assert get(f"{production.url}/metrics", token="wrong")[0] == 404
+    status, text = get(f"{production.url}/metrics", token=production.metrics_token)
+    assert status == 200
+    assert metric(text, "django_http_requests_latency_seconds_by_view_method_count", method="GET", view="healthz")
+    assert metric(text, "portal_celery_queue_length", queue="documents") is not None
+    assert metric(text, "portal_celery_queue_length", queue="default") is not None
+
+
+def test_the_logs_are_json(production):
+    """LOG_FORMAT=json: the worker's lines (Celery's own included) are JSON objects."""
+    lines = [line for line in production.log_text("worker").splitlines() if line.startswith("{")]
+    assert lines, production.log_text("worker")[-2000:]
+    records = [json.loads(line) for line in lines]
+    assert all({"time", "level", "logger", "message"} <= record.keys() for record in records)
+    assert any(record["logger"].startswith("celery") for record in records)
