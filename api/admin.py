@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiCall, ApiClient, ApiToken, Scope
 from portal.admin_filters import DateHierarchyGuardMixin
+from portal.admin_lists import FastListMixin, cached_filter, year_filter
 from portal.roles import is_center_member
 
 
@@ -39,7 +40,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(CenterOnly, admin.ModelAdmin):
+class ApiClientAdmin(FastListMixin, CenterOnly, admin.ModelAdmin):
     list_display = ["name", "contact", "active", "rate_per_minute", "acts_as", "created_at"]
     list_filter = ["active"]
     search_fields = ["name", "contact"]
@@ -47,10 +48,10 @@ class ApiClientAdmin(CenterOnly, admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(CenterOnly, admin.ModelAdmin):
+class ApiTokenAdmin(FastListMixin, CenterOnly, admin.ModelAdmin):
     form = ApiTokenForm
     list_display = ["prefix", "client", "label", "scope_list", "expires_at", "revoked_at", "last_used_at"]
-    list_filter = ["client", "revoked_at"]
+    list_filter = [cached_filter("client"), "revoked_at"]
     search_fields = ["prefix", "label", "client__name"]
     readonly_fields = ["prefix", "last_used_at", "created_by", "created_at"]
     actions = ["revoke"]
@@ -89,11 +90,10 @@ class ApiTokenAdmin(CenterOnly, admin.ModelAdmin):
 
 
 @admin.register(ApiCall)
-class ApiCallAdmin(CenterOnly, DateHierarchyGuardMixin, admin.ModelAdmin):
+class ApiCallAdmin(FastListMixin, CenterOnly, DateHierarchyGuardMixin, admin.ModelAdmin):
     list_display = ["at", "client", "token", "method", "path", "status_code", "duration_ms", "client_ip"]
-    list_filter = ["status_code", "method", "client"]
+    list_filter = [year_filter("at"), cached_filter("status_code"), cached_filter("method"), cached_filter("client")]
     search_fields = ["path", "token__prefix"]
-    date_hierarchy = "at"
     list_select_related = ["client", "token", "token__client"]
 
     def has_add_permission(self, request, *args):

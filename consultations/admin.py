@@ -34,6 +34,7 @@ from consultations.permissions import (
     visible_consultations,
 )
 from portal.admin_filters import DateHierarchyGuardMixin, ValidatedListFilter
+from portal.admin_lists import CachedLookupsMixin, FastListMixin, year_filter
 from portal.admin_scope import NotFoundOutsideQuerysetMixin
 from portal.audit import entries_for
 from portal.converters import get_by_id_or_404, parse_id
@@ -43,7 +44,7 @@ from portal.models import ServicePoint
 S = Consultation.Status
 
 
-class ServicePointFilter(ValidatedListFilter):
+class ServicePointFilter(CachedLookupsMixin, ValidatedListFilter):
     title = gettext_lazy("服务工作站")
     parameter_name = "point"
 
@@ -111,7 +112,7 @@ BADGE = '<span class="zx-badge zx-{}">{}</span>'
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(NotFoundOutsideQuerysetMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
+class ConsultationAdmin(FastListMixin, NotFoundOutsideQuerysetMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     form = ConsultationForm
     list_display = [
         "number",
@@ -124,7 +125,15 @@ class ConsultationAdmin(NotFoundOutsideQuerysetMixin, DateHierarchyGuardMixin, a
         "service_point",
     ]
     list_display_links = ["number", "person_name"]
-    list_filter = ["channel", "status", ServicePointFilter, FollowUpFilter, ReceivedFilter, PointScopeFilter]
+    list_filter = [
+        "channel",
+        "status",
+        ServicePointFilter,
+        FollowUpFilter,
+        ReceivedFilter,
+        year_filter("received_at", gettext_lazy("咨询年度")),
+        PointScopeFilter,
+    ]
     search_fields = [
         "number",
         "person_name",
@@ -137,7 +146,6 @@ class ConsultationAdmin(NotFoundOutsideQuerysetMixin, DateHierarchyGuardMixin, a
         "question",
     ]
     list_select_related = ["applicant", "service_point"]
-    date_hierarchy = "received_at"
     list_per_page = 50
     change_form_template = "admin/consultations/consultation/change_form.html"
     change_list_template = "admin/consultations/consultation/change_list.html"
@@ -460,7 +468,7 @@ class ConsultationAdmin(NotFoundOutsideQuerysetMixin, DateHierarchyGuardMixin, a
 
 
 @admin.register(ConsultationStatistics)
-class ConsultationStatisticsAdmin(admin.ModelAdmin):
+class ConsultationStatisticsAdmin(FastListMixin, admin.ModelAdmin):
     """The statistics page, as an entry of its own in the app list: consultations, applications and
     cases opened, by channel and workstation, for a year or a quarter."""
 

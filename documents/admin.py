@@ -19,12 +19,13 @@ from documents.services import (
 )
 from portal.access import require
 from portal.admin_filters import DateHierarchyGuardMixin
+from portal.admin_lists import FastListMixin, year_filter
 from portal.audit import entries_for
 from portal.models import SiteConfiguration
 
 
 @admin.register(Document)
-class DocumentAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
+class DocumentAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "kind",
@@ -38,10 +39,15 @@ class DocumentAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         "attempts",
         "download_link",
     ]
-    list_filter = ["kind", "status", "digitally_signed", ("superseded_by", admin.EmptyFieldListFilter)]
+    list_filter = [
+        year_filter("created_at"),
+        "kind",
+        "status",
+        "digitally_signed",
+        ("superseded_by", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["superseded_by"]
     search_fields = ["number", "title", "verification_code", "sha256"]
-    date_hierarchy = "created_at"
     actions = ["retry_render"]
     readonly_fields = [
         *[field.name for field in Document._meta.fields if field.name not in {"revocation_reason", "context"}],
@@ -183,7 +189,7 @@ class DocumentAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
 
 
 @admin.register(NumberingRule)
-class NumberingRuleAdmin(admin.ModelAdmin):
+class NumberingRuleAdmin(FastListMixin, admin.ModelAdmin):
     """Which code each kind of document is numbered under. A change applies to the numbers issued
     afterwards; issued numbers never change."""
 
@@ -212,7 +218,7 @@ class NumberingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignerCertificate)
-class SignerCertificateAdmin(admin.ModelAdmin):
+class SignerCertificateAdmin(FastListMixin, admin.ModelAdmin):
     """The director's and deputies' own certificates, where the center issues personal ones: the
     labels of each signer's key and certificate in the center's PKCS#11 token. Saving an active one
     checks the token (SignerCertificate.clean); Django's model permissions decide who may see and

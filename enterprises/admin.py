@@ -10,7 +10,7 @@ through enterprises.services (checked, recorded in the audit log).
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +31,7 @@ from enterprises.resources import KeyEnterpriseResource
 from enterprises.selectors import enterprise_page, markets_in_use
 from knowledge.models import Industry
 from portal.admin_filters import ValidatedListFilter
+from portal.admin_lists import CachedLookupsMixin, FastListMixin, cached_filter, joined_subquery
 from portal.admin_scope import NotFoundOutsideQuerysetMixin
 from portal.fields import ChoiceListField
 from portal.jobs_imports import JobImportMixin
@@ -58,7 +59,7 @@ class IndustryFilter(ValidatedListFilter):
         return queryset
 
 
-class MarketFilter(ValidatedListFilter):
+class MarketFilter(CachedLookupsMixin, ValidatedListFilter):
     """Only the markets that occur in the register (not every country of the world)."""
 
     title = _("出口市场")
@@ -134,7 +135,9 @@ class LiaisonOfficerInline(admin.TabularInline):
 
 
 @admin.register(KeyEnterprise)
-class KeyEnterpriseAdmin(NotFoundOutsideQuerysetMixin, JobImportMixin, ImportExportMixin, admin.ModelAdmin):
+class KeyEnterpriseAdmin(
+    FastListMixin, NotFoundOutsideQuerysetMixin, JobImportMixin, ImportExportMixin, admin.ModelAdmin
+):
     form = KeyEnterpriseForm
     # The register as a spreadsheet (enterprises.resources): preview with the reason beside each bad row.
     resource_classes = [KeyEnterpriseResource]
@@ -150,7 +153,7 @@ class KeyEnterpriseAdmin(NotFoundOutsideQuerysetMixin, JobImportMixin, ImportExp
         "officer_list",
         "active",
     ]
-    list_filter = [IndustryFilter, MarketFilter, ("service_point", admin.RelatedOnlyFieldListFilter), "active"]
+    list_filter = [IndustryFilter, MarketFilter, cached_filter("service_point", only_related=True), "active"]
     search_fields = ["name", "credit_code", "brands_abroad"]
     list_per_page = 50
     show_full_result_count = False
@@ -165,11 +168,11 @@ class KeyEnterpriseAdmin(NotFoundOutsideQuerysetMixin, JobImportMixin, ImportExp
     # --- Access -----------------------------------------------------------------------------------
 
     def get_queryset(self, request):
-        serving = LiaisonOfficer.objects.filter(active=True).order_by("name")
+        serving = LiaisonOfficer.objects.filter(enterprise=OuterRef("pk"), active=True)
         return (
             visible_enterprises(request.user)
             .select_related("service_point", "applicant")
-            .prefetch_related(Prefetch("liaison_officers", queryset=serving, to_attr="serving_officers"))
+            .annotate(serving_names=joined_subquery(serving, "enterprise", "name"))
         )
 
     def has_module_permission(self, request):
@@ -254,10 +257,10 @@ class KeyEnterpriseAdmin(NotFoundOutsideQuerysetMixin, JobImportMixin, ImportExp
 
     @admin.display(description=_("知识产权联络员"))
     def officer_list(self, obj):
-        officers = getattr(obj, "serving_officers", None)
-        if officers is None:
-            officers = list(obj.liaison_officers.filter(active=True))
-        return "、".join(officer.name for officer in officers) or "—"
+        if hasattr(obj, "serving_names"):
+            # Sorted here: the database joins them in the order it reads them.
+            return "、".join(sorted(filter(None, (obj.serving_names or "").split("、")))) or "—"
+        return "、".join(officer.name for officer in obj.liaison_officers.filter(active=True).order_by("name")) or "—"
 
     @admin.display(description=_("平台申请人"))
     def applicant_link(self, obj):
@@ -288,13 +291,13 @@ class KeyEnterpriseAdmin(NotFoundOutsideQuerysetMixin, JobImportMixin, ImportExp
 
 
 @admin.register(WarningDelivery)
-class WarningDeliveryAdmin(NotFoundOutsideQuerysetMixin, admin.ModelAdmin):
+class WarningDeliveryAdmin(FastListMixin, NotFoundOutsideQuerysetMixin, admin.ModelAdmin):
     """What was sent to whom, read-only: the record that each officer got each warning once."""
 
     list_display = ["warning", "officer_name", "enterprise", "reason", "sent_at"]
     list_select_related = ["warning", "officer", "officer__enterprise"]
     search_fields = ["warning__title", "officer__name", "officer__email", "officer__enterprise__name"]
-    list_filter = [("officer__enterprise__service_point", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [cached_filter("officer__enterprise__service_point", only_related=True)]
     list_per_page = 50
     show_full_result_count = False
 

@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +35,7 @@ from experts.permissions import (
 )
 from experts.resources import ExpertResource
 from experts.selectors import expert_entries, expert_loads, seminar_entries
+from portal.admin_lists import FastListMixin, cached_filter
 from portal.jobs_imports import JobImportMixin
 
 
@@ -58,7 +61,7 @@ class ExpertExportForm(SelectableFieldsExportForm):
 
 
 @admin.register(Expert)
-class ExpertAdmin(JobImportMixin, ImportExportModelAdmin):
+class ExpertAdmin(FastListMixin, JobImportMixin, ImportExportModelAdmin):
     # The confirmed import runs as a job with row progress (portal.jobs_imports).
     resource_classes = [ExpertResource]
     export_form_class = ExpertExportForm
@@ -84,7 +87,28 @@ class ExpertAdmin(JobImportMixin, ImportExportModelAdmin):
     actions = ["open_accounts"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).distinct()
+        # Each expert's open work (experts.selectors.expert_loads counts the same rows) in the
+        # query of the rows: unfinished assignments plus invitations awaiting an answer.
+        assignments = (
+            ExpertAssignment.objects.filter(expert=OuterRef("pk"), status__in=ExpertAssignment.OPEN_STATUSES)
+            .order_by()
+            .values("expert")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+        invitations = (
+            ExpertInvitation.objects.filter(expert=OuterRef("pk"), status=ExpertInvitation.Status.PENDING)
+            .order_by()
+            .values("expert")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(open_load=Coalesce(Subquery(assignments), 0) + Coalesce(Subquery(invitations), 0))
+            .distinct()
+        )
 
     @admin.action(description=_("为所选专家开通登录账号"))
     def open_accounts(self, request, queryset):
@@ -97,10 +121,6 @@ class ExpertAdmin(JobImportMixin, ImportExportModelAdmin):
                 self.message_user(request, " ".join(exc.messages), messages.WARNING)
         self.message_user(request, _("已开通 %(n)d 个账号，设置密码的链接已发送。") % {"n": done}, messages.SUCCESS)
 
-    def changelist_view(self, request, extra_context=None):
-        self._loads = expert_loads()
-        return super().changelist_view(request, extra_context)
-
     @admin.display(description=_("工作记录"))
     def history(self, obj):
         return history_table(expert_entries(obj)) if obj.pk else "—"
@@ -111,14 +131,16 @@ class ExpertAdmin(JobImportMixin, ImportExportModelAdmin):
 
     @admin.display(description=_("当前承办"))
     def load(self, obj):
-        loads = getattr(self, "_loads", None) or {}
-        return f"{loads.get(obj.pk, 0)}/{obj.max_concurrent_cases}"
+        load = getattr(obj, "open_load", None)
+        if load is None:
+            load = expert_loads([obj.pk]).get(obj.pk, 0)
+        return f"{load}/{obj.max_concurrent_cases}"
 
 
 @admin.register(ExpertNomination)
-class ExpertNominationAdmin(admin.ModelAdmin):
+class ExpertNominationAdmin(FastListMixin, admin.ModelAdmin):
     list_display = ["name", "organisation", "agency", "case", "status", "created_at", "expert"]
-    list_filter = ["status", "agency"]
+    list_filter = ["status", cached_filter("agency")]
     search_fields = ["name", "organisation"]
     list_select_related = ["agency", "case", "expert"]
     readonly_fields = ["case", "agency", "letter_recipient", "nominated_by", "status", "expert", "created_at"]
@@ -195,7 +217,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExpertInvitation)
-class ExpertInvitationAdmin(ReadOnlyAdmin):
+class ExpertInvitationAdmin(FastListMixin, ReadOnlyAdmin):
     visible = staticmethod(visible_invitations)
     list_display = ["case", "expert", "status", "rank_shown", "deadline", "invited_at", "responded_at"]
     list_filter = ["status"]
@@ -204,7 +226,7 @@ class ExpertInvitationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ExpertAssignment)
-class ExpertAssignmentAdmin(ReadOnlyAdmin):
+class ExpertAssignmentAdmin(FastListMixin, ReadOnlyAdmin):
     visible = staticmethod(visible_assignments)
     list_display = ["case", "expert", "status", "assigned_at", "declared_at", "contact_released", "staff_rating"]
     list_filter = ["status", "contact_released"]
@@ -228,7 +250,7 @@ class OpinionAttachmentInline(admin.TabularInline):
 
 
 @admin.register(ExpertOpinion)
-class ExpertOpinionAdmin(ReadOnlyAdmin):
+class ExpertOpinionAdmin(FastListMixin, ReadOnlyAdmin):
     visible = staticmethod(visible_opinions)
     list_display = ["case", "expert", "submitted_at", "summary", "case_panel"]
     list_filter = ["submitted_at"]
@@ -273,7 +295,7 @@ class SeminarInviteeInline(admin.TabularInline):
 
 
 @admin.register(Seminar)
-class SeminarAdmin(ReadOnlyAdmin):
+class SeminarAdmin(FastListMixin, ReadOnlyAdmin):
     visible = staticmethod(visible_seminars)
     list_display = ["title", "case", "starts_at", "status", "manage"]
     list_filter = ["status"]
@@ -311,7 +333,7 @@ class SeminarAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MatchingRun)
-class MatchingRunAdmin(ReadOnlyAdmin):
+class MatchingRunAdmin(FastListMixin, ReadOnlyAdmin):
     visible = staticmethod(visible_matchings)
     list_display = ["case", "run_by", "run_at", "shown", "chosen_names"]
     list_select_related = ["case", "run_by"]

@@ -17,6 +17,7 @@ from meetings.models import ActionItem, AgendaItem, Invitation, JointMeeting, Mi
 from meetings.permissions import visible_action_items, visible_meetings
 from meetings.rotation import chair_for_meeting
 from portal.admin_filters import DateHierarchyGuardMixin
+from portal.admin_lists import FastListMixin, cached_filter, year_filter
 from portal.audit import entries_for
 from portal.converters import get_by_id_or_404
 from portal.roles import Role, has_role
@@ -52,9 +53,9 @@ class AgendaItemInline(ReadOnlyInline):
 
 
 @admin.register(JointMeeting)
-class JointMeetingAdmin(admin.ModelAdmin):
+class JointMeetingAdmin(FastListMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "status", "starts_at", "chair_display", "agenda_approved_at", "buttons"]
-    list_filter = ["kind", "status", "year"]
+    list_filter = ["kind", "status", cached_filter("year")]
     search_fields = ["title"]
     list_select_related = ["chair__user"]
     inlines = [AgendaItemInline, InvitationInline]
@@ -444,7 +445,7 @@ class JointMeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
+class ActionItemAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "meeting",
@@ -455,10 +456,14 @@ class ActionItemAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
         "last_reminded_on",
         "update_link",
     ]
-    list_filter = ["status", "assignee_agency", "meeting"]
+    list_filter = [
+        year_filter("due_date", gettext_lazy("完成期限年度")),
+        "status",
+        cached_filter("assignee_agency"),
+        cached_filter("meeting"),
+    ]
     search_fields = ["title", "progress_note"]
     list_select_related = ["meeting", "minutes", "assignee_agency", "assignee_user"]
-    date_hierarchy = "due_date"
     readonly_fields = [f.name for f in ActionItem._meta.fields]
 
     def get_queryset(self, request):

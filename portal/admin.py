@@ -1,9 +1,13 @@
 import base64
 
+from axes import admin as _axes_admin  # noqa: F401  registers first
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import admin as _auth_admin  # noqa: F401  registers first
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +17,7 @@ from django_otp.plugins.otp_totp import admin as _otp_totp_admin  # noqa: F401  
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.admin_filters import DateHierarchyGuardMixin
+from portal.admin_lists import CachedLookupsMixin, FastListMixin, cached_filter, year_filter
 from portal.jobs import visible_jobs
 from portal.models import (
     CalendarDay,
@@ -36,6 +41,13 @@ from portal.twofactor.core import two_factor_reset
 admin.site.unregister(TOTPDevice)
 admin.site.unregister(StaticDevice)
 
+# The login records (django-axes) and the groups: the same lists, without the second count of the
+# whole table on every page (portal.admin_lists).
+for _model in (AccessAttempt, AccessLog, AccessFailureLog, Group):
+    _stock = type(admin.site._registry[_model])
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(_stock.__name__, (FastListMixin, _stock), {"__module__": __name__}))
+
 
 class PortalUserChangeForm(UserChangeForm):
     def clean(self):
@@ -51,11 +63,17 @@ class PortalUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(FastListMixin, DjangoUserAdmin):
     form = PortalUserChangeForm
     ordering = ["full_name"]
     list_display = ["full_name", "email", "agency", "service_point", "is_active", "is_staff"]
-    list_filter = ["groups", "is_active", "is_staff", "agency", "service_point"]
+    list_filter = [
+        cached_filter("groups"),
+        "is_active",
+        "is_staff",
+        cached_filter("agency"),
+        cached_filter("service_point"),
+    ]
     list_select_related = ["agency", "service_point"]
     search_fields = ["full_name", "email"]
     autocomplete_fields = ["agency", "service_point"]
@@ -82,7 +100,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(SiteConfiguration)
-class SiteConfigurationAdmin(admin.ModelAdmin):
+class SiteConfigurationAdmin(FastListMixin, admin.ModelAdmin):
     fieldsets = (
         (_("中心信息"), {"fields": ("center_name", "center_name_en", "issuing_body", "region", "address", "postcode")}),
         (_("联系方式"), {"fields": ("hotline", "email", "office_hours")}),
@@ -129,7 +147,7 @@ class SiteConfigurationAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnerAgency)
-class PartnerAgencyAdmin(admin.ModelAdmin):
+class PartnerAgencyAdmin(FastListMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "contact_person", "contact_phone", "active", "display_order"]
     list_filter = ["kind", "active"]
     list_editable = ["display_order"]
@@ -195,13 +213,13 @@ class ServicePointForm(forms.ModelForm):
 
 
 @admin.register(ServicePoint)
-class ServicePointAdmin(admin.ModelAdmin):
+class ServicePointAdmin(FastListMixin, admin.ModelAdmin):
     """The center registers the workstations of the three-level network; the public directory
     (knowledge:service_points) lists the active ones."""
 
     form = ServicePointForm
     list_display = ["name", "level", "parent", "region", "hotline", "active", "display_order"]
-    list_filter = ["level", "region", "active"]
+    list_filter = ["level", cached_filter("region"), "active"]
     list_editable = ["display_order"]
     list_select_related = ["parent"]
     search_fields = ["name", "region", "address", "host_organisation"]
@@ -241,7 +259,7 @@ class ServicePointAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeputyDirector)
-class DeputyDirectorAdmin(admin.ModelAdmin):
+class DeputyDirectorAdmin(FastListMixin, admin.ModelAdmin):
     list_display = ["rotation_order", "user", "post_title", "active", "joined_on", "left_on"]
     list_display_links = ["user"]
     list_editable = ["rotation_order", "active"]
@@ -249,10 +267,9 @@ class DeputyDirectorAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
+class CalendarDayAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     list_display = ["date", "is_working_day", "note", "source"]
-    list_filter = ["is_working_day", "source"]
-    date_hierarchy = "date"
+    list_filter = [year_filter("date"), "is_working_day", "source"]
     search_fields = ["note"]
     readonly_fields = ["source"]
 
@@ -263,7 +280,7 @@ class CalendarDayAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(FastListMixin, admin.ModelAdmin):
     list_display = ["subject", "recipient", "created_at", "read_at"]
     list_select_related = ["recipient"]
     search_fields = ["subject", "recipient__email"]
@@ -271,7 +288,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmailDelivery)
-class EmailDeliveryAdmin(admin.ModelAdmin):
+class EmailDeliveryAdmin(FastListMixin, admin.ModelAdmin):
     """Outgoing e-mail, read-only: staff see what failed and why, and send it again."""
 
     list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at"]
@@ -295,7 +312,7 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
         self.message_user(request, _("已重新安排发送 %(n)d 封邮件。") % {"n": count})
 
 
-class ActionTypeFilter(admin.SimpleListFilter):
+class ActionTypeFilter(CachedLookupsMixin, admin.SimpleListFilter):
     """The action types in the log, by what they read as (签发协助函), not by their codes."""
 
     title = _("操作")
@@ -314,13 +331,12 @@ class ActionTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
+class LogEntryAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     """The audit log, read-only: entries are written by the services and never edited or deleted."""
 
     list_display = ["created", "action_display", "content_object_display", "actor", "client_address", "note"]
-    list_filter = [ActionTypeFilter, "content_type"]
+    list_filter = [year_filter("created"), ActionTypeFilter, cached_filter("content_type")]
     search_fields = ["note", "public_note", "actor__full_name", "actor__email", "client_address"]
-    date_hierarchy = "created"
     list_select_related = ["actor", "content_type"]
 
     @admin.display(description=_("操作"), ordering="action_type")
@@ -342,7 +358,7 @@ class LogEntryAdmin(DateHierarchyGuardMixin, admin.ModelAdmin):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(FastListMixin, admin.ModelAdmin):
     """Every long job, for superusers (what ran, for whom, what failed); read-only. Everyone else
     sees their own jobs on the jobs' pages; a job is run again from its page."""
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from documents.formatting import chinese_date
 from documents.selectors import subject_documents
 from portal import jobs
+from portal.admin_lists import FastListMixin, cached_filter
 from portal.admin_scope import NotFoundOutsideQuerysetMixin
 from portal.converters import parse_int
 from portal.roles import is_center_member
@@ -76,11 +77,11 @@ class WorkReportForm(forms.ModelForm):
 
 
 @admin.register(WorkReport)
-class WorkReportAdmin(NotFoundOutsideQuerysetMixin, admin.ModelAdmin):
+class WorkReportAdmin(FastListMixin, NotFoundOutsideQuerysetMixin, admin.ModelAdmin):
     form = WorkReportForm
     list_display = ["period_display", "kind", "status", "number", "meeting", "created_by", "signed_by", "signed_at"]
     list_display_links = ["period_display"]
-    list_filter = ["kind", "status", "year"]
+    list_filter = ["kind", "status", cached_filter("year")]
     list_select_related = ["meeting", "created_by", "signed_by"]
     search_fields = ["title", "number"]
     change_form_template = "reporting/report_admin_change_form.html"

@@ -12,7 +12,8 @@ import csv
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -27,6 +28,7 @@ from knowledge.forms_events import HelpAnswerForm, HelpEscalateForm, MaterialFor
 from knowledge.models import Event, EventMaterial, FairHelpRequest, Registration
 from knowledge.services import events as services
 from portal.admin_filters import DateHierarchyGuardMixin
+from portal.admin_lists import FastListMixin, cached_filter, year_filter
 from portal.audit import entries_for, log_action
 from portal.converters import get_by_id_or_404
 
@@ -85,11 +87,10 @@ class MaterialInline(_ReadOnlyInline):
 
 
 @admin.register(Event)
-class EventAdmin(DateHierarchyGuardMixin, PublicationReviewAdmin, admin.ModelAdmin):
+class EventAdmin(FastListMixin, DateHierarchyGuardMixin, PublicationReviewAdmin, admin.ModelAdmin):
     list_display = ["title", "kind", "status_badge", "starts_at", "place", "places_display", "new_help_display"]
-    list_filter = ["kind", "status"]
+    list_filter = [year_filter("starts_at"), "kind", "status"]
     search_fields = ["title", "place", "trainer"]
-    date_hierarchy = "starts_at"
     fieldsets = [
         (None, {"fields": ["kind", "title", "description", "starts_at", "ends_at", "place", "online_link"]}),
         (gettext_lazy("报名"), {"fields": ["capacity", "registration_closes_at", "trainer", "country", "industry"]}),
@@ -108,7 +109,15 @@ class EventAdmin(DateHierarchyGuardMixin, PublicationReviewAdmin, admin.ModelAdm
             super()
             .get_queryset(request)
             .annotate(
-                taken=Sum("registrations__attendees", filter=~Q(registrations__status=R.CANCELLED)),
+                taken=Coalesce(Sum("registrations__attendees", filter=~Q(registrations__status=R.CANCELLED)), 0),
+                # The new help requests of each fair, in the same query as the rows (not one per row).
+                new_help=Subquery(
+                    FairHelpRequest.objects.filter(event=OuterRef("pk"), status=FairHelpRequest.Status.NEW)
+                    .order_by()
+                    .values("event")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
             )
         )
 
@@ -124,7 +133,10 @@ class EventAdmin(DateHierarchyGuardMixin, PublicationReviewAdmin, admin.ModelAdm
     def new_help_display(self, obj):
         if obj.kind != Event.Kind.TRADE_FAIR:
             return "—"
-        count = obj.help_requests.filter(status=FairHelpRequest.Status.NEW).count()
+        count = getattr(obj, "new_help", None)
+        if count is None and not hasattr(obj, "new_help"):
+            count = obj.help_requests.filter(status=FairHelpRequest.Status.NEW).count()
+        count = count or 0
         url = reverse("admin:knowledge_fairhelprequest_changelist") + f"?event__id__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, count)
 
@@ -306,7 +318,7 @@ class UrgentFirst(admin.SimpleListFilter):
 
 
 @admin.register(FairHelpRequest)
-class FairHelpRequestAdmin(_StaffOnly, admin.ModelAdmin):
+class FairHelpRequestAdmin(FastListMixin, _StaffOnly, admin.ModelAdmin):
     list_display = [
         "created_at",
         "urgent_badge",
@@ -318,7 +330,7 @@ class FairHelpRequestAdmin(_StaffOnly, admin.ModelAdmin):
         "question_excerpt",
     ]
     list_display_links = ["created_at", "organisation"]
-    list_filter = ["status", UrgentFirst, ("event", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["status", UrgentFirst, cached_filter("event", only_related=True)]
     search_fields = ["organisation", "contact_name", "phone", "booth", "question"]
     list_select_related = ["event"]
     fields = [

@@ -40,6 +40,7 @@ from knowledge.redaction import KIND_NAMES, leaks_in
 from knowledge.resources import LawResource, ServiceInstitutionResource, TypicalCaseResource
 from knowledge.services import publication as services
 from knowledge.services import typical_cases
+from portal.admin_lists import CachedLookupsMixin, FastListMixin, cached_filter
 from portal.audit import entries_for
 from portal.converters import get_by_id_or_404
 from portal.jobs_imports import JobImportMixin
@@ -77,7 +78,7 @@ def _error_text(exc):
     return str(exc)
 
 
-class PresentChoicesFilter(admin.SimpleListFilter):
+class PresentChoicesFilter(CachedLookupsMixin, admin.SimpleListFilter):
     """A filter listing only the values present (a country list of 200 names otherwise)."""
 
     field_name = ""
@@ -325,7 +326,7 @@ class ImportAsChosenMixin(JobImportMixin, ImportExportMixin):
 
 
 @admin.register(Law)
-class LawAdmin(PublicationReviewAdmin, ImportAsChosenMixin, admin.ModelAdmin):
+class LawAdmin(FastListMixin, PublicationReviewAdmin, ImportAsChosenMixin, admin.ModelAdmin):
     resource_classes = [LawResource]
     list_display = [
         "title_zh",
@@ -343,7 +344,7 @@ class LawAdmin(PublicationReviewAdmin, ImportAsChosenMixin, admin.ModelAdmin):
         "ip_type",
         "doc_type",
         "legal_status",
-        ("agency", admin.RelatedOnlyFieldListFilter),
+        cached_filter("agency", only_related=True),
     ]
     search_fields = ["title_zh", "title_original", "issuing_body"]
     raw_id_fields = ["supersedes"]
@@ -450,7 +451,7 @@ class LawAdmin(PublicationReviewAdmin, ImportAsChosenMixin, admin.ModelAdmin):
 
 
 @admin.register(TypicalCase)
-class TypicalCaseAdmin(PublicationReviewAdmin, ImportAsChosenMixin, admin.ModelAdmin):
+class TypicalCaseAdmin(FastListMixin, PublicationReviewAdmin, ImportAsChosenMixin, admin.ModelAdmin):
     resource_classes = [TypicalCaseResource]
     change_list_template = "admin/knowledge/typicalcase/change_list.html"
     list_display = ["title", "ip_type", "country", "forum", "year", "status_badge", "consent", "agency", "published_at"]
@@ -461,7 +462,7 @@ class TypicalCaseAdmin(PublicationReviewAdmin, ImportAsChosenMixin, admin.ModelA
         "forum",
         "industry",
         "consent",
-        ("agency", admin.RelatedOnlyFieldListFilter),
+        cached_filter("agency", only_related=True),
     ]
     search_fields = ["title", "facts"]
     fieldsets = [
@@ -542,7 +543,7 @@ class TypicalCaseAdmin(PublicationReviewAdmin, ImportAsChosenMixin, admin.ModelA
 
 
 @admin.register(Warning)
-class WarningAdmin(PublicationReviewAdmin, admin.ModelAdmin):
+class WarningAdmin(FastListMixin, PublicationReviewAdmin, admin.ModelAdmin):
     list_display = ["title", "kind", "risk_level", "country", "issued_on", "status_badge", "agency", "published_at"]
     list_filter = [
         "status",
@@ -551,7 +552,7 @@ class WarningAdmin(PublicationReviewAdmin, admin.ModelAdmin):
         COUNTRY_FILTER,
         "ip_type",
         "industry",
-        ("agency", admin.RelatedOnlyFieldListFilter),
+        cached_filter("agency", only_related=True),
     ]
     search_fields = ["title", "body", "mark", "filing_number"]
     raw_id_fields = ["law"]
@@ -564,11 +565,11 @@ class WarningAdmin(PublicationReviewAdmin, admin.ModelAdmin):
 
 
 @admin.register(ServiceInstitution)
-class ServiceInstitutionAdmin(PublicationReviewAdmin, ImportAsChosenMixin, admin.ModelAdmin):
+class ServiceInstitutionAdmin(FastListMixin, PublicationReviewAdmin, ImportAsChosenMixin, admin.ModelAdmin):
     resource_classes = [ServiceInstitutionResource]
     list_display = ["serial", "name", "nature", "scope", "region", "country", "status_badge", "agency"]
     list_display_links = ["name"]
-    list_filter = ["status", "scope", COUNTRY_FILTER, ("agency", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["status", "scope", COUNTRY_FILTER, cached_filter("agency", only_related=True)]
     search_fields = ["name", "head", "address", "services", "listed_in"]
     raw_id_fields = ["partner"]
     fieldsets = [
@@ -611,13 +612,13 @@ class CenterOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CountryGuide)
-class CountryGuideAdmin(CenterOnlyAdmin):
+class CountryGuideAdmin(FastListMixin, CenterOnlyAdmin):
     list_display = ["country", "updated_at"]
     search_fields = ["overview", "enforcement", "tips"]
 
 
 @admin.register(OfficialFee)
-class OfficialFeeAdmin(CenterOnlyAdmin):
+class OfficialFeeAdmin(FastListMixin, CenterOnlyAdmin):
     list_display = ["country", "ip_type", "item", "amount", "currency", "as_of"]
-    list_filter = [COUNTRY_FILTER, "ip_type", "currency"]
+    list_filter = [COUNTRY_FILTER, "ip_type", cached_filter("currency")]
     search_fields = ["item"]

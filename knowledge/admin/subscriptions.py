@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from knowledge.models import Subscription
 from knowledge.services.subscriptions import choice_labels, subscriptions_unsubscribe
+from portal.admin_lists import FastListMixin
 from portal.roles import is_center_member
 
 
@@ -34,7 +35,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(FastListMixin, admin.ModelAdmin):
     list_display = [
         "email",
         "countries_display",
