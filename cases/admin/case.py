@@ -271,6 +271,7 @@ class CaseAdmin(FastActionCheckboxMixin, ApproximateCountMixin, DateHierarchyGua
         notes, letters or documents; no buttons)."""
         application = case.application
         today = timezone.localdate()
+        windows = list_windows(today)  # the calendar's windows, read at most once a minute
         return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -279,8 +280,8 @@ class CaseAdmin(FastActionCheckboxMixin, ApproximateCountMixin, DateHierarchyGua
             "application": application,
             "summary": services.case_summary(case),
             "steps": application_timeline(application),
-            "deadline_state": deadline_state(case.due_date, today, due_soon_limit(today)) if case.is_open else "",
-            "foreign_level": foreign_deadline_level(application.foreign_deadline, foreign_deadline_bounds(today))
+            "deadline_state": deadline_state(case.due_date, today, windows["soon"]) if case.is_open else "",
+            "foreign_level": foreign_deadline_level(application.foreign_deadline, windows["foreign"])
             if case.is_open
             else None,
             "is_service_point_user": is_service_point_user(request.user),
@@ -295,6 +296,7 @@ class CaseAdmin(FastActionCheckboxMixin, ApproximateCountMixin, DateHierarchyGua
         )
         reports = list(case.upward_reports.order_by("-created_at"))
         today = timezone.localdate()
+        windows = list_windows(today)  # the calendar's windows, read at most once a minute
         transitions = [
             (status, Case.Status(status).label)
             for status in sorted(services.CASE_TRANSITIONS.get(case.status, ()), key=list(Case.Status).index)
@@ -324,9 +326,9 @@ class CaseAdmin(FastActionCheckboxMixin, ApproximateCountMixin, DateHierarchyGua
             "transitions": transitions,
             "can_terminate": Case.Status.TERMINATED in services.CASE_TRANSITIONS.get(case.status, ()),
             "is_open": case.is_open,
-            "deadline_state": deadline_state(case.due_date, today, due_soon_limit(today)) if case.is_open else "",
+            "deadline_state": deadline_state(case.due_date, today, windows["soon"]) if case.is_open else "",
             "deadline_labels": DEADLINE_LABELS,
-            "foreign_level": foreign_deadline_level(application.foreign_deadline, foreign_deadline_bounds(today))
+            "foreign_level": foreign_deadline_level(application.foreign_deadline, windows["foreign"])
             if case.is_open
             else None,
             "assign_form": AssignForm(initial={"handler": case.handler_id}),
