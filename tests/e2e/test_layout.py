@@ -73,6 +73,12 @@ _LINES = """(cell) => {
 }"""
 
 
+@pytest.fixture(autouse=True)
+def _patient(page, _short_timeouts):
+    """Two dozen rows and their scripts on a machine others share: more time than the usual 15 s."""
+    page.set_default_timeout(30000)
+
+
 def _shoot(page, name, viewport):
     """Save the whole page at this width when SCREENSHOT_DIR is set, as a first visit shows it (the
     panels the browser remembers folding, forgotten)."""
@@ -139,7 +145,6 @@ def _long_case_list(handler, count=24):
 def _check_case_list(page, viewport):
     page.set_viewport_size(viewport)
     page.reload()
-    page.wait_for_load_state("networkidle")
     width = viewport["width"]
     rows = page.locator("#result_list tbody tr")
     assert rows.count() >= 20
