@@ -38,6 +38,7 @@ from applications.permissions import (
 from applications.selectors import applicant_of
 from applications.services.submission import standing_hint
 from applications.services.thread import FEEDBACK_FROM_APPLICANT
+from documents.models import Document
 from portal.access import require
 from portal.models import ServicePoint
 from portal.permissions import require_role
@@ -398,13 +399,15 @@ def _detail_context(request, application):
         and feedback is None
         and can_give_feedback(request.user, application)
     )
+    documents = list(selectors.application_documents(application, request.user, include_unready=True))
     return {
         "application": application,
         "case": case,
         "status_words": selectors.status_words(application),
         "timeline": selectors.timeline(application),
-        "documents": selectors.application_documents(application, request.user),
-        "pending_documents": selectors.pending_documents(application, request.user),
+        # Ready and still being generated, from one query.
+        "documents": [document for document in documents if document.status == Document.Status.READY],
+        "pending_documents": [document for document in documents if document.status == Document.Status.PENDING],
         "thread": application.messages.select_related("author").prefetch_related("files"),
         "message_form": MessageForm(),
         "feedback": feedback,

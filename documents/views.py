@@ -11,6 +11,7 @@ from documents.permissions import visible_documents
 from documents.services import document_download, download_name, find_by_file
 from documents.signature_check import center_trust_roots
 from documents.verification import check_issued, check_upload, max_upload_bytes, trust_statement
+from portal.cache import anonymous_page
 from portal.errors import too_many_requests
 from portal.models import SiteConfiguration
 from portal.storage import private_file_response
@@ -82,6 +83,7 @@ def _declared_length(request):
         return 0
 
 
+@anonymous_page
 @csrf_exempt
 def verify(request):
     """Public: enter a verification code, or upload a PDF to check it byte for byte and to

@@ -77,12 +77,10 @@ def _workspace_context(request, expert, unavailability_form=None):
     context = {"expert": expert}
     if expert is None:
         return context
-    context["invitations"] = (
-        visible_invitations(request.user)
-        .filter(status=ExpertInvitation.Status.PENDING)
-        .select_related("case__application")
-        .order_by("deadline")
-    )
+    # The pending invitations and the last twenty answered ones, from one query.
+    invitations = list(visible_invitations(request.user).select_related("case__application").order_by("-invited_at"))
+    pending = ExpertInvitation.Status.PENDING
+    context["invitations"] = sorted((i for i in invitations if i.status == pending), key=lambda i: i.deadline)
     context["assignments"] = visible_assignments(request.user).select_related("case").order_by("-assigned_at")
     context["seats"] = (
         visible_seminar_seats(request.user).select_related("seminar__case").order_by("-seminar__starts_at")
@@ -90,12 +88,7 @@ def _workspace_context(request, expert, unavailability_form=None):
     context["seats_awaiting_declaration"] = (
         seats_awaiting_declaration(request.user).select_related("seminar__case").order_by("seminar__starts_at")
     )
-    context["past_invitations"] = (
-        visible_invitations(request.user)
-        .exclude(status=ExpertInvitation.Status.PENDING)
-        .select_related("case")
-        .order_by("-invited_at")[:20]
-    )
+    context["past_invitations"] = [i for i in invitations if i.status != pending][:20]
     context["periods"] = expert.unavailabilities.filter(ends_on__gte=timezone.localdate()).order_by("starts_on")
     context["unavailability_form"] = unavailability_form or UnavailabilityForm()
     return context

@@ -5,9 +5,15 @@ write is skipped, with a warning in the log: the caller falls back to the databa
 visitor never sees a 500 because of the cache.
 """
 
+import hashlib
 import logging
+import re
+from functools import wraps
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
@@ -39,3 +45,62 @@ def cache_delete(key):
         logger.warning("Cache unavailable: %s not cleared", key, exc_info=True)
         return False
     return True
+
+
+# --- Whole pages for anonymous visitors -----------------------------------------------------------
+PAGE_KEY = "portal:page:{digest}"
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+# Versions of published content that public pages show, registered by the apps that publish it
+# (the base layer imports none of them): a publish moves a version, and every page keyed on it is new.
+_public_versions = []
+
+
+def register_public_version(version):
+    """`version()` returns a value that changes whenever content shown on public pages changes."""
+    if version not in _public_versions:
+        _public_versions.append(version)
+
+
+def public_version():
+    return "|".join(str(version()) for version in _public_versions)
+
+
+def _with_fresh_csrf(request, content):
+    if b"csrfmiddlewaretoken" not in content:
+        return content
+    token = get_token(request)
+    return _CSRF_INPUT.sub(lambda m: m.group(1) + token + m.group(2), content.decode()).encode()
+
+
+def anonymous_page(view=None, *, timeout=60):
+    """Keep a public GET page's response for anonymous visitors, for `timeout` seconds at most
+    (what such a page shows of the center's settings may be that late) and only until something
+    is published (`public_version`). Signed-in users and pages carrying a message are rendered
+    each time. The stored copy carries the CSRF token of the visitor it was made for; each visitor
+    gets it with their own."""
+
+    def decorate(view_func):
+        @wraps(view_func)
+        def wrapped(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD") or request.user.is_authenticated or get_messages(request):
+                return view_func(request, *args, **kwargs)
+            raw = "|".join([public_version(), get_language() or "", request.get_full_path()])
+            key = PAGE_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest()[:40])
+            stored = cache_get(key)
+            if stored is not None:
+                stored.content = _with_fresh_csrf(request, stored.content)
+                return stored
+            response = view_func(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming or response.cookies:
+                return response
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if not get_messages(request):
+                cache_set(key, response, timeout)
+            return response
+
+        return wrapped
+
+    if view is not None:
+        return decorate(view)
+    return decorate

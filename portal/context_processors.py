@@ -1,5 +1,25 @@
+from portal.cache import cache_delete, cache_get, cache_set
 from portal.models import SiteConfiguration
 from portal.roles import Role, roles_of
+
+# The number of unread notifications in the menu may be up to this many seconds late for a new
+# notification; reading them (portal.views.notifications) clears it at once.
+UNREAD_SECONDS = 60
+UNREAD_KEY = "portal:unread-notifications:{pk}"
+
+
+def unread_notifications(user):
+    """The user's unread notifications, counted at most once a minute (through the cache)."""
+    key = UNREAD_KEY.format(pk=user.pk)
+    count = cache_get(key)
+    if count is None:
+        count = user.notifications.filter(read_at__isnull=True).count()
+        cache_set(key, count, UNREAD_SECONDS)
+    return count
+
+
+def forget_unread_notifications(user):
+    cache_delete(UNREAD_KEY.format(pk=user.pk))
 
 
 def portal(request):
@@ -13,5 +33,5 @@ def portal(request):
         "center": SiteConfiguration.get(),
         "user_roles": {role.value for role in roles},
         "Role": Role,
-        "unread_notifications": (user.notifications.filter(read_at__isnull=True).count() if signed_in else 0),
+        "unread_notifications": unread_notifications(user) if signed_in else 0,
     }

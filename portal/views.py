@@ -6,11 +6,14 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 
+from portal.cache import anonymous_page
+from portal.context_processors import forget_unread_notifications
 from portal.models import PartnerAgency, User
 from portal.permissions import landing_url_name
 from portal.services import user_activate
 
 
+@anonymous_page
 def home(request):
     agencies = PartnerAgency.objects.filter(active=True)
     return render(request, "portal/home.html", {"agencies": agencies})
@@ -38,4 +41,5 @@ def notifications(request):
     items = request.user.notifications.all()[:100]
     response = render(request, "portal/notifications.html", {"items": items})
     request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    forget_unread_notifications(request.user)
     return response

@@ -15,10 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.countries import ALL_COUNTRY_CHOICES, country_name
 from knowledge import selectors
-from knowledge.caching import public_page
+from knowledge.caching import content_version, public_page
 from knowledge.models import Industry, IPType, Law, SearchEntry, ServiceInstitution, TypicalCase, Warning
 from knowledge.search import MAX_QUERY_LENGTH, QueryError, search
+from portal.cache import register_public_version
 from portal.storage import private_file_response
+
+# The portal's home page shows the latest warnings, events and the sections' counts: a publish renews it.
+register_public_version(content_version)
 
 PAGE_SIZE = 20
 

@@ -3,9 +3,10 @@ by region and, within a region, by level (city, district or county, park), with 
 hours. No map: an address list.
 
 The center edits workstations in the admin (portal), which sits below the knowledge platform and does
-not move its content version (knowledge.caching); so this page is not kept in the server's cache.
-Its ETag is made of the rows it shows (one small query), the language and the visitor, and a browser
-that still has the page gets 304 Not Modified; an edit is visible at the next request."""
+not move its content version (knowledge.caching). Its ETag is made of the rows it shows (one small
+query), the language and the visitor: a browser that still has the page gets 304 Not Modified, and an
+anonymous visitor gets the page rendered for that ETag from the server's cache; an edit is visible at
+the next request."""
 
 import hashlib
 from itertools import groupby
@@ -16,6 +17,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from portal.cache import cache_get, cache_set
 from portal.models import ServicePoint
 
 LEVEL_ORDER = {level: index for index, level in enumerate(ServicePoint.Level.values)}
@@ -53,6 +55,12 @@ def service_point_list(request):
     rows = active_service_points()
     etag = _etag(request, rows)
     response = get_conditional_response(request, etag=etag)
+    # The rendered page is kept under its ETag for anonymous visitors (no form on it, nothing
+    # personal): the rows are read every time, so an edit still shows at the next request.
+    key = f"knowledge:service-points:{etag.strip(chr(34))}"
+    anonymous = not request.user.is_authenticated
+    if response is None and anonymous:
+        response = cache_get(key)
     if response is None:
         response = render(
             request,
@@ -64,6 +72,8 @@ def service_point_list(request):
                 "knowledge_section": "institutions",
             },
         )
+        if anonymous and b"csrfmiddlewaretoken" not in response.content:
+            cache_set(key, response, 300)
     response.headers["ETag"] = etag
     patch_cache_control(response, private=True, no_cache=True, max_age=0)
     return response

@@ -257,12 +257,19 @@ def locust(stack, url, classes, users, seconds, csv_prefix, extra_env=None):
         return {row["Name"]: row for row in csv.DictReader(handle)}
 
 
+def _number(text):
+    try:
+        return float(text)
+    except (TypeError, ValueError):  # "N/A": no request of that name in the run
+        return 0.0
+
+
 def _figures(row):
     count = int(row["Request Count"])
     return {
-        "rps": float(row["Requests/s"]),
-        "p50": float(row["50%"] or 0),
-        "p95": float(row["95%"] or 0),
+        "rps": _number(row["Requests/s"]),
+        "p50": _number(row["50%"]),
+        "p95": _number(row["95%"]),
         "failures": int(row["Failure Count"]),
         "count": count,
     }
