@@ -122,6 +122,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Times each request from the first middleware to the last, for /metrics (django-prometheus).
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Answers the load balancer's /healthz before the Host check (probes come by IP address) and
+    # gives every request an id that its log lines and the X-Request-ID response header carry.
+    "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -488,6 +491,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": _read("LOG_LEVEL", env.str, "INFO")},
 }
+if LOG_FORMAT == "json":
+    # Django's own "django" logger prints through a handler of its own while DEBUG is on: under JSON
+    # its records go to the root's JSON handler only.
+    LOGGING["loggers"] = {"django": {"handlers": [], "propagate": True}}
 
 # --- Operations: health and metrics ---------------------------------------------------
 # /healthz answers the load balancer (database, Redis, a worker's heartbeat, the file storage);
