@@ -9,8 +9,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from applications.choices import DisputeLevel
 from applications.selectors import display_value
 from applications.selectors import timeline as application_timeline
 from applications.services.deadlines import foreign_deadline_bounds, foreign_deadline_level
@@ -137,15 +139,29 @@ class CaseAdmin(FastActionCheckboxMixin, ApproximateCountMixin, DateHierarchyGua
         self._soon, self._foreign_bounds = windows["soon"], windows["foreign"]
         return super().changelist_view(request, extra_context)
 
+    def _badges(self):
+        """Each status's and level's badge, rendered once per language instead of once per row."""
+        language = get_language()
+        cached = getattr(self, "_badge_cache", None)
+        if cached is None or cached[0] != language:
+            statuses = {
+                value: badge(label, STATUS_COLOURS.get(value, "#6c757d")) for value, label in Case.Status.choices
+            }
+            levels = {value: str(label) for value, label in DisputeLevel.choices}
+            levels[DisputeLevel.MAJOR] = badge(_("重大/疑难"), "#dc3545")
+            cached = self._badge_cache = (language, statuses, levels)
+        return cached
+
     @admin.display(description=_("状态"), ordering="status")
     def status_badge(self, case):
+        statuses = self._badges()[1]
+        if case.status in statuses:
+            return statuses[case.status]
         return badge(case.get_status_display(), STATUS_COLOURS.get(case.status, "#6c757d"))
 
     @admin.display(description=_("级别"), ordering="level")
     def level_badge(self, case):
-        if case.is_major:
-            return badge(_("重大/疑难"), "#dc3545")
-        return case.get_level_display()
+        return self._badges()[2].get(case.level, case.get_level_display())
 
     @admin.display(description=_("当前期限"), ordering="due_date")
     def deadline_badge(self, case):

@@ -162,7 +162,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the test database")
     parser.add_argument("--reuse", action="store_true", help="time again on a database kept by --keep")
-    parser.add_argument("--only", default="", help="time only the pages whose label contains this")
+    parser.add_argument(
+        "--only", default="", help="time only the pages whose label contains one of these (comma-separated)"
+    )
     args = parser.parse_args()
 
     # Like the test environment, but without its template instrumentation (which would slow
@@ -188,7 +190,7 @@ def main():
         pages = [
             page
             for page in scenarios(handler, case_pk)
-            if args.only in page[0] or page[0].startswith(("bare", "stock"))
+            if any(part in page[0] for part in args.only.split(",")) or page[0].startswith(("bare", "stock"))
         ]
         for _label, url in pages:  # warm up every page (caches, the planner, the templates)
             one(client, url)
