@@ -9,7 +9,9 @@ import hashlib
 import logging
 import re
 from functools import wraps
+from http.cookies import SimpleCookie
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.middleware.csrf import get_token
@@ -49,6 +51,7 @@ def cache_delete(key):
 
 # --- Whole pages for anonymous visitors -----------------------------------------------------------
 PAGE_KEY = "portal:page:{digest}"
+CSRF_COOKIE = settings.CSRF_COOKIE_NAME
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 # Versions of published content that public pages show, registered by the apps that publish it
 # (the base layer imports none of them): a publish moves a version, and every page keyed on it is new.
@@ -65,7 +68,19 @@ def public_version():
     return "|".join(str(version()) for version in _public_versions)
 
 
-def _with_fresh_csrf(request, content):
+def store_without_cookies(key, response, timeout):
+    """Keep a response without the cookies set for the visitor it was made for (a CSRF cookie set by
+    a view's own csrf_protect): each visitor gets their own when it is served."""
+    cookies = response.cookies
+    response.cookies = SimpleCookie()
+    try:
+        cache_set(key, response, timeout)
+    finally:
+        response.cookies = cookies
+
+
+def with_fresh_csrf(request, content):
+    """A kept page's content with the CSRF tokens of its forms made the current visitor's."""
     if b"csrfmiddlewaretoken" not in content:
         return content
     token = get_token(request)
@@ -88,15 +103,15 @@ def anonymous_page(view=None, *, timeout=60):
             key = PAGE_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest()[:40])
             stored = cache_get(key)
             if stored is not None:
-                stored.content = _with_fresh_csrf(request, stored.content)
+                stored.content = with_fresh_csrf(request, stored.content)
                 return stored
             response = view_func(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming or response.cookies:
+            if response.status_code != 200 or response.streaming or set(response.cookies) - {CSRF_COOKIE}:
                 return response
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
             if not get_messages(request):
-                cache_set(key, response, timeout)
+                store_without_cookies(key, response, timeout)
             return response
 
         return wrapped

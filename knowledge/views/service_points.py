@@ -17,7 +17,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from portal.cache import cache_get, cache_set
+from portal.cache import cache_get, store_without_cookies, with_fresh_csrf
 from portal.models import ServicePoint
 
 LEVEL_ORDER = {level: index for index, level in enumerate(ServicePoint.Level.values)}
@@ -55,12 +55,15 @@ def service_point_list(request):
     rows = active_service_points()
     etag = _etag(request, rows)
     response = get_conditional_response(request, etag=etag)
-    # The rendered page is kept under its ETag for anonymous visitors (no form on it, nothing
-    # personal): the rows are read every time, so an edit still shows at the next request.
+    # The rendered page is kept under its ETag for anonymous visitors (nothing personal on it but
+    # the CSRF token, made each visitor's own): the rows are read every time, so an edit still
+    # shows at the next request.
     key = f"knowledge:service-points:{etag.strip(chr(34))}"
     anonymous = not request.user.is_authenticated
     if response is None and anonymous:
         response = cache_get(key)
+        if response is not None:
+            response.content = with_fresh_csrf(request, response.content)
     if response is None:
         response = render(
             request,
@@ -72,8 +75,8 @@ def service_point_list(request):
                 "knowledge_section": "institutions",
             },
         )
-        if anonymous and b"csrfmiddlewaretoken" not in response.content:
-            cache_set(key, response, 300)
+        if anonymous:
+            store_without_cookies(key, response, 300)
     response.headers["ETag"] = etag
     patch_cache_control(response, private=True, no_cache=True, max_age=0)
     return response

@@ -149,3 +149,31 @@ def test_service_point_directory_reads_its_rows_once(client, django_assert_num_q
     assert "魏都区工作站" in _count(django_assert_num_queries, client, url, 1).content.decode()  # from the cache
     ServicePoint.objects.filter(name="魏都区工作站").update(hotline="0374-1234567")
     assert "0374-1234567" in _count(django_assert_num_queries, client, url, 1).content.decode()
+
+
+def _render_refused(*args, **kwargs):
+    raise AssertionError("rendered again instead of served from the cache")
+
+
+def test_verification_page_is_rendered_once_for_anonymous_visitors(client, monkeypatch):
+    from django.test import Client
+
+    client.get(reverse("documents:verify"))
+    monkeypatch.setattr("documents.views.render", _render_refused)
+    visitor = Client()
+    page = visitor.get(reverse("documents:verify"))
+    assert page.status_code == 200 and 'name="code"' in page.content.decode()
+    assert visitor.cookies["csrftoken"].value
+
+
+def test_service_point_directory_is_rendered_once_per_version_of_its_rows(client, monkeypatch):
+    from portal.models import ServicePoint
+
+    ServicePoint.objects.create(name="魏都区工作站", level=ServicePoint.Level.DISTRICT, region="许昌市魏都区")
+    url = reverse("knowledge:service_points")
+    client.get(url)
+    monkeypatch.setattr("knowledge.views.service_points.render", _render_refused)
+    assert "魏都区工作站" in client.get(url).content.decode()
+    ServicePoint.objects.filter(name="魏都区工作站").update(hotline="0374-1234567")
+    with pytest.raises(AssertionError, match="rendered again"):
+        client.get(url)
