@@ -244,7 +244,9 @@ def _measure(client, model_admin, url):
         client.get(url)  # once before counting: a first request fills caches the next ones read
         for size in (SMALL, LARGE):
             model_admin.list_per_page = size
-            response, count, sql = _counted_get(client, url)
+            # Counted twice, the smaller kept: a per-minute cache of the page header (the unread
+            # notifications) that expires between two requests is not a query per row.
+            response, count, sql = min((_counted_get(client, url) for _ in range(2)), key=lambda answer: answer[1])
             context = response.context if response.status_code == 200 else None
             cl = context["cl"] if context is not None and "cl" in context else None
             found[size] = (response.status_code, count, len(cl.result_list) if cl is not None else None, sql, cl)
