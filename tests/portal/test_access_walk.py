@@ -179,6 +179,10 @@ RULES = {
     "twofactor:confirm": only({**dict.fromkeys(LOGGED_IN, 302), **SECOND_FACTOR}),
     # The knowledge platform: its published pages are for everyone; a token is the key to its own page.
     "robots_txt": everyone(),
+    # For the load balancer and Prometheus: no login; /metrics answers loopback (the test client's
+    # address) when no METRICS_TOKEN is set (tests/portal/test_metrics.py pins the other cases).
+    "healthz": everyone(),
+    "metrics": everyone(),
     "knowledge:index": everyone(),
     "knowledge:search": everyone(),
     "knowledge:laws": everyone(),
