@@ -94,27 +94,23 @@ class CachedRelatedOnlyFieldListFilter(admin.RelatedOnlyFieldListFilter):
 class CachedAllValuesFieldListFilter(admin.AllValuesFieldListFilter):
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        values = self.lookup_choices
-        self.lookup_choices = _cached(request, model_admin, f"values:{field_path}", lambda: values)
+        values = self.lookup_choices  # a lazy query: read only when the cache has no copy
+        self.lookup_choices = _cached(request, model_admin, f"values:{field_path}", lambda: list(values))
 
 
 def cached_filter(field_path, *, only_related=False):
     """A list_filter entry for a field whose choices come from the table, read a minute late:
     a foreign key (all targets, or with only_related those in use) or a plain field (the values seen)."""
-    return (field_path, _CachedFieldFilter.for_path(only_related))
+    return (field_path, CachedRelatedOnlyFieldListFilter if only_related else CachedFieldListFilter)
 
 
-class _CachedFieldFilter:
-    @staticmethod
-    def for_path(only_related):
-        def create(field, request, params, model, model_admin, field_path):
-            if field.is_relation:
-                kind = CachedRelatedOnlyFieldListFilter if only_related else CachedRelatedFieldListFilter
-            else:
-                kind = CachedAllValuesFieldListFilter
-            return kind(field, request, params, model, model_admin, field_path)
+class CachedFieldListFilter(admin.FieldListFilter):
+    """Becomes the cached filter that fits the field: the admin instantiates the class named in
+    list_filter (which its checks require to be a FieldListFilter), so the choice is made here."""
 
-        return create
+    def __new__(cls, field, request, params, model, model_admin, field_path):
+        kind = CachedRelatedFieldListFilter if field.is_relation else CachedAllValuesFieldListFilter
+        return kind(field, request, params, model, model_admin, field_path)
 
 
 YEAR = _("年度")
