@@ -85,7 +85,7 @@ if not DEBUG and not _offline and not SITE_URL.startswith("https://"):
 
 INSTALLED_APPS = [
     "portal",
-    "django.contrib.admin",
+    "portal.admin_site.PortalAdminConfig",  # django.contrib.admin with the navigation kept a minute
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -15,19 +15,19 @@ LIST = "/admin/applications/application/"
 ROWS = 60
 
 PAGES = [
-    ("plain", "", 9),
-    ("submitted", "status__exact=submitted", 9),
-    ("review overdue", "deadline=overdue", 9),
-    ("deadline abroad", "foreign_deadline=alert", 9),
-    ("urgent", "urgent__exact=1", 9),
-    ("channel", "channel__exact=online", 9),
-    ("service point", "service_point=none", 9),
-    ("country", "country=US", 9),
-    ("dispute type", "dispute_type=infringement", 9),
-    ("received in a period", "received_from=2020-01-01&received_to=2030-12-31", 9),
-    ("decided in a period", "decided_from=2020-01-01&decided_to=2030-12-31", 9),
-    ("year", "submitted_at__year=2026", 9),
-    ("search", "q=SQ", 9),
+    ("plain", "", 8),
+    ("submitted", "status__exact=submitted", 8),
+    ("review overdue", "deadline=overdue", 8),
+    ("deadline abroad", "foreign_deadline=alert", 8),
+    ("urgent", "urgent__exact=1", 8),
+    ("channel", "channel__exact=online", 8),
+    ("service point", "service_point=none", 8),
+    ("country", "country=US", 8),
+    ("dispute type", "dispute_type=infringement", 8),
+    ("received in a period", "received_from=2020-01-01&received_to=2030-12-31", 8),
+    ("decided in a period", "decided_from=2020-01-01&decided_to=2030-12-31", 8),
+    ("year", "submitted_at__year=2026", 8),
+    ("search", "q=SQ", 8),
 ]
 
 

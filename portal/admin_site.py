@@ -1,0 +1,40 @@
+"""The portal's admin site: Django's own, with each person's navigation kept for a minute.
+
+Every admin page lists, in its navigation sidebar, every model the person may see: a permission
+check and two URL reversals per model, some eighty of them, on every page. The list changes only
+when a person's permissions do, so it is kept a minute per person and language (through
+portal.cache: without the cache it is built afresh). A permission taken away may still show its
+link for that minute; the page behind it checks the permission itself.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import get_language
+
+from portal.cache import cache_get, cache_set
+
+APP_LIST_SECONDS = 60
+
+
+def _plain(app_list):
+    """The app list with its lazy names turned into text, so that it can be stored."""
+    return [
+        {**app, "name": str(app["name"]), "models": [{**model, "name": str(model["name"])} for model in app["models"]]}
+        for app in app_list
+    ]
+
+
+class PortalAdminSite(admin.AdminSite):
+    def get_app_list(self, request, app_label=None):
+        if app_label is not None or not request.user.is_authenticated:
+            return super().get_app_list(request, app_label)
+        key = f"admin-app-list:{request.user.pk}:{get_language()}"
+        app_list = cache_get(key)
+        if app_list is None:
+            app_list = _plain(super().get_app_list(request))
+            cache_set(key, app_list, APP_LIST_SECONDS)
+        return app_list
+
+
+class PortalAdminConfig(AdminConfig):
+    default_site = "portal.admin_site.PortalAdminSite"

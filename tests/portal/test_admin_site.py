@@ -1,0 +1,40 @@
+"""The admin's navigation is kept a minute per person and language, never shared between people."""
+
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+
+from tests.factories import UserFactory
+
+
+def _sidebar_links(page):
+    return page.count('class="model-')
+
+
+def test_a_second_page_reads_the_navigation_kept_for_the_person(client, staff):
+    client.force_login(staff)
+    first = client.get("/admin/cases/case/").content.decode()
+    key = f"admin-app-list:{staff.pk}:zh-hans"
+    kept = cache.get(key)
+    assert kept and _sidebar_links(first) > 0
+    kept[0]["name"] = "只在缓存里的名称"
+    cache.set(key, kept, 60)
+    assert "只在缓存里的名称" in client.get("/admin/cases/case/").content.decode()
+
+
+def test_people_with_other_permissions_get_their_own_navigation(client, staff):
+    client.force_login(staff)
+    staff_links = _sidebar_links(client.get("/admin/").content.decode())
+    narrow = UserFactory(full_name="周一", is_staff=True)
+    narrow.user_permissions.add(Permission.objects.get(codename="view_partneragency"))
+    client.force_login(narrow)
+    page = client.get("/admin/").content.decode()
+    assert 0 < _sidebar_links(page) < staff_links
+    assert "/admin/portal/partneragency/" in page and "/admin/cases/case/" not in page
+
+
+def test_the_navigation_follows_the_language(client, staff):
+    client.force_login(staff)
+    chinese = client.get("/admin/cases/case/").content.decode()
+    english = client.get("/admin/cases/case/", headers={"accept-language": "en"}).content.decode()
+    assert "案件办理" in chinese
+    assert "案件办理" not in english.split('id="nav-sidebar"')[1].split("</nav>")[0]
