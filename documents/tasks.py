@@ -1,3 +1,4 @@
+from botocore.exceptions import BotoCoreError
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
@@ -11,7 +12,8 @@ WAIT_FOR_SOURCES_SECONDS = 15
 # Failures that pass: the file system or a connection (PostgreSQL restarted or failed over, a
 # connection cut). The render is retried with backoff instead of leaving the document failed,
 # or pending with nobody looking at it when even recording the failure was impossible.
-TRANSIENT_ERRORS = (OSError, ConnectionError, OperationalError, InterfaceError)
+# A bucket that cannot be reached (botocore's errors are not OSErrors) is as passing as a database restart.
+TRANSIENT_ERRORS = (OSError, ConnectionError, OperationalError, InterfaceError, BotoCoreError)
 
 
 @shared_task(
