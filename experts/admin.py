@@ -103,11 +103,12 @@ class ExpertAdmin(FastListMixin, JobImportMixin, ImportExportModelAdmin):
             .annotate(n=Count("pk"))
             .values("n")[:1]
         )
+        # No DISTINCT here: it would compare every column of every row (the biography among them). A
+        # search through the conflicts, which could repeat a row, is made a subquery by the admin itself.
         return (
             super()
             .get_queryset(request)
             .annotate(open_load=Coalesce(Subquery(assignments), 0) + Coalesce(Subquery(invitations), 0))
-            .distinct()
         )
 
     @admin.action(description=_("为所选专家开通登录账号"))
