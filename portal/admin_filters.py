@@ -17,6 +17,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Max, Min, QuerySet
@@ -135,7 +136,10 @@ def capped_count(queryset, cap):
     """(the exact number of rows of `queryset` up to cap + 1, the planner's estimate when there are
     more) in one query, with the function of cases/migrations/0012 (PostgreSQL)."""
     query = queryset.order_by().values("pk").query
-    sql, params = query.sql_with_params()
+    try:
+        sql, params = query.sql_with_params()
+    except EmptyResultSet:  # a condition no row can meet (a day 99999999999999999999): nothing to count
+        return 0, None
     with connections[queryset.db].cursor() as cursor:
         literal = cursor.mogrify(sql, params)
         literal = literal.decode() if isinstance(literal, bytes) else literal

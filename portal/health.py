@@ -63,7 +63,7 @@ def check_redis():
 
 
 def check_worker():
-    if not settings.REDIS_URL:
+    if not settings.REDIS_URL or settings.CELERY_TASK_ALWAYS_EAGER:  # tasks run in the web process itself
         return {"mode": "in-process"}
     ages = workers.read(_redis())
     limit = settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS

@@ -427,10 +427,10 @@ SIGNING_TRUST_ROOTS_PATH = _read("SIGNING_TRUST_ROOTS_PATH", env.str, "")
 SIGNING_TRUST_LIST = _read("SIGNING_TRUST_LIST", env.str, "")
 
 # --- Security ---------------------------------------------------------------------------
-# Sessions are read from Redis and written through to the database: a page costs no session query,
-# and sessions outlive a Redis restart. Without Redis (each process would have a cache of its own,
-# where a logout in one would not end the session in another) they stay in the database alone.
-SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
+# Sessions live in the database alone. (Django's cached_db would save a query a page, but with Redis
+# down its writes fail, and a logout during the outage could come back with the cache: Redis must
+# never be a condition for a saved change, see "When a service fails" in the README.)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
 X_FRAME_OPTIONS = "DENY"

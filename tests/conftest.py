@@ -4,7 +4,9 @@ import datetime
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 
 from portal.roles import Role
 from tests.factories import ApplicantFactory, PartnerAgencyFactory, UserFactory
@@ -87,6 +89,16 @@ def _isolated_cache_and_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the portal's language: a request in English activates English for the
+    rest of its thread (the locale middleware never switches back), which would leak into the next
+    test's messages."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -114,6 +114,12 @@ def _varied(field, value, serial):
         suffix = f"-{serial}-{uuid.uuid4().hex[:6]}"
         base = value or ""
         limit = field.max_length or 10_000
+        if limit <= len(suffix):  # a code (a country's two letters): the serial in small letters
+            letters = ""
+            for _ in range(limit):
+                serial, digit = divmod(serial, 26)
+                letters = chr(ord("a") + digit) + letters
+            return letters
         return base[: max(limit - len(suffix), 0)] + suffix
     if isinstance(field, models.DateTimeField):
         base = value or datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
