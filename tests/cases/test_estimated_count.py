@@ -1,0 +1,32 @@
+"""Above a threshold the case list shows the planner's estimate of its rows ("约 N") instead of
+counting them exactly on every page (PostgreSQL); below it, and on SQLite, the exact number."""
+
+import re
+
+from cases.models import Case
+from portal.admin_filters import ApproximateCountPaginator
+from tests.cases.test_admin import bulk_cases
+
+LIST = "/admin/cases/case/"
+
+
+def _count_shown(page):
+    return re.search(r'<p class="paginator">(.*?)</p>', page, re.S).group(1)
+
+
+def test_a_filtered_list_above_the_threshold_shows_an_estimate(postgres_only, client, staff, monkeypatch):
+    bulk_cases(30, staff)
+    monkeypatch.setattr(ApproximateCountPaginator, "exact_below", 10)
+    client.force_login(staff)
+    paginator = _count_shown(client.get(LIST, {"handler": staff.pk}).content.decode())
+    assert 'data-testid="approximate-count"' in paginator and "约" in paginator
+    assert "showall" not in paginator  # no "show all" of a number nobody counted
+
+
+def test_below_the_threshold_the_count_is_exact(client, staff, monkeypatch):
+    bulk_cases(30, staff)
+    monkeypatch.setattr(ApproximateCountPaginator, "exact_below", 1000)
+    client.force_login(staff)
+    paginator = _count_shown(client.get(LIST, {"handler": staff.pk}).content.decode())
+    assert "approximate-count" not in paginator and "约" not in paginator
+    assert f"{Case.objects.filter(handler=staff).count()} 案件" in paginator
