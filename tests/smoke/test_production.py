@@ -198,11 +198,12 @@ def test_the_load_balancer_probe_and_the_prometheus_scrape(production):
     assert body["checks"]["worker"]["workers"] >= 1
     assert production.bucket not in json.dumps(body)
 
+    assert get(f"{production.url}/robots.txt")[0] == 200  # a page through the views (/healthz is answered before)
     assert get(f"{production.url}/metrics")[0] == 404  # a token is set: loopback alone is not enough
     assert get(f"{production.url}/metrics", token="wrong")[0] == 404
     status, text = get(f"{production.url}/metrics", token=production.metrics_token)
     assert status == 200
-    assert metric(text, "django_http_requests_latency_seconds_by_view_method_count", method="GET", view="healthz")
+    assert metric(text, "django_http_requests_latency_seconds_by_view_method_count", method="GET", view="robots_txt")
     assert metric(text, "portal_celery_queue_length", queue="documents") is not None
     assert metric(text, "portal_celery_queue_length", queue="default") is not None
 
