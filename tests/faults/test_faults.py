@@ -106,7 +106,8 @@ def test_postgresql_restarted_during_renders(faults):
     """PostgreSQL restarts (fast shutdown: every connection cut) while a worker renders: the render
     in progress rolls back, its task retries once the server is back, every document is done."""
     faults.ensure_worker()
-    ids = faults.action("documents", 10)
+    # Twenty: a render takes a fraction of a second, and the restart must find one under way.
+    ids = faults.action("documents", 20)
     wanted_ids = {str(pk) for pk in ids}
     before = len(faults.traced(RENDER))
 
@@ -115,7 +116,7 @@ def test_postgresql_restarted_during_renders(faults):
         ended = {(e[1], e[3]) for e in entries if e[2].startswith("end")}
         return [e for e in entries if e[2] == "start" and e[3] in wanted_ids and (e[1], e[3]) not in ended]
 
-    wait_until(lambda: len(_successes(faults, ids)) >= 2 and in_progress(), seconds=120, what="renders under way")
+    wait_until(lambda: len(_successes(faults, ids)) >= 1 and in_progress(), seconds=120, what="renders under way")
     interrupted = {e[3] for e in in_progress()}
     restart_started = time.monotonic()
     faults.restart_postgres()
