@@ -21,22 +21,19 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import re
 import time
 from functools import wraps
 
 from django.contrib.messages import get_messages
-from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
-from portal.cache import cache_get, cache_set
+from portal.cache import cache_get, cache_set, with_fresh_csrf
 
 VERSION_KEY = "knowledge:content-version"
 PAGE_KEY = "knowledge:page:{etag}"
 PAGE_TIMEOUT = 300
-_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 
 def _now_ms():
@@ -77,14 +74,6 @@ def _has_messages(request):
     return len(get_messages(request)) > 0
 
 
-def _fresh_csrf(request, content):
-    if b"csrfmiddlewaretoken" not in content:
-        return content
-    text = content.decode()
-    text = _CSRF_INPUT.sub(lambda m: m.group(1) + get_token(request) + m.group(2), text)
-    return text.encode()
-
-
 def public_page(view=None, *, bucket_seconds=86400):
     """Make a public GET page cacheable (see the module's note).
 
@@ -115,7 +104,7 @@ def public_page(view=None, *, bucket_seconds=86400):
                 stored = cache_get(key)
                 if stored is not None:
                     response = stored
-                    response.content = _fresh_csrf(request, response.content)
+                    response.content = with_fresh_csrf(request, response.content)
                     _headers(response, etag, changed_at)
                     return response
 
