@@ -41,6 +41,7 @@ from applications.services.thread import FEEDBACK_FROM_APPLICANT
 from documents.models import Document
 from portal.access import require
 from portal.models import ServicePoint
+from portal.page_cache import viewer_page
 from portal.permissions import require_role
 from portal.roles import Role, has_role, is_center_member
 from portal.storage import private_file_response
@@ -53,6 +54,7 @@ def _error_text(exc):
     return "；".join(exc.messages)
 
 
+@viewer_page
 def mine(request):
     """The applicant organisation's applications (and, for a user not yet in one, the way to join)."""
     user = request.user
@@ -422,6 +424,7 @@ def _detail_context(request, application):
     }
 
 
+@viewer_page
 def detail(request, pk):
     """The application and, once accepted, its case: timeline, documents, messages, feedback."""
     application = get_object_or_404(

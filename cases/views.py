@@ -17,12 +17,14 @@ from cases.selectors import agency_letter_history
 from documents.models import Document
 from documents.permissions import documents_for_subject
 from portal.audit import log_action
+from portal.page_cache import viewer_page
 from portal.permissions import require_role
 from portal.roles import Role
 from portal.storage import private_file_response
 
 
 @login_required
+@viewer_page
 def agency_inbox(request):
     """The partner agency's workspace: assistance letters addressed to its agency."""
     require_role(request.user, Role.AGENCY)
@@ -72,6 +74,7 @@ def _detail(request, recipient, *, answer_form=None, nominations=None, extension
 
 
 @login_required
+@viewer_page
 def agency_letter(request, letter_pk):
     recipient = _recipient(request, letter_pk)
     return _detail(request, recipient)

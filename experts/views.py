@@ -56,6 +56,7 @@ from experts.selectors import (
     seminar_entries,
 )
 from portal.converters import get_by_id_or_404
+from portal.page_cache import viewer_page
 from portal.permissions import require_role
 from portal.roles import CENTER_ROLES, Role
 from portal.storage import private_file_response
@@ -95,6 +96,7 @@ def _workspace_context(request, expert, unavailability_form=None):
 
 
 @login_required
+@viewer_page
 def workspace(request):
     """The expert's workspace: invitations, assigned cases, seminars and periods away."""
     require_role(request.user, Role.EXPERT)
@@ -190,6 +192,7 @@ def _case_material(assignment):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@viewer_page
 def assignment_detail(request, pk):
     """Before the declaration: the parties (to check conflicts) and the declaration form.
     After it: the case material and the opinion form (or the submitted opinion)."""

@@ -15,7 +15,13 @@ class PortalConfig(AppConfig):
         # The roles' groups and permissions, set after every migrate (once, on the portal's own signal).
         post_migrate.connect(_set_up_roles, sender=self, dispatch_uid="portal.set_up_roles")
         # The working-day numbers follow the calendar (see portal.workdays).
-        from portal import receivers_calendar  # noqa: F401
+        # Every write moves its table's version, which kept signed-in pages follow.
+        from portal import (
+            page_cache,
+            receivers_calendar,  # noqa: F401
+        )
+
+        page_cache.install()
 
 
 def _set_up_roles(sender, using="default", verbosity=0, **kwargs):

@@ -68,13 +68,14 @@ def public_version():
     return "|".join(str(version()) for version in _public_versions)
 
 
-def store_without_cookies(key, response, timeout):
-    """Keep a response without the cookies set for the visitor it was made for (a CSRF cookie set by
-    a view's own csrf_protect): each visitor gets their own when it is served."""
+def store_without_cookies(key, response, timeout, value=None):
+    """Keep a response (or `value`, which holds it) without the cookies set for the visitor it was
+    made for (a CSRF cookie set by a view's own csrf_protect): each visitor gets their own when it
+    is served."""
     cookies = response.cookies
     response.cookies = SimpleCookie()
     try:
-        cache_set(key, response, timeout)
+        cache_set(key, response if value is None else value, timeout)
     finally:
         response.cookies = cookies
 

@@ -1,5 +1,6 @@
 from portal.cache import cache_delete, cache_get, cache_set
 from portal.models import SiteConfiguration
+from portal.page_cache import depends_on
 from portal.roles import Role, roles_of
 
 # The number of unread notifications in the menu may be up to this many seconds late for a new
@@ -11,6 +12,7 @@ UNREAD_KEY = "portal:unread-notifications:{pk}"
 def unread_notifications(user):
     """The user's unread notifications, counted at most once a minute (through the cache)."""
     key = UNREAD_KEY.format(pk=user.pk)
+    depends_on(user.notifications.model)
     count = cache_get(key)
     if count is None:
         count = user.notifications.filter(read_at__isnull=True).count()
@@ -22,6 +24,11 @@ def forget_unread_notifications(user):
     cache_delete(UNREAD_KEY.format(pk=user.pk))
 
 
+def _center():
+    depends_on(SiteConfiguration)
+    return SiteConfiguration.get()
+
+
 def portal(request):
     user = getattr(request, "user", None)
     awaiting_second_factor = getattr(request, "awaiting_second_factor", False)
@@ -30,7 +37,7 @@ def portal(request):
     return {
         # Logged in with the password but not yet with the second factor: no menu, no counts.
         "awaiting_second_factor": awaiting_second_factor,
-        "center": SiteConfiguration.get(),
+        "center": _center(),
         "user_roles": {role.value for role in roles},
         "Role": Role,
         "unread_notifications": unread_notifications(user) if signed_in else 0,

@@ -345,7 +345,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.redis_cache.ReusedClientRedisCache",
             "LOCATION": REDIS_URL,
             # The cache is an optimisation (portal.cache): a dead Redis must fail fast, so that
             # requests fall back to the database within a second instead of hanging.
@@ -355,6 +355,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Signed-in pages kept until a table they were made from is written to (portal.page_cache). Only
+# with Redis: the writes of every process must reach the one cache that every process reads.
+PAGE_CACHE = _read("PAGE_CACHE", _strict_bool, bool(REDIS_URL))
 
 # --- Documents ------------------------------------------------------------------------
 # The center's signing certificate (PKCS#12) and its password, for PAdES signatures.

@@ -30,3 +30,4 @@ AXES_ENABLED = True
 # Live-server threads end without closing their connections; persistent connections would
 # then keep the test database busy at teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+PAGE_CACHE = True  # every test of a kept page goes through it

@@ -8,16 +8,19 @@ Redis (REDIS_URL), it
 2. collects static files and starts gunicorn (2 sync workers) with DEBUG off, whitenoise, settings
    from environment variables only, on a free loopback port: the environment of the production
    smoke test (tests/smoke/conftest.py);
-3. runs locust headless (tests/bench/locustfile.py) against each page alone, interleaved pair by
-   pair with a baseline (robots.txt: a template, no database) at the same number of users, then
-   the mixed scenario of all roles;
+3. logs each role's accounts in with locust (tests/bench/locustfile.py), then measures each page
+   alone with wrk (as the role's first account, `--users` connections without pause), interleaved
+   pair by pair with a baseline (robots.txt: a template, no database) at the same load; then runs
+   the mixed scenario of all roles with locust;
 4. prints page, requests/s, its ratio to the baseline of its pair, p50, p95 and failures, with the
    machine's figures, then stops gunicorn and drops the database (unless --keep).
 
     DATABASE_URL=postgres://portal@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \\
         .venv/bin/python tests/bench/bench_load.py [--users 8] [--seconds 15] [--mixed-users 40]
 
-The figures are noisy on a shared machine: the load generator runs on the same cores as gunicorn
+wrk (Debian's package) is the load generator for the pages alone: written in C, it leaves the
+cores to gunicorn and PostgreSQL, where locust, in Python, would take one of the two for itself.
+The figures are noisy on a shared machine: the load generators run on the same cores as gunicorn
 and PostgreSQL. Compare each page with its baseline rather than across runs.
 Not collected by pytest (tests/bench is excluded in pyproject.toml).
 """
@@ -275,22 +278,70 @@ def _figures(row):
     }
 
 
+# wrk reports what locust cannot at this rate without taking a core of its own: the requests, the
+# errors and the latency percentiles, written by this script when the run is done.
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format("REPORT %d %d %d %d %d %d\\n", summary.requests, summary.duration, errors.status,
+    errors.connect + errors.read + errors.write + errors.timeout, latency:percentile(50), latency:percentile(95)))
+end
+"""
+
+
+def _cookie_header(stack, role):
+    """The Cookie header of the first account of a role, logged in by locust (see main)."""
+    if not role:
+        return None
+    sessions = json.loads((stack.workdir / "sessions.json").read_text())
+    cookies = sessions[stack.accounts[role][0]["email"]]
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _check_page(url, cookie):
+    """The page answers 200 to this session: a redirect to the login page would be measured as a page."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=30) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
 def one_page(stack, url, name, role, page_url, users, seconds, tag):
-    rows = locust(
-        stack,
-        url,
-        ["OnePage"],
-        users,
-        seconds,
-        stack.workdir / f"locust-{tag}",
-        {"BENCH_PAGE": name, "BENCH_PAGE_ROLE": role, "BENCH_PAGE_URL": page_url},
-    )
-    return _figures(rows[name])
+    """`users` connections requesting the page without pause for `seconds`, with wrk."""
+    cookie = _cookie_header(stack, role)
+    status = _check_page(url + page_url, cookie)
+    if status != 200:
+        raise SystemExit(f"{name} ({page_url}) answered {status}, not 200: nothing to measure")
+    script = stack.workdir / "wrk-report.lua"
+    script.write_text(WRK_REPORT)
+    command = ["wrk", "-t", "2", "-c", str(users), "-d", f"{seconds}s", "-s", str(script), url + page_url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    (stack.workdir / f"wrk-{tag}.txt").write_text(result.stdout + result.stderr)
+    line = next((line for line in result.stdout.splitlines() if line.startswith("REPORT ")), None)
+    if result.returncode != 0 or line is None:
+        raise SystemExit(f"wrk failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    requests, duration_us, bad_status, socket_errors, p50_us, p95_us = (int(value) for value in line.split()[1:])
+    return {
+        "rps": requests / (duration_us / 1e6),
+        "p50": p50_us / 1000,
+        "p95": p95_us / 1000,
+        "failures": bad_status + socket_errors,
+        "count": requests,
+    }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=8, help="simulated users for each page alone (8)")
+    parser.add_argument("--users", type=int, default=8, help="wrk's connections for each page alone (8)")
     parser.add_argument("--seconds", type=int, default=15, help="seconds each page alone is measured (15)")
     parser.add_argument("--mixed-users", type=int, default=60, help="simulated users in the mixed scenario (60)")
     parser.add_argument("--mixed-seconds", type=int, default=60, help="seconds of the mixed scenario (60)")
@@ -360,6 +411,7 @@ def main():
         else:
             scenario_path.write_text(kept_scenario.read_text())
         scenario = json.loads(scenario_path.read_text())
+        stack.accounts = scenario["accounts"]
         (workdir / "accounts.json").write_text(json.dumps(scenario["accounts"]))
         if not (Path(env["STATIC_ROOT"]) / "staticfiles.json").exists():
             stack.run("manage.py", "collectstatic", "--noinput", "-v0")
@@ -402,8 +454,9 @@ def main():
                 {"BENCH_LOGIN_ONLY": "1", "BENCH_PAGE": "landing", "BENCH_PAGE_ROLE": role, "BENCH_PAGE_URL": "/me/"},
             )
 
-        print(f"\nEach page alone: {args.users} users without pause for {args.seconds} s, after the baseline")
-        print(f"(robots.txt, a template without a query) at the same load; gunicorn {args.workers} sync workers.\n")
+        print(f"\nEach page alone: wrk, {args.users} connections without pause for {args.seconds} s, after the")
+        print(f"baseline (robots.txt, a template without a query) at the same load; gunicorn {args.workers} sync workers.")
+        print("Signed-in pages as the role's first account (one session for every connection).\n")
         header = f"{'page':30} {'req/s':>7} {'×base':>6} {'p50 ms':>7} {'p95 ms':>7} {'fail':>5} {'base req/s':>10}"
         print(header)
         print("-" * len(header))

@@ -34,6 +34,13 @@ def _count(django_assert_num_queries, client, url, expected):
 
 
 # --- Signed in ------------------------------------------------------------------------------------
+@pytest.fixture
+def made_each_time(settings):
+    """What making the page costs: once made, it is kept until something on it changes, and then
+    costs the session and the user only (tests/portal/test_page_cache.py)."""
+    settings.PAGE_CACHE = False
+
+
 # session, user, roles, the organisation, the application, its feedback, two of the audit log (the
 # application's steps and the case's), the documents (ready and pending at once), the messages and
 # their files, the evidence (the unread count is cached).
@@ -41,7 +48,7 @@ APPLICANT_CASE_PAGE = 12
 
 
 def test_applicant_case_page_costs_the_same_however_long_its_thread(
-    client, staff, applicant, applicant_org, django_assert_num_queries
+    client, staff, applicant, applicant_org, django_assert_num_queries, made_each_time
 ):
     case = in_progress_case(staff, applicant=applicant_org, created_by=applicant)
     url = reverse("applications:detail", args=[case.application.pk])
@@ -60,7 +67,7 @@ AGENCY_WORKSPACE = 6
 
 
 def test_agency_workspace_costs_the_same_however_many_letters(
-    client, staff, director, agency, agency_user, django_assert_num_queries
+    client, staff, director, agency, agency_user, django_assert_num_queries, made_each_time
 ):
     case = in_progress_case(staff)
     signed_letter(case, staff, director, [agency], subject="商请核查海关备案")
@@ -77,7 +84,9 @@ def test_agency_workspace_costs_the_same_however_many_letters(
 EXPERT_WORKSPACE = 9
 
 
-def test_expert_workspace_costs_the_same_however_many_invitations(client, staff, django_assert_num_queries):
+def test_expert_workspace_costs_the_same_however_many_invitations(
+    client, staff, django_assert_num_queries, made_each_time
+):
     expert = expert_with_login(name="吴志远", max_concurrent_cases=10)
     deadline = timezone.now() + timezone.timedelta(days=3)
     first = make_case()

@@ -1,0 +1,263 @@
+"""Signed-in pages kept until a table they read is written to.
+
+The applicant's case page, the agency's and the expert's workspaces are read far more often than
+anything on them changes, yet each is a dozen queries and a large template. `viewer_page` keeps the
+page a signed-in person was last shown and serves it again for as long as nothing it was made from
+has changed:
+
+- While a kept view runs, every SELECT it sends is read for the tables it names (FROM and JOIN):
+  those are the page's tables. A value a view takes from the cache instead names its table with
+  `depends_on`.
+- Every INSERT, UPDATE, DELETE or TRUNCATE, from any process (web, worker, a management command)
+  and by any path (a model's save, a queryset's update, raw SQL), gives its table a new version in
+  the shared cache, after its transaction commits.
+- A kept page is served only while each of its tables still has the version it was made at, and
+  for `PAGE_SECONDS` at most (what a page says of the time, "3 days left", stays that fresh).
+
+A page made while any write committed is not kept: a global version, read before the view and
+again after it, tells. A person's row and their roles are part of the page's key and of its
+tables, so a changed role, agency or password is never served an old page. The view's own access
+check runs inside the kept view, so its tables are the page's tables too: a revoked access
+invalidates the page.
+
+Without a shared cache (no REDIS_URL: the local cache of one process), kept pages still follow the
+writes of that process; a worker in another process would go unseen, so `PAGE_CACHE` is off by
+default there.
+"""
+
+import contextvars
+import hashlib
+import logging
+import re
+import secrets
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import connection as default_connection
+from django.db.backends.signals import connection_created
+from django.utils.translation import get_language
+
+from portal.cache import CSRF_COOKIE, store_without_cookies, with_fresh_csrf
+
+logger = logging.getLogger(__name__)
+
+PAGE_SECONDS = 60
+PAGE_KEY = "portal:viewer-page:{digest}"
+TABLE_VERSION_KEY = "portal:table-version:{table}"
+# Moves with every committed write to any table.
+ANY_WRITE_KEY = "portal:table-version:*"
+
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?(\w+)"?', re.IGNORECASE)
+_READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
+# TRUNCATE [TABLE] [ONLY] a, b [RESTART IDENTITY] [CASCADE]: several tables, comma-separated.
+_TRUNCATE_OPTIONS = re.compile(r"\s+(?:RESTART|CONTINUE|CASCADE|RESTRICT)\b", re.IGNORECASE)
+_TRUNCATE_PREFIX = re.compile(r"^\s*(?:TABLE\s+)?(?:ONLY\s+)?", re.IGNORECASE)
+
+_tables_read = contextvars.ContextVar("page_cache_tables_read", default=None)
+
+
+# --- Versions of tables ----------------------------------------------------------------------------
+def _version_keys(tables):
+    return {table: TABLE_VERSION_KEY.format(table=table) for table in tables}
+
+
+def bump_tables(tables):
+    """Give each table a new version (and the global one): every page made from them is old."""
+    token = secrets.token_hex(8)
+    values = dict.fromkeys(_version_keys(tables).values(), token)
+    values[ANY_WRITE_KEY] = token
+    try:
+        cache.set_many(values, None)
+    except Exception:  # the cache is down: kept pages cannot be reached either (see portal.cache)
+        logger.warning("Cache unavailable: versions of %s not moved", ", ".join(sorted(tables)), exc_info=True)
+
+
+def _written_tables(sql):
+    match = _WRITE.match(sql)
+    if match is None:
+        return ()
+    if sql.lstrip()[:8].upper() == "TRUNCATE":
+        names = _TRUNCATE_OPTIONS.split(sql.lstrip()[8:], maxsplit=1)[0]
+        names = _TRUNCATE_PREFIX.sub("", names)
+        return tuple(name.strip().strip('"') for name in names.rstrip("; ").split(",") if name.strip())
+    return (match.group(1),)
+
+
+class TableWrites:
+    """An execute wrapper on every database connection: reads are noted for the kept view being
+    made, writes move their tables' versions.
+
+    A write moves the version at once, which the writing transaction itself relies on (a page it
+    reads back must not be an older copy: tests run inside one transaction), and again after the
+    commit, when other connections can see it."""
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        reading = _tables_read.get()
+        if reading is not None and sql.lstrip()[:4].upper() in ("SELE", "WITH"):
+            reading.update(_READ.findall(sql))
+        tables = _written_tables(sql)
+        if tables:
+            bump_tables(tables)
+            connection = context["connection"]
+            if connection.in_atomic_block:
+                _after_commit(connection).update(tables)
+        return result
+
+
+def _after_commit(connection):
+    """The tables to move once the connection's transaction commits: one callback per transaction,
+    found again as long as it is still registered (a rollback drops it, and its tables with it)."""
+    pending = getattr(connection, "_page_cache_pending", None)
+    if pending is None or not any(entry[1] is pending for entry in connection.run_on_commit):
+        pending = _PendingTables()
+        connection._page_cache_pending = pending
+        connection.on_commit(pending)
+    return pending
+
+
+class _PendingTables(set):
+    def __call__(self):
+        bump_tables(self)
+
+
+_table_writes = TableWrites()
+
+
+def watch_connection(sender, connection, **kwargs):
+    if _table_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_table_writes)
+
+
+def install():
+    """Watch every database connection, those already open included (called by PortalConfig)."""
+    connection_created.connect(watch_connection, dispatch_uid="portal.page_cache.watch_connection")
+    if default_connection.connection is not None:
+        watch_connection(None, default_connection)
+
+
+def depends_on(*models):
+    """For a value a kept view takes from the cache, not the database: the page must follow these
+    models' tables all the same."""
+    reading = _tables_read.get()
+    if reading is not None:
+        reading.update(model._meta.db_table for model in models)
+
+
+# --- Kept pages ------------------------------------------------------------------------------------
+class KeptPage:
+    def __init__(self, response, versions):
+        self.response = response
+        self.versions = versions
+
+
+def _viewer_key(request):
+    """The page of this path, as this person in this language would be shown it. The person's own
+    row (all but the time of their last login) is part of the key: a new agency or role changes it."""
+    user = request.user
+    row = [str(getattr(user, field.attname)) for field in user._meta.concrete_fields if field.name != "last_login"]
+    raw = "|".join([*row, get_language() or "", request.get_full_path()])
+    return PAGE_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest()[:40])
+
+
+def _get_many(keys):
+    try:
+        return cache.get_many(keys)
+    except Exception:  # any failure of the cache server: render the page (see portal.cache)
+        logger.warning("Cache unavailable: page rendered", exc_info=True)
+        return None
+
+
+def _current_versions(tables):
+    """{table: version} for these tables and the global one; None when the cache cannot answer or
+    a version is missing (evicted, or never written): then nothing is kept."""
+    keys = _version_keys(tables)
+    found = _get_many([*keys.values(), ANY_WRITE_KEY])
+    if found is None:
+        return None
+    missing = [key for key in [*keys.values(), ANY_WRITE_KEY] if key not in found]
+    if missing:
+        # Start them, without overwriting a version written meanwhile; the next visit keeps the page.
+        try:
+            for key in missing:
+                cache.add(key, secrets.token_hex(8), None)
+        except Exception:
+            logger.warning("Cache unavailable: table versions not started", exc_info=True)
+        return None
+    versions = {table: found[key] for table, key in keys.items()}
+    versions["*"] = found[ANY_WRITE_KEY]
+    return versions
+
+
+def _still_current(kept, found):
+    """Every table of the kept page still has the version it was made at. `found` holds the
+    versions read with the page; those of tables this process did not expect are read now."""
+    keys = _version_keys(table for table in kept.versions if table != "*")
+    unread = [key for key in keys.values() if key not in found]
+    if unread:
+        more = _get_many(unread)
+        if more is None:
+            return False
+        found = {**found, **more}
+    return all(found.get(key) == kept.versions[table] for table, key in keys.items())
+
+
+def _person_tables():
+    user_model = get_user_model()
+    return {user_model._meta.db_table, user_model.groups.through._meta.db_table}
+
+
+def _keepable(response):
+    return response.status_code == 200 and not response.streaming and not set(response.cookies) - {CSRF_COOKIE}
+
+
+# The tables each kept view's pages were made from, as this process has seen them: read with the
+# page in one round trip to the cache.
+_tables_of_view = {}
+
+
+def viewer_page(view_func):
+    """Keep a signed-in person's GET page until a table it was made from changes (see above).
+    Anonymous visitors, other methods and pages carrying a message are rendered each time."""
+    view_id = f"{view_func.__module__}.{view_func.__qualname__}"
+
+    @wraps(view_func)
+    def wrapped(request, *args, **kwargs):
+        if (
+            not settings.PAGE_CACHE
+            or request.method != "GET"
+            or not request.user.is_authenticated
+            or get_messages(request)
+        ):
+            return view_func(request, *args, **kwargs)
+        key = _viewer_key(request)
+        expected = _version_keys(_tables_of_view.get(view_id, ())).values()
+        found = _get_many([key, ANY_WRITE_KEY, *expected]) or {}
+        kept = found.get(key)
+        if kept is not None and _still_current(kept, found):
+            response = kept.response
+            response.content = with_fresh_csrf(request, response.content)
+            return response
+
+        before = found.get(ANY_WRITE_KEY)
+        tables = set(_person_tables())
+        token = _tables_read.set(tables)
+        try:
+            response = view_func(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+        finally:
+            _tables_read.reset(token)
+        _tables_of_view[view_id] = _tables_of_view.get(view_id, set()) | tables
+        if before is None or not _keepable(response) or get_messages(request):
+            return response
+        versions = _current_versions(tables)
+        # A write committed while the page was being made: it may show either side of it.
+        if versions is not None and versions["*"] == before:
+            store_without_cookies(key, response, PAGE_SECONDS, value=KeptPage(response, versions))
+        return response
+
+    return wrapped
