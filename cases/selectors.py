@@ -13,6 +13,7 @@ from applications.services.deadlines import foreign_deadline_bounds
 from cases.models import OPEN_STATUSES, AssistanceLetter, Case, ExtensionRequest, GuidanceOpinion, LetterRecipient
 from portal.audit import LogEntry
 from portal.cache import cache_get, cache_set
+from portal.page_cache import depends_on
 from portal.workdays import add_working_days
 
 DUE_SOON_WORKING_DAYS = 2
@@ -116,6 +117,8 @@ def dashboard_changed():
 
 def shared_dashboard(today):
     key = f"cases:dashboard:{today.isoformat()}:{cache_get(DASHBOARD_VERSION_KEY, '')}"
+    # A kept dashboard page (portal.page_cache) follows what these figures are made from, cached or not.
+    depends_on(LogEntry, AssistanceLetter, LetterRecipient, GuidanceOpinion, Application, Case)
     shared = cache_get(key)
     if shared is not None:
         return shared

@@ -1,10 +1,14 @@
-"""The portal's admin site: Django's own, with each person's navigation kept for a minute.
+"""The portal's admin site: Django's own, with each person's navigation kept for a minute, and
+each page kept until what it shows changes.
 
 Every admin page lists, in its navigation sidebar, every model the person may see: a permission
 check and two URL reversals per model, some eighty of them, on every page. The list changes only
 when a person's permissions do, so it is kept a minute per person and language (through
 portal.cache: without the cache it is built afresh). A permission taken away may still show its
 link for that minute; the page behind it checks the permission itself.
+
+Every admin view's GET page is kept for the person who asked for it until a table it was made
+from is written to (portal.page_cache): the staff go back to the same lists and cases all day.
 """
 
 from django.contrib import admin
@@ -12,6 +16,7 @@ from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import get_language
 
 from portal.cache import cache_get, cache_set
+from portal.page_cache import viewer_page
 
 APP_LIST_SECONDS = 60
 
@@ -25,6 +30,11 @@ def _plain(app_list):
 
 
 class PortalAdminSite(admin.AdminSite):
+    def admin_view(self, view, cacheable=False):
+        # The staff check of Django's admin_view runs first, on every request; the view's own
+        # permission checks run inside the kept view, so their tables are the page's.
+        return super().admin_view(viewer_page(view), cacheable)
+
     def get_app_list(self, request, app_label=None):
         if app_label is not None or not request.user.is_authenticated:
             return super().get_app_list(request, app_label)

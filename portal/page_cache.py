@@ -92,7 +92,8 @@ class TableWrites:
 
     A write moves the version at once, which the writing transaction itself relies on (a page it
     reads back must not be an older copy: tests run inside one transaction), and again after the
-    commit, when other connections can see it."""
+    commit, when other connections can see it. An UPDATE or DELETE that touched no row changed
+    nothing ("mark my notifications read" when none are unread) and moves nothing."""
 
     def __call__(self, execute, sql, params, many, context):
         result = execute(sql, params, many, context)
@@ -100,7 +101,7 @@ class TableWrites:
         if reading is not None and sql.lstrip()[:4].upper() in ("SELE", "WITH"):
             reading.update(_READ.findall(sql))
         tables = _written_tables(sql)
-        if tables:
+        if tables and (context["cursor"].rowcount != 0 or sql.lstrip()[:1].upper() in ("I", "T")):
             bump_tables(tables)
             connection = context["connection"]
             if connection.in_atomic_block:
@@ -206,12 +207,30 @@ def _still_current(kept, found):
 
 
 def _person_tables():
+    """What a person may see, their groups and permissions, often read before the view. (Their own
+    row is in the page's key: another person's login, which writes the time of it, does not make
+    every page old.)"""
     user_model = get_user_model()
-    return {user_model._meta.db_table, user_model.groups.through._meta.db_table}
+    group_model = user_model.groups.field.related_model
+    return {
+        user_model.groups.through._meta.db_table,
+        user_model.user_permissions.through._meta.db_table,
+        group_model.permissions.through._meta.db_table,
+    }
 
 
 def _keepable(response):
     return response.status_code == 200 and not response.streaming and not set(response.cookies) - {CSRF_COOKIE}
+
+
+def _unchanged_while_made(before, after):
+    """No table the page was made from was written to while it was being made: the page shows one
+    state of them. Tables whose versions were not read before (a view's first pages in this
+    process) are vouched for by the global version: no write at all meanwhile."""
+    tables = [table for table in after if table != "*"]
+    if all(before.get(table) is not None for table in tables):
+        return all(before[table] == after[table] for table in tables)
+    return before["*"] is not None and before["*"] == after["*"]
 
 
 # The tables each kept view's pages were made from, as this process has seen them: read with the
@@ -234,15 +253,16 @@ def viewer_page(view_func):
         ):
             return view_func(request, *args, **kwargs)
         key = _viewer_key(request)
-        expected = _version_keys(_tables_of_view.get(view_id, ())).values()
-        found = _get_many([key, ANY_WRITE_KEY, *expected]) or {}
+        expected = _version_keys(_tables_of_view.get(view_id, ()))
+        found = _get_many([key, ANY_WRITE_KEY, *expected.values()]) or {}
         kept = found.get(key)
         if kept is not None and _still_current(kept, found):
             response = kept.response
             response.content = with_fresh_csrf(request, response.content)
             return response
 
-        before = found.get(ANY_WRITE_KEY)
+        before = {table: found.get(version_key) for table, version_key in expected.items()}
+        before["*"] = found.get(ANY_WRITE_KEY)
         tables = set(_person_tables())
         token = _tables_read.set(tables)
         try:
@@ -252,11 +272,10 @@ def viewer_page(view_func):
         finally:
             _tables_read.reset(token)
         _tables_of_view[view_id] = _tables_of_view.get(view_id, set()) | tables
-        if before is None or not _keepable(response) or get_messages(request):
+        if not _keepable(response) or get_messages(request):
             return response
         versions = _current_versions(tables)
-        # A write committed while the page was being made: it may show either side of it.
-        if versions is not None and versions["*"] == before:
+        if versions is not None and _unchanged_while_made(before, versions):
             store_without_cookies(key, response, PAGE_SECONDS, value=KeptPage(response, versions))
         return response
 

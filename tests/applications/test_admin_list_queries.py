@@ -31,6 +31,13 @@ PAGES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _made_each_time(settings):
+    """What making each page costs: a page once made is kept for its visitor until something on it
+    changes (portal.page_cache, tests/portal/test_page_cache.py)."""
+    settings.PAGE_CACHE = False
+
+
 @pytest.fixture
 def listed(client, staff):
     first = submitted(ApplicationFactory(countries=["US"], foreign_deadline=None))

@@ -34,6 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# What making each page costs: a page kept for its visitor (portal.page_cache) is timed by bench_load.py.
+os.environ["PAGE_CACHE"] = "0"
 os.environ.setdefault("DEBUG", "1")
 
 import django

@@ -16,7 +16,7 @@ Redis (REDIS_URL), it
    machine's figures, then stops gunicorn and drops the database (unless --keep).
 
     DATABASE_URL=postgres://portal@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \\
-        .venv/bin/python tests/bench/bench_load.py [--users 8] [--seconds 15] [--mixed-users 40]
+        .venv/bin/python tests/bench/bench_load.py [--users 8] [--seconds 15] [--mixed-users 200]
 
 wrk (Debian's package) is the load generator for the pages alone: written in C, it leaves the
 cores to gunicorn and PostgreSQL, where locust, in Python, would take one of the two for itself.
@@ -305,9 +305,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def _check_page(url, cookie):
     """The page answers 200 to this session: a redirect to the login page would be measured as a page."""
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310 - loopback
     try:
-        with urllib.request.build_opener(_NoRedirect).open(request, timeout=30) as response:  # noqa: S310
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=30) as response:
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
@@ -343,7 +343,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=8, help="wrk's connections for each page alone (8)")
     parser.add_argument("--seconds", type=int, default=15, help="seconds each page alone is measured (15)")
-    parser.add_argument("--mixed-users", type=int, default=60, help="simulated users in the mixed scenario (60)")
+    parser.add_argument("--mixed-users", type=int, default=200, help="simulated users in the mixed scenario (200)")
     parser.add_argument("--mixed-seconds", type=int, default=60, help="seconds of the mixed scenario (60)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
     parser.add_argument("--only", nargs="*", help="measure only the pages whose name contains one of these words")
@@ -455,7 +455,8 @@ def main():
             )
 
         print(f"\nEach page alone: wrk, {args.users} connections without pause for {args.seconds} s, after the")
-        print(f"baseline (robots.txt, a template without a query) at the same load; gunicorn {args.workers} sync workers.")
+        print("baseline (robots.txt, a template without a query) at the same load; gunicorn", end=" ")
+        print(f"{args.workers} sync workers.")
         print("Signed-in pages as the role's first account (one session for every connection).\n")
         header = f"{'page':30} {'req/s':>7} {'×base':>6} {'p50 ms':>7} {'p95 ms':>7} {'fail':>5} {'base req/s':>10}"
         print(header)

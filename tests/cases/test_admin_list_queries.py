@@ -44,6 +44,13 @@ CASE_PAGES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _made_each_time(settings):
+    """What making each page costs: a page once made is kept for its visitor until something on it
+    changes (portal.page_cache, tests/portal/test_page_cache.py)."""
+    settings.PAGE_CACHE = False
+
+
 def warm_queries(client, url):
     client.get(url)  # fills the one-minute caches (choices, windows, the date range)
     with CaptureQueriesContext(connection) as captured:

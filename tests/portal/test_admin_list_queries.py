@@ -62,6 +62,13 @@ KNOWN_OVER = {
 FIGURE_PAGES = {"consultations.ConsultationStatistics": "the statistics of consultations, applications and cases"}
 
 
+@pytest.fixture(autouse=True)
+def _made_each_time(settings):
+    """What making each page costs: a page once made is kept for its visitor until something on it
+    changes (portal.page_cache, tests/portal/test_page_cache.py)."""
+    settings.PAGE_CACHE = False
+
+
 def _walked_admins():
     return [
         (model, model_admin)

@@ -192,3 +192,18 @@ def test_a_rolled_back_transaction_does_not_stop_the_next_commit_moving_versions
         assert moved == [{"portal_servicepoint"}]  # at once, for this transaction's own reads
     assert moved == [{"portal_servicepoint"}, {"portal_servicepoint"}]  # and after the commit, for everyone
     assert connection.in_atomic_block is False
+
+
+def test_the_staff_case_list_is_kept_until_a_case_changes(client, staff, django_assert_num_queries, monkeypatch):
+    first = in_progress_case(staff)
+    client.force_login(staff)
+    url = reverse("admin:cases_case_changelist")
+    assert first.number in client.get(url).content.decode()  # (a first page starts the tables' versions)
+    assert first.number in client.get(url).content.decode()  # made and kept
+    monkeypatch.setattr("django.contrib.admin.options.TemplateResponse", _render_refused)
+    with django_assert_num_queries(3):  # the session, the user and their authenticator
+        assert first.number in client.get(url).content.decode()
+    monkeypatch.undo()
+    second = in_progress_case(staff)
+    page = client.get(url).content.decode()
+    assert first.number in page and second.number in page
