@@ -207,3 +207,42 @@ def test_the_staff_case_list_is_kept_until_a_case_changes(client, staff, django_
     second = in_progress_case(staff)
     page = client.get(url).content.decode()
     assert first.number in page and second.number in page
+
+
+def test_an_update_of_no_row_moves_no_version(monkeypatch, applicant):
+    """Marking notifications read when none are unread changes nothing: no page is made old."""
+    from portal.models import Notification
+
+    moved = []
+    monkeypatch.setattr(page_cache, "bump_tables", lambda tables: moved.append(set(tables)))
+    Notification.objects.filter(recipient=applicant, read_at__isnull=True).update(read_at="2026-12-01T08:00:00Z")
+    assert moved == []
+    Notification.objects.create(recipient=applicant, subject="案件有新进展", body="…")
+    assert {"portal_notification"} in moved
+
+
+def test_a_write_elsewhere_while_the_page_is_made_does_not_stop_it_being_kept(client, case_page, monkeypatch):
+    """Once the process knows a view's tables, only a write to one of them spoils the page being made."""
+    from applications import views
+
+    _case, url = case_page
+    client.get(url)  # kept
+    page_cache.bump_tables({"applications_message"})  # the kept page is old now
+    made = views._detail_context
+
+    def with_a_write_elsewhere(request, application):
+        context = made(request, application)
+        _another_visitors_session()
+        return context
+
+    monkeypatch.setattr(views, "_detail_context", with_a_write_elsewhere)
+    client.get(url)  # made again, while another visitor's session was written
+    monkeypatch.setattr(views, "_detail_context", made)
+    monkeypatch.setattr("applications.views.render", _render_refused)
+    assert "第一条留言" in client.get(url).content.decode()
+
+
+def _another_visitors_session():
+    """Sessions extended: a write to a table the case page does not read (and no read of it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE django_session SET expire_date = expire_date")
