@@ -140,7 +140,8 @@ class CaseAdmin(FastActionCheckboxMixin, ApproximateCountMixin, DateHierarchyGua
         return super().changelist_view(request, extra_context)
 
     def _badges(self):
-        """Each status's and level's badge, rendered once per language instead of once per row."""
+        """Every badge of the list (status, level, deadlines), rendered once per language instead of
+        once per row."""
         language = get_language()
         cached = getattr(self, "_badge_cache", None)
         if cached is None or cached[0] != language:
@@ -149,7 +150,16 @@ class CaseAdmin(FastActionCheckboxMixin, ApproximateCountMixin, DateHierarchyGua
             }
             levels = {value: str(label) for value, label in DisputeLevel.choices}
             levels[DisputeLevel.MAJOR] = badge(_("重大/疑难"), "#dc3545")
-            cached = self._badge_cache = (language, statuses, levels)
+            deadlines = {
+                "overdue": badge(DEADLINE_LABELS["overdue"], "#dc3545"),
+                "soon": badge(DEADLINE_LABELS["soon"], "#ffc107"),
+            }
+            foreign = {
+                "passed": badge(_("已届满 紧急"), "#dc3545"),
+                "urgent": badge(_("紧急"), "#dc3545"),
+                "soon": badge(_("临近"), "#ffc107"),
+            }
+            cached = self._badge_cache = (language, statuses, levels, deadlines, foreign)
         return cached
 
     @admin.display(description=_("状态"), ordering="status")
@@ -161,7 +171,8 @@ class CaseAdmin(FastActionCheckboxMixin, ApproximateCountMixin, DateHierarchyGua
 
     @admin.display(description=_("级别"), ordering="level")
     def level_badge(self, case):
-        return self._badges()[2].get(case.level, case.get_level_display())
+        levels = self._badges()[2]
+        return levels[case.level] if case.level in levels else case.get_level_display()
 
     @admin.display(description=_("当前期限"), ordering="due_date")
     def deadline_badge(self, case):
@@ -172,8 +183,7 @@ class CaseAdmin(FastActionCheckboxMixin, ApproximateCountMixin, DateHierarchyGua
         state = deadline_state(case.due_date, today, soon) if case.status in OPEN_STATUSES else ""
         if not state:
             return case.due_date.isoformat()
-        colour = "#dc3545" if state == "overdue" else "#ffc107"
-        return format_html("{} {}", case.due_date.isoformat(), badge(DEADLINE_LABELS[state], colour))
+        return format_html("{} {}", case.due_date.isoformat(), self._badges()[3][state])
 
     @admin.display(
         description=_("境外期限"),
@@ -184,8 +194,9 @@ class CaseAdmin(FastActionCheckboxMixin, ApproximateCountMixin, DateHierarchyGua
         when the applicant marked it urgent), amber within 20."""
         application = case.application
         due = application.foreign_deadline
+        foreign = self._badges()[4]
         if due is None:
-            return badge(_("紧急"), "#dc3545") if application.urgent else "—"
+            return foreign["urgent"] if application.urgent else "—"
         bounds = getattr(self, "_foreign_bounds", None)
         if bounds is None:
             bounds = self._foreign_bounds = foreign_deadline_bounds(
@@ -197,11 +208,11 @@ class CaseAdmin(FastActionCheckboxMixin, ApproximateCountMixin, DateHierarchyGua
         )
         text = format_html('<span title="{}">{}</span>', title, due.isoformat()) if title else due.isoformat()
         if level == "passed":
-            return format_html("{} {}", text, badge(_("已届满 紧急"), "#dc3545"))
+            return format_html("{} {}", text, foreign["passed"])
         if level == "alert" or (application.urgent and level is not None):
-            return format_html("{} {}", text, badge(_("紧急"), "#dc3545"))
+            return format_html("{} {}", text, foreign["urgent"])
         if level == "soon":
-            return format_html("{} {}", text, badge(_("临近"), "#ffc107"))
+            return format_html("{} {}", text, foreign["soon"])
         return text
 
     # -------------------------------------------------------------- bulk assign
