@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -355,6 +356,8 @@ def main():
     )
     args = parser.parse_args()
 
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk measures each page alone: apt-get install wrk (Debian's package).")
     database_url = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
     if not database_url.startswith("postgres") or not redis_url.startswith("redis"):
