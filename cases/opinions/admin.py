@@ -73,7 +73,10 @@ class GuidanceOpinionAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return visible_opinions(request.user).select_related("case__application", "document")
+        # The list's columns as well: with a select_related of its own the change list adds none.
+        return visible_opinions(request.user).select_related(
+            "case__application", "document", "drafted_by", "reviewed_by", "signed_by"
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
