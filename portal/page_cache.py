@@ -1,7 +1,8 @@
 """Signed-in pages kept until a table they read is written to.
 
-The applicant's case page, the agency's and the expert's workspaces are read far more often than
-anything on them changes, yet each is a dozen queries and a large template. `viewer_page` keeps the
+The applicant's case page, the agency's and the expert's workspaces and every admin page (through
+portal.admin_site) are read far more often than anything on them changes, yet each is a dozen
+queries and a large template. `viewer_page` keeps the
 page a signed-in person was last shown and serves it again for as long as nothing it was made from
 has changed:
 
@@ -10,15 +11,17 @@ has changed:
   `depends_on`.
 - Every INSERT, UPDATE, DELETE or TRUNCATE, from any process (web, worker, a management command)
   and by any path (a model's save, a queryset's update, raw SQL), gives its table a new version in
-  the shared cache, after its transaction commits.
+  the shared cache, after its transaction commits. An UPDATE or DELETE of no row changes nothing.
 - A kept page is served only while each of its tables still has the version it was made at, and
   for `PAGE_SECONDS` at most (what a page says of the time, "3 days left", stays that fresh).
 
-A page made while any write committed is not kept: a global version, read before the view and
-again after it, tells. A person's row and their roles are part of the page's key and of its
-tables, so a changed role, agency or password is never served an old page. The view's own access
-check runs inside the kept view, so its tables are the page's tables too: a revoked access
-invalidates the page.
+A page made while one of its tables was written to is not kept (their versions are read before
+the view and again after it; for a view this process has not yet seen, any write at all counts).
+The person's row is part of the page's key and their groups and permissions are among its tables,
+so a changed role, agency or password is never served an old page. The view's own access check
+runs inside the kept view, so its tables are the page's tables too: a revoked access invalidates
+the page. Writes are recognised by the statement's first word: a write inside a WITH query would
+go unseen (the portal sends none).
 
 Without a shared cache (no REDIS_URL: the local cache of one process), kept pages still follow the
 writes of that process; a worker in another process would go unseen, so `PAGE_CACHE` is off by
