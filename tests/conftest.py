@@ -91,6 +91,13 @@ def _isolated_cache_and_media(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture
+def made_each_time(settings):
+    """What making each page costs: a page once made is kept for its visitor until something on it
+    changes (portal.page_cache, tests/portal/test_page_cache.py). Query-count tests pin the making."""
+    settings.PAGE_CACHE = False
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the portal's language: a request in English activates English for the

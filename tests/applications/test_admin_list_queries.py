@@ -10,7 +10,7 @@ from applications.admin.applications import ApplicationAdmin
 from applications.models import Application
 from tests.factories import ApplicationFactory, submitted
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("made_each_time")]
 LIST = "/admin/applications/application/"
 ROWS = 60
 
@@ -29,13 +29,6 @@ PAGES = [
     ("year", "submitted_at__year=2026", 8),
     ("search", "q=SQ", 8),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _made_each_time(settings):
-    """What making each page costs: a page once made is kept for its visitor until something on it
-    changes (portal.page_cache, tests/portal/test_page_cache.py)."""
-    settings.PAGE_CACHE = False
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from cases.admin.case import CaseAdmin
 from cases.models import AssistanceLetter, Case, LetterRecipient
 from tests.cases.test_admin import bulk_cases
 
+pytestmark = pytest.mark.usefixtures("made_each_time")
+
 LIST = "/admin/cases/case/"
 ROWS = 60
 
@@ -42,13 +44,6 @@ CASE_PAGES = [
     ("sorted by the deadline abroad", "o=7", 8),
     ("Chinese search", "q=批量测试", 8),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _made_each_time(settings):
-    """What making each page costs: a page once made is kept for its visitor until something on it
-    changes (portal.page_cache, tests/portal/test_page_cache.py)."""
-    settings.PAGE_CACHE = False
 
 
 def warm_queries(client, url):

@@ -27,7 +27,7 @@ from portal.models import User
 from portal.templatetags.portal_admin_list import rows
 from tests.twofactor import verify_client_session
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("made_each_time")]
 
 MAX_QUERIES = 10
 SMALL, LARGE = 5, 50
@@ -60,13 +60,6 @@ KNOWN_OVER = {
 
 # Admin pages of figures (no rows, no page size): pinned to the same query budget, once.
 FIGURE_PAGES = {"consultations.ConsultationStatistics": "the statistics of consultations, applications and cases"}
-
-
-@pytest.fixture(autouse=True)
-def _made_each_time(settings):
-    """What making each page costs: a page once made is kept for its visitor until something on it
-    changes (portal.page_cache, tests/portal/test_page_cache.py)."""
-    settings.PAGE_CACHE = False
 
 
 def _walked_admins():

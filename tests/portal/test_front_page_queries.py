@@ -34,13 +34,6 @@ def _count(django_assert_num_queries, client, url, expected):
 
 
 # --- Signed in ------------------------------------------------------------------------------------
-@pytest.fixture
-def made_each_time(settings):
-    """What making the page costs: once made, it is kept until something on it changes, and then
-    costs the session and the user only (tests/portal/test_page_cache.py)."""
-    settings.PAGE_CACHE = False
-
-
 # session, user, roles, the organisation, the application, its feedback, two of the audit log (the
 # application's steps and the case's), the documents (ready and pending at once), the messages and
 # their files, the evidence (the unread count is cached).
