@@ -80,6 +80,11 @@ def store_without_cookies(key, response, timeout, value=None):
         response.cookies = cookies
 
 
+def keepable(response):
+    """A complete page that sets no cookie of its visitor's own (the CSRF cookie is renewed per visitor)."""
+    return response.status_code == 200 and not response.streaming and not set(response.cookies) - {CSRF_COOKIE}
+
+
 def with_fresh_csrf(request, content):
     """A kept page's content with the CSRF tokens of its forms made the current visitor's."""
     if b"csrfmiddlewaretoken" not in content:
@@ -107,7 +112,7 @@ def anonymous_page(view=None, *, timeout=60):
                 stored.content = with_fresh_csrf(request, stored.content)
                 return stored
             response = view_func(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming or set(response.cookies) - {CSRF_COOKIE}:
+            if not keepable(response):
                 return response
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()

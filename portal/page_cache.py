@@ -43,7 +43,7 @@ from django.db import connection as default_connection
 from django.db.backends.signals import connection_created
 from django.utils.translation import get_language
 
-from portal.cache import CSRF_COOKIE, store_without_cookies, with_fresh_csrf
+from portal.cache import keepable, store_without_cookies, with_fresh_csrf
 
 logger = logging.getLogger(__name__)
 
@@ -222,10 +222,6 @@ def _person_tables():
     }
 
 
-def _keepable(response):
-    return response.status_code == 200 and not response.streaming and not set(response.cookies) - {CSRF_COOKIE}
-
-
 def _unchanged_while_made(before, after):
     """No table the page was made from was written to while it was being made: the page shows one
     state of them. Tables whose versions were not read before (a view's first pages in this
@@ -275,7 +271,7 @@ def viewer_page(view_func):
         finally:
             _tables_read.reset(token)
         _tables_of_view[view_id] = _tables_of_view.get(view_id, set()) | tables
-        if not _keepable(response) or get_messages(request):
+        if not keepable(response) or get_messages(request):
             return response
         versions = _current_versions(tables)
         if versions is not None and _unchanged_while_made(before, versions):
