@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.admin.filters import DateRangeFilter
-from applications.admin.filters import PointScopeFilter as ApplicationPointScopeFilter
 from applications.choices import FORM_COUNTRIES, ApplicantCategory, DisputeType, OpponentType, RightType
 from applications.countries import ALL_COUNTRY_CHOICES, country_name
 from cases.forms import handler_choices
@@ -118,8 +117,8 @@ BEFORE_OPINION = ("accepted", "in_progress", "opinion_drafted")
 
 
 class ForeignDeadlineFilter(ValidatedListFilter):
-    """The applicant's own deadline abroad (Application.foreign_deadline), in the windows of
-    applications.selectors.foreign_deadline_state."""
+    """The applicant's own deadline abroad (its copy on the case, Case.foreign_deadline), in the
+    windows of applications.selectors.foreign_deadline_state."""
 
     title = _("境外期限")
     parameter_name = "foreign_deadline"
@@ -138,18 +137,18 @@ class ForeignDeadlineFilter(ValidatedListFilter):
         if not value:
             return queryset
         if value == "none":
-            return queryset.filter(application__foreign_deadline__isnull=True)
+            return queryset.filter(foreign_deadline__isnull=True)
         if value == "any":
-            return queryset.filter(application__foreign_deadline__isnull=False)
+            return queryset.filter(foreign_deadline__isnull=False)
         bounds = list_windows()["foreign"]
         if value == "passed":
-            return queryset.filter(status__in=OPEN_STATUSES, application__foreign_deadline__lt=bounds["today"])
+            return queryset.filter(status__in=OPEN_STATUSES, foreign_deadline__lt=bounds["today"])
         if value == "urgent":
             return queryset.filter(
-                Q(application__foreign_deadline__lt=bounds["alert"]) | Q(application__urgent=True),
+                Q(foreign_deadline__lt=bounds["alert"]) | Q(urgent=True),
                 status__in=OPEN_STATUSES,
             )
-        return queryset.filter(status__in=OPEN_STATUSES, application__foreign_deadline__lt=bounds["soon"])
+        return queryset.filter(status__in=OPEN_STATUSES, foreign_deadline__lt=bounds["soon"])
 
 
 # --- The statistics page's drill-down ---------------------------------------------------------
@@ -170,7 +169,7 @@ class EndedFilter(DateRangeFilter):
 class OpponentTypeFilter(ChoiceListFilter):
     title = _("纠纷对象类型")
     parameter_name = "opponent_type"
-    field_name = "application__opponent_types"
+    field_name = "opponent_types"
     options = OpponentType.choices
 
 
@@ -183,7 +182,7 @@ class ApplicantCategoryFilter(ValidatedListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(application__applicant_category=self.value())
+            return queryset.filter(applicant_category=self.value())
         return queryset
 
 
@@ -204,11 +203,7 @@ class ServicePointFilter(ValidatedListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "center":
-            return queryset.filter(application__service_point__isnull=True)
+            return queryset.filter(service_point__isnull=True)
         if self.value():
-            return queryset.filter(application__service_point_id=int(self.value()))
+            return queryset.filter(service_point_id=int(self.value()))
         return queryset
-
-
-class PointScopeFilter(ApplicationPointScopeFilter):
-    field_name = "application__service_point_id"

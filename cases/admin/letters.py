@@ -76,7 +76,7 @@ class ReplyFilter(ValidatedListFilter):
 
 
 class LetterPointScopeFilter(PointScopeFilter):
-    field_name = "case__application__service_point_id"
+    field_name = "case__service_point_id"
 
 
 @admin.register(AssistanceLetter)

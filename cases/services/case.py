@@ -70,6 +70,10 @@ def case_open(*, application, by: User | None) -> Case:
             applicant_category=application.applicant_category,
             region=province_key(application.credit_code, application.id_type, application.id_number),
             opponent_types=list(application.opponent_types),
+            foreign_deadline=application.foreign_deadline,
+            foreign_deadline_what=application.foreign_deadline_what,
+            foreign_deadline_where=application.foreign_deadline_where,
+            urgent=application.urgent,
         )
         case.due_date = current_due(case)
         case.search_text = search_text(case, application)

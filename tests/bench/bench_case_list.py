@@ -43,7 +43,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from applications.choices import DisputeType, RightType, TechnicalField  # noqa: E402
+from applications.choices import DisputeType, OpponentType, RightType, TechnicalField  # noqa: E402
 from applications.models import Applicant, Application  # noqa: E402
 from cases.models import AssistanceLetter, Case, LetterRecipient  # noqa: E402
 from portal.models import LogEntry, PartnerAgency, User  # noqa: E402
@@ -86,6 +86,7 @@ def _populate(n_cases, seed=2026, analyze=True):
     rng = random.Random(seed)
     # A separate stream, so that the rows drawn from `rng` stay those of earlier runs.
     deadlines_rng = random.Random(seed + 1)
+    opponents_rng = random.Random(seed + 2)
     from portal.groups import ensure_groups, grant_center_permissions
 
     ensure_groups()
@@ -145,6 +146,8 @@ def _populate(n_cases, seed=2026, analyze=True):
                     if deadlines_rng.random() < 0.2
                     else None,
                     urgent=deadlines_rng.random() < 0.05,
+                    foreign_deadline_what="337 调查答辩",
+                    opponent_types=opponents_rng.sample(OpponentType.values, opponents_rng.randint(1, 2)),
                 )
             )
         applications = Application.objects.bulk_create(applications, batch_size=BATCH)
@@ -172,6 +175,12 @@ def _populate(n_cases, seed=2026, analyze=True):
                     dispute_types=rng.sample(DisputeType.values, rng.randint(1, 2)),
                     right_types=rng.sample(RightType.values, rng.randint(1, 2)),
                     technical_field=rng.choice(TechnicalField.values),
+                    # The application's answers a case keeps (cases.services.case.open_case).
+                    applicant_category=application.applicant_category,
+                    opponent_types=application.opponent_types,
+                    foreign_deadline=application.foreign_deadline,
+                    foreign_deadline_what=application.foreign_deadline_what,
+                    urgent=application.urgent,
                     search_text="\n".join(
                         [
                             number,

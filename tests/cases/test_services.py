@@ -37,6 +37,32 @@ def test_case_open_copies_the_application_and_sets_working_day_deadlines(staff):
     assert (entry.action_type, entry.to_status) == ("cases.case.opened", S.ACCEPTED)
 
 
+def test_case_open_copies_the_deadline_abroad_that_the_case_list_shows_and_filters_by(staff):
+    due = datetime.date(2027, 3, 1)
+    case = make_case(
+        staff,
+        foreign_deadline=due,
+        foreign_deadline_what="337 调查答辩",
+        foreign_deadline_where="美国国际贸易委员会",
+        urgent=True,
+    )
+    copied = (case.foreign_deadline, case.foreign_deadline_what, case.foreign_deadline_where, case.urgent)
+    assert copied == (due, "337 调查答辩", "美国国际贸易委员会", True)
+
+
+def test_the_migration_fills_the_copies_of_the_cases_there_are(staff):
+    import importlib
+
+    from django.db import connection
+
+    due = datetime.date(2027, 3, 1)
+    case = make_case(staff, foreign_deadline=due, foreign_deadline_what="商标异议", urgent=True)
+    Case.objects.filter(pk=case.pk).update(foreign_deadline=None, foreign_deadline_what="", urgent=False)
+    importlib.import_module("cases.migrations.0014_foreign_deadline_copies").backfill(connection)
+    case.refresh_from_db()
+    assert (case.foreign_deadline, case.foreign_deadline_what, case.urgent) == (due, "商标异议", True)
+
+
 ALLOWED = [(src, dst) for src, targets in services.CASE_TRANSITIONS.items() for dst in sorted(targets)]
 REFUSED = [(src, dst) for src in S.values for dst in S.values if dst not in services.CASE_TRANSITIONS[src]]
 

@@ -57,4 +57,9 @@ def make_case(**application_fields):
         number=f"AJ-T-{next(_counter):06d}",
         level=application.level,
         opened_at=timezone.now(),
+        # The deadline abroad the case list shows (copied as cases.services.case_open does).
+        foreign_deadline=application.foreign_deadline,
+        foreign_deadline_what=application.foreign_deadline_what,
+        foreign_deadline_where=application.foreign_deadline_where,
+        urgent=application.urgent,
     )
