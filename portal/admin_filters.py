@@ -92,20 +92,24 @@ class ApproximateCountPaginator(Paginator):
 
     The whole list (no filter, no search) is counted from the planner's statistics
     (``pg_class.reltuples``, kept by autovacuum's ANALYZE); a filtered list is counted exactly
-    up to ``exact_below`` rows, and beyond that estimated from the plan (``EXPLAIN``). An estimate
-    sets ``approximate``: the page shows "约 N". Other databases, and small tables, count exactly.
+    up to ``exact_below`` rows, and beyond that estimated from the plan (``EXPLAIN``): counting
+    a few thousand rows of a filter with no index of its own (a two-character search) would cost
+    more than the rest of the page. An estimate sets ``approximate``: the page shows "约 N".
+    ``exact_below = None`` counts exactly (the statistics page's lists, ApproximateCountMixin).
+    Other databases, and small tables, count exactly.
     The reltuples estimate of the unfiltered table is the well-known "LargeTablePaginator"
     (djangosnippets 2593; the PostgreSQL wiki's "Count estimate"); the capped exact count keeps a
     filtered list's small numbers exact, where the plan's guess could be far off."""
 
-    exact_below = 10_000
+    exact_below = 1_000
 
     approximate = False
 
     @cached_property
     def count(self):
         queryset = self.object_list
-        if not isinstance(queryset, QuerySet) or connections[queryset.db].vendor != "postgresql":
+        exact = self.exact_below is None
+        if exact or not isinstance(queryset, QuerySet) or connections[queryset.db].vendor != "postgresql":
             return super().count
         if not queryset.query.where and not queryset.query.distinct:
             estimate = table_estimate(queryset.model, queryset.db)
@@ -169,6 +173,16 @@ class ApproximateCountMixin:
     templates (its pagination.html shows "约" before an estimate)."""
 
     paginator = ApproximateCountPaginator
+    # A list the statistics page links to (a period's cut, a workstation's, the open cases) shows
+    # exactly as many rows as the figure it came from (reporting.exports.DrillDown).
+    exact_count_parameters = ("point_scope", "status__in")
+    exact_count_suffixes = ("_from", "_to")
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        if any(name in self.exact_count_parameters or name.endswith(self.exact_count_suffixes) for name in request.GET):
+            paginator.exact_below = None
+        return paginator
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)

@@ -30,3 +30,19 @@ def test_below_the_threshold_the_count_is_exact(client, staff, monkeypatch):
     paginator = _count_shown(client.get(LIST, {"handler": staff.pk}).content.decode())
     assert "approximate-count" not in paginator and "约" not in paginator
     assert f"{Case.objects.filter(handler=staff).count()} 案件" in paginator
+
+
+def test_a_list_the_statistics_page_links_to_is_counted_exactly(postgres_only, client, staff, monkeypatch):
+    # reporting.exports.DrillDown promises that the list shows as many rows as the figure.
+    bulk_cases(30, staff)
+    monkeypatch.setattr(ApproximateCountPaginator, "exact_below", 10)
+    client.force_login(staff)
+    opened = Case.objects.filter(handler=staff).order_by("opened_at")
+    first, last = opened.first().opened_at.date(), opened.last().opened_at.date()
+    for params in (
+        {"handler": staff.pk, "opened_from": first.isoformat(), "opened_to": last.isoformat()},
+        {"handler": staff.pk, "status__in": ",".join(sorted(set(opened.values_list("status", flat=True))))},
+    ):
+        paginator = _count_shown(client.get(LIST, params).content.decode())
+        assert "approximate-count" not in paginator and "约" not in paginator
+        assert f"{opened.count()} 案件" in paginator
