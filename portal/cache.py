@@ -49,6 +49,17 @@ def cache_delete(key):
     return True
 
 
+def kept(parts, make, timeout):
+    """`make()`'s value, kept `timeout` seconds under a digest of `parts`: everything the value
+    follows from (a piece of HTML: the language, the choices it shows, the page it is on)."""
+    key = "portal:kept:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    value = cache_get(key)
+    if value is None:
+        value = make()
+        cache_set(key, value, timeout)
+    return value
+
+
 # --- Whole pages for anonymous visitors -----------------------------------------------------------
 PAGE_KEY = "portal:page:{digest}"
 CSRF_COOKIE = settings.CSRF_COOKIE_NAME

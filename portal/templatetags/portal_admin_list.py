@@ -10,6 +10,9 @@ which only the row's key differs. What each cell shows is made by Django's own f
 Django's change list template is replaced by `{% portal_result_list %}`, which renders the same
 template (`admin/change_list_results.html`). A list with editable fields (a formset) takes
 Django's own path.
+
+The filter panel is kept too (`{% portal_list_filters %}`): its HTML follows from the page's
+parameters, the language and each filter's choices, so it is kept under those for a minute.
 """
 
 import datetime
@@ -17,6 +20,7 @@ from urllib.parse import quote as url_quote
 
 from django.contrib.admin.templatetags.admin_list import (
     _coerce_field_name,
+    admin_list_filter,
     result_headers,
     result_hidden_fields,
     results,
@@ -35,8 +39,12 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.template import Library
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from portal.cache import kept
 
 register = Library()
 
@@ -53,6 +61,9 @@ class _Column:
         self.is_link = is_first_link
         self.field = None
         self.admin_callable = None
+        # A field with choices shows its label (display_for_field): the labels, translated once
+        # per page instead of once per cell. None for a field of lists (a ChoiceListField).
+        self.labels = None
         try:
             self.field = _get_non_gfk_field(cl.lookup_opts, name)
         except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
@@ -60,6 +71,10 @@ class _Column:
                 self.admin_callable = name
             elif hasattr(cl.model_admin, name) and name != "__str__":
                 self.admin_callable = getattr(cl.model_admin, name)
+        else:
+            choices = getattr(self.field, "flatchoices", None)
+            if choices and not isinstance(self.field.get_default(), list):
+                self.labels = {value: str(label) for value, label in choices}
 
     def lookup(self, result, model_admin):
         """(field, attr, value), as lookup_field(name, result, model_admin) would give them."""
@@ -109,6 +124,9 @@ def _cells(cl, result, columns, change_url):
             result_repr = empty_value_display
         else:
             empty_value_display = getattr(attr, "empty_value_display", empty_value_display)
+            if isinstance(value, Promise):
+                # A translatable label: translated once here, not once per comparison below.
+                value = str(value)
             if isinstance(value, str) and value.strip() == "":
                 value = ""
             if f is None or f.auto_created:
@@ -124,6 +142,8 @@ def _cells(cl, result, columns, change_url):
                 if isinstance(f.remote_field, models.ManyToOneRel):
                     field_value = getattr(result, f.name)
                     result_repr = empty_value_display if field_value is None else field_value
+                elif column.labels is not None:
+                    result_repr = column.labels.get(value, empty_value_display)
                 else:
                     result_repr = display_for_field(value, f, empty_value_display, avoid_link=column.is_link)
                 if isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
@@ -174,3 +194,44 @@ def portal_result_list_tag(parser, token):
     return InclusionAdminNode(
         parser, token, func=portal_result_list, template_name="change_list_results.html", takes_context=False
     )
+
+
+# --- The filter panel -----------------------------------------------------------------------------
+FILTERS_SECONDS = 60
+
+
+def _text(choice):
+    """A filter's choice as text: a (value, label) pair (labels translated), or a bare value
+    (AllValuesFieldListFilter)."""
+    if isinstance(choice, list | tuple):
+        return tuple(_text(part) for part in choice)
+    return str(choice)
+
+
+def _filters_parts(cl):
+    """What the panel's HTML follows from: the language, the list, the page's parameters (which
+    choice is selected, what each link keeps) and every filter's choices (the handlers, the agencies,
+    the dates of a date filter, which change without the page's parameters changing)."""
+    choices = [
+        (
+            type(spec).__qualname__,
+            str(spec.title),
+            [_text(choice) for choice in getattr(spec, "lookup_choices", ())],
+            [(str(title), sorted(params.items())) for title, params in getattr(spec, "links", ())],
+        )
+        for spec in cl.filter_specs
+    ]
+    page = (cl.opts.label, sorted(cl.params.items()), cl.is_popup, cl.to_field)
+    return ("admin-filters", get_language(), page, choices)
+
+
+@register.simple_tag
+def portal_list_filters(cl):
+    """Every filter of the panel as Django's `{% admin_list_filter %}` renders it, kept a minute under
+    what it follows from (_filters_parts); made each time when it shows counts (facets)."""
+
+    def make():
+        return "".join(admin_list_filter(cl, spec) for spec in cl.filter_specs)
+
+    html = make() if cl.add_facets else kept(_filters_parts(cl), make, FILTERS_SECONDS)
+    return mark_safe(html)  # noqa: S308 - Django's own filter templates, rendered above

@@ -15,7 +15,7 @@ from importlib import import_module
 
 import pytest
 from django.contrib import admin
-from django.contrib.admin.templatetags.admin_list import results
+from django.contrib.admin.templatetags.admin_list import admin_list_filter, results
 from django.db import IntegrityError, connection, models, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from demo.seed import DEMO_MODULES
 from portal.models import User
-from portal.templatetags.portal_admin_list import rows
+from portal.templatetags.portal_admin_list import portal_list_filters, rows
 from tests.twofactor import verify_client_session
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("made_each_time")]
@@ -310,6 +310,7 @@ def walk(center_member, administrator):
         _check(label, "list", found, mismatches, rows_needed=label not in NOT_FILLED and label not in FIGURE_PAGES)
         cl = found[LARGE][4]
         _same_rows_as_djangos(label, "list", cl, mismatches)
+        _same_filters_as_djangos(label, "list", cl, mismatches)
         if cl is None:
             if label not in FIGURE_PAGES and found[LARGE][0] == 200:
                 mismatches.append(f"{label:<36} list: no change list in the page (a page of figures? list it)")
@@ -323,6 +324,7 @@ def walk(center_member, administrator):
             filtered = _measure(client, model_admin, url + query)
             _check(label, f"filter {spec.title} {query}", filtered, mismatches, rows_needed=False)
             _same_rows_as_djangos(label, f"filter {spec.title} {query}", filtered[LARGE][4], mismatches)
+            _same_filters_as_djangos(label, f"filter {spec.title} {query}", filtered[LARGE][4], mismatches)
     return mismatches
 
 
@@ -337,6 +339,17 @@ def _same_rows_as_djangos(label, what, cl, mismatches):
         if mine != theirs:
             mismatches.append(f"{label:<36} {what}: a row differs from Django's\n      {mine}\n      {theirs}")
             return
+
+
+def _same_filters_as_djangos(label, what, cl, mismatches):
+    """The filter panel the page was given, kept under what it follows from, is the one Django
+    renders for this very list: a key that missed a parameter would hand one list another's panel."""
+    if cl is None:
+        return
+    kept = portal_list_filters(cl)
+    djangos = "".join(admin_list_filter(cl, spec) for spec in cl.filter_specs)
+    if kept != djangos:
+        mismatches.append(f"{label:<36} {what}: the kept filter panel differs from Django's")
 
 
 def test_every_admin_list_costs_a_few_queries_at_any_page_size(world, center_member, administrator):

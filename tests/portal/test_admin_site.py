@@ -1,4 +1,5 @@
-"""The admin's navigation is kept a minute per person and language, never shared between people."""
+"""The admin's navigation is kept a minute per person and language, never shared between people,
+and each page marks itself in it."""
 
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
@@ -38,3 +39,18 @@ def test_the_navigation_follows_the_language(client, staff):
     english = client.get("/admin/cases/case/", headers={"accept-language": "en"}).content.decode()
     assert "案件办理" in chinese
     assert "案件办理" not in english.split('id="nav-sidebar"')[1].split("</nav>")[0]
+
+
+def _sidebar(response):
+    return response.content.decode().split('id="nav-sidebar"')[1].split("</nav>")[0]
+
+
+def test_the_kept_navigation_marks_the_page_it_is_on(client, staff):
+    # The sidebar's HTML is kept (portal.templatetags.portal_admin_nav), but each page marks its own list.
+    client.force_login(staff)
+    for _visit in range(2):
+        cases = _sidebar(client.get("/admin/cases/case/"))
+        applications = _sidebar(client.get("/admin/applications/application/"))
+        assert "model-case current-model" in cases and "model-application current-model" not in cases
+        assert "model-application current-model" in applications and "model-case current-model" not in applications
+        assert 'href="/admin/cases/case/" aria-current="page"' in cases
