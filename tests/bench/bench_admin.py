@@ -6,7 +6,8 @@ beyond its first 20,000 on PostgreSQL), then requests, round after round, every 
 each, so that the pages and their baselines share the machine's moments (interleaved, pair by pair):
 
 - a bare view: one indexed query (the newest 50 case numbers) through the same middleware;
-- a stock Django ``ModelAdmin`` of Case on a separate AdminSite (same page size, no custom columns);
+- a stock Django ``ModelAdmin`` of Case, and one of Application, on a separate AdminSite (each with
+  our list's page size, no custom columns): each list's ÷stock is against the one of its model;
 - our pages: the case list (plain, by handler and agency, each filter once, Chinese searches), the
   admin index (dashboard), a case page and the application list.
 
@@ -47,7 +48,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import clear_url_caches, path  # noqa: E402
 
+from applications.admin.applications import ApplicationAdmin  # noqa: E402
 from applications.choices import DisputeType, OpponentType, RightType, TechnicalField  # noqa: E402
+from applications.models import Application  # noqa: E402
+from cases.admin.case import CaseAdmin  # noqa: E402
 from cases.models import Case  # noqa: E402
 from portal.models import PartnerAgency, ServicePoint, User  # noqa: E402
 from tests.bench.bench_case_list import populate  # noqa: E402
@@ -59,12 +63,22 @@ stock_site = admin.AdminSite(name="stock")
 
 
 class StockCaseAdmin(admin.ModelAdmin):
-    """What Django gives with no work: the model's __str__, its default ordering, 50 rows a page."""
+    """What Django gives with no work: the model's __str__, its default ordering, and the page size
+    of our case list."""
 
-    list_per_page = 50
+    list_per_page = CaseAdmin.list_per_page
+
+
+class StockApplicationAdmin(admin.ModelAdmin):
+    """The same for the applications, with our application list's page size."""
+
+    list_per_page = ApplicationAdmin.list_per_page
 
 
 stock_site.register(Case, StockCaseAdmin)
+stock_site.register(Application, StockApplicationAdmin)
+STOCK_CASES = "stock ModelAdmin of Case"
+STOCK_APPLICATIONS = "stock ModelAdmin of Application"
 
 
 def bare_view(request):
@@ -113,7 +127,8 @@ def scenarios(handler, case_pk):
     last_page = min(100, max(1, Case.objects.count() // 50 - 1))
     pages = [
         ("bare view (one indexed query)", "/bench/bare/"),
-        ("stock ModelAdmin of Case", "/bench/stock/cases/case/"),
+        (STOCK_CASES, "/bench/stock/cases/case/"),
+        (STOCK_APPLICATIONS, "/bench/stock/applications/application/"),
         ("case list, first page", case_list),
         (f"case list, page {last_page}", f"{case_list}?p={last_page}"),
         ("case list, by handler and agency", f"{case_list}?handler={handler.pk}&agency={agency}"),
@@ -207,11 +222,12 @@ def main():
                 reset_queries()
         after = machine()
         bare = statistics.median(timings[pages[0][0]])
-        stock = statistics.median(timings[pages[1][0]])
         print(f"\n{total} cases on {connection.vendor}, {args.repeat} rounds; before: {before}; after: {after}")
         print(f"{'page':<50} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'÷stock':>7} {'÷bare':>7}")
-        for label, _url in pages:
+        for label, url in pages:
             median = statistics.median(timings[label])
+            # Each list beside the stock admin of its own model, at the same page size.
+            stock = statistics.median(timings[STOCK_APPLICATIONS if "/applications/" in url else STOCK_CASES])
             print(
                 f"{label:<50} {median:8.1f} {p95(timings[label]):8.1f} {queries[label]:8d} "
                 f"{median / stock:7.2f} {median / bare:7.2f}",
