@@ -235,6 +235,9 @@ class AssistanceLetter(StatusModel):
         verbose_name = _("协助办理函")
         verbose_name_plural = _("协助办理函")
         ordering = ["-created_at"]
+        # The case list's agency filter goes from an agency's recipients to their letters' cases:
+        # with this index and LetterRecipient's, on indexes alone.
+        indexes = [models.Index(fields=["id", "case"], name="cases_letter_id_case")]
 
     def __str__(self):
         return self.number or self.subject
@@ -276,6 +279,7 @@ class LetterRecipient(models.Model):
         verbose_name = _("协助单位办理情况")
         verbose_name_plural = _("协助单位办理情况")
         constraints = [models.UniqueConstraint(fields=["letter", "agency"], name="letter_recipient_unique_agency")]
+        indexes = [models.Index(fields=["agency", "letter"], name="cases_recipient_agency_letter")]
 
     def __str__(self):
         return f"{self.letter} → {self.agency}"
