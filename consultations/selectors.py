@@ -86,14 +86,19 @@ def _scoped(queryset, scope, field="service_point_id"):
     return queryset.filter(**{f"{field}__in": scope})
 
 
-def _point_rows(counts: dict, scope) -> list[Row]:
+def workstations(scope) -> list[tuple[int, str]]:
+    """(id, name) of the workstations the counts are split by, in the network's order: one query,
+    read once per statistics page (statistics passes it to each count)."""
+    return list(_scoped(ServicePoint.objects.all(), scope, "pk").values_list("pk", "name"))
+
+
+def _point_rows(counts: dict, scope, points=None) -> list[Row]:
     """Rows by workstation, in the network's order; the center (no workstation) first when counted."""
-    names = dict(_scoped(ServicePoint.objects.all(), scope, "pk").values_list("pk", "name"))
+    points = workstations(scope) if points is None else points
     rows = []
     if scope is None:
         rows.append(Row("", _("指导中心（直接受理）"), counts.get(None, 0)))
-    order = list(_scoped(ServicePoint.objects.all(), scope, "pk").values_list("pk", flat=True))
-    rows += [Row(str(pk), names[pk], counts.get(pk, 0)) for pk in order]
+    rows += [Row(str(pk), name, counts.get(pk, 0)) for pk, name in points]
     return rows
 
 
@@ -101,27 +106,32 @@ def _choice_rows(counts: dict, choices) -> list[Row]:
     return [Row(value, str(label), counts.get(value, 0)) for value, label in choices]
 
 
-def _count_by(queryset, field) -> dict:
-    return {row[field]: row["n"] for row in queryset.order_by().values(field).annotate(n=Count("pk"))}
+def _groups(queryset, *fields, **expressions) -> list[dict]:
+    """The rows counted per combination of `fields` (and annotated `expressions`), in one query: each
+    table is read once, and its counts by one field or another are summed from these groups."""
+    if expressions:
+        queryset = queryset.annotate(**expressions)
+    return list(queryset.order_by().values(*fields, *expressions).annotate(n=Count("pk")))
 
 
-def consultation_counts(*, year: int, quarter: int | None = None, scope=None) -> dict:
+def _sum_by(groups, field) -> dict:
+    totals = {}
+    for group in groups:
+        totals[group[field]] = totals.get(group[field], 0) + group["n"]
+    return totals
+
+
+def consultation_counts(*, year: int, quarter: int | None = None, scope=None, points=None) -> dict:
     """Consultations received in the period: the total, by channel, by workstation and by month."""
     start, end = period_bounds(year, quarter)
     received = _scoped(Consultation.objects.filter(received_at__gte=start, received_at__lt=end), scope)
-    by_month = {
-        row["month"]: row["n"]
-        for row in received.order_by()
-        .annotate(month=ExtractMonth("received_at"))
-        .values("month")
-        .annotate(n=Count("pk"))
-    }
-    by_status = _count_by(received, "status")
+    groups = _groups(received, "status", "channel", "service_point_id", month=ExtractMonth("received_at"))
+    by_month = _sum_by(groups, "month")
     return {
         "total": sum(by_month.values()),
-        "converted": by_status.get(S.CONVERTED, 0),
-        "by_channel": _choice_rows(_count_by(received, "channel"), Consultation.Channel.choices),
-        "by_service_point": _point_rows(_count_by(received, "service_point_id"), scope),
+        "converted": _sum_by(groups, "status").get(S.CONVERTED, 0),
+        "by_channel": _choice_rows(_sum_by(groups, "channel"), Consultation.Channel.choices),
+        "by_service_point": _point_rows(_sum_by(groups, "service_point_id"), scope, points),
         "by_month": [
             Row(str(month), _("%(m)s月") % {"m": month}, by_month.get(month, 0))
             for month in period_months(year, quarter)
@@ -129,32 +139,34 @@ def consultation_counts(*, year: int, quarter: int | None = None, scope=None) ->
     }
 
 
-def application_counts(*, year: int, quarter: int | None = None, scope=None) -> dict:
+def application_counts(*, year: int, quarter: int | None = None, scope=None, points=None) -> dict:
     """Applications received (submitted for the first time) in the period, by channel and workstation."""
     start, end = period_bounds(year, quarter)
     received = _scoped(Application.objects.filter(submitted_at__gte=start, submitted_at__lt=end), scope)
-    by_channel = _count_by(received, "channel")
+    groups = _groups(received, "channel", "service_point_id")
+    by_channel = _sum_by(groups, "channel")
     return {
         "total": sum(by_channel.values()),
         "by_channel": _choice_rows(by_channel, ApplicationChannel.choices),
-        "by_service_point": _point_rows(_count_by(received, "service_point_id"), scope),
+        "by_service_point": _point_rows(_sum_by(groups, "service_point_id"), scope, points),
     }
 
 
-def case_counts(*, year: int, quarter: int | None = None, scope=None) -> dict:
-    """Cases opened (applications accepted) in the period, by the workstation of their application."""
+def case_counts(*, year: int, quarter: int | None = None, scope=None, points=None) -> dict:
+    """Cases opened (applications accepted) in the period, by the workstation of their application
+    (the case's copy of it)."""
     start, end = period_bounds(year, quarter)
-    opened = _scoped(
-        Case.objects.filter(opened_at__gte=start, opened_at__lt=end), scope, "application__service_point_id"
-    )
-    by_point = _count_by(opened, "application__service_point_id")
-    return {"total": sum(by_point.values()), "by_service_point": _point_rows(by_point, scope)}
+    opened = _scoped(Case.objects.filter(opened_at__gte=start, opened_at__lt=end), scope)
+    by_point = _sum_by(_groups(opened, "service_point_id"), "service_point_id")
+    return {"total": sum(by_point.values()), "by_service_point": _point_rows(by_point, scope, points)}
 
 
 def statistics(*, year: int, quarter: int | None = None, scope=None) -> dict:
-    """Everything the statistics page shows for one year or quarter."""
+    """Everything the statistics page shows for one year or quarter: a query per table, and one for
+    the workstations."""
+    points = workstations(scope)
     return {
-        "consultations": consultation_counts(year=year, quarter=quarter, scope=scope),
-        "applications": application_counts(year=year, quarter=quarter, scope=scope),
-        "cases": case_counts(year=year, quarter=quarter, scope=scope),
+        "consultations": consultation_counts(year=year, quarter=quarter, scope=scope, points=points),
+        "applications": application_counts(year=year, quarter=quarter, scope=scope, points=points),
+        "cases": case_counts(year=year, quarter=quarter, scope=scope, points=points),
     }

@@ -50,6 +50,20 @@ def test_application_counts_by_channel_and_workstation(park_point):
     assert {row.key: row.count for row in counts["by_service_point"]}[str(park_point.pk)] == 1
 
 
+def test_case_counts_by_the_workstation_the_application_came_through(staff, park_point):
+    from cases.models import Case
+    from tests.cases.factories import make_case
+
+    through_park = make_case(staff, service_point=park_point)
+    straight = make_case(staff)
+    Case.objects.filter(pk__in=[through_park.pk, straight.pk]).update(opened_at=at(2026, 5, 1))
+    counts = selectors.case_counts(year=2026, quarter=2)
+    assert counts["total"] == 2
+    by_point = {row.key: row.count for row in counts["by_service_point"]}
+    assert by_point[str(park_point.pk)] == 1 and by_point[""] == 1
+    assert selectors.case_counts(year=2026, quarter=2, scope=[park_point.pk])["total"] == 1
+
+
 def test_an_applicants_consultations_by_link_or_by_credit_code(staff, log):
     organisation = ApplicantFactory()
     linked = log(staff, applicant=organisation)
