@@ -54,3 +54,22 @@ def test_the_kept_navigation_marks_the_page_it_is_on(client, staff):
         assert "model-case current-model" in cases and "model-application current-model" not in cases
         assert "model-application current-model" in applications and "model-case current-model" not in applications
         assert 'href="/admin/cases/case/" aria-current="page"' in cases
+
+
+def test_every_list_writes_the_row_checkbox_as_django_renders_it(staff):
+    from django.contrib import admin as django_admin
+    from django.utils import translation
+
+    from portal.models import PartnerAgency
+
+    agency = PartnerAgency.objects.first() or PartnerAgency.objects.create(name="测试单位", short_name="测试")
+    model_admin = django_admin.site._registry[PartnerAgency]
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            assert model_admin.action_checkbox(agency) == django_admin.ModelAdmin.action_checkbox(model_admin, agency)
+    slow = [
+        label._meta.label
+        for label, registered in django_admin.site._registry.items()
+        if getattr(registered.action_checkbox, "__func__", None) is django_admin.ModelAdmin.action_checkbox
+    ]
+    assert slow == []
