@@ -69,7 +69,6 @@ from applications.services.entry import duplicate_applicant_errors
 from portal.admin_filters import (
     ApproximateCountMixin,
     DateHierarchyGuardMixin,
-    FastActionCheckboxMixin,
     with_periods_from_range,
 )
 from portal.audit import entries_for
@@ -182,9 +181,7 @@ def foreign_deadline_badge(application):
 
 
 @admin.register(Application)
-class ApplicationAdmin(
-    FastActionCheckboxMixin, ApproximateCountMixin, ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdmin
-):
+class ApplicationAdmin(ApproximateCountMixin, ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "applicant_name",

@@ -44,7 +44,6 @@ from documents.selectors import case_documents
 from portal.admin_filters import (
     ApproximateCountMixin,
     DateHierarchyGuardMixin,
-    FastActionCheckboxMixin,
     with_periods_from_range,
 )
 from portal.audit import entries_for
@@ -53,7 +52,7 @@ from portal.roles import is_center_member
 
 
 @admin.register(Case)
-class CaseAdmin(FastActionCheckboxMixin, ApproximateCountMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
+class CaseAdmin(ApproximateCountMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     """The staff's main workplace, at a hundred thousand cases and more: every column comes from the
     case row (with its copies of the application's answers) and its handler, the deadline windows and the filters'
     choices from a one-minute cache, the count from the planner's estimate beyond 1,000 rows ("约 N",

@@ -68,8 +68,8 @@ def test_every_list_writes_the_row_checkbox_as_django_renders_it(staff):
         with translation.override(language):
             assert model_admin.action_checkbox(agency) == django_admin.ModelAdmin.action_checkbox(model_admin, agency)
     slow = [
-        label._meta.label
-        for label, registered in django_admin.site._registry.items()
+        model._meta.label
+        for model, registered in django_admin.site._registry.items()
         if getattr(registered.action_checkbox, "__func__", None) is django_admin.ModelAdmin.action_checkbox
     ]
     assert slow == []
