@@ -274,3 +274,14 @@ def test_dashboard_on_the_admin_index(client, staff, director, agency):
     for heading in ["我的案件", "逾期案件", "待签发函件", "新申请", "待回函的协助办理函"]:
         assert heading in page
     assert mine.number in page and "待签发的函" in page
+
+
+def test_the_deadline_abroad_the_applicant_gave_shows_on_the_staff_case_list(client, staff):
+    # The applicant's answer reaches the staff's list through the case's own copy of it.
+    due = timezone.localdate() + datetime.timedelta(days=3)
+    case = make_case(staff, foreign_deadline=due, foreign_deadline_what="337 调查答辩", urgent=True)
+    make_case(staff)  # no deadline abroad
+    client.force_login(staff)
+    page = client.get(reverse("admin:cases_case_changelist"), {"foreign_deadline": "urgent"}).content.decode()
+    assert case.number in page and page.count('class="action-select"') == 1
+    assert f'<span title="337 调查答辩">{due.isoformat()}</span>' in page and "紧急" in page
