@@ -1,5 +1,6 @@
 """The portal's admin site: Django's own, with each person's navigation kept for a minute, each
-page kept until what it shows changes, and every list's row checkboxes written directly.
+page kept until what it shows changes, and every list's row checkboxes and fields to edit in place
+written directly.
 
 Every admin page lists, in its navigation sidebar, every model the person may see: a permission
 check and two URL reversals per model, some eighty of them, on every page. The list changes only
@@ -19,6 +20,7 @@ from django.utils.translation import get_language
 
 from portal.admin_filters import FastActionCheckboxMixin
 from portal.cache import cache_get, cache_set
+from portal.form_renderer import direct_widget_renderer
 from portal.page_cache import viewer_page
 
 APP_LIST_SECONDS = 60
@@ -45,6 +47,10 @@ class PortalAdminSite(admin.AdminSite):
                 # Django renders each row's checkbox through the form widget templates, a quarter of
                 # a list page: the same markup written directly, on every list.
                 model_admin.action_checkbox = MethodType(FastActionCheckboxMixin.action_checkbox, model_admin)
+            if "get_changelist_formset" not in vars(model_admin):
+                # A list with fields to edit in place renders a form per row through the widget
+                # templates: the same widgets written directly (portal.form_renderer).
+                model_admin.get_changelist_formset = MethodType(_changelist_formset, model_admin)
 
     def get_app_list(self, request, app_label=None):
         if app_label is not None or not request.user.is_authenticated:
@@ -55,6 +61,11 @@ class PortalAdminSite(admin.AdminSite):
             app_list = _plain(super().get_app_list(request))
             cache_set(key, app_list, APP_LIST_SECONDS)
         return app_list
+
+
+def _changelist_formset(model_admin, request, **kwargs):
+    kwargs.setdefault("renderer", direct_widget_renderer)
+    return type(model_admin).get_changelist_formset(model_admin, request, **kwargs)
 
 
 class PortalAdminConfig(AdminConfig):

@@ -8,8 +8,9 @@ are worked out once per page: each column's kind, and the change URL with the fi
 which only the row's key differs. What each cell shows is made by Django's own functions
 (`display_for_field`, `display_for_value`), and the HTML is Django's: `{% result_list %}` in
 Django's change list template is replaced by `{% portal_result_list %}`, which renders the same
-template (`admin/change_list_results.html`). A list with editable fields (a formset) takes
-Django's own path.
+template (`admin/change_list_results.html`). A list with fields to edit in place (a formset) is
+made the same way, each field written by its form (whose widgets portal.form_renderer writes
+directly); once the formset has been posted back with errors, it takes Django's own path.
 
 The filter panel is kept too (`{% portal_list_filters %}`): its HTML follows from the page's
 parameters, the language and each filter's choices, so it is kept under those for a minute.
@@ -19,6 +20,8 @@ import datetime
 from urllib.parse import quote as url_quote
 
 from django.contrib.admin.templatetags.admin_list import (
+    ResultList,
+    _boolean_icon,
     _coerce_field_name,
     admin_list_filter,
     result_headers,
@@ -62,6 +65,10 @@ class _Column:
         self.class_attr = f' class="{field_class}"'
         self.nowrap_class_attr = f' class="{field_class} nowrap"'
         self.is_link = is_first_link
+        # Written by the row's form (list_editable), as Django does for a column the form has.
+        self.editable = (
+            cl.formset is not None and name in cl.formset.form.base_fields and name != cl.model._meta.pk.name
+        )
         self.field = None
         self.admin_callable = None
         # A field with choices shows its label (display_for_field): the labels, translated once
@@ -78,6 +85,14 @@ class _Column:
             choices = getattr(self.field, "flatchoices", None)
             if choices and not isinstance(self.field.get_default(), list):
                 self.labels = {value: str(label) for value, label in choices}
+        self.icons = {}
+
+    def icon(self, value):
+        """Django's yes/no/unknown icon, made once per page for each of the three."""
+        key = (type(value), value)  # 1 and True are one key of a dict, but not one alt text
+        if key not in self.icons:
+            self.icons[key] = _boolean_icon(value)
+        return self.icons[key]
 
     def lookup(self, result, model_admin):
         """(field, attr, value), as lookup_field(name, result, model_admin) would give them."""
@@ -112,8 +127,9 @@ def _change_url(cl):
     return add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url)
 
 
-def _cells(cl, result, columns, change_url):
-    """The row's cells, as Django's items_for_result makes them (no formset)."""
+def _cells(cl, result, columns, change_url, form=None):
+    """The row's cells, as Django's items_for_result makes them; form: the row's, when the list has
+    fields to edit in place."""
     model_admin = cl.model_admin
     empty = model_admin.get_empty_value_display()
     pk_attname = cl.lookup_opts.pk.attname
@@ -138,7 +154,7 @@ def _cells(cl, result, columns, change_url):
                 boolean = getattr(attr, "boolean", False)
                 if isinstance(attr, property) and hasattr(attr, "fget"):
                     boolean = getattr(attr.fget, "boolean", False)
-                result_repr = display_for_value(value, empty_value_display, boolean)
+                result_repr = column.icon(value) if boolean else display_for_value(value, empty_value_display, boolean)
                 if isinstance(value, (datetime.date, datetime.time)):
                     row_class = column.nowrap_class_attr
             else:
@@ -147,6 +163,8 @@ def _cells(cl, result, columns, change_url):
                     result_repr = empty_value_display if field_value is None else field_value
                 elif column.labels is not None:
                     result_repr = column.labels.get(value, empty_value_display)
+                elif isinstance(f, models.BooleanField):
+                    result_repr = column.icon(value)
                 else:
                     result_repr = display_for_field(value, f, empty_value_display, avoid_link=column.is_link)
                 if isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
@@ -169,6 +187,9 @@ def _cells(cl, result, columns, change_url):
                 )
             yield f"<{table_tag}{row_class}>{conditional_escape(link_or_text)}</{table_tag}>"
         else:
+            if form is not None and column.editable:
+                field = form[column.name]
+                result_repr = mark_safe(str(field.errors) + str(field))  # noqa: S308 - the form's own widgets
             # format_html("<td{}>{}</td>", …) without its machinery: the class is ours, the value escaped.
             yield f"<td{row_class}>{conditional_escape(result_repr)}</td>"
 
@@ -177,7 +198,22 @@ def rows(cl):
     """Each row as one piece of HTML (the template loops once per row instead of once per cell)."""
     columns = _columns(cl)
     change_url = _change_url(cl)
+    if cl.formset:
+        return [
+            ResultList(form, [mark_safe("".join(_cells(cl, result, columns, change_url, form)))])  # noqa: S308
+            for result, form in zip(cl.result_list, cl.formset.forms, strict=False)
+        ]
     return [[mark_safe("".join(_cells(cl, result, columns, change_url)))] for result in cl.result_list]  # noqa: S308
+
+
+def _made_here(cl):
+    """Whether rows() makes this list's rows: not a formset posted back (its errors, a row of
+    errors above a row, are Django's to show), nor one whose key is a field to edit (Django adds a
+    cell for it)."""
+    if not cl.formset:
+        return True
+    pk_name = cl.model._meta.pk.name
+    return not cl.formset.is_bound and all(form[pk_name].is_hidden for form in cl.formset.forms[:1])
 
 
 def portal_result_list(cl):
@@ -188,7 +224,7 @@ def portal_result_list(cl):
         "result_hidden_fields": list(result_hidden_fields(cl)),
         "result_headers": headers,
         "num_sorted_fields": sum(1 for header in headers if header["sortable"] and header["sorted"]),
-        "results": list(results(cl)) if cl.formset else rows(cl),
+        "results": rows(cl) if _made_here(cl) else list(results(cl)),
     }
 
 

@@ -17,6 +17,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import admin_list_filter, results
 from django.db import IntegrityError, connection, models, transaction
+from django.forms.renderers import get_default_renderer
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -328,10 +329,13 @@ def walk(center_member, administrator):
 
 def _same_rows_as_djangos(label, what, cl, mismatches):
     """The rows made once per page (portal.templatetags.portal_admin_list) are Django's own, to the
-    character: links with the kept filters, empty values, dates, booleans, checkboxes."""
-    if cl is None or cl.formset:
+    character: links with the kept filters, empty values, dates, booleans, checkboxes, and the fields
+    to edit in place, written directly (portal.form_renderer) against Django's widget templates."""
+    if cl is None:
         return
     ours = [row[0] for row in rows(cl)]
+    for form in cl.formset.forms if cl.formset else ():
+        form.renderer = get_default_renderer()
     djangos = ["".join(cells) for cells in results(cl)]
     for mine, theirs in zip(ours, djangos, strict=True):
         if mine != theirs:
