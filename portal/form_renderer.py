@@ -11,9 +11,10 @@ to Django's renderer. The admin site gives it to the change lists' formsets
 renderer widget by widget, and the registry walk compares whole rows.
 """
 
+from html import escape  # what django.utils.html.escape calls, without its lazy-text wrapper
+
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
 
 _WIDGETS = "django/forms/widgets/"
@@ -55,9 +56,11 @@ def _formatted(value):
 def _text(value):
     """`{{ value }}` for a text or a translatable text; anything else (a number, a date: the template
     would localise it) is left to the template."""
-    if not isinstance(value, str | Promise):
+    if isinstance(value, Promise):
+        value = str(value)
+    elif not isinstance(value, str):
         raise _Unwritten
-    return conditional_escape(value)
+    return value if isinstance(value, SafeData) else escape(value)
 
 
 def _attrs(attrs):

@@ -12,6 +12,8 @@ saved before staff confirm a file without errors, and the import form asks what 
 drafts (reviewed and published one by one) or published at once.
 """
 
+import functools
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -19,6 +21,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -56,6 +59,20 @@ STATUS_COLOURS = {
     S.PUBLISHED: "#198754",
     S.WITHDRAWN: "#adb5bd",
 }
+
+
+@functools.lru_cache(maxsize=128)
+def _status_badge(model, status, language):
+    """A status's badge in a language: the same few on every row of a list, made once each
+    (get_status_display translates every label of the field's choices at each call)."""
+    label = dict(model._meta.get_field("status").flatchoices).get(status, status)
+    return format_html(
+        '<span style="background:{};color:#fff;padding:1px 6px;border-radius:8px;white-space:nowrap">{}</span>',
+        STATUS_COLOURS.get(status, "#6c757d"),
+        label,
+    )
+
+
 # The review steps: (name in the address, target status, needs a reason, button label).
 STEPS = {
     "publish": (S.PUBLISHED, False, _("发布")),
@@ -162,11 +179,7 @@ class PublicationReviewAdmin:
 
     @admin.display(description=_("状态"), ordering="status")
     def status_badge(self, obj):
-        return format_html(
-            '<span style="background:{};color:#fff;padding:1px 6px;border-radius:8px;white-space:nowrap">{}</span>',
-            STATUS_COLOURS.get(obj.status, "#6c757d"),
-            obj.get_status_display(),
-        )
+        return _status_badge(type(obj), obj.status, get_language())
 
     def review_context(self, request, obj):
         targets = allowed_targets(obj)
