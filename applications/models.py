@@ -19,6 +19,7 @@ from applications.choices import (
     TechnicalField,
 )
 from applications.countries import ALL_COUNTRY_CHOICES, country_name
+from portal.choices import choice_label
 from portal.fields import ChoiceListField
 from portal.transitions import StatusField, StatusModel
 from portal.validators import validate_credit_code
@@ -56,6 +57,8 @@ class Applicant(models.Model):
         verbose_name = _("申请人")
         verbose_name_plural = _("申请人")
         ordering = ["name"]
+        # The admin list's order (by name, then the key), read from the index instead of sorting the table.
+        indexes = [models.Index(fields=["name", "id"], name="applicant_name_id")]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_type", "id_number"], condition=~models.Q(id_number=""), name="applicant_id_document_unique"
@@ -364,7 +367,7 @@ class Feedback(models.Model):
         ordering = ["-submitted_at"]
 
     def __str__(self):
-        return f"{self.application} {self.get_satisfaction_display()}"
+        return f"{self.application} {choice_label(self, 'satisfaction')}"
 
 
 class MembershipRequest(StatusModel):

@@ -163,6 +163,8 @@ class CaseNote(models.Model):
         verbose_name = _("案件备注")
         verbose_name_plural = _("案件备注")
         ordering = ["-created_at"]
+        # The admin list's order (newest first, then the key), read from the index instead of sorting the table.
+        indexes = [models.Index(fields=["created_at", "id"], name="cases_note_created_id")]
 
     def __str__(self):
         return self.text[:30]
@@ -235,9 +237,13 @@ class AssistanceLetter(StatusModel):
         verbose_name = _("协助办理函")
         verbose_name_plural = _("协助办理函")
         ordering = ["-created_at"]
-        # The case list's agency filter goes from an agency's recipients to their letters' cases:
-        # with this index and LetterRecipient's, on indexes alone.
-        indexes = [models.Index(fields=["id", "case"], name="cases_letter_id_case")]
+        indexes = [
+            # The case list's agency filter goes from an agency's recipients to their letters' cases:
+            # with this index and LetterRecipient's, on indexes alone.
+            models.Index(fields=["id", "case"], name="cases_letter_id_case"),
+            # The admin list's order (newest first, then the key), read from the index instead of sorting the table.
+            models.Index(fields=["created_at", "id"], name="cases_letter_created_id"),
+        ]
 
     def __str__(self):
         return self.number or self.subject

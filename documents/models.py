@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.choices import choice_label
 from portal.roles import SIGNING_ROLES, can_sign
 from portal.transitions import StatusField, StatusModel
 
@@ -148,10 +149,14 @@ class Document(StatusModel):
         verbose_name = _("文书")
         verbose_name_plural = _("文书")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["subject_type", "subject_id", "kind"])]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "kind"]),
+            # The admin list's order (newest first, then the key), read from the index instead of sorting the table.
+            models.Index(fields=["created_at", "id"], name="document_created_id"),
+        ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.number}".strip()
+        return f"{choice_label(self, 'kind')} {self.number}".strip()
 
     @property
     def is_current(self):
@@ -197,7 +202,7 @@ class NumberingRule(models.Model):
         ordering = ["kind"]
 
     def __str__(self):
-        return self.get_kind_display()
+        return choice_label(self, "kind")
 
     def clean(self):
         if self.style == self.Style.NUMBER and not self.form_code:

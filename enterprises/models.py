@@ -55,6 +55,8 @@ class KeyEnterprise(models.Model):
         verbose_name = _("重点出口企业")
         verbose_name_plural = _("重点出口企业")
         ordering = ["name"]
+        # The admin list's order (by name, then the key), read from the index instead of sorting the table.
+        indexes = [models.Index(fields=["name", "id"], name="key_enterprise_name_id")]
 
     def __str__(self):
         return self.name
@@ -98,6 +100,8 @@ class WarningDelivery(models.Model):
         verbose_name = _("预警推送记录")
         verbose_name_plural = _("预警推送记录")
         ordering = ["-sent_at"]
+        # The admin list's order (newest first, then the key), read from the index instead of sorting the table.
+        indexes = [models.Index(fields=["sent_at", "id"], name="warning_delivery_sent_id")]
         constraints = [models.UniqueConstraint(fields=["warning", "officer"], name="warning_delivery_once")]
 
     def __str__(self):

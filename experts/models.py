@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.choices import DisputeType, RightType, TechnicalField
 from applications.countries import ALL_COUNTRY_CHOICES, country_name
+from portal.choices import choice_label
 from portal.fields import ChoiceListField
 from portal.transitions import StatusField, StatusModel
 
@@ -121,7 +122,7 @@ class ConflictParty(models.Model):
         ordering = ["expert", "name"]
 
     def __str__(self):
-        return f"{self.name}（{self.get_relation_display()}）"
+        return f"{self.name}（{choice_label(self, 'relation')}）"
 
 
 class Unavailability(models.Model):
@@ -355,6 +356,12 @@ class ExpertInvitation(StatusModel):
         verbose_name = _("专家邀请")
         verbose_name_plural = _("专家邀请")
         ordering = ["-invited_at", "-pk"]
+        indexes = [
+            # The admin list's order (newest first, then the key), read from the index instead of sorting the table.
+            models.Index(fields=["invited_at", "id"], name="invitation_invited_id"),
+            # An expert's invitations awaiting an answer (the experts' list, matching), counted on the index.
+            models.Index(fields=["expert", "status"], name="invitation_expert_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "expert"], condition=models.Q(status="pending"), name="expert_invitation_one_pending"
@@ -426,6 +433,12 @@ class ExpertAssignment(StatusModel):
         verbose_name = _("专家指派")
         verbose_name_plural = _("专家指派")
         ordering = ["-assigned_at", "-pk"]
+        indexes = [
+            # The admin list's order (newest first, then the key), read from the index instead of sorting the table.
+            models.Index(fields=["assigned_at", "id"], name="assignment_assigned_id"),
+            # An expert's open work (the experts' list, matching), counted on the index.
+            models.Index(fields=["expert", "status"], name="assignment_expert_status"),
+        ]
 
     def __str__(self):
         return f"{self.case} · {self.expert.name}"

@@ -510,6 +510,8 @@ class FairHelpRequest(StatusModel):
         verbose_name = _("展会现场求助")
         verbose_name_plural = _("展会现场求助")
         ordering = ["-created_at"]
+        # The admin list's order (newest first, then the key), read from the index instead of sorting the table.
+        indexes = [models.Index(fields=["created_at", "id"], name="fair_help_created_id")]
 
     def __str__(self):
         return f"{self.organisation} · {self.event}"

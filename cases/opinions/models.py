@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document
+from portal.choices import choice_label
 from portal.fields import ChoiceListField
 from portal.transitions import StatusField, StatusModel
 
@@ -100,11 +101,13 @@ class GuidanceOpinion(StatusModel):
         verbose_name = _("行政指导意见书")
         verbose_name_plural = _("行政指导意见书")
         ordering = ["-created_at"]
+        # The admin list's order (newest first, then the key), read from the index instead of sorting the table.
+        indexes = [models.Index(fields=["created_at", "id"], name="opinion_created_id")]
 
     def __str__(self):
         if self.document_id and self.document.number:
             return self.document.number
-        return f"{self.case} {self.get_status_display()}"
+        return f"{self.case} {choice_label(self, 'status')}"
 
     @property
     def is_editable(self):

@@ -21,7 +21,11 @@ class Notification(models.Model):
         verbose_name = _("站内通知")
         verbose_name_plural = _("站内通知")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # The admin list's order (newest first, then the key), read from the index instead of sorting the table.
+            models.Index(fields=["created_at", "id"], name="notification_created_id"),
+        ]
 
     def __str__(self):
         return self.subject
@@ -61,7 +65,11 @@ class EmailDelivery(StatusModel):
         verbose_name = _("邮件发送记录")
         verbose_name_plural = _("邮件发送记录")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # The admin list's order (newest first, then the key), read from the index instead of sorting the table.
+            models.Index(fields=["created_at", "id"], name="email_delivery_created_id"),
+        ]
 
     def __str__(self):
         return f"{self.to} {self.subject}"

@@ -86,6 +86,11 @@ class _Column:
             choices = getattr(self.field, "flatchoices", None)
             if choices and not isinstance(self.field.get_default(), list):
                 self.labels = {value: str(label) for value, label in choices}
+        # What Django reads off the admin's method at every cell (@admin.display's boolean and
+        # empty_value), read once.
+        self.boolean = getattr(self.admin_callable, "boolean", False)
+        self.has_empty_value_display = hasattr(self.admin_callable, "empty_value_display")
+        self.empty_value_display = getattr(self.admin_callable, "empty_value_display", None)
         self.made = {}
 
     def shown(self, value, make, *args):
@@ -158,7 +163,15 @@ def _cells(cl, result, columns, change_url, form=None):
         except ObjectDoesNotExist:
             result_repr = empty_value_display
         else:
-            empty_value_display = getattr(attr, "empty_value_display", empty_value_display)
+            if attr is column.admin_callable:
+                boolean = column.boolean
+                if column.has_empty_value_display:
+                    empty_value_display = column.empty_value_display
+            else:  # a model's attribute or property, which lookup_field found for this row
+                empty_value_display = getattr(attr, "empty_value_display", empty_value_display)
+                boolean = getattr(attr, "boolean", False)
+                if isinstance(attr, property) and hasattr(attr, "fget"):
+                    boolean = getattr(attr.fget, "boolean", False)
             if isinstance(value, Promise):
                 # A translatable label: translated once here, not once per comparison below.
                 value = str(value)
@@ -167,9 +180,6 @@ def _cells(cl, result, columns, change_url, form=None):
             if f is None or f.auto_created:
                 if column.name == "action_checkbox":
                     row_class = ' class="action-checkbox"'
-                boolean = getattr(attr, "boolean", False)
-                if isinstance(attr, property) and hasattr(attr, "fget"):
-                    boolean = getattr(attr.fget, "boolean", False)
                 result_repr = (
                     column.shown(value, _boolean_icon) if boolean else display_for_value(value, empty_value_display)
                 )
@@ -193,10 +203,13 @@ def _cells(cl, result, columns, change_url, form=None):
             else:
                 key = getattr(result, cl.pk_attname)
                 # What reverse() would make of the key (percent-encoding what a URL path cannot hold).
-                url = change_url.replace(_KEY, url_quote(str(quote(key)), safe="!$&'()*+,;=/~:@"), 1)
-                opener = result.serializable_value(str(cl.to_field) if cl.to_field else pk_attname)
+                key = str(key) if type(key) is int else url_quote(str(quote(key)), safe="!$&'()*+,;=/~:@")
+                url = change_url.replace(_KEY, key, 1)
+                popup = ""
+                if cl.is_popup:
+                    opener = result.serializable_value(str(cl.to_field) if cl.to_field else pk_attname)
+                    popup = f' data-popup-opener="{_escaped(opener)}"'
                 # format_html('<a href="{}"{}>{}</a>', …) without its machinery, each value escaped.
-                popup = f' data-popup-opener="{_escaped(opener)}"' if cl.is_popup else ""
                 link_or_text = mark_safe(f'<a href="{_escaped(url)}"{popup}>{_escaped(result_repr)}</a>')  # noqa: S308
             yield f"<{table_tag}{row_class}>{_escaped(link_or_text)}</{table_tag}>"
         else:
