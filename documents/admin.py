@@ -19,7 +19,7 @@ from documents.services import (
 )
 from portal.access import require
 from portal.admin_filters import DateHierarchyGuardMixin
-from portal.admin_lists import FastListMixin, year_filter
+from portal.admin_lists import FastListMixin, row_url, year_filter
 from portal.audit import entries_for
 from portal.models import SiteConfiguration
 
@@ -99,7 +99,7 @@ class DocumentAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     def download_link(self, document):
         if document.status != Document.Status.READY:
             return document.last_error[:80] if document.status == Document.Status.FAILED else "—"
-        return format_html('<a href="{}">{}</a>', reverse("documents:download", args=[document.pk]), _("下载 PDF"))
+        return format_html('<a href="{}">{}</a>', row_url("documents:download", document.pk), _("下载 PDF"))
 
     @admin.display(description=_("公开核验页"))
     def verify_link(self, document):

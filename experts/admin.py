@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -35,7 +34,7 @@ from experts.permissions import (
 )
 from experts.resources import ExpertResource
 from experts.selectors import expert_entries, expert_loads, seminar_entries
-from portal.admin_lists import FastListMixin, cached_filter
+from portal.admin_lists import FastListMixin, cached_filter, row_url
 from portal.jobs_imports import JobImportMixin
 
 
@@ -247,7 +246,7 @@ class OpinionAttachmentInline(admin.TabularInline):
 
     @admin.display(description=_("文件"))
     def download(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("experts:opinion_file", args=[obj.pk]), obj.original_name)
+        return format_html('<a href="{}">{}</a>', row_url("experts:opinion_file", obj.pk), obj.original_name)
 
 
 @admin.register(ExpertOpinion)
@@ -281,7 +280,7 @@ class ExpertOpinionAdmin(FastListMixin, ReadOnlyAdmin):
 
     @admin.display(description=_("案件专家页"))
     def case_panel(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("experts:case_panel", args=[obj.case_id]), _("查看"))
+        return format_html('<a href="{}">{}</a>', row_url("experts:case_panel", obj.case_id), _("查看"))
 
 
 class SeminarInviteeInline(admin.TabularInline):
@@ -330,7 +329,7 @@ class SeminarAdmin(FastListMixin, ReadOnlyAdmin):
 
     @admin.display(description=_("办理"))
     def manage(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("experts:seminar_manage", args=[obj.pk]), _("进入"))
+        return format_html('<a href="{}">{}</a>', row_url("experts:seminar_manage", obj.pk), _("进入"))
 
 
 @admin.register(MatchingRun)

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +17,7 @@ from meetings.models import ActionItem, AgendaItem, Invitation, JointMeeting, Mi
 from meetings.permissions import visible_action_items, visible_meetings
 from meetings.rotation import chair_for_meeting
 from portal.admin_filters import DateHierarchyGuardMixin
-from portal.admin_lists import FastListMixin, cached_filter, year_filter
+from portal.admin_lists import FastListMixin, cached_filter, row_url, year_filter
 from portal.audit import entries_for
 from portal.converters import get_by_id_or_404
 from portal.roles import Role, has_role
@@ -102,7 +102,7 @@ class JointMeetingAdmin(FastListMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("办理"))
     def buttons(self, obj):
-        url = reverse("admin:meetings_jointmeeting_change", args=[obj.pk])
+        url = row_url("admin:meetings_jointmeeting_change", obj.pk)
         return format_html('<a href="{}">{}</a>', url, _("打开"))
 
     def get_urls(self):
@@ -473,7 +473,7 @@ class ActionItemAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     def update_link(self, obj):
         if obj.minutes.status == Minutes.Status.DRAFT:
             return _("纪要未批准")
-        return format_html('<a href="{}">{}</a>', reverse("meetings:action_update", args=[obj.pk]), _("更新办理情况"))
+        return format_html('<a href="{}">{}</a>', row_url("meetings:action_update", obj.pk), _("更新办理情况"))
 
     def has_add_permission(self, request):
         return False

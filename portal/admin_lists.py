@@ -12,12 +12,16 @@ database for comes from here instead:
   later;
 - ``year_filter(field)``: the years, as the date hierarchy offered them, without its two queries
   (the first and last date, then every distinct year: a scan of the whole table).
+
+And ``row_url(view, key)`` for a column of links: the URL reversed once, not once per row.
 """
 
 import datetime
+import functools
 
 from django.contrib import admin
 from django.db.models import Aggregate, CharField, Subquery, Value
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +30,24 @@ from portal.cache import cache_get, cache_set
 
 CHOICES_SECONDS = 60
 FIRST_YEAR = 2015
+
+
+# Stands for a row's key in a URL reversed once; a number, so that an <int:…> converter takes it.
+_KEY = 987654320123
+
+
+@functools.lru_cache(maxsize=256)
+def _reversed(viewname, keys, prefix, urlconf):
+    return reverse(viewname, args=[_KEY + index for index in range(keys)], urlconf=urlconf)
+
+
+def row_url(viewname, *keys):
+    """reverse(viewname, args=keys) for whole-number keys, as a list's column of links asks it once
+    per row: Django's reverse walks the URL patterns each time (a tenth of a 100-row list)."""
+    url = _reversed(viewname, len(keys), get_script_prefix(), get_urlconf())
+    for index, key in enumerate(keys):
+        url = url.replace(str(_KEY + index), str(int(key)), 1)
+    return url
 
 
 class FastListMixin:

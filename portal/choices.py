@@ -3,19 +3,21 @@ row of a list (a document's kind in its name, a status).
 
 Django's `get_<field>_display()` makes the field's whole list of choices hashable at each call,
 and hashing a translatable label translates it: on a list of a hundred documents, whose name
-starts with their kind (twenty kinds), that was a third of the page. Here the choices are read
-into a dict once per field, the labels kept translatable, and only the label shown is translated.
+starts with their kind (twenty kinds), that was a third of the page. Here each field's labels are
+translated once per language and kept.
 """
 
 import functools
 
 from django.utils.encoding import force_str
+from django.utils.translation import get_language
 
 
 @functools.cache
-def _labels(field):
-    """value → translatable label; a field's choices are fixed with its class."""
-    return dict(field.flatchoices)
+def _labels(field, language):
+    """value → label in the language active when first asked; a field's choices are fixed with its
+    class, and a catalogue with the process."""
+    return {value: str(label) for value, label in field.flatchoices}
 
 
 def choice_label(instance, field_name):
@@ -23,7 +25,7 @@ def choice_label(instance, field_name):
     field = instance._meta.get_field(field_name)
     value = getattr(instance, field.attname)
     try:
-        label = _labels(field).get(value, value)
+        label = _labels(field, get_language()).get(value)
     except TypeError:  # a value that cannot be a key (a list): Django's own way
         return getattr(instance, f"get_{field_name}_display")()
-    return force_str(label, strings_only=True)
+    return force_str(value, strings_only=True) if label is None else label

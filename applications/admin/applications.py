@@ -71,6 +71,7 @@ from portal.admin_filters import (
     DateHierarchyGuardMixin,
     with_periods_from_range,
 )
+from portal.admin_lists import row_url
 from portal.audit import entries_for
 from portal.roles import is_center_member
 from portal.validators import mask_id_number
@@ -88,7 +89,7 @@ class AttachmentInline(ScopedInlineMixin, admin.TabularInline):
 
     @admin.display(description=gettext_lazy("文件"))
     def download(self, obj):
-        url = reverse("applications:attachment_download", args=[obj.application_id, obj.pk])
+        url = row_url("applications:attachment_download", obj.application_id, obj.pk)
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 

@@ -180,9 +180,12 @@ def _cells(cl, result, columns, change_url, form=None):
             if f is None or f.auto_created:
                 if column.name == "action_checkbox":
                     row_class = ' class="action-checkbox"'
-                result_repr = (
-                    column.shown(value, _boolean_icon) if boolean else display_for_value(value, empty_value_display)
-                )
+                if boolean:
+                    result_repr = column.shown(value, _boolean_icon)
+                elif isinstance(value, str) and value:
+                    result_repr = value  # what display_for_value gives a text that is not empty
+                else:
+                    result_repr = display_for_value(value, empty_value_display)
                 if isinstance(value, (datetime.date, datetime.time)):
                     row_class = column.nowrap_class_attr
             else:
