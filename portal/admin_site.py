@@ -15,6 +15,7 @@ from is written to (portal.page_cache): the staff go back to the same lists and 
 from types import MethodType
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import get_language
 
@@ -47,6 +48,8 @@ class PortalAdminSite(admin.AdminSite):
                 # Django renders each row's checkbox through the form widget templates, a quarter of
                 # a list page: the same markup written directly, on every list.
                 model_admin.action_checkbox = MethodType(FastActionCheckboxMixin.action_checkbox, model_admin)
+            if model_admin.action_form is helpers.ActionForm:
+                model_admin.action_form = DirectActionForm
             if "get_changelist_formset" not in vars(model_admin):
                 # A list with fields to edit in place renders a form per row through the widget
                 # templates: the same widgets written directly (portal.form_renderer).
@@ -61,6 +64,12 @@ class PortalAdminSite(admin.AdminSite):
             app_list = _plain(super().get_app_list(request))
             cache_set(key, app_list, APP_LIST_SECONDS)
         return app_list
+
+
+class DirectActionForm(helpers.ActionForm):
+    """The list's actions (a select and a hidden field), written directly like the rows' fields."""
+
+    default_renderer = direct_widget_renderer
 
 
 def _changelist_formset(model_admin, request, **kwargs):

@@ -134,3 +134,23 @@ def test_a_field_edited_in_place_is_saved_and_a_wrong_one_is_shown_with_its_erro
     target.refresh_from_db()
     assert target.display_order == 42
     assert re.search(r'name="form-\d+-display_order" value="42"', client.get(url).content.decode())
+
+
+def test_the_actions_are_written_directly_as_djangos_templates_write_them(rf, staff):
+    from django.contrib import admin as django_admin
+    from django.contrib.admin import helpers
+
+    from portal.admin_site import DirectActionForm
+    from portal.models import PartnerAgency
+
+    request = rf.get("/admin/portal/partneragency/")
+    request.user = staff
+    model_admin = django_admin.site._registry[PartnerAgency]
+    assert model_admin.action_form is DirectActionForm
+    forms = []
+    for form_class in (DirectActionForm, helpers.ActionForm):
+        form = form_class(auto_id=None)
+        form.fields["action"].choices = model_admin.get_action_choices(request)
+        forms.append("".join(str(field) for field in form))
+    assert forms[0] == forms[1]
+    assert '<select name="action" required>' in forms[0] and 'name="select_across"' in forms[0]
