@@ -134,11 +134,12 @@ def expert_loads(expert_ids=None):
     if expert_ids is not None:
         assignments = assignments.filter(expert_id__in=expert_ids)
         invitations = invitations.filter(expert_id__in=expert_ids)
+    by_expert = [
+        rows.order_by().values_list("expert_id").annotate(n=Count("pk")) for rows in (assignments, invitations)
+    ]
     loads = Counter()
-    for row in assignments.values("expert_id").annotate(n=Count("pk")):
-        loads[row["expert_id"]] += row["n"]
-    for row in invitations.values("expert_id").annotate(n=Count("pk")):
-        loads[row["expert_id"]] += row["n"]
+    for expert_id, n in by_expert[0].union(by_expert[1], all=True):  # one query
+        loads[expert_id] += n
     return loads
 
 
