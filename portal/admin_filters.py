@@ -12,7 +12,6 @@ escape that today and reach the database or Python's date arithmetic instead:
 """
 
 import datetime
-from html import escape
 
 from django.contrib import admin
 from django.contrib.admin import helpers
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as django_gettext
 
 from portal.cache import cache_get, cache_set
 from portal.fields import ChoiceListField
+from portal.form_renderer import escaped
 
 
 class ValidatedListFilter(admin.SimpleListFilter):
@@ -164,9 +164,9 @@ class FastActionCheckboxMixin:
     def action_checkbox(self, obj):
         # format_html's output, without its machinery (once per row): each value escaped, the
         # label's translated text taken as it is, as format_html takes its format string.
-        label = django_gettext("Select this object for an action - {}").format(escape(str(obj)))
+        label = django_gettext("Select this object for an action - {}").format(escaped(str(obj)))
         return mark_safe(  # noqa: S308
-            f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" value="{escape(str(obj.pk))}" '
+            f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" value="{escaped(obj.pk)}" '
             f'class="action-select" aria-label="{label}">'
         )
 

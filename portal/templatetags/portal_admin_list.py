@@ -17,7 +17,6 @@ parameters, the language and each filter's choices, so it is kept under those fo
 """
 
 import datetime
-from html import escape
 from urllib.parse import quote as url_quote
 
 from django.contrib.admin.templatetags.admin_list import (
@@ -49,6 +48,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from portal.cache import kept
+from portal.choices import labels_of
+from portal.form_renderer import escaped
 
 register = Library()
 
@@ -73,7 +74,8 @@ class _Column:
         self.field = None
         self.admin_callable = None
         # A field with choices shows its label (display_for_field): the labels, translated once
-        # per page instead of once per cell. None for a field of lists (a ChoiceListField).
+        # per language (portal.choices) instead of once per cell. None for a field of lists (a
+        # ChoiceListField).
         self.labels = None
         try:
             self.field = _get_non_gfk_field(cl.lookup_opts, name)
@@ -85,7 +87,7 @@ class _Column:
         else:
             choices = getattr(self.field, "flatchoices", None)
             if choices and not isinstance(self.field.get_default(), list):
-                self.labels = {value: str(label) for value, label in choices}
+                self.labels = labels_of(self.field)
         # What Django reads off the admin's method at every cell (@admin.display's boolean and
         # empty_value), read once.
         self.boolean = getattr(self.admin_callable, "boolean", False)
@@ -136,16 +138,6 @@ def _change_url(cl):
     except NoReverseMatch:
         return None
     return add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url)
-
-
-def _escaped(value):
-    """conditional_escape's text without its lazy-text wrapper (a tenth of the rows' time): what is
-    safe as it is, the rest escaped as django.utils.html.escape does."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return escape(str(value))
 
 
 def _cells(cl, result, columns, change_url, form=None):
@@ -211,16 +203,16 @@ def _cells(cl, result, columns, change_url, form=None):
                 popup = ""
                 if cl.is_popup:
                     opener = result.serializable_value(str(cl.to_field) if cl.to_field else pk_attname)
-                    popup = f' data-popup-opener="{_escaped(opener)}"'
+                    popup = f' data-popup-opener="{escaped(opener)}"'
                 # format_html('<a href="{}"{}>{}</a>', …) without its machinery, each value escaped.
-                link_or_text = mark_safe(f'<a href="{_escaped(url)}"{popup}>{_escaped(result_repr)}</a>')  # noqa: S308
-            yield f"<{table_tag}{row_class}>{_escaped(link_or_text)}</{table_tag}>"
+                link_or_text = mark_safe(f'<a href="{escaped(url)}"{popup}>{escaped(result_repr)}</a>')  # noqa: S308
+            yield f"<{table_tag}{row_class}>{escaped(link_or_text)}</{table_tag}>"
         else:
             if form is not None and column.editable:
                 field = form[column.name]
                 result_repr = mark_safe(str(field.errors) + str(field))  # noqa: S308 - the form's own widgets
             # format_html("<td{}>{}</td>", …) without its machinery: the class is ours, the value escaped.
-            yield f"<td{row_class}>{_escaped(result_repr)}</td>"
+            yield f"<td{row_class}>{escaped(result_repr)}</td>"
 
 
 def rows(cl):
