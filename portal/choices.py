@@ -20,12 +20,17 @@ def _labels(field, language):
     return {value: str(label) for value, label in field.flatchoices}
 
 
+def labels_of(field):
+    """The field's choices as value → label, translated into the active language."""
+    return _labels(field, get_language())
+
+
 def choice_label(instance, field_name):
     """What instance.get_<field_name>_display() gives: the value's label, or the value itself."""
     field = instance._meta.get_field(field_name)
     value = getattr(instance, field.attname)
     try:
-        label = _labels(field, get_language()).get(value)
+        label = labels_of(field).get(value)
     except TypeError:  # a value that cannot be a key (a list): Django's own way
         return getattr(instance, f"get_{field_name}_display")()
     return force_str(value, strings_only=True) if label is None else label

@@ -45,6 +45,7 @@ from knowledge.services import publication as services
 from knowledge.services import typical_cases
 from portal.admin_lists import CachedLookupsMixin, FastListMixin, cached_filter
 from portal.audit import entries_for
+from portal.choices import labels_of
 from portal.converters import get_by_id_or_404
 from portal.jobs_imports import JobImportMixin
 from portal.transitions import allowed_targets
@@ -65,7 +66,7 @@ STATUS_COLOURS = {
 def _status_badge(model, status, language):
     """A status's badge in a language: the same few on every row of a list, made once each
     (get_status_display translates every label of the field's choices at each call)."""
-    label = dict(model._meta.get_field("status").flatchoices).get(status, status)
+    label = labels_of(model._meta.get_field("status")).get(status, status)
     return format_html(
         '<span style="background:{};color:#fff;padding:1px 6px;border-radius:8px;white-space:nowrap">{}</span>',
         STATUS_COLOURS.get(status, "#6c757d"),
