@@ -35,6 +35,7 @@ from portal.models.audit import action_label
 from portal.notifications import email_resend
 from portal.roles import Role
 from portal.twofactor.core import two_factor_reset
+from portal.workdays import renumbering_once
 
 # Authenticators and recovery codes are never edited by hand (their secrets would show); a lost
 # device is reset with the action on users below.
@@ -283,6 +284,10 @@ class CalendarDayAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin)
         # A day staff entered or corrected wins over the library's arrangements from now on.
         obj.source = CalendarDay.Source.MANUAL
         super().save_model(request, obj, form, change)
+
+    def delete_queryset(self, request, queryset):
+        with renumbering_once():  # the days chosen, renumbered once rather than once each
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(Notification)

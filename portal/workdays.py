@@ -6,7 +6,9 @@ a data migration loads them on install and a daily task (portal.tasks) loads the
 library upgrade brings. Days that staff entered or edited in the admin always win.
 """
 
+import contextlib
 import datetime
+import threading
 
 from chinese_calendar import constants as official
 from django.db import transaction
@@ -206,10 +208,34 @@ def working_day_numbers_ensure(day, *, calendar_model=CalendarDay, number_model=
     return True
 
 
+# Set inside renumbering_once(): whether a calendar day changed meanwhile.
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def renumbering_once():
+    """Calendar days saved or deleted inside renumber the table once, at the end, instead of once
+    each: deleting a year's days one signal at a time rebuilt the whole table for every day."""
+    if getattr(_deferred, "changed", None) is not None:  # inside another: that one renumbers
+        yield
+        return
+    _deferred.changed = False
+    try:
+        yield
+        changed = _deferred.changed
+    finally:
+        _deferred.changed = None
+    if changed:
+        working_day_numbers_rebuild(NUMBERS_FIRST_YEAR)
+
+
 def calendar_day_changed(sender, instance=None, **kwargs):
     """post_save / post_delete of a CalendarDay (staff edit days in the admin): renumber.
     Raw saves (fixture loading) are left alone; the loader rebuilds once at the end."""
     if kwargs.get("raw"):
+        return
+    if getattr(_deferred, "changed", None) is not None:
+        _deferred.changed = True
         return
     working_day_numbers_rebuild(NUMBERS_FIRST_YEAR)
 

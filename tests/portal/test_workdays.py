@@ -15,6 +15,7 @@ from portal.workdays import (
     add_working_days,
     missing_calendar_years,
     official_calendar_sync,
+    renumbering_once,
     working_days_between,
 )
 
@@ -56,7 +57,8 @@ def _at(monkeypatch, year, month, day):
 
 
 def test_the_migration_loads_the_state_councils_arrangements(db):
-    CalendarDay.objects.all().delete()
+    with renumbering_once():  # one renumbering, not one per deleted day
+        CalendarDay.objects.all().delete()
     migration = import_module("portal.migrations.0003_official_calendar")
     migration.load_official_calendar(global_apps, None)
     festival = CalendarDay.objects.get(date=D(2026, 2, 16))
@@ -69,7 +71,8 @@ def test_the_migration_loads_the_state_councils_arrangements(db):
 
 
 def test_the_sync_never_overwrites_what_staff_entered_and_repairs_its_own_rows(db):
-    CalendarDay.objects.all().delete()
+    with renumbering_once():  # one renumbering, not one per deleted day
+        CalendarDay.objects.all().delete()
     official_calendar_sync()
     # Staff decided the center works on 7 October 2026 and closes on 9 October.
     CalendarDay.objects.filter(date=D(2026, 10, 7)).update(is_working_day=True, note="值班", source="manual")
@@ -110,7 +113,8 @@ def test_a_day_edited_in_the_admin_becomes_the_staffs_and_survives_the_daily_tas
 def test_the_daily_task_is_scheduled_and_idempotent(db):
     scheduled = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
     assert "portal.tasks.sync_official_calendar" in scheduled
-    CalendarDay.objects.all().delete()
+    with renumbering_once():  # one renumbering, not one per deleted day
+        CalendarDay.objects.all().delete()
     first = tasks.sync_official_calendar.apply().get(disable_sync_subtasks=False)
     assert first["created"] > 100
     assert tasks.sync_official_calendar.apply().get(disable_sync_subtasks=False) == {
@@ -122,18 +126,21 @@ def test_the_daily_task_is_scheduled_and_idempotent(db):
 
 def test_next_years_calendar_is_asked_for_from_november(db, monkeypatch):
     official_calendar_sync()
-    CalendarDay.objects.filter(date__year=2027).delete()
+    with renumbering_once():  # one renumbering, not one per deleted day
+        CalendarDay.objects.filter(date__year=2027).delete()
     assert missing_calendar_years(D(2026, 10, 31)) == []
     assert missing_calendar_years(D(2026, 11, 1)) == [2027]
     CalendarDay.objects.create(date=D(2027, 1, 1), is_working_day=False, note="元旦")
     assert missing_calendar_years(D(2026, 11, 1)) == []
-    CalendarDay.objects.filter(date__year=2026).delete()
+    with renumbering_once():  # one renumbering, not one per deleted day
+        CalendarDay.objects.filter(date__year=2026).delete()
     assert missing_calendar_years(D(2026, 3, 1)) == [2026]
 
 
 def test_staff_see_the_warning_on_the_admin_overview(client, staff, monkeypatch):
     official_calendar_sync()
-    CalendarDay.objects.filter(date__year=2027).delete()
+    with renumbering_once():  # one renumbering, not one per deleted day
+        CalendarDay.objects.filter(date__year=2027).delete()
     client.force_login(staff)
     _at(monkeypatch, 2026, 11, 20)
     page = client.get(reverse("admin:index")).content.decode()
@@ -142,3 +149,30 @@ def test_staff_see_the_warning_on_the_admin_overview(client, staff, monkeypatch)
     CalendarDay.objects.create(date=D(2027, 1, 1), is_working_day=False, note="元旦")
     page = client.get(reverse("admin:index")).content.decode()
     assert 'data-testid="calendar-warning"' not in page
+
+
+def test_days_deleted_together_in_the_admin_renumber_the_table_once(client, staff, db, monkeypatch):
+    from portal import workdays
+    from portal.models import WorkingDayNumber
+
+    official_calendar_sync()
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    rebuilds = []
+    rebuild = workdays.working_day_numbers_rebuild
+    monkeypatch.setattr(workdays, "working_day_numbers_rebuild", lambda *a, **k: rebuilds.append(a) or rebuild(*a, **k))
+    national_day = CalendarDay.objects.filter(date__range=(D(2026, 10, 1), D(2026, 10, 7)), is_working_day=False)
+    chosen = list(national_day.values_list("pk", flat=True))
+    assert len(chosen) == 7
+    response = client.post(
+        reverse("admin:portal_calendarday_changelist"),
+        {"action": "delete_selected", "post": "yes", "_selected_action": chosen},
+    )
+    assert response.status_code == 302
+    assert not national_day.exists()
+    assert len(rebuilds) == 1
+    # The seven days are plain weekdays and weekend days again, numbered as such.
+    numbers = WorkingDayNumber.objects.filter(date__range=(D(2026, 10, 1), D(2026, 10, 7))).order_by("date")
+    assert [row.is_working_day for row in numbers] == [D(2026, 10, d).weekday() < 5 for d in range(1, 8)]
+    assert working_days_between(D(2026, 9, 30), D(2026, 10, 8)) == 6
