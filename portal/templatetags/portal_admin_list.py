@@ -49,6 +49,7 @@ from django.utils.translation import get_language
 
 from portal.cache import kept
 from portal.choices import labels_of
+from portal.date_display import DateDisplay
 from portal.form_renderer import escaped
 
 register = Library()
@@ -60,8 +61,9 @@ _KEY = "0portal0key0"
 class _Column:
     """What `lookup_field` finds out about one column, the same for every row."""
 
-    def __init__(self, cl, index, name, is_first_link):
+    def __init__(self, cl, index, name, is_first_link, dates):
         self.name = name
+        self.dates = dates
         field_class = f"field-{_coerce_field_name(name, index)}"
         # The cell's class attribute, written once: Django's row_classes, with "nowrap" for dates.
         self.class_attr = f' class="{field_class}"'
@@ -77,6 +79,8 @@ class _Column:
         # per language (portal.choices) instead of once per cell. None for a field of lists (a
         # ChoiceListField).
         self.labels = None
+        # A date, time or date-time field: shown through the page's DateDisplay.
+        self.is_date_field = False
         try:
             self.field = _get_non_gfk_field(cl.lookup_opts, name)
         except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
@@ -88,12 +92,28 @@ class _Column:
             choices = getattr(self.field, "flatchoices", None)
             if choices and not isinstance(self.field.get_default(), list):
                 self.labels = labels_of(self.field)
+            self.is_date_field = not choices and isinstance(self.field, models.DateField | models.TimeField)
         # What Django reads off the admin's method at every cell (@admin.display's boolean and
         # empty_value), read once.
         self.boolean = getattr(self.admin_callable, "boolean", False)
         self.has_empty_value_display = hasattr(self.admin_callable, "empty_value_display")
         self.empty_value_display = getattr(self.admin_callable, "empty_value_display", None)
         self.made = {}
+        self.texts = {}
+
+    def text_of(self, lazy):
+        """str(lazy), translated once per page for each lazy text the column shows (a method's
+        "现行" on every row): each translation goes through the active language's thread-local
+        lookups. A lazy text is known by what its pickling names: its function and arguments."""
+        try:
+            _unpickle, (function, args, kwargs, *_classes) = lazy.__reduce__()
+            key = (function, args, tuple(kwargs.items()))
+            return self.texts[key]
+        except KeyError:
+            text = self.texts[key] = str(lazy)
+            return text
+        except (TypeError, ValueError):  # not Django's lazy proxy, or arguments that cannot be a key
+            return str(lazy)
 
     def shown(self, value, make, *args):
         """make(value, *args), made once per page for each value that repeats in the column (a
@@ -123,7 +143,8 @@ def _columns(cl):
         linked = {0}
     else:
         linked = {index for index, name in enumerate(cl.list_display) if name in cl.list_display_links}
-    return [_Column(cl, index, name, index in linked) for index, name in enumerate(cl.list_display)]
+    dates = DateDisplay()
+    return [_Column(cl, index, name, index in linked, dates) for index, name in enumerate(cl.list_display)]
 
 
 def _change_url(cl):
@@ -166,7 +187,7 @@ def _cells(cl, result, columns, change_url, form=None):
                     boolean = getattr(attr.fget, "boolean", False)
             if isinstance(value, Promise):
                 # A translatable label: translated once here, not once per comparison below.
-                value = str(value)
+                value = column.text_of(value)
             if isinstance(value, str) and value.strip() == "":
                 value = ""
             if f is None or f.auto_created:
@@ -176,6 +197,8 @@ def _cells(cl, result, columns, change_url, form=None):
                     result_repr = column.shown(value, _boolean_icon)
                 elif isinstance(value, str) and value:
                     result_repr = value  # what display_for_value gives a text that is not empty
+                elif isinstance(value, datetime.date | datetime.time):
+                    result_repr = column.dates(value)  # what display_for_value gives a date
                 else:
                     result_repr = display_for_value(value, empty_value_display)
                 if isinstance(value, (datetime.date, datetime.time)):
@@ -186,6 +209,8 @@ def _cells(cl, result, columns, change_url, form=None):
                     result_repr = empty_value_display if field_value is None else field_value
                 elif column.labels is not None:
                     result_repr = column.labels.get(value, empty_value_display)
+                elif column.is_date_field:  # what display_for_field gives a date or an empty one
+                    result_repr = empty_value_display if value is None or value == "" else column.dates(value)
                 else:
                     result_repr = column.shown(value, display_for_field, f, empty_value_display, column.is_link)
                 if isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
