@@ -1,0 +1,91 @@
+"""The admin's rows made once per page (portal.templatetags.portal_admin_list) are Django's own, to
+the character, for the values that take its quick paths and those that do not: blank and empty
+texts, missing dates, choices, an admin method's text, lazy text, safe HTML, nothing, a number, a
+date, a related row that is gone."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.templatetags.admin_list import results
+from django.core.exceptions import ObjectDoesNotExist
+from django.test import RequestFactory
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
+
+from portal.models import EmailDelivery
+from portal.templatetags.portal_admin_list import rows
+
+pytestmark = pytest.mark.django_db
+
+METHOD_VALUES = {
+    0: "",
+    1: "   ",
+    2: gettext_lazy("Yes"),
+    3: format_html("<b>{}</b>", "<safe & sound>"),
+    4: None,
+    5: 12345,
+    6: datetime.date(2026, 2, 16),
+    7: "<script>",
+}
+
+
+class EdgeAdmin(admin.ModelAdmin):
+    list_display = [
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "sent_at",
+        "created_at",
+        "method_value",
+        "quiet_empty",
+        "gone",
+        "flag",
+    ]
+    list_per_page = 100
+
+    @admin.display(description="value")
+    def method_value(self, delivery):
+        return METHOD_VALUES[delivery.attempts % len(METHOD_VALUES)]
+
+    @admin.display(description="quiet", empty_value="·")
+    def quiet_empty(self, delivery):
+        return "" if delivery.attempts % 2 else "x"
+
+    @admin.display(description="gone")
+    def gone(self, delivery):
+        if delivery.attempts % 3 == 0:
+            raise ObjectDoesNotExist
+        return "there"
+
+    @admin.display(description="flag", boolean=True)
+    def flag(self, delivery):
+        return [True, False, None][delivery.attempts % 3]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_kind_of_cell_is_djangos(language, admin_user):
+    moment = timezone.now()
+    for attempts in range(16):
+        EmailDelivery.objects.create(
+            to=f"a{attempts}@example.cn",
+            subject=["", "  ", "标题 <1> & 2", "plain"][attempts % 4],
+            body="body",
+            attempts=attempts,
+            last_error=["", "失败：\"quoted\" 'single'"][attempts % 2],
+            sent_at=None if attempts % 2 else moment - datetime.timedelta(days=attempts),
+            status=EmailDelivery.Status.values[attempts % len(EmailDelivery.Status.values)],
+        )
+    request = RequestFactory().get("/admin/portal/emaildelivery/")
+    request.user = admin_user
+    model_admin = EdgeAdmin(EmailDelivery, admin.site)
+    with translation.override(language):
+        cl = model_admin.get_changelist_instance(request)
+        cl.formset = None  # as changelist_view sets it for a list without fields to edit
+        ours = [row[0] for row in rows(cl)]
+        djangos = ["".join(cells) for cells in results(cl)]
+    assert len(ours) == 16
+    assert ours == djangos
