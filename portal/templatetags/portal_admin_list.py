@@ -5,8 +5,10 @@ Django's `items_for_result` works out, for every cell of every row, what kind of
 the change page's URL and re-parses the kept filters into it (`add_preserved_filters`, a URL
 resolve each). On a list of fifty rows and eight columns that was a third of the page. Here both
 are worked out once per page: each column's kind, and the change URL with the filters in it, in
-which only the row's key differs. What each cell shows is made by Django's own functions
-(`display_for_field`, `display_for_value`), and the HTML is Django's: `{% result_list %}` in
+which only the row's key differs. The commonest columns (a text, a label or a date field, an admin
+method giving text) get a function of their own that makes their cells; dates are shown through a
+`DateDisplay` made once per page (portal.date_display); the rest is made by Django's own functions
+(`display_for_field`, `display_for_value`). The HTML is Django's: `{% result_list %}` in
 Django's change list template is replaced by `{% portal_result_list %}`, which renders the same
 template (`admin/change_list_results.html`). A list with fields to edit in place (a formset) is
 made the same way, each field written by its form (whose widgets portal.form_renderer writes
