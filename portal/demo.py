@@ -13,7 +13,7 @@ from portal.groups import ensure_groups, grant_center_permissions, grant_service
 from portal.models import CalendarDay, DeputyDirector, PartnerAgency, ServicePoint, SiteConfiguration, User
 from portal.roles import Role
 from portal.twofactor.demo import DEMO_TOTP_SECRET, give_demo_authenticators
-from portal.workdays import working_day_numbers_rebuild
+from portal.workdays import renumbering_once
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -157,33 +157,17 @@ def _days(first, last):
 
 
 def seed_calendar():
-    """The demo years' holidays and make-up days, as staff would enter them. Written in bulk and
-    renumbered once: each CalendarDay saved one by one renumbers the whole working-day table
-    (portal.workdays.calendar_day_changed), which made this a quarter of a minute."""
-    wanted = {}
-    for spec in CALENDAR.values():
-        for first, last, note in spec["holidays"]:
-            for day in _days(first, last):
-                wanted[day] = (False, note)
-        for day, note in spec["workdays"]:
-            wanted[datetime.date.fromisoformat(day)] = (True, note)
-    with transaction.atomic():
-        existing = CalendarDay.objects.select_for_update().in_bulk(wanted, field_name="date")
-        changed = []
-        for day, (working, note) in wanted.items():
-            row = existing.get(day)
-            if row is not None and (row.is_working_day, row.note) != (working, note):
-                row.is_working_day, row.note = working, note
-                changed.append(row)
-        created = [
-            CalendarDay(date=day, is_working_day=working, note=note)
-            for day, (working, note) in wanted.items()
-            if day not in existing
-        ]
-        CalendarDay.objects.bulk_create(created)
-        CalendarDay.objects.bulk_update(changed, ["is_working_day", "note"])
-        if created or changed:
-            working_day_numbers_rebuild()
+    """The demo years' holidays and make-up days, as staff would enter them; the working-day table
+    is renumbered once at the end, not after each day (renumbering_once)."""
+    with transaction.atomic(), renumbering_once():
+        for spec in CALENDAR.values():
+            for first, last, note in spec["holidays"]:
+                for day in _days(first, last):
+                    CalendarDay.objects.update_or_create(date=day, defaults={"is_working_day": False, "note": note})
+            for day, note in spec["workdays"]:
+                CalendarDay.objects.update_or_create(
+                    date=datetime.date.fromisoformat(day), defaults={"is_working_day": True, "note": note}
+                )
 
 
 def _user(email, name, roles, **extra):
