@@ -203,7 +203,7 @@ class _Column:
 
 def _blank_as_empty(value):
     """A text of spaces shows as an empty one (items_for_result)."""
-    return "" if type(value) is str and not value.strip() else value
+    return "" if isinstance(value, str) and not value.strip() else value
 
 
 def _columns(cl):
@@ -231,11 +231,10 @@ def _change_url(cl):
     return add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url)
 
 
-def _cells(cl, result, columns, change_url, form=None):
-    """The row's cells, as Django's items_for_result makes them; form: the row's, when the list has
-    fields to edit in place."""
+def _cells(cl, result, columns, change_url, empty, form=None):
+    """The row's cells, as Django's items_for_result makes them; empty: the admin's empty value;
+    form: the row's, when the list has fields to edit in place."""
     model_admin = cl.model_admin
-    empty = model_admin.get_empty_value_display()
     pk_attname = cl.lookup_opts.pk.attname
     first = True
     for column in columns:
@@ -263,8 +262,7 @@ def _cells(cl, result, columns, change_url, form=None):
             if isinstance(value, Promise):
                 # A translatable label: translated once here, not once per comparison below.
                 value = column.text_of(value)
-            if isinstance(value, str) and value.strip() == "":
-                value = ""
+            value = _blank_as_empty(value)
             if f is None or f.auto_created:
                 if column.name == "action_checkbox":
                     row_class = ' class="action-checkbox"'
@@ -319,12 +317,16 @@ def rows(cl):
     """Each row as one piece of HTML (the template loops once per row instead of once per cell)."""
     columns = _columns(cl)
     change_url = _change_url(cl)
+    empty = cl.model_admin.get_empty_value_display()
     if cl.formset:
         return [
-            ResultList(form, [mark_safe("".join(_cells(cl, result, columns, change_url, form)))])  # noqa: S308
+            ResultList(form, [mark_safe("".join(_cells(cl, result, columns, change_url, empty, form)))])  # noqa: S308
             for result, form in zip(cl.result_list, cl.formset.forms, strict=False)
         ]
-    return [[mark_safe("".join(_cells(cl, result, columns, change_url)))] for result in cl.result_list]  # noqa: S308
+    return [
+        [mark_safe("".join(_cells(cl, result, columns, change_url, empty)))]  # noqa: S308
+        for result in cl.result_list
+    ]
 
 
 def _made_here(cl):
