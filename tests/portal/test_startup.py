@@ -7,12 +7,8 @@ import sys
 
 from django.conf import settings
 
-PRODUCTION = {
-    "SECRET_KEY": "x" * 20 + "production-secret-from-the-environment-0123456789",
-    "ALLOWED_HOSTS": "ipguide.example.cn",
-    "DATABASE_URL": "postgres://portal:secret@db.internal:5432/portal",
-    "SITE_URL": "https://ipguide.example.cn",
-}
+from tests.portal.test_settings import PRODUCTION
+
 WALK = """
 import gc, time
 import portal.wsgi
