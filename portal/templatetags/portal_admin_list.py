@@ -323,8 +323,10 @@ def rows(cl):
             ResultList(form, [mark_safe("".join(_cells(cl, result, columns, change_url, empty, form)))])  # noqa: S308
             for result, form in zip(cl.result_list, cl.formset.forms, strict=False)
         ]
+    # A ResultList as Django's results() gives, not a plain list: the template asks each row for its
+    # form, which on a list fails three lookups (key, attribute, index), each an exception.
     return [
-        [mark_safe("".join(_cells(cl, result, columns, change_url, empty)))]  # noqa: S308
+        ResultList(None, [mark_safe("".join(_cells(cl, result, columns, change_url, empty)))])  # noqa: S308
         for result in cl.result_list
     ]
 
