@@ -32,7 +32,8 @@ from experts.permissions import (
 )
 from experts.resources import ExpertResource
 from experts.selectors import expert_entries, expert_loads, seminar_entries
-from portal.admin_lists import FastListMixin, cached_filter, row_url
+from portal.admin_cells import html_link, per_page
+from portal.admin_lists import FastListMixin, cached_filter, row_url, row_urls
 from portal.jobs_imports import JobImportMixin
 
 
@@ -261,8 +262,10 @@ class ExpertOpinionAdmin(FastListMixin, ReadOnlyAdmin):
         return text[:60] + ("…" if len(text) > 60 else "")
 
     @admin.display(description=_("案件专家页"))
-    def case_panel(self, obj):
-        return format_html('<a href="{}">{}</a>', row_url("experts:case_panel", obj.case_id), _("查看"))
+    @per_page
+    def case_panel(self):
+        url_of, label = row_urls("experts:case_panel"), str(_("查看"))
+        return lambda obj: html_link(url_of(obj.case_id), label)
 
 
 class SeminarInviteeInline(admin.TabularInline):
@@ -310,8 +313,10 @@ class SeminarAdmin(FastListMixin, ReadOnlyAdmin):
         return history_table(seminar_entries(obj))
 
     @admin.display(description=_("办理"))
-    def manage(self, obj):
-        return format_html('<a href="{}">{}</a>', row_url("experts:seminar_manage", obj.pk), _("进入"))
+    @per_page
+    def manage(self):
+        url_of, label = row_urls("experts:seminar_manage"), str(_("进入"))
+        return lambda obj: html_link(url_of(obj.pk), label)
 
 
 @admin.register(MatchingRun)

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,8 +15,9 @@ from meetings.forms import ActionItemCreateForm, AdHocMeetingForm, ConveneForm, 
 from meetings.models import ActionItem, AgendaItem, Invitation, JointMeeting, Minutes
 from meetings.permissions import visible_action_items, visible_meetings
 from meetings.rotation import chair_for_meeting
+from portal.admin_cells import html_link, per_page
 from portal.admin_filters import DateHierarchyGuardMixin
-from portal.admin_lists import FastListMixin, cached_filter, row_url, year_filter
+from portal.admin_lists import FastListMixin, cached_filter, row_urls, year_filter
 from portal.audit import entries_for
 from portal.converters import get_by_id_or_404
 from portal.roles import Role, has_role
@@ -101,9 +101,10 @@ class JointMeetingAdmin(FastListMixin, admin.ModelAdmin):
         return str(obj.chair.user) if obj.chair_by_rotation else f"{obj.chair.user}（{_('主任指定')}）"
 
     @admin.display(description=gettext_lazy("办理"))
-    def buttons(self, obj):
-        url = row_url("admin:meetings_jointmeeting_change", obj.pk)
-        return format_html('<a href="{}">{}</a>', url, _("打开"))
+    @per_page
+    def buttons(self):
+        url_of, label = row_urls("admin:meetings_jointmeeting_change"), _("打开")
+        return lambda obj: html_link(url_of(obj.pk), label)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -470,10 +471,14 @@ class ActionItemAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
         return visible_action_items(request.user)
 
     @admin.display(description=gettext_lazy("办理"))
-    def update_link(self, obj):
-        if obj.minutes.status == Minutes.Status.DRAFT:
-            return _("纪要未批准")
-        return format_html('<a href="{}">{}</a>', row_url("meetings:action_update", obj.pk), _("更新办理情况"))
+    @per_page
+    def update_link(self):
+        url_of, label, unapproved = row_urls("meetings:action_update"), _("更新办理情况"), _("纪要未批准")
+
+        def link(obj):
+            return unapproved if obj.minutes.status == Minutes.Status.DRAFT else html_link(url_of(obj.pk), label)
+
+        return link
 
     def has_add_permission(self, request):
         return False

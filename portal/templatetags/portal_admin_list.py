@@ -147,6 +147,8 @@ class _Column:
         if self.admin_callable is None or self.boolean:
             return None
         method = self.admin_callable
+        if hasattr(method, "per_page"):  # what is the same on every row, worked out once (admin_cells)
+            method = method.per_page(model_admin)
         if self.has_empty_value_display:
             empty = self.empty_value_display
         opening = ' class="action-checkbox"' if name == "action_checkbox" else self.class_attr

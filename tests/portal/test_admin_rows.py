@@ -1,7 +1,7 @@
 """The admin's rows made once per page (portal.templatetags.portal_admin_list) are Django's own, to
 the character, for the values that take its quick paths and those that do not: blank and empty
 texts, missing dates, choices, an admin method's text, lazy text, safe HTML, nothing, a number, a
-date, a related row that is gone."""
+date, a related row that is gone, a column made once per page (portal.admin_cells.per_page)."""
 
 import datetime
 
@@ -14,6 +14,8 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
+from portal.admin_cells import html_link, per_page
+from portal.admin_lists import row_urls
 from portal.models import EmailDelivery
 from portal.templatetags.portal_admin_list import rows
 
@@ -44,6 +46,7 @@ class EdgeAdmin(admin.ModelAdmin):
         "quiet_empty",
         "gone",
         "flag",
+        "link_made_per_page",
     ]
     list_per_page = 100
 
@@ -64,6 +67,12 @@ class EdgeAdmin(admin.ModelAdmin):
     @admin.display(description="flag", boolean=True)
     def flag(self, delivery):
         return [True, False, None][delivery.attempts % 3]
+
+    @admin.display(description="link")
+    @per_page
+    def link_made_per_page(self):
+        url_of, label = row_urls("documents:download"), gettext_lazy("Yes")
+        return lambda delivery: html_link(url_of(delivery.pk), label) if delivery.attempts % 3 else "   "
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
