@@ -133,6 +133,9 @@ class Case(StatusModel):
             ),
         ]
 
+    # What __str__ reads: all that a list of other rows needs of the case it names (admin_lists).
+    name_fields = ("number",)
+
     def __str__(self):
         return self.number
 

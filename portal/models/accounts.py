@@ -60,6 +60,9 @@ class User(AbstractUser):
         verbose_name_plural = _("用户")
         ordering = ["full_name"]
 
+    # What __str__ reads: all that a list of other rows needs of the user it names (admin_lists).
+    name_fields = ("full_name", "email")
+
     def __str__(self):
         return self.full_name or self.email
 

@@ -1,0 +1,42 @@
+"""A change list reads, of the related rows it joins for their names (list_select_related), only
+the columns the names are made of (portal.admin_lists.NamesOnlyChangeList): the notifications' list
+reads each recipient's name and e-mail, not the password hash or the rest of the user."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from portal.admin_lists import _joined_models
+from portal.models import Notification, User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_list_reads_of_each_recipient_only_what_shows_their_name(client, staff):
+    for index in range(3):
+        recipient = UserFactory(full_name=f"收件人{index}")
+        Notification.objects.create(recipient=recipient, subject=f"通知 {index}")
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("admin:portal_notification_changelist")).content.decode()
+    rows = [
+        query["sql"] for query in queries if 'FROM "portal_notification"' in query["sql"] and "JOIN" in query["sql"]
+    ]
+    assert len(rows) == 1
+    assert '"portal_user"."full_name"' in rows[0] and '"portal_user"."email"' in rows[0]
+    assert '"portal_user"."password"' not in rows[0] and '"portal_user"."date_joined"' not in rows[0]
+    for index in range(3):
+        assert f"收件人{index}" in page
+
+
+def test_the_joined_models_include_those_on_the_way():
+    from api.models import ApiCall
+
+    assert dict(_joined_models(ApiCall, ["client", "token", "token__client"])) == {
+        "client": ApiCall._meta.get_field("client").related_model,
+        "token": ApiCall._meta.get_field("token").related_model,
+        "token__client": ApiCall._meta.get_field("client").related_model,
+    }
+    assert _joined_models(User, True) == [] and _joined_models(User, False) == []
