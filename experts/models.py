@@ -88,6 +88,9 @@ class Expert(models.Model):
         ordering = ["name"]
         indexes = [models.Index(fields=["active", "availability"])]
 
+    # What __str__ reads: all that a list of other rows needs of the expert it names (admin_lists).
+    name_fields = ("name", "organisation")
+
     def __str__(self):
         return f"{self.name}（{self.organisation}）"
 
