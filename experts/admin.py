@@ -235,6 +235,7 @@ class OpinionAttachmentInline(admin.TabularInline):
 @admin.register(ExpertOpinion)
 class ExpertOpinionAdmin(FastListMixin, ReadOnlyAdmin):
     visible = staticmethod(visible_opinions)
+    list_defer = ["analysis", "risks", "references"]
     list_display = ["case", "expert", "submitted_at", "summary", "case_panel"]
     list_filter = ["submitted_at"]
     search_fields = ["case__number", "expert__name", "analysis", "recommendations"]
@@ -282,6 +283,14 @@ class SeminarInviteeInline(admin.TabularInline):
 @admin.register(Seminar)
 class SeminarAdmin(FastListMixin, ReadOnlyAdmin):
     visible = staticmethod(visible_seminars)
+    list_defer = [
+        "agenda",
+        "collegial_analysis",
+        "collegial_recommendations",
+        "collegial_risks",
+        "collegial_references",
+        "agreement",
+    ]
     list_display = ["title", "case", "starts_at", "status", "manage"]
     list_filter = ["status"]
     search_fields = ["title", "case__number"]
@@ -322,6 +331,7 @@ class SeminarAdmin(FastListMixin, ReadOnlyAdmin):
 @admin.register(MatchingRun)
 class MatchingRunAdmin(FastListMixin, ReadOnlyAdmin):
     visible = staticmethod(visible_matchings)
+    list_defer = ["excluded"]
     list_display = ["case", "run_by", "run_at", "shown", "chosen_names"]
     list_select_related = ["case", "run_by"]
     fields = ["case", "run_by", "run_at", "ranking_table", "chosen_names", "excluded_list"]

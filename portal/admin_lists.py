@@ -68,30 +68,38 @@ def row_urls(viewname, keys=1):
 
 class FastListMixin:
     """For a ModelAdmin: the count of the filtered rows only (the pages need it), never of the
-    whole table as well; and of the related rows joined for their names (list_select_related),
-    only the columns a name is made of (NamesOnlyChangeList)."""
+    whole table as well; and only the columns the list shows (LeanChangeList): ``list_defer``
+    names the admin's own long columns that no column of the list reads (a document's data)."""
 
     show_full_result_count = False
+    list_defer = ()
 
     def get_changelist(self, request, **kwargs):
-        return _names_only(super().get_changelist(request, **kwargs))
+        return _lean(super().get_changelist(request, **kwargs))
 
 
-class NamesOnlyChangeList(ChangeList):
-    """A change list that reads, of each related row it joins (list_select_related), only the columns
-    its name is made of, when the related model says which (``name_fields``, the fields its
-    ``__str__`` reads): a case's number instead of its 35 columns, a user's name and e-mail instead
-    of 13. A list's column that reads another field of the related row would cost a query per row;
-    the registry walk (tests/portal/test_admin_list_queries.py) counts the queries at 5 and 50 rows."""
+class LeanChangeList(ChangeList):
+    """A change list that reads only what it shows:
+
+    - of its own rows, all but the admin's ``list_defer`` (long texts and data no column shows);
+    - of each related row it joins (list_select_related), only the columns its name is made of,
+      when the related model says which (``name_fields``, the fields its ``__str__`` reads): a
+      case's number instead of its 35 columns, a user's name and e-mail instead of 13.
+
+    A column reading a column left out would cost a query per row; the registry walk
+    (tests/portal/test_admin_list_queries.py) counts the queries at 5 and 50 rows and fails then."""
 
     def apply_select_related(self, qs):
         qs = super().apply_select_related(qs)
         deferred = [
-            f"{path}__{field.name}"
-            for path, model in _joined_models(self.model, self.list_select_related)
-            if (kept := getattr(model, "name_fields", None)) is not None
-            for field in model._meta.concrete_fields
-            if field.name not in kept and not field.primary_key
+            *self.model_admin.list_defer,
+            *(
+                f"{path}__{field.name}"
+                for path, model in _joined_models(self.model, self.list_select_related)
+                if (kept := getattr(model, "name_fields", None)) is not None
+                for field in model._meta.concrete_fields
+                if field.name not in kept and not field.primary_key
+            ),
         ]
         return qs.defer(*deferred) if deferred else qs
 
@@ -111,10 +119,10 @@ def _joined_models(model, select_related):
 
 
 @functools.cache
-def _names_only(changelist):
-    if issubclass(changelist, NamesOnlyChangeList):
+def _lean(changelist):
+    if issubclass(changelist, LeanChangeList):
         return changelist
-    return type(f"NamesOnly{changelist.__name__}", (NamesOnlyChangeList, changelist), {})
+    return type(f"Lean{changelist.__name__}", (LeanChangeList, changelist), {})
 
 
 def _scope_key(request):

@@ -1,6 +1,7 @@
-"""A change list reads, of the related rows it joins for their names (list_select_related), only
-the columns the names are made of (portal.admin_lists.NamesOnlyChangeList): the notifications' list
-reads each recipient's name and e-mail, not the password hash or the rest of the user."""
+"""A change list reads only what it shows (portal.admin_lists.LeanChangeList): of its own rows, all
+but the long texts no column shows (list_defer); of the related rows it joins for their names
+(list_select_related), the columns the names are made of. The notifications' list reads each
+message's subject but not its body, and each recipient's name and e-mail, not the password hash."""
 
 import pytest
 from django.db import connection
@@ -14,7 +15,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_the_list_reads_of_each_recipient_only_what_shows_their_name(client, staff):
+def test_the_list_reads_the_subjects_and_of_each_recipient_only_what_shows_their_name(client, staff):
     for index in range(3):
         recipient = UserFactory(full_name=f"收件人{index}")
         Notification.objects.create(recipient=recipient, subject=f"通知 {index}")
@@ -27,6 +28,7 @@ def test_the_list_reads_of_each_recipient_only_what_shows_their_name(client, sta
     assert len(rows) == 1
     assert '"portal_user"."full_name"' in rows[0] and '"portal_user"."email"' in rows[0]
     assert '"portal_user"."password"' not in rows[0] and '"portal_user"."date_joined"' not in rows[0]
+    assert '"portal_notification"."subject"' in rows[0] and '"portal_notification"."body"' not in rows[0]
     for index in range(3):
         assert f"收件人{index}" in page
 
