@@ -71,7 +71,7 @@ from portal.admin_filters import (
     DateHierarchyGuardMixin,
     with_periods_from_range,
 )
-from portal.admin_lists import row_url
+from portal.admin_lists import FastListMixin, row_url
 from portal.audit import entries_for
 from portal.roles import is_center_member
 from portal.validators import mask_id_number
@@ -182,7 +182,10 @@ def foreign_deadline_badge(application):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ApproximateCountMixin, ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
+class ApplicationAdmin(
+    FastListMixin, ApproximateCountMixin, ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdmin
+):
+    list_defer = ["request", "impact", "other_requests", "first_check_note", "decision_reason"]
     list_display = [
         "__str__",
         "applicant_name",
