@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.opinions.models import GuidanceOpinion
-from cases.opinions.services import OPINION_TEXT_FIELDS
+from cases.opinions.services import OPINION_SECTIONS, OPINION_TEXT_FIELDS
 
 
 class ReasonForm(forms.Form):
@@ -24,19 +24,7 @@ class GuidanceOpinionForm(forms.ModelForm):
     class Meta:
         model = GuidanceOpinion
         fields = ["case", *OPINION_TEXT_FIELDS]
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 6, "cols": 90})
-            for name in (
-                "dispute_summary",
-                "analysis",
-                "responses_detail",
-                "risks",
-                "next_steps",
-                "expert_opinions",
-                "referenced_laws",
-                "service_providers",
-            )
-        }
+        widgets = {name: forms.Textarea(attrs={"rows": 6, "cols": 90}) for name in OPINION_SECTIONS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

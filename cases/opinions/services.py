@@ -38,21 +38,20 @@ from portal.transitions import TransitionNotAllowed, check_fresh, check_transiti
 
 S = GuidanceOpinion.Status
 
-# Fields the author edits; everything else is set by the services below.
-OPINION_TEXT_FIELDS = [
-    "title",
-    "addressee",
+# The opinion's long sections: a text area each in the author's form, left out of the staff's list.
+OPINION_SECTIONS = [
     "dispute_summary",
     "analysis",
-    "responses",
     "responses_detail",
     "risks",
     "next_steps",
     "expert_opinions",
     "referenced_laws",
     "service_providers",
-    "copy_to",
 ]
+# Fields the author edits, in the form's order (the responses chosen, after the analysis);
+# everything else is set by the services below.
+OPINION_TEXT_FIELDS = ["title", "addressee", *OPINION_SECTIONS[:2], "responses", *OPINION_SECTIONS[2:], "copy_to"]
 
 # The sections an opinion cannot be submitted without.
 REQUIRED_SECTIONS = ("addressee", "dispute_summary", "analysis", "responses_detail")
