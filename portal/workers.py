@@ -1,6 +1,7 @@
 """What a Celery worker does besides its tasks: its heartbeat, for /healthz (portal.health) on every
 web machine; the time each document render takes (portal_document_render_seconds, portal.metrics);
-and its own /metrics port when WORKER_METRICS_PORT is set.
+its own /metrics port when WORKER_METRICS_PORT is set; and, once started, what it loaded kept out of
+the garbage collector's full walks (portal.startup), as the web processes do.
 
 Each Celery worker, once ready, writes its hostname and the time to one Redis hash every
 HEARTBEAT_SECONDS from a thread of its main process; a worker stopped cleanly removes its entry,
@@ -16,7 +17,9 @@ import os
 import threading
 import time
 
-from celery.signals import task_postrun, task_prerun, worker_ready, worker_shutdown
+from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready, worker_shutdown
+
+from portal.startup import freeze_startup_objects
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +70,14 @@ def _run(hostname):
             logger.warning("worker heartbeat not written", exc_info=True)
         if _stop.wait(HEARTBEAT_SECONDS):
             return
+
+
+@worker_process_init.connect  # each process of a prefork pool, once forked
+@worker_ready.connect  # the main process (with -P solo, the one that runs the tasks)
+def freeze_what_the_worker_loaded(**kwargs):
+    """A full collection in a worker walked everything Django, WeasyPrint and pyHanko loaded, a
+    quarter of a second inside whichever render triggered it."""
+    freeze_startup_objects()
 
 
 @worker_ready.connect
