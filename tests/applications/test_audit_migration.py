@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,25 +13,11 @@ from applications.selectors import applicant_of, timeline
 from portal.audit import entries_for
 from portal.models import LogEntry, User
 from tests.factories import ApplicantFactory, UserFactory
+from tests.schema_migrations import migrate, migrate_to_newest, newest_schema_afterwards  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.usefixtures("newest_schema_afterwards")
 
 BEFORE = [("applications", "0006_applicantaccount")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def leaf_nodes():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
-@pytest.fixture
-def restore_schema(transactional_db):
-    yield
-    migrate(leaf_nodes())
 
 
 def _seed_old_events(apps, applicant_user, staff):
@@ -79,16 +64,14 @@ def _old_lines(apps):
     ]
 
 
-def test_every_application_event_becomes_one_audit_entry_with_the_same_timeline_and_back(
-    restore_schema, client, applicant, staff
-):
+def test_every_application_event_becomes_one_audit_entry_with_the_same_timeline_and_back(client, applicant, staff):
     apps = migrate(BEFORE)
     accepted_pk, withdrawn_pk = _seed_old_events(apps, applicant, staff)
     old_lines = _old_lines(apps)
     assert len(old_lines) == 7
 
     # Forward to the latest schema (the models below are today's), through the audit migration.
-    migrate(leaf_nodes())
+    migrate_to_newest()
 
     assert "applications_applicationevent" not in connection.introspection.table_names()
     migrated = LogEntry.objects.filter(action_type__startswith="applications.application.")
@@ -128,7 +111,7 @@ def test_every_application_event_becomes_one_audit_entry_with_the_same_timeline_
     assert not LogEntry.objects.filter(action_type__startswith="applications.application.").exists()
 
 
-def test_every_users_organisation_moves_to_an_applicant_account_and_back(restore_schema):
+def test_every_users_organisation_moves_to_an_applicant_account_and_back():
     organisation = ApplicantFactory()
     members = [UserFactory(applicant=organisation) for _ in range(2)]
     loner = UserFactory()
@@ -139,7 +122,7 @@ def test_every_users_organisation_moves_to_an_applicant_account_and_back(restore
     }
     assert OldUser.objects.get(pk=loner.pk).applicant_id is None
 
-    migrate(leaf_nodes())
+    migrate_to_newest()
 
     for member in members:
         assert applicant_of(User.objects.get(pk=member.pk)) == organisation

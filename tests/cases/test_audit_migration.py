@@ -3,29 +3,19 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from portal.audit import entries_for
 from portal.models import LogEntry
 from tests.factories import ApplicationFactory, UserFactory, submitted
+from tests.schema_migrations import migrate, newest_schema_afterwards  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.usefixtures("newest_schema_afterwards")
 
 BEFORE = [("cases", "0006_guidanceopinion")]
 AFTER = [("cases", "0008_delete_caseevent")]
 
 STATUS_LABELS = {"accepted": "已受理", "in_progress": "办理中", "awaiting_input": "等待协助单位或专家意见"}
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def leaf_nodes():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.fixture
@@ -40,8 +30,7 @@ def case_pk(transactional_db):
         opened_at=timezone.now(),
         applicant_name=application.applicant_name,
     )
-    yield case.pk
-    migrate(leaf_nodes())
+    return case.pk
 
 
 def _seed_old_events(apps, case_pk, staff, director):

@@ -5,29 +5,19 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from portal.audit import entries_for
 from portal.models import LogEntry
 from tests.factories import ApplicationFactory, UserFactory, submitted
+from tests.schema_migrations import migrate, migrate_to_newest, newest_schema_afterwards  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.usefixtures("newest_schema_afterwards")
 
 BEFORE = [("documents", "0007_delete_documentevent")]
 AFTER = [("cases", "0006_guidanceopinion")]
 
 LABELS = {"draft": "起草中", "in_review": "待承办人审核", "approved": "待签发", "signed": "已签发"}
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def leaf_nodes():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.fixture
@@ -42,8 +32,7 @@ def case_pk(transactional_db):
         opened_at=timezone.now(),
         applicant_name=application.applicant_name,
     )
-    yield case.pk
-    migrate(leaf_nodes())
+    return case.pk
 
 
 def _seed_old(apps, case_pk, staff, director):
@@ -106,7 +95,7 @@ def test_every_opinion_event_becomes_one_audit_entry_with_the_same_history_and_b
     migrate(AFTER)
     # The rest reads through today's models (the case file reads documents): the later migrations
     # add their columns first.
-    migrate(leaf_nodes())
+    migrate_to_newest()
 
     from cases.models import Case, GuidanceOpinion
     from cases.opinions.casefile import case_file_context

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +11,9 @@ from documents.models import Document
 from portal.audit import entries_for
 from portal.models import LogEntry
 from tests.documents.factories import make_case
+from tests.schema_migrations import migrate, migrate_to_newest, newest_schema_afterwards  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.usefixtures("newest_schema_afterwards")
 
 BEFORE = [("documents", "0005_backfill_document_case")]
 AFTER = [("documents", "0007_delete_documentevent")]
@@ -28,22 +30,9 @@ OLD_LABELS = {
 }
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def leaf_nodes():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
 @pytest.fixture
 def case(transactional_db, staff):
-    case = make_case(by=staff)
-    yield case
-    migrate(leaf_nodes())
+    return make_case(by=staff)
 
 
 def _seed_old_events(apps, case, staff, director):
@@ -104,7 +93,7 @@ def test_every_document_event_becomes_one_audit_entry_with_the_same_timeline_and
     migrate(AFTER)
     assert "documents_documentevent" not in connection.introspection.table_names()
     # The rest reads through today's models and admin: the later migrations add their columns.
-    migrate(leaf_nodes())
+    migrate_to_newest()
 
     migrated = LogEntry.objects.filter(action_type__startswith="documents.document.")
     assert migrated.count() == 10

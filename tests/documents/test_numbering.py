@@ -6,14 +6,14 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from documents.models import Document, NumberingRule
 from documents.services import allocate_number
 from portal.models import Sequence, SiteConfiguration
+from tests.schema_migrations import migrate, newest_schema_afterwards  # noqa: F401 (a fixture)
 
 K = Document.Kind
 
@@ -170,22 +170,9 @@ BEFORE = [("documents", "0011_document_site_url")]
 AFTER = [("documents", "0012_numberingrule")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def at_former_numbering(transactional_db):
+@pytest.mark.usefixtures("newest_schema_afterwards")
+def test_the_migration_keeps_the_numbers_already_issued():
     apps = migrate(BEFORE)
-    yield apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
-
-
-def test_the_migration_keeps_the_numbers_already_issued(at_former_numbering):
-    apps = at_former_numbering
     OldDocument = apps.get_model("documents", "Document")
     ContentType = apps.get_model("contenttypes", "ContentType")
     subject_type = ContentType.objects.get(app_label="portal", model="siteconfiguration")

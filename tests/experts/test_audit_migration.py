@@ -3,8 +3,7 @@ same count, and each line reads the same (who, when, what, from → to, note).""
 
 import datetime
 
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+import pytest
 from django.utils import timezone
 
 from applications.choices import DisputeLevel
@@ -15,6 +14,9 @@ from portal.history import status_change
 from portal.models import LogEntry
 from tests.experts.factories import ExpertFactory, expert_with_login, make_case
 from tests.factories import PartnerAgencyFactory
+from tests.schema_migrations import migrate, migrate_to_newest, newest_schema_afterwards  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.usefixtures("newest_schema_afterwards")
 
 BEFORE = [("experts", "0004_unavailability_conflict_until")]
 AFTER = [("experts", "0006_delete_expertevent")]
@@ -48,17 +50,6 @@ OLD_LABELS = {
     "unavailability_delete": "删除不可参与期间",
 }
 FILE_ACTIONS = ("experts.seminar_material.downloaded", "experts.opinion.viewed")
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def leaf():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def _old_choices(action):
@@ -162,7 +153,7 @@ def _work(staff, agency, monkeypatch):
     return case, seminar
 
 
-def test_every_work_log_row_moves_into_the_audit_log_and_back(transactional_db, staff, agency, monkeypatch):
+def test_every_work_log_row_moves_into_the_audit_log_and_back(staff, agency, monkeypatch):
     case, seminar = _work(staff, agency, monkeypatch)
     made_by_services = new_lines(new_entries())
     assert len(made_by_services) == 21
@@ -218,5 +209,5 @@ def test_every_work_log_row_moves_into_the_audit_log_and_back(transactional_db, 
     # And back again: exactly the rows there were.
     apps = migrate(BEFORE)
     assert old_rows(apps) == rows
-    migrate(leaf())
+    migrate_to_newest()
     assert len(new_entries()) == len(rows)

@@ -3,13 +3,14 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from portal.audit import entries_for
 from portal.models import LogEntry
 from tests.factories import UserFactory
+from tests.schema_migrations import migrate, newest_schema_afterwards  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.usefixtures("newest_schema_afterwards")
 
 BEFORE = [("meetings", "0001_initial")]
 AFTER = [("meetings", "0003_remove_event_tables")]
@@ -24,25 +25,6 @@ OLD_LABELS = {
     "hold": "会议召开",
     "minutes_approve": "批准纪要",
 }
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def old_schema(transactional_db):
-    apps = migrate(BEFORE)
-    yield apps
-    migrate(executor_leaf())
-
-
-def executor_leaf():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
 
 
 def _seed_old_events(apps, director, deputy, agency_user):
@@ -122,10 +104,11 @@ def _old_lines(apps):
     return meeting_lines, item_lines
 
 
-def test_every_event_row_becomes_one_audit_entry_with_the_same_timeline_and_back(old_schema):
+def test_every_event_row_becomes_one_audit_entry_with_the_same_timeline_and_back():
+    old = migrate(BEFORE)
     director, deputy, agency_user = UserFactory(), UserFactory(), UserFactory()
-    meeting_pk, item_pk = _seed_old_events(old_schema, director, deputy, agency_user)
-    meeting_lines, item_lines = _old_lines(old_schema)
+    meeting_pk, item_pk = _seed_old_events(old, director, deputy, agency_user)
+    meeting_lines, item_lines = _old_lines(old)
     assert (len(meeting_lines), len(item_lines)) == (7, 5)
 
     migrate(AFTER)

@@ -11,9 +11,9 @@ from importlib import import_module
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from portal.models import LogEntry
+from tests.schema_migrations import migrate, migrate_to_newest, newest_schema_afterwards  # noqa: F401 (a fixture)
 
 BEFORE_THE_AUDIT_LOG = [
     ("applications", "0006_applicantaccount"),
@@ -70,12 +70,7 @@ def _who_and_when(rows):
     return sorted((dict(row)["actor_id"], dict(row)["at"][:19]) for row in rows)
 
 
-def _migrate(targets=None):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
-
-
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("newest_schema_afterwards")
 def test_the_demo_datas_history_moves_between_the_old_tables_and_the_audit_log_without_loss():
     """A copy of the demo data is put in the old tables (backwards), then moved into the audit log
     (forwards, the real upgrade), twice: the old rows and the entries come out the same each time,
@@ -85,18 +80,18 @@ def test_the_demo_datas_history_moves_between_the_old_tables_and_the_audit_log_w
     for name in DEMO_MODULES:
         import_module(name).seed(io.StringIO())
 
-    _migrate(BEFORE_THE_AUDIT_LOG)
+    migrate(BEFORE_THE_AUDIT_LOG)
     old = {table: _old_rows(table) for table in OLD_EVENT_TABLES}
     assert all(old.values()), {table: len(rows) for table, rows in old.items()}
     not_moved = _count("portal_logentry")  # downloads, e-mails, draft saves: no old table had them
 
-    _migrate()
+    migrate_to_newest()
     upgraded = _timelines()
     assert len(upgraded) == sum(len(rows) for rows in old.values()) + not_moved
     kept = {(str(row[5]), str(row[6])[:19]) for row in upgraded}
     assert [when for rows in old.values() for when in _who_and_when(rows) if when not in kept] == []
 
-    _migrate(BEFORE_THE_AUDIT_LOG)
+    migrate(BEFORE_THE_AUDIT_LOG)
     assert {table: _old_rows(table) for table in OLD_EVENT_TABLES} == old
-    _migrate()
+    migrate_to_newest()
     assert _timelines() == upgraded
