@@ -1,5 +1,7 @@
 """ISO 3166-1 alpha-2 codes with Chinese names, so that '其他' can be any country."""
 
+import functools
+
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import FORM_COUNTRIES
@@ -73,3 +75,9 @@ ALL_COUNTRY_CHOICES = FORM_COUNTRY_CHOICES + OTHER_COUNTRY_CHOICES
 
 def country_name(code):
     return COUNTRY_NAMES.get(code, code)
+
+
+def country_namer():
+    """country_name as text, each country's name translated once: for a page of many rows naming
+    the same countries (a list's column, portal.admin_cells.per_page)."""
+    return functools.cache(lambda code: str(country_name(code)))

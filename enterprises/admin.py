@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
-from applications.countries import country_name
+from applications.countries import country_name, country_namer
 from enterprises import services
 from enterprises.models import KeyEnterprise, LiaisonOfficer, WarningDelivery
 from enterprises.permissions import (
@@ -30,6 +30,7 @@ from enterprises.permissions import (
 from enterprises.resources import KeyEnterpriseResource
 from enterprises.selectors import enterprise_page, markets_in_use
 from knowledge.models import Industry
+from portal.admin_cells import per_page
 from portal.admin_filters import ValidatedListFilter
 from portal.admin_lists import CachedLookupsMixin, FastListMixin, cached_filter, joined_subquery
 from portal.admin_scope import NotFoundOutsideQuerysetMixin
@@ -246,14 +247,19 @@ class KeyEnterpriseAdmin(
 
     # --- The list ---------------------------------------------------------------------------------
 
+    # The industries' and the countries' names translated once per page (admin_cells), not per row.
+
     @admin.display(description=_("所属行业"))
-    def industry_list(self, obj):
-        labels = dict(Industry.choices)
-        return "、".join(str(labels.get(code, code)) for code in obj.industries)
+    @per_page
+    def industry_list(self):
+        labels = {code: str(label) for code, label in Industry.choices}
+        return lambda obj: "、".join(labels.get(code, str(code)) for code in obj.industries)
 
     @admin.display(description=_("主要出口市场"))
-    def market_list(self, obj):
-        return "、".join(str(country_name(code)) for code in obj.markets)
+    @per_page
+    def market_list(self):
+        name = country_namer()
+        return lambda obj: "、".join(name(code) for code in obj.markets)
 
     @admin.display(description=_("知识产权联络员"))
     def officer_list(self, obj):

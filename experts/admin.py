@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import SelectableFieldsExportForm
 
+from applications.countries import country_namer
 from experts import services
 from experts.models import (
     ConflictParty,
@@ -109,8 +110,10 @@ class ExpertAdmin(FastListMixin, JobImportMixin, ImportExportModelAdmin):
         return history_table(expert_entries(obj)) if obj.pk else "—"
 
     @admin.display(description=_("熟悉的国家/地区"))
-    def country_list(self, obj):
-        return "、".join(obj.country_names)
+    @per_page
+    def country_list(self):
+        name = country_namer()
+        return lambda expert: "、".join(name(code) for code in expert.countries)
 
     @admin.display(description=_("当前承办"))
     def load(self, obj):
