@@ -32,11 +32,42 @@ def _pieces(format_string):
     return tuple(pieces)
 
 
+# The format characters that are a number of the value, as DateFormat and TimeFormat write them.
+_NUMBERS = {
+    "Y": lambda value: f"{value.year:04d}",
+    "y": lambda value: f"{value.year % 100:02d}",
+    "m": lambda value: f"{value.month:02d}",
+    "n": lambda value: str(value.month),
+    "d": lambda value: f"{value.day:02d}",
+    "j": lambda value: str(value.day),
+    "H": lambda value: f"{value.hour:02d}",
+    "G": lambda value: str(value.hour),
+    "i": lambda value: f"{value.minute:02d}",
+    "s": lambda value: f"{value.second:02d}",
+}
+_TIME_NUMBERS = frozenset("HGis")
+
+
+@functools.lru_cache(maxsize=64)
+def _numbers_only(pieces, formatter):
+    """For a format of numbers only (both languages' date and date-time formats): (write, None) for
+    each character and (None, text) between, written without making a DateFormat (its time zone
+    lookups, a method call per character). None for any other format."""
+    characters = {piece for is_char, piece in pieces if is_char}
+    allowed = _NUMBERS.keys() if formatter is DateFormat else _TIME_NUMBERS
+    if not characters <= allowed:
+        return None
+    return tuple((_NUMBERS[piece], None) if is_char else (None, piece) for is_char, piece in pieces)
+
+
 def formatted(value, format_string, formatter=DateFormat):
     """dateformat.format(value, format_string) (or time_format with TimeFormat)."""
     pieces = _pieces(str(format_string))
     if type(value) is datetime.date and any(is_char and hasattr(TimeFormat, p) for is_char, p in pieces):
         return formatter(value).format(format_string)  # Django's own error for a time of a date
+    numbers = _numbers_only(pieces, formatter)
+    if numbers is not None:
+        return "".join([write(value) if write else text for write, text in numbers])
     made = formatter(value)
     return "".join([str(getattr(made, piece)()) if is_char else piece for is_char, piece in pieces])
 

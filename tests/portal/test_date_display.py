@@ -51,6 +51,27 @@ def test_every_format_character_as_django(language):
                 assert formatted(value, TIME_CHARACTERS, TimeFormat) == TimeFormat(value).format(TIME_CHARACTERS)
 
 
+# Formats of numbers only, which are written without a DateFormat.
+DATE_NUMBER_FORMATS = [r"Y年n月j日", "d.m.Y", "j", "Y", "y"]
+NUMBER_FORMATS = [r"Y年n月j日 H:i", "Y-m-d H:i:s", r"y/n/j G:i \Y", "s", *DATE_NUMBER_FORMATS]
+TIME_NUMBER_FORMATS = ["H:i", "G:i:s", r"H\h i"]
+
+
+def test_formats_of_numbers_only_as_django():
+    for value in VALUES:
+        if isinstance(value, datetime.datetime):
+            for format_string in NUMBER_FORMATS:
+                assert formatted(value, format_string) == DateFormat(value).format(format_string), format_string
+        elif isinstance(value, datetime.date):
+            for format_string in DATE_NUMBER_FORMATS:
+                assert formatted(value, format_string) == DateFormat(value).format(format_string), format_string
+        else:
+            for format_string in TIME_NUMBER_FORMATS:
+                assert formatted(value, format_string, TimeFormat) == TimeFormat(value).format(format_string)
+    with pytest.raises(TypeError, match="time-related format specifiers"):
+        formatted(datetime.date(2026, 3, 8), "Y-m-d H:i")
+
+
 def test_a_time_format_for_a_date_is_djangos_error():
     with pytest.raises(TypeError, match="time-related format specifiers"):
         formatted(datetime.date(2026, 3, 8), "Y H:i")
