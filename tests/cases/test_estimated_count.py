@@ -3,6 +3,8 @@ counting them exactly on every page (PostgreSQL); below it, and on SQLite, the e
 
 import re
 
+from django.utils import timezone
+
 from cases.models import Case
 from portal.admin_filters import ApproximateCountPaginator
 from tests.cases.test_admin import bulk_cases
@@ -38,7 +40,8 @@ def test_a_list_the_statistics_page_links_to_is_counted_exactly(postgres_only, c
     monkeypatch.setattr(ApproximateCountPaginator, "exact_below", 10)
     client.force_login(staff)
     opened = Case.objects.filter(handler=staff).order_by("opened_at")
-    first, last = opened.first().opened_at.date(), opened.last().opened_at.date()
+    # The days as the filter reads them: in the portal's time zone (late in the UTC day it is the next day).
+    first, last = (timezone.localdate(case.opened_at) for case in (opened.first(), opened.last()))
     for params in (
         {"handler": staff.pk, "opened_from": first.isoformat(), "opened_to": last.isoformat()},
         {"handler": staff.pk, "status__in": ",".join(sorted(set(opened.values_list("status", flat=True))))},
