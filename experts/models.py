@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import DisputeType, RightType, TechnicalField
-from applications.countries import ALL_COUNTRY_CHOICES, country_name
+from applications.countries import ALL_COUNTRY_CHOICES
 from portal.choices import choice_label
 from portal.fields import ChoiceListField
 from portal.transitions import StatusField, StatusModel
@@ -93,10 +93,6 @@ class Expert(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.organisation}）"
-
-    @property
-    def country_names(self):
-        return [str(country_name(code)) for code in self.countries]
 
 
 class ConflictParty(models.Model):
