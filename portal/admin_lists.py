@@ -91,14 +91,16 @@ class LeanChangeList(ChangeList):
 
     def apply_select_related(self, qs):
         qs = super().apply_select_related(qs)
+        joined = dict(_joined_models(self.model, self.list_select_related))
         deferred = [
             *self.model_admin.list_defer,
             *(
                 f"{path}__{field.name}"
-                for path, model in _joined_models(self.model, self.list_select_related)
+                for path, model in joined.items()
                 if (kept := getattr(model, "name_fields", None)) is not None
                 for field in model._meta.concrete_fields
-                if field.name not in kept and not field.primary_key
+                # A key the list joins through to a further row is kept (Django cannot defer it).
+                if field.name not in kept and not field.primary_key and f"{path}__{field.name}" not in joined
             ),
         ]
         return qs.defer(*deferred) if deferred else qs

@@ -42,3 +42,13 @@ def test_the_joined_models_include_those_on_the_way():
         "token__client": ApiCall._meta.get_field("client").related_model,
     }
     assert _joined_models(User, True) == [] and _joined_models(User, False) == []
+
+
+def test_a_named_row_the_list_joins_through_keeps_its_key(client, staff, monkeypatch):
+    """The API calls' list joins each call's token and the token's client: were tokens to say
+    which fields their names need, the token's key to its client would still be read."""
+    from api.models import ApiToken
+
+    monkeypatch.setattr(ApiToken, "name_fields", ("prefix",), raising=False)
+    client.force_login(staff)
+    assert client.get(reverse("admin:api_apicall_changelist")).status_code == 200
