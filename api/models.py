@@ -55,6 +55,9 @@ class ApiClient(models.Model):
         verbose_name_plural = _("接口调用方")
         ordering = ["name"]
 
+    # What __str__ reads: all that a list of other rows needs of this one (portal.admin_lists).
+    name_fields = ("name",)
+
     def __str__(self):
         return self.name
 

@@ -65,6 +65,9 @@ class Applicant(models.Model):
             )
         ]
 
+    # What __str__ reads: all that a list of other rows needs of this one (portal.admin_lists).
+    name_fields = ("name",)
+
     def __str__(self):
         return self.name
 
@@ -228,6 +231,9 @@ class Application(StatusModel):
             models.Index(fields=["applicant_category"]),
             models.Index(fields=["status", "review_due"]),
         ]
+
+    # What __str__ reads: all that a list of other rows needs of this one (portal.admin_lists).
+    name_fields = ("number",)
 
     def __str__(self):
         return self.number or _("草稿 #%(pk)s") % {"pk": self.pk}

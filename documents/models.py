@@ -155,6 +155,9 @@ class Document(StatusModel):
             models.Index(fields=["created_at", "id"], name="document_created_id"),
         ]
 
+    # What __str__ reads: all that a list of other rows needs of this one (portal.admin_lists).
+    name_fields = ("kind", "number")
+
     def __str__(self):
         return f"{choice_label(self, 'kind')} {self.number}".strip()
 

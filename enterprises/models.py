@@ -58,6 +58,9 @@ class KeyEnterprise(models.Model):
         # The admin list's order (by name, then the key), read from the index instead of sorting the table.
         indexes = [models.Index(fields=["name", "id"], name="key_enterprise_name_id")]
 
+    # What __str__ reads: all that a list of other rows needs of this one (portal.admin_lists).
+    name_fields = ("name",)
+
     def __str__(self):
         return self.name
 

@@ -299,6 +299,9 @@ class Warning(Publication):
         ordering = ["-issued_on", "-id"]
         indexes = [models.Index(fields=["status", "country", "-issued_on"])]
 
+    # What __str__ reads: all that a list of other rows needs of this one (portal.admin_lists).
+    name_fields = ("title",)
+
     def __str__(self):
         return self.title
 
@@ -386,6 +389,9 @@ class Event(Publication):
         verbose_name = _("培训与展会")
         verbose_name_plural = _("培训与展会")
         ordering = ["-starts_at"]
+
+    # What __str__ reads: all that a list of other rows needs of this one (portal.admin_lists).
+    name_fields = ("title",)
 
     def __str__(self):
         return self.title

@@ -122,6 +122,9 @@ class JointMeeting(StatusModel):
             models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="meeting_quarter_1_to_4"),
         ]
 
+    # What __str__ reads: all that a list of other rows needs of this one (portal.admin_lists).
+    name_fields = ("title",)
+
     def __str__(self):
         return self.title
 

@@ -89,9 +89,11 @@ class LeanChangeList(ChangeList):
     A column reading a column left out would cost a query per row; the registry walk
     (tests/portal/test_admin_list_queries.py) counts the queries at 5 and 50 rows and fails then."""
 
-    def apply_select_related(self, qs):
-        qs = super().apply_select_related(qs)
-        joined = dict(_joined_models(self.model, self.list_select_related))
+    def get_queryset(self, request, exclude_parameters=None):
+        # The joins are read off the query made, not list_select_related alone: Django leaves
+        # list_select_related out when the admin's get_queryset joins rows itself.
+        qs = super().get_queryset(request, exclude_parameters)
+        joined = dict(_joined_paths(self.model, qs.query.select_related))
         deferred = [
             *self.model_admin.list_defer,
             *(
@@ -106,18 +108,18 @@ class LeanChangeList(ChangeList):
         return qs.defer(*deferred) if deferred else qs
 
 
-def _joined_models(model, select_related):
-    """(path, model) of each related row list_select_related joins, the ones on its way included."""
-    if not isinstance(select_related, list | tuple):
+def _joined_paths(model, select_related, prefix=""):
+    """(path, model) of each related row a query's select_related joins (Django keeps them as a
+    nested dict of field names; True, every key, is not walked)."""
+    if not isinstance(select_related, dict):
         return []
-    found = {}
-    for path in select_related:
-        current, walked = model, []
-        for name in path.split("__"):
-            current = current._meta.get_field(name).related_model
-            walked.append(name)
-            found["__".join(walked)] = current
-    return list(found.items())
+    found = []
+    for name, further in select_related.items():
+        related = model._meta.get_field(name).related_model
+        path = f"{prefix}{name}"
+        found.append((path, related))
+        found.extend(_joined_paths(related, further, f"{path}__"))
+    return found
 
 
 @functools.cache

@@ -41,6 +41,9 @@ class ServicePoint(models.Model):
         verbose_name_plural = _("服务工作站")
         ordering = ["display_order", "name"]
 
+    # What __str__ reads: all that a list of other rows needs of this one (portal.admin_lists).
+    name_fields = ("name",)
+
     def __str__(self):
         return self.name
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.admin_lists import _joined_models
+from portal.admin_lists import _joined_paths
 from portal.models import Notification, User
 from tests.factories import UserFactory
 
@@ -33,15 +33,44 @@ def test_the_list_reads_the_subjects_and_of_each_recipient_only_what_shows_their
         assert f"收件人{index}" in page
 
 
-def test_the_joined_models_include_those_on_the_way():
+def test_the_joined_rows_include_those_on_the_way():
     from api.models import ApiCall
 
-    assert dict(_joined_models(ApiCall, ["client", "token", "token__client"])) == {
+    joined = ApiCall.objects.select_related("client", "token", "token__client").query.select_related
+    assert dict(_joined_paths(ApiCall, joined)) == {
         "client": ApiCall._meta.get_field("client").related_model,
         "token": ApiCall._meta.get_field("token").related_model,
         "token__client": ApiCall._meta.get_field("client").related_model,
     }
-    assert _joined_models(User, True) == [] and _joined_models(User, False) == []
+    assert _joined_paths(User, True) == [] and _joined_paths(User, False) == []
+
+
+def test_rows_the_admin_joins_itself_are_read_lean_too(client, director):
+    """The work reports' admin joins the authors and signers in its get_queryset, where Django then
+    leaves list_select_related aside: their names are read, not their password hashes, and the
+    report's own long texts are left unread."""
+    from reporting.models import WorkReport
+
+    WorkReport.objects.create(
+        kind=WorkReport.Kind.QUARTERLY,
+        year=2026,
+        quarter=1,
+        title="2026年第一季度工作报告",
+        created_by=director,
+        period_first="2026-01-01",
+        period_last="2026-03-31",
+        overview="很长的概述",
+    )
+    client.force_login(director)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("admin:reporting_workreport_changelist")).content.decode()
+    rows = [
+        query["sql"] for query in queries if 'FROM "reporting_workreport"' in query["sql"] and "JOIN" in query["sql"]
+    ]
+    assert len(rows) == 1
+    assert '"portal_user"."full_name"' in rows[0] and '"portal_user"."password"' not in rows[0]
+    assert '"reporting_workreport"."overview"' not in rows[0]
+    assert director.full_name in page
 
 
 def test_a_named_row_the_list_joins_through_keeps_its_key(client, staff, monkeypatch):
