@@ -208,6 +208,19 @@ def test_export_writes_labels_the_state_and_the_agency(client, staff, agency):
     assert response.status_code == 200
 
 
+def test_the_export_reads_whole_rows_in_one_query(rf, staff, agency, django_assert_num_queries):
+    """The list leaves the laws' texts unread; the export, made through the list, writes them."""
+    from django.contrib import admin
+
+    for index in range(3):
+        LawFactory(title_zh=f"导出的法律{index}", agency=agency, full_text=f"全文{index}")
+    request = rf.get(reverse("admin:knowledge_law_export"))
+    request.user = staff
+    laws = admin.site._registry[Law].get_export_queryset(request)
+    with django_assert_num_queries(1):
+        assert sorted(law.full_text for law in laws) == ["全文0", "全文1", "全文2"]
+
+
 @pytest.mark.parametrize("who", ["agency_user", "applicant"])
 def test_import_is_for_the_center(client, request, who):
     client.force_login(request.getfixturevalue(who))
