@@ -98,18 +98,6 @@ def made_each_time(settings):
     settings.PAGE_CACHE = False
 
 
-@pytest.fixture
-def templates_unrecorded(monkeypatch):
-    """For tests that walk hundreds of pages and read only their status and HTML: the test
-    environment's recording of every template rendered, with a copy of its context (what
-    response.context and assertTemplateUsed read), is switched off; on an admin page it is a
-    fifth of the time. Uninstrumented rendering is what production runs."""
-    from django.template import Template
-    from django.test.utils import _TestState
-
-    monkeypatch.setattr(Template, "_render", _TestState.saved_data.template_render)
-
-
 @pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the portal's language: a request in English activates English for the

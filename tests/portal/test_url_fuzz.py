@@ -220,7 +220,7 @@ class Fuzzer:
 
 
 @pytest.fixture
-def fuzzer(templates_unrecorded):
+def fuzzer():
     for name in DEMO_MODULES:
         import_module(name).seed(io.StringIO())
     return Fuzzer()
