@@ -15,10 +15,11 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _page_and_rows_query(client, list_name, table):
-    """The list page's HTML and the SQL of its rows' query (the one reading the table with joins)."""
+def _page_and_rows_query(client, table):
+    """The list page's HTML and the SQL of its rows' query (the one reading the table with joins);
+    the table is named as the list is (app_model)."""
     with CaptureQueriesContext(connection) as queries:
-        page = client.get(reverse(f"admin:{list_name}_changelist")).content.decode()
+        page = client.get(reverse(f"admin:{table}_changelist")).content.decode()
     rows = [query["sql"] for query in queries if f'FROM "{table}"' in query["sql"] and "JOIN" in query["sql"]]
     assert len(rows) == 1
     return page, rows[0]
@@ -29,7 +30,7 @@ def test_the_list_reads_the_subjects_and_of_each_recipient_only_what_shows_their
         recipient = UserFactory(full_name=f"收件人{index}")
         Notification.objects.create(recipient=recipient, subject=f"通知 {index}")
     client.force_login(staff)
-    page, rows = _page_and_rows_query(client, "portal_notification", "portal_notification")
+    page, rows = _page_and_rows_query(client, "portal_notification")
     assert '"portal_user"."full_name"' in rows and '"portal_user"."email"' in rows
     assert '"portal_user"."password"' not in rows and '"portal_user"."date_joined"' not in rows
     assert '"portal_notification"."subject"' in rows and '"portal_notification"."body"' not in rows
@@ -54,19 +55,11 @@ def test_rows_the_admin_joins_itself_are_read_lean_too(client, director):
     leaves list_select_related aside: their names are read, not their password hashes, and the
     report's own long texts are left unread."""
     from reporting.models import WorkReport
+    from reporting.services import work_report_draft
 
-    WorkReport.objects.create(
-        kind=WorkReport.Kind.QUARTERLY,
-        year=2026,
-        quarter=1,
-        title="2026年第一季度工作报告",
-        created_by=director,
-        period_first="2026-01-01",
-        period_last="2026-03-31",
-        overview="很长的概述",
-    )
+    work_report_draft(kind=WorkReport.Kind.QUARTERLY, year=2026, quarter=1, by=director)
     client.force_login(director)
-    page, rows = _page_and_rows_query(client, "reporting_workreport", "reporting_workreport")
+    page, rows = _page_and_rows_query(client, "reporting_workreport")
     assert '"portal_user"."full_name"' in rows and '"portal_user"."password"' not in rows
     assert '"reporting_workreport"."overview"' not in rows
     assert director.full_name in page
