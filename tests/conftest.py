@@ -9,9 +9,18 @@ from django.core.cache import cache
 from django.utils import translation
 
 from portal.roles import Role
+from portal.startup import freeze_startup_objects
 from tests.factories import ApplicantFactory, PartnerAgencyFactory, UserFactory
 
 SIGNING_CERT_PASSWORD = "test-cert-pass"
+
+
+def pytest_collection_finish(session):
+    """As a started web process does (portal.startup): what collecting loaded (Django, the apps, the
+    libraries, every test module) stays out of the garbage collector's full walks from here on. Without
+    it, the tests that build many objects pay for walking all of that again and again: the demo data's
+    round trip through the audit-log migrations took 144 s instead of 56 s."""
+    freeze_startup_objects()
 
 
 @pytest.fixture(scope="session")
