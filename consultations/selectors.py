@@ -7,8 +7,8 @@ workstation's staff may see (consultations.permissions.scope_of)."""
 import datetime
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Count, Q
-from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,6 +73,25 @@ def period_months(year: int, quarter: int | None = None) -> list[int]:
     return list(range((quarter - 1) * 3 + 1, quarter * 3 + 1)) if quarter else list(range(1, 13))
 
 
+def month_in_period(field: str, year: int, quarter: int | None = None):
+    """The month of a time in the period, in the portal's time zone, by comparing it with the first
+    moments of the period's months (worked out once, here). PostgreSQL's EXTRACT(MONTH FROM … AT TIME
+    ZONE …) converts each row's time instead: at 50,000 consultations in a year that was two thirds
+    of the statistics page's query (103 ms against 33)."""
+    months = period_months(year, quarter)
+    zone = timezone.get_current_timezone()
+    return models.Case(
+        *(
+            models.When(
+                **{f"{field}__lt": timezone.make_aware(datetime.datetime(year, month + 1, 1), zone)}, then=month
+            )
+            for month in months[:-1]
+        ),
+        default=models.Value(months[-1]),
+        output_field=models.IntegerField(),
+    )
+
+
 @dataclass
 class Row:
     key: str
@@ -125,7 +144,9 @@ def consultation_counts(*, year: int, quarter: int | None = None, scope=None, po
     """Consultations received in the period: the total, by channel, by workstation and by month."""
     start, end = period_bounds(year, quarter)
     received = _scoped(Consultation.objects.filter(received_at__gte=start, received_at__lt=end), scope)
-    groups = _groups(received, "status", "channel", "service_point_id", month=ExtractMonth("received_at"))
+    groups = _groups(
+        received, "status", "channel", "service_point_id", month=month_in_period("received_at", year, quarter)
+    )
     by_month = _sum_by(groups, "month")
     return {
         "total": sum(by_month.values()),

@@ -39,6 +39,19 @@ def test_consultation_counts_by_channel_workstation_and_month(staff, park_user, 
     assert scoped["total"] == 1 and [row.key for row in scoped["by_service_point"]] == [str(park_point.pk)]
 
 
+def test_a_consultation_counts_in_its_month_in_the_portals_time_zone(staff, log):
+    """Late on the last day of March in Beijing is still March, though in UTC it is the afternoon;
+    just after midnight on 1 April is April, though in UTC it is still 31 March."""
+    local = timezone.get_current_timezone()
+    log(staff, received_at=timezone.make_aware(datetime.datetime(2026, 3, 31, 23, 59), local))
+    log(staff, received_at=timezone.make_aware(datetime.datetime(2026, 4, 1, 0, 1), local))
+    log(staff, received_at=timezone.make_aware(datetime.datetime(2026, 12, 31, 23, 59), local))
+    months = {row.key: row.count for row in selectors.consultation_counts(year=2026)["by_month"]}
+    assert (months["3"], months["4"], months["12"], sum(months.values())) == (1, 1, 1, 3)
+    quarter = {row.key: row.count for row in selectors.consultation_counts(year=2026, quarter=2)["by_month"]}
+    assert quarter == {"4": 1, "5": 0, "6": 0}
+
+
 def test_application_counts_by_channel_and_workstation(park_point):
     submitted(ApplicationFactory(channel=Channel.CONSULTATION, service_point=park_point), when=at(2026, 3, 1))
     submitted(ApplicationFactory(), when=at(2026, 3, 2))
