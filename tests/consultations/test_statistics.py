@@ -102,6 +102,19 @@ def test_the_statistics_page_for_the_center_and_for_a_workstation(client, staff,
     assert "许昌经开区园区工作站" in page and "长葛市工作站" not in page and "仅统计本工作站" in page
 
 
+def test_the_statistics_are_kept_a_minute_per_period_and_scope(staff, park_user, park_point, log):
+    from django.core.cache import cache
+
+    log(staff, received_at=at(2026, 2, 5))
+    assert selectors.statistics(year=2026)["consultations"]["total"] == 1
+    log(park_user, received_at=at(2026, 2, 6))
+    assert selectors.statistics(year=2026)["consultations"]["total"] == 1  # kept
+    assert selectors.statistics(year=2026, quarter=1)["consultations"]["total"] == 2  # another period
+    assert selectors.statistics(year=2026, scope=[park_point.pk])["consultations"]["total"] == 1  # another scope
+    cache.clear()  # as a minute later
+    assert selectors.statistics(year=2026)["consultations"]["total"] == 2
+
+
 def test_the_statistics_page_is_not_for_applicants(client, applicant):
     client.force_login(applicant)
     response = client.get(reverse("admin:consultations_consultationstatistics_changelist"))
