@@ -17,6 +17,7 @@ from types import MethodType
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.apps import AdminConfig
+from django.forms import BaseFormSet, BaseModelFormSet, HiddenInput, ModelChoiceField
 from django.utils.translation import get_language
 
 from portal.admin_filters import FastActionCheckboxMixin
@@ -72,8 +73,42 @@ class DirectActionForm(helpers.ActionForm):
     default_renderer = direct_widget_renderer
 
 
+class ChangeListFormSet(BaseModelFormSet):
+    """Django's formset of a list's rows, whose hidden key fields share one queryset.
+
+    Django gives each row's form a hidden field naming the row (a ModelChoiceField of the model's
+    rows) and makes it a queryset of its own: a new queryset, then two copies of it, some 30 µs a
+    row, a third of what making a row's form costs. The rows' key fields are alike but for the key
+    they show, so here they share one. Where the key is a field of the form, a relation or given a
+    widget of its own, Django's way is taken unchanged."""
+
+    def add_fields(self, form, index):
+        key = self.model._meta.pk
+        if key.name in form.fields or key.remote_field or form._meta.widgets:
+            return super().add_fields(form, index)
+        self._pk_field = key
+        field = ModelChoiceField(None, initial=self._row_key(form, index), required=False, widget=HiddenInput)
+        field._queryset = self._key_queryset(form.instance._state.db)  # shared, not copied (see above)
+        form.fields[key.name] = field
+        return BaseFormSet.add_fields(self, form, index)
+
+    def _row_key(self, form, index):
+        # As BaseModelFormSet.add_fields: a row being added has no key yet.
+        if form.is_bound:
+            return None if form.instance._state.adding else form.instance.pk
+        rows = self.get_queryset()
+        return rows[index].pk if index is not None and index < len(rows) else None
+
+    def _key_queryset(self, db):
+        kept = vars(self).setdefault("_key_querysets", {})
+        if db not in kept:
+            kept[db] = self.model._default_manager.get_queryset().using(db)
+        return kept[db]
+
+
 def _changelist_formset(model_admin, request, **kwargs):
     kwargs.setdefault("renderer", direct_widget_renderer)
+    kwargs.setdefault("formset", ChangeListFormSet)
     return type(model_admin).get_changelist_formset(model_admin, request, **kwargs)
 
 

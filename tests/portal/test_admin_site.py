@@ -6,7 +6,7 @@ import re
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 
-from tests.factories import UserFactory
+from tests.factories import PartnerAgencyFactory, UserFactory
 
 
 def _sidebar_links(page):
@@ -134,6 +134,34 @@ def test_a_field_edited_in_place_is_saved_and_a_wrong_one_is_shown_with_its_erro
     target.refresh_from_db()
     assert target.display_order == 42
     assert re.search(r'name="form-\d+-display_order" value="42"', client.get(url).content.decode())
+
+
+def test_the_rows_key_fields_share_one_queryset_and_still_refuse_a_key_naming_no_row(client, staff):
+    from portal.admin_site import ChangeListFormSet
+    from portal.models import PartnerAgency
+
+    PartnerAgencyFactory.create_batch(3, display_order=1)
+    client.force_login(staff)
+    url = "/admin/portal/partneragency/"
+    formset = client.get(url).context["cl"].formset
+    assert isinstance(formset, ChangeListFormSet)
+    keys = [form.fields["id"] for form in formset.forms]
+    assert len(keys) >= 3 and len({id(key.queryset) for key in keys}) == 1
+    assert [key.initial for key in keys] == [form.instance.pk for form in formset.forms]
+
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+        "form-0-id": "99999999",
+        "form-0-display_order": "5",
+        "_save": "保存",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert refused.context["cl"].formset.forms[0].errors["id"]  # as Django's own key field refuses it
+    assert not PartnerAgency.objects.filter(display_order=5).exists()
 
 
 def test_the_actions_are_written_directly_as_djangos_templates_write_them(rf, staff):
