@@ -102,6 +102,18 @@ def test_every_list_with_fields_to_edit_in_place_writes_them_directly(rf, staff,
     assert re.search(rf'<input type="hidden" name="form-\d+-id" value="{agency.pk}" id="id_form-\d+-id">', page)
 
 
+def _list_save(rows):
+    """The save button of a list with fields to edit in place, with its formset's management form."""
+    count = str(rows)
+    return {
+        "form-TOTAL_FORMS": count,
+        "form-INITIAL_FORMS": count,
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+        "_save": "保存",
+    }
+
+
 def test_a_field_edited_in_place_is_saved_and_a_wrong_one_is_shown_with_its_error(client, staff):
     from portal.models import PartnerAgency
 
@@ -109,13 +121,7 @@ def test_a_field_edited_in_place_is_saved_and_a_wrong_one_is_shown_with_its_erro
     client.force_login(staff)
     url = "/admin/portal/partneragency/"
     forms = client.get(url).context["cl"].formset.forms
-    data = {
-        "form-TOTAL_FORMS": str(len(forms)),
-        "form-INITIAL_FORMS": str(len(forms)),
-        "form-MIN_NUM_FORMS": "0",
-        "form-MAX_NUM_FORMS": "1000",
-        "_save": "保存",
-    }
+    data = _list_save(rows=len(forms))
     for index, form in enumerate(forms):
         data[f"form-{index}-id"] = str(form.instance.pk)
         data[f"form-{index}-display_order"] = str(form.instance.display_order)
@@ -149,16 +155,7 @@ def test_the_rows_key_fields_share_one_queryset_and_still_refuse_a_key_naming_no
     assert len(keys) >= 3 and len({id(key.queryset) for key in keys}) == 1
     assert [key.initial for key in keys] == [form.instance.pk for form in formset.forms]
 
-    data = {
-        "form-TOTAL_FORMS": "1",
-        "form-INITIAL_FORMS": "1",
-        "form-MIN_NUM_FORMS": "0",
-        "form-MAX_NUM_FORMS": "1000",
-        "form-0-id": "99999999",
-        "form-0-display_order": "5",
-        "_save": "保存",
-    }
-    refused = client.post(url, data)
+    refused = client.post(url, {**_list_save(rows=1), "form-0-id": "99999999", "form-0-display_order": "5"})
     assert refused.status_code == 200
     assert refused.context["cl"].formset.forms[0].errors["id"]  # as Django's own key field refuses it
     assert not PartnerAgency.objects.filter(display_order=5).exists()
