@@ -62,14 +62,16 @@ def consultations_of_applicant(applicant, queryset=None):
 # --- Statistics -------------------------------------------------------------------------------
 
 
+def month_start(year: int, month: int) -> datetime.datetime:
+    """The first moment of a month in the portal's time zone; month 13 is January of the next year."""
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return timezone.make_aware(datetime.datetime(year, month, 1), timezone.get_current_timezone())
+
+
 def period_bounds(year: int, quarter: int | None = None) -> tuple[datetime.datetime, datetime.datetime]:
     """The first moment of the period and the first moment after it, in the portal's time zone."""
     first_month, months = ((quarter - 1) * 3 + 1, 3) if quarter else (1, 12)
-    start = datetime.datetime(year, first_month, 1)
-    end_month = first_month + months
-    end = datetime.datetime(year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
-    zone = timezone.get_current_timezone()
-    return timezone.make_aware(start, zone), timezone.make_aware(end, zone)
+    return month_start(year, first_month), month_start(year, first_month + months)
 
 
 def period_months(year: int, quarter: int | None = None) -> list[int]:
@@ -82,14 +84,8 @@ def month_in_period(field: str, year: int, quarter: int | None = None):
     ZONE …) converts each row's time instead: at 50,000 consultations in a year that was two thirds
     of the statistics page's query (103 ms against 33)."""
     months = period_months(year, quarter)
-    zone = timezone.get_current_timezone()
     return models.Case(
-        *(
-            models.When(
-                **{f"{field}__lt": timezone.make_aware(datetime.datetime(year, month + 1, 1), zone)}, then=month
-            )
-            for month in months[:-1]
-        ),
+        *(models.When(**{f"{field}__lt": month_start(year, month + 1)}, then=month) for month in months[:-1]),
         default=models.Value(months[-1]),
         output_field=models.IntegerField(),
     )
