@@ -214,16 +214,21 @@ class NumberingRuleAdmin(FastListMixin, admin.ModelAdmin):
         return False
 
     @admin.display(description=_("编号样式"))
-    def pattern(self, rule):
-        if rule.pk is None:
-            return "-"
-        if rule.style == NumberingRule.Style.ISSUE:
-            return _("第N期（每种纪要各自编号，每年从第1期起）")
-        prefix = SiteConfiguration.get().doc_number_prefix + rule.form_code
-        return _("%(prefix)s〔%(year)s〕N号（与使用同一代字的文书共用序号）") % {
-            "prefix": prefix,
-            "year": timezone.localdate().year,
-        }
+    @per_page
+    def pattern(self):
+        # The center's prefix, the year and the two texts are the same on every row of the list.
+        center_prefix, year = SiteConfiguration.get().doc_number_prefix, timezone.localdate().year
+        by_issue = str(_("第N期（每种纪要各自编号，每年从第1期起）"))
+        shared = str(_("%(prefix)s〔%(year)s〕N号（与使用同一代字的文书共用序号）"))
+
+        def pattern_of(rule):
+            if rule.pk is None:
+                return "-"
+            if rule.style == NumberingRule.Style.ISSUE:
+                return by_issue
+            return shared % {"prefix": center_prefix + rule.form_code, "year": year}
+
+        return pattern_of
 
 
 @admin.register(SignerCertificate)
