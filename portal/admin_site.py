@@ -12,6 +12,7 @@ Every admin view's GET page is kept for the person who asked for it until a tabl
 from is written to (portal.page_cache): the staff go back to the same lists and cases all day.
 """
 
+import copy
 from types import MethodType
 
 from django.contrib import admin
@@ -74,13 +75,20 @@ class DirectActionForm(helpers.ActionForm):
 
 
 class ChangeListFormSet(BaseModelFormSet):
-    """Django's formset of a list's rows, whose hidden key fields share one queryset.
+    """Django's formset of a list's rows, whose hidden key fields share one queryset and whose
+    rows share one copy of the form's fields (PageOfRowsFields).
 
     Django gives each row's form a hidden field naming the row (a ModelChoiceField of the model's
     rows) and makes it a queryset of its own: a new queryset, then two copies of it, some 30 µs a
     row, a third of what making a row's form costs. The rows' key fields are alike but for the key
     they show, so here they share one. Where the key is a field of the form, a relation or given a
     widget of its own, Django's way is taken unchanged."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # self.form is the form class modelformset_factory made for this formset alone.
+        if not isinstance(self.form.base_fields, PageOfRowsFields):
+            self.form.base_fields = PageOfRowsFields(self.form.base_fields)
 
     def add_fields(self, form, index):
         key = self.model._meta.pk
@@ -104,6 +112,28 @@ class ChangeListFormSet(BaseModelFormSet):
         if db not in kept:
             kept[db] = self.model._default_manager.get_queryset().using(db)
         return kept[db]
+
+
+class PageOfRowsFields(dict):
+    """The fields of a list's row forms, one copy for all the rows of a page.
+
+    A form deep-copies its class's fields when it is made, so that changing one form's fields
+    leaves the others alone: a hundred copies of the same fields, a tenth of a 100-row list with
+    fields to edit in place. The rows' forms change none of their fields but in one case: a
+    ModelForm narrows a field's queryset to the relation's limit_choices_to, in place. So the
+    fields are deep-copied once per page, as Django does for each form, and every row shares that
+    copy, each in a dict of its own (the formset adds each row's key field to it); a field with a
+    queryset is still copied for each row, from the page's copy."""
+
+    page_copy = None
+
+    def __deepcopy__(self, memo):
+        if self.page_copy is None:
+            self.page_copy = copy.deepcopy(dict(self), memo)
+        return {
+            name: copy.deepcopy(field, memo) if hasattr(field, "queryset") else field
+            for name, field in self.page_copy.items()
+        }
 
 
 def _changelist_formset(model_admin, request, **kwargs):

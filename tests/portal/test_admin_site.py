@@ -161,6 +161,54 @@ def test_the_rows_key_fields_share_one_queryset_and_still_refuse_a_key_naming_no
     assert not PartnerAgency.objects.filter(display_order=5).exists()
 
 
+def test_the_rows_share_one_copy_of_their_fields_and_keep_their_own_values_and_errors(client, staff):
+    from portal.admin_site import PageOfRowsFields
+    from portal.models import PartnerAgency
+
+    agencies = PartnerAgencyFactory.create_batch(3)
+    client.force_login(staff)
+    url = "/admin/portal/partneragency/"
+    formset = client.get(url).context["cl"].formset
+    forms = formset.forms
+    assert isinstance(formset.form.base_fields, PageOfRowsFields)
+    # One copy for the page, not the class's own fields (another page changing its copy leaves them).
+    shared = forms[0].fields["display_order"]
+    assert shared is not formset.form.base_fields["display_order"]
+    assert all(form.fields["display_order"] is shared for form in forms)
+    assert len({id(form.fields) for form in forms}) == len(forms)  # each row's key field in a dict of its own
+
+    data = _list_save(rows=len(forms))
+    for index, form in enumerate(forms):
+        data[f"form-{index}-id"] = str(form.instance.pk)
+        data[f"form-{index}-display_order"] = str(form.instance.display_order)
+    wrong = client.post(url, {**data, "form-1-display_order": "三", "form-2-display_order": "17"})
+    rows = wrong.context["cl"].formset.forms
+    assert [bool(row.errors) for row in rows[:3]] == [False, True, False]  # the error stays on its row
+    assert rows[2].cleaned_data["display_order"] == 17
+    before = {agency.pk: agency.display_order for agency in agencies}
+    assert {agency.pk: agency.display_order for agency in PartnerAgency.objects.filter(pk__in=before)} == before
+
+
+def test_a_row_field_with_a_queryset_is_copied_for_each_row_and_narrowed_once():
+    """A ModelForm narrows a relation's queryset to its limit_choices_to in place: each row has a
+    copy of its own, narrowed once, not a shared one narrowed once per row."""
+    from django.forms import modelform_factory, modelformset_factory
+
+    from documents.models import SignerCertificate
+    from portal.admin_site import ChangeListFormSet
+
+    FormSet = modelformset_factory(
+        SignerCertificate, fields=["signer", "key_label"], formset=ChangeListFormSet, extra=3
+    )
+    forms = FormSet(queryset=SignerCertificate.objects.none()).forms
+    signers = [form.fields["signer"] for form in forms]
+    assert len({id(field) for field in signers}) == 3
+    assert len({id(field.queryset) for field in signers}) == 3
+    narrowed_once = str(modelform_factory(SignerCertificate, fields=["signer"])().fields["signer"].queryset.query)
+    assert all(str(field.queryset.query) == narrowed_once for field in signers)
+    assert all(form.fields["key_label"] is forms[0].fields["key_label"] for form in forms)
+
+
 def test_the_actions_are_written_directly_as_djangos_templates_write_them(rf, staff):
     from django.contrib import admin as django_admin
     from django.contrib.admin import helpers
