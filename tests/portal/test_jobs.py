@@ -215,7 +215,10 @@ def test_another_user_cannot_retry_and_a_superuser_sees_every_job(runner, staff,
     admin = UserFactory(full_name="系统管理员", is_staff=True, is_superuser=True)
     client.force_login(admin)
     assert client.get(reverse("jobs:detail", args=[job.pk])).status_code == 200
-    assert client.get(reverse("admin:portal_job_changelist")).status_code == 200
+    other = _start(director)
+    listing = client.get(reverse("admin:portal_job_changelist")).content.decode()
+    for each in [job, other]:  # each row links to its own job's page
+        assert f'<a href="{reverse("jobs:detail", args=[each.pk])}">打开</a>' in listing
     client.force_login(staff)
     assert client.get(reverse("admin:portal_job_changelist")).status_code == 403
 
