@@ -1,5 +1,4 @@
 import base64
-import uuid
 
 from axes import admin as _axes_admin  # noqa: F401  registers first
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -19,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.admin_cells import html_link, per_page
 from portal.admin_filters import DateHierarchyGuardMixin
-from portal.admin_lists import CachedLookupsMixin, FastListMixin, cached_filter, year_filter
+from portal.admin_lists import CachedLookupsMixin, FastListMixin, cached_filter, row_uuid_urls, year_filter
 from portal.jobs import visible_jobs
 from portal.models import (
     CalendarDay,
@@ -424,8 +423,5 @@ class JobAdmin(FastListMixin, admin.ModelAdmin):
     @admin.display(description=_("任务页面"))
     @per_page
     def page_link(self):
-        # Reversed once with a stand-in key (row_urls takes whole numbers; a job's key is a UUID,
-        # whose text the URL carries as it is), translated once: not once per row.
-        stand_in = str(uuid.UUID(int=0))
-        pattern, label = reverse("jobs:detail", args=[stand_in]), str(_("打开"))
-        return lambda job: html_link(pattern.replace(stand_in, str(job.pk), 1), label)
+        url_of, label = row_uuid_urls("jobs:detail"), str(_("打开"))
+        return lambda job: html_link(url_of(job.pk), label)

@@ -14,11 +14,13 @@ database for comes from here instead:
   (the first and last date, then every distinct year: a scan of the whole table).
 
 And ``row_url(view, key)`` for a column of links: the URL reversed once, not once per row
-(``row_urls(view)``: the same as a function of the key, for a column made once per page).
+(``row_urls(view)``: the same as a function of the key, for a column made once per page;
+``row_uuid_urls(view)`` for a key that is a UUID).
 """
 
 import datetime
 import functools
+import uuid
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
@@ -36,11 +38,13 @@ FIRST_YEAR = 2015
 
 # Stands for a row's key in a URL reversed once; a number, so that an <int:…> converter takes it.
 _KEY = 987654320123
+# The same for a key that is a UUID (a <uuid:…> converter): a job's.
+_UUID_KEY = uuid.UUID(int=_KEY)
 
 
 @functools.lru_cache(maxsize=256)
-def _reversed(viewname, keys, prefix, urlconf):
-    return reverse(viewname, args=[_KEY + index for index in range(keys)], urlconf=urlconf)
+def _reversed(viewname, stand_ins, prefix, urlconf):
+    return reverse(viewname, args=stand_ins, urlconf=urlconf)
 
 
 def row_url(viewname, *keys):
@@ -52,7 +56,7 @@ def row_url(viewname, *keys):
 def row_urls(viewname, keys=1):
     """row_url for one view, as a function of the row's keys: the pattern looked up once (a column
     made once per page, portal.admin_cells.per_page)."""
-    pattern = _reversed(viewname, keys, get_script_prefix(), get_urlconf())
+    pattern = _reversed(viewname, tuple(_KEY + index for index in range(keys)), get_script_prefix(), get_urlconf())
     if keys == 1:
         placeholder = str(_KEY)
         return lambda key: pattern.replace(placeholder, str(int(key)), 1)
@@ -64,6 +68,13 @@ def row_urls(viewname, keys=1):
         return made
 
     return url
+
+
+def row_uuid_urls(viewname):
+    """row_urls for a view whose one key is a UUID: the URL as a function of the row's key."""
+    pattern = _reversed(viewname, (_UUID_KEY,), get_script_prefix(), get_urlconf())
+    placeholder = str(_UUID_KEY)
+    return lambda key: pattern.replace(placeholder, str(uuid.UUID(str(key))), 1)
 
 
 class FastListMixin:

@@ -1,8 +1,11 @@
-"""row_url gives what reverse gives, for one key and two, under any script prefix."""
+"""row_url gives what reverse gives, for one key and two, under any script prefix; row_uuid_urls the
+same for a key that is a UUID."""
+
+import uuid
 
 from django.urls import reverse, set_script_prefix
 
-from portal.admin_lists import row_url
+from portal.admin_lists import row_url, row_uuid_urls
 
 
 def test_a_row_url_is_the_reversed_url():
@@ -21,3 +24,10 @@ def test_a_row_url_follows_the_script_prefix():
     finally:
         set_script_prefix("/")
     assert row_url("documents:download", 5) == reverse("documents:download", args=[5])
+
+
+def test_a_row_url_of_a_uuid_key_is_the_reversed_url():
+    url_of = row_uuid_urls("jobs:detail")
+    for key in (uuid.uuid4(), uuid.UUID(int=0), uuid.UUID(int=987654320123)):
+        assert url_of(key) == reverse("jobs:detail", args=[key])
+        assert url_of(str(key)) == reverse("jobs:detail", args=[key])
