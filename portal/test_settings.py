@@ -30,4 +30,8 @@ AXES_ENABLED = True
 # Live-server threads end without closing their connections; persistent connections would
 # then keep the test database busy at teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The test command migrates one template database beside its other first steps; each test process's
+# database is then a copy of it (CREATE DATABASE … TEMPLATE), and its own migrate finds nothing to do.
+if os.environ.get("TEST_DATABASE_TEMPLATE"):
+    DATABASES["default"]["TEST"] = {"TEMPLATE": os.environ["TEST_DATABASE_TEMPLATE"]}  # noqa: F405
 PAGE_CACHE = True  # every test of a kept page goes through it
