@@ -12,6 +12,7 @@ import threading
 
 from chinese_calendar import constants as official
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from portal.models import CalendarDay, WorkingDayNumber
@@ -135,11 +136,9 @@ def official_calendar_sync(*, by=None, model=CalendarDay, first_year=OFFICIAL_FI
         model.objects.filter(pk__in=removed).delete()
         counts.update(created=len(created), updated=len(updated), removed=len(removed))
         if model is CalendarDay:
-            # The working-day numbers follow the calendar: rebuilt after a change, and always
-            # reaching two years ahead (the daily task extends them each new year).
-            last_year = timezone.localdate().year + NUMBERS_YEARS_AHEAD
-            if created or updated or removed or not _numbers_cover(datetime.date(last_year, 12, 31)):
-                working_day_numbers_rebuild(NUMBERS_FIRST_YEAR, last_year)
+            # The working-day numbers follow the calendar, and always reach two years ahead (the
+            # daily task extends them each new year).
+            working_day_numbers_follow_calendar()
     return counts
 
 
@@ -196,6 +195,51 @@ def working_day_numbers_rebuild(
     return len(rows)
 
 
+# More changed days than this are written by a rebuild: one pass over every row then costs less
+# than moving the rest of the table once for each.
+_MOST_DAYS_MOVED_ONE_BY_ONE = 20
+
+
+def working_day_numbers_follow_calendar():
+    """Put the numbers in step with the calendar after days were added, edited or deleted.
+
+    A day whose status changed moves the number of every date from it on by one, up or down. The
+    dates whose stored status differs from the calendar's are found in one pass, and each moves
+    the rest of the table in one UPDATE: a day edited in the admin costs a few queries instead of
+    writing every row again (about 5,000 rows, 0.2–0.5 s). The table is rebuilt when it does not
+    hold every date from its first year to two years ahead, or when many days changed.
+    Returns the dates whose status changed (all of them after a rebuild: None)."""
+    first = datetime.date(NUMBERS_FIRST_YEAR, 1, 1)
+    last_year = timezone.localdate().year + NUMBERS_YEARS_AHEAD
+    with transaction.atomic():
+        # The first row stands for the table: a second change waits here until this one is done,
+        # then reads the numbers as it left them.
+        WorkingDayNumber.objects.select_for_update().filter(date=first).first()
+        stored = list(WorkingDayNumber.objects.order_by("date").values_list("date", "is_working_day"))
+        whole = (
+            stored
+            and stored[0][0] == first
+            and stored[-1][0] >= datetime.date(last_year, 12, 31)
+            and len(stored) == (stored[-1][0] - first).days + 1
+        )
+        if not whole:
+            working_day_numbers_rebuild(first.year, last_year)
+            return None
+        exceptions = _exceptions_between(first, stored[-1][0])
+        changed = [(day, not was) for day, was in stored if is_working_day(day, exceptions) != was]
+        if len(changed) > _MOST_DAYS_MOVED_ONE_BY_ONE:
+            working_day_numbers_rebuild(first.year, last_year)
+            return None
+        # In date order, so that no number goes below zero on the way.
+        for day, working in changed:
+            WorkingDayNumber.objects.filter(date__gte=day).update(number=F("number") + (1 if working else -1))
+        for working in (True, False):
+            days = [day for day, now in changed if now is working]
+            if days:
+                WorkingDayNumber.objects.filter(date__in=days).update(is_working_day=working)
+    return [day for day, _working in changed]
+
+
 def working_day_numbers_ensure(day, *, calendar_model=CalendarDay, number_model=WorkingDayNumber):
     """Make the numbers reach `day` (a date far ahead asked by a deadline or a period);
     rebuilds when the table is empty or ends before it. Returns True when it rebuilt."""
@@ -226,7 +270,7 @@ def renumbering_once():
     finally:
         _deferred.changed = None
     if changed:
-        working_day_numbers_rebuild(NUMBERS_FIRST_YEAR)
+        working_day_numbers_follow_calendar()
 
 
 def calendar_day_changed(sender, instance=None, **kwargs):
@@ -237,7 +281,7 @@ def calendar_day_changed(sender, instance=None, **kwargs):
     if getattr(_deferred, "changed", None) is not None:
         _deferred.changed = True
         return
-    working_day_numbers_rebuild(NUMBERS_FIRST_YEAR)
+    working_day_numbers_follow_calendar()
 
 
 def numbers_after_migrate(sender, using="default", **kwargs):

@@ -63,6 +63,43 @@ def test_a_day_staff_add_renumbers_the_following_dates():
     assert number(datetime.date(2026, 12, 31)) - number(datetime.date(2026, 12, 1)) == before
 
 
+def _table():
+    return list(WorkingDayNumber.objects.order_by("date").values_list("date", "number", "is_working_day"))
+
+
+def test_days_added_moved_and_deleted_leave_the_numbers_a_rebuild_gives(monkeypatch, django_assert_max_num_queries):
+    """Each change moves the numbers from the changed day on, without a rebuild; the table then
+    reads exactly as a rebuild writes it, a day moved to another date included."""
+    from portal import workdays
+
+    rebuilds = []
+    monkeypatch.setattr(workdays, "working_day_numbers_rebuild", lambda *a, **k: rebuilds.append(a))
+    with django_assert_max_num_queries(8):
+        holiday = CalendarDay.objects.create(date=datetime.date(2026, 12, 15), is_working_day=False, note="测试假日")
+    CalendarDay.objects.create(date=datetime.date(2027, 1, 9), is_working_day=True, note="测试调休")  # a Saturday
+    holiday.date = datetime.date(2025, 12, 16)  # moved: both dates change
+    holiday.save()
+    CalendarDay.objects.filter(date=datetime.date(2026, 10, 5)).delete()  # a day of the National Day holiday
+    assert rebuilds == []
+    followed = _table()
+    monkeypatch.undo()
+
+    working_day_numbers_rebuild()
+    assert followed == _table()
+    assert not WorkingDayNumber.objects.get(date=datetime.date(2025, 12, 16)).is_working_day
+    assert WorkingDayNumber.objects.get(date=datetime.date(2026, 12, 15)).is_working_day
+    assert WorkingDayNumber.objects.get(date=datetime.date(2027, 1, 9)).is_working_day
+    assert WorkingDayNumber.objects.get(date=datetime.date(2026, 10, 5)).is_working_day
+
+
+def test_an_incomplete_table_is_rebuilt_when_a_day_changes():
+    complete = _table()
+    WorkingDayNumber.objects.filter(date__year=2020).delete()
+    CalendarDay.objects.create(date=datetime.date(2026, 12, 15), is_working_day=False, note="测试假日")
+    CalendarDay.objects.filter(date=datetime.date(2026, 12, 15)).delete()
+    assert _table() == complete
+
+
 def test_ensure_extends_the_table_when_a_later_date_is_needed():
     far = datetime.date(datetime.date.today().year + 5, 6, 30)
     assert working_day_numbers_ensure(far) is True
