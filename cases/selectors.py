@@ -64,6 +64,15 @@ OPINION_PENDING = (
 )
 
 
+def late_opinion(today):
+    """The one test of a late guidance opinion, as a filter on cases: the opinion still to come
+    (waiting for an agency or an expert included: its deadline runs on), not paused while the
+    applicant is asked for input (`opinion_due` moves on when the answer comes), and its deadline
+    passed before `today`. The joint meeting's agenda, the case list's filter and the statistics
+    all count with it."""
+    return Q(status__in=OPINION_PENDING, input_requested_at__isnull=True, opinion_due__lt=today)
+
+
 def overdue_cases(today=None, *, opinion_only=False):
     """The one answer to "which cases are overdue": open cases whose deadline passed before
     `today` (default: today). The deadlines are the ones the services keep on the case, so a
@@ -77,9 +86,7 @@ def overdue_cases(today=None, *, opinion_only=False):
     today = today or timezone.localdate()
     cases = Case.objects.select_related("application", "handler")
     if opinion_only:
-        return cases.filter(
-            status__in=OPINION_PENDING, input_requested_at__isnull=True, opinion_due__lt=today
-        ).order_by("opinion_due", "opened_at")
+        return cases.filter(late_opinion(today)).order_by("opinion_due", "opened_at")
     return cases.filter(status__in=OPEN_STATUSES, due_date__lt=today).order_by("due_date", "opened_at")
 
 

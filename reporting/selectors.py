@@ -35,6 +35,7 @@ from applications.choices import (
 from applications.countries import country_name
 from applications.models import Application, Feedback
 from cases.models import AssistanceLetter, Case, LetterRecipient
+from cases.selectors import late_opinion
 from consultations.models import Consultation
 from experts.models import Expert, ExpertAssignment, ExpertInvitation, ExpertOpinion
 from portal.models import LogEntry, PartnerAgency
@@ -73,8 +74,6 @@ LOAD_TOP = 10
 CS = Case.Status
 AS = Application.Status
 ENDED = (CS.CLOSED, CS.TERMINATED)
-# Before the opinion: its deadline runs (awaiting input pauses it).
-BEFORE_OPINION = (CS.ACCEPTED, CS.IN_PROGRESS, CS.OPINION_DRAFTED)
 LETTER_SENT = (AssistanceLetter.Status.SIGNED, AssistanceLetter.Status.SETTLED)
 
 
@@ -290,7 +289,7 @@ def _cases(ctx):
         "open_now": Count("pk"),
         "overdue_now": Count("pk", filter=Q(due_date__lt=today)),
         "first_contact_overdue": Count("pk", filter=Q(first_contacted_at__isnull=True, first_contact_due__lt=today)),
-        "opinion_overdue": Count("pk", filter=Q(status__in=BEFORE_OPINION, opinion_due__lt=today)),
+        "opinion_overdue": Count("pk", filter=late_opinion(today)),
     }
     return {
         "cases_opened": (scoped.filter(_between("opened_at", start, end)), opened),

@@ -13,7 +13,7 @@ from cases.models import (
     LetterRecipient,
 )
 from cases.permissions import service_point_scope
-from cases.selectors import list_windows
+from cases.selectors import late_opinion, list_windows
 from portal.admin_filters import ChoiceListFilter, ValidatedListFilter, cached_lookups
 from portal.models import PartnerAgency, ServicePoint
 from portal.roles import is_center_member
@@ -108,12 +108,8 @@ class DeadlineFilter(ValidatedListFilter):
                 status__in=OPEN_STATUSES, first_contacted_at__isnull=True, first_contact_due__lt=today
             )
         if self.value() == "overdue_opinion":
-            return queryset.filter(status__in=BEFORE_OPINION, opinion_due__lt=today)
+            return queryset.filter(late_opinion(today))
         return queryset
-
-
-# Before the opinion is drafted its deadline runs (awaiting input pauses it).
-BEFORE_OPINION = ("accepted", "in_progress", "opinion_drafted")
 
 
 class ForeignDeadlineFilter(ValidatedListFilter):

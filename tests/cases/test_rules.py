@@ -15,6 +15,8 @@ from cases.selectors import agency_letter_history, overdue_cases
 from portal.access import Forbidden
 from portal.audit import entries_for
 from portal.transitions import DirectStatusWrite, TransitionNotAllowed
+from reporting.periods import Period
+from reporting.selectors import figures
 from tests.cases.factories import draft_letter, in_progress_case, make_case, refresh, signed_letter
 from tests.factories import TINY_PDF, with_status
 
@@ -225,7 +227,34 @@ def test_overdue_cases_is_the_one_answer_for_the_dashboard_and_the_agenda(staff)
     issued = case_with(S.OPINION_ISSUED, due_date=None, opinion_due=past)
     in_time = case_with(due_date=future, opinion_due=future)
 
+    waiting_for_agency = case_with(S.AWAITING_INPUT, first_contacted_at=timezone.now(), due_date=past, opinion_due=past)
+
     current = set(overdue_cases(today))
-    assert contact_late in current and opinion_late in current
+    assert contact_late in current and opinion_late in current and waiting_for_agency in current
     assert not current & {paused, issued, in_time}
-    assert set(overdue_cases(today, opinion_only=True)) == {opinion_late}
+    late = {opinion_late, waiting_for_agency}
+    assert set(overdue_cases(today, opinion_only=True)) == late
+
+
+def test_the_list_filter_and_the_statistics_count_late_opinions_as_the_agenda_does(client, director):
+    """Waiting for an agency does not stop the opinion's deadline; waiting for the applicant does."""
+    today = timezone.localdate()
+    past = today - datetime.timedelta(days=3)
+
+    def case_with(status=S.IN_PROGRESS, **fields):
+        case = with_status(make_case(director), status)
+        Case.objects.filter(pk=case.pk).update(first_contacted_at=timezone.now(), **fields)
+        return case
+
+    late = {
+        case_with(due_date=past, opinion_due=past),
+        case_with(S.AWAITING_INPUT, due_date=past, opinion_due=past),
+    }
+    case_with(input_requested_at=timezone.now(), due_date=None, opinion_due=past)  # paused: not late
+    assert set(overdue_cases(today, opinion_only=True)) == late
+
+    client.force_login(director)
+    listed = client.get(reverse("admin:cases_case_changelist"), {"deadline": "overdue_opinion"}).context["cl"]
+    assert set(listed.queryset) == late
+    quarter = Period.quarter(today.year, (today.month - 1) // 3 + 1)
+    assert figures(quarter, today=today)["handling"]["overdue_now"]["opinion"] == len(late)
