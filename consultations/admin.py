@@ -20,7 +20,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.admin.filters import DateRangeFilter
 from applications.admin.filters import PointScopeFilter as ApplicationPointScopeFilter
 from consultations import selectors, services
 from consultations.forms import ApplicantAutocomplete, ConsultationForm, ConvertForm, FollowUpForm, NoteForm
@@ -33,7 +32,7 @@ from consultations.permissions import (
     visible_applicants,
     visible_consultations,
 )
-from portal.admin_filters import DateHierarchyGuardMixin, ValidatedListFilter
+from portal.admin_filters import DateHierarchyGuardMixin, DateRangeFilter, ValidatedListFilter
 from portal.admin_lists import CachedLookupsMixin, FastListMixin, year_filter
 from portal.admin_scope import NotFoundOutsideQuerysetMixin
 from portal.audit import entries_for

@@ -1,11 +1,8 @@
 """The application list's filters: multiple-choice answers, workstation, the deadline abroad and the
 review deadline."""
 
-import datetime
 import threading
 
-from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -24,7 +21,7 @@ from applications.permissions import (
     service_point_scope,
 )
 from applications.services.deadlines import foreign_deadline_bounds
-from portal.admin_filters import ChoiceListFilter, ValidatedListFilter, cached_lookups
+from portal.admin_filters import ChoiceListFilter, DateRangeFilter, ValidatedListFilter, cached_lookups
 from portal.cache import cache_get, cache_set
 from portal.models import LogEntry, ServicePoint
 from portal.workdays import add_working_days
@@ -180,70 +177,6 @@ DEADLINE_WORDS = {"overdue": gettext_lazy("已逾期"), "soon": gettext_lazy("�
 
 
 # --- The statistics page's drill-down: a period of days and a workstation's scope ---------------
-
-
-class DateRangeFilter(admin.ListFilter):
-    """`<prefix>_from` and `<prefix>_to` (YYYY-MM-DD, both days included, either may be left out),
-    read together so that one row must fall in the whole range. Shown in the sidebar only while in
-    use (the statistics page's links set it); a date that is not a date is the admin's own notice."""
-
-    prefix = ""
-    template = "admin/filter.html"
-
-    def __init__(self, request, params, model, model_admin):
-        super().__init__(request, params, model, model_admin)
-        self.bounds = {}
-        for name in self.expected_parameters():
-            if name not in params:
-                continue
-            raw = params.pop(name)
-            raw = raw[-1] if isinstance(raw, list) else raw
-            try:
-                self.bounds[name] = datetime.date.fromisoformat(raw.strip())
-            except ValueError:
-                raise IncorrectLookupParameters(f"{name}={raw[:20]!r} is not a date") from None
-
-    def expected_parameters(self):
-        return [f"{self.prefix}_from", f"{self.prefix}_to"]
-
-    def has_output(self):
-        return bool(self.bounds)
-
-    def choices(self, changelist):
-        first, last = (self.bounds.get(name) for name in self.expected_parameters())
-        yield {
-            "selected": False,
-            "query_string": changelist.get_query_string(remove=self.expected_parameters()),
-            "display": _("全部"),
-        }
-        yield {
-            "selected": True,
-            "query_string": changelist.get_query_string(),
-            "display": f"{first.isoformat() if first else '…'} — {last.isoformat() if last else '…'}",
-        }
-
-    def queryset(self, request, queryset):
-        if not self.bounds:
-            return queryset
-        first, last = (self.bounds.get(name) for name in self.expected_parameters())
-        tz = timezone.get_current_timezone()
-        start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz) if first else None
-        end = None
-        if last:
-            end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-        return self.filter_range(queryset, start, end)
-
-    def filter_range(self, queryset, start, end):
-        return queryset.filter(self.between(self.field_name, start, end))
-
-    @staticmethod
-    def between(field, start, end):
-        q = Q()
-        if start is not None:
-            q &= Q(**{f"{field}__gte": start})
-        if end is not None:
-            q &= Q(**{f"{field}__lt": end})
-        return q
 
 
 class PointScopeFilter(ValidatedListFilter):

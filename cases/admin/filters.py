@@ -4,7 +4,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.admin.filters import DateRangeFilter
 from applications.choices import FORM_COUNTRIES, ApplicantCategory, DisputeType, OpponentType, RightType
 from applications.countries import ALL_COUNTRY_CHOICES, country_name
 from cases.forms import handler_choices
@@ -14,7 +13,7 @@ from cases.models import (
 )
 from cases.permissions import service_point_scope
 from cases.selectors import late_opinion, list_windows
-from portal.admin_filters import ChoiceListFilter, ValidatedListFilter, cached_lookups
+from portal.admin_filters import ChoiceListFilter, DateRangeFilter, ValidatedListFilter, cached_lookups
 from portal.models import PartnerAgency, ServicePoint
 from portal.roles import is_center_member
 

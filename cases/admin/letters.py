@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.admin.filters import DateRangeFilter, PointScopeFilter
+from applications.admin.filters import PointScopeFilter
 from cases import services
 from cases.admin._common import _add_errors, _error_text
 from cases.forms import LetterForm
@@ -20,7 +20,7 @@ from cases.models import (
 )
 from cases.permissions import visible_extensions, visible_letters
 from documents.selectors import subject_documents
-from portal.admin_filters import ValidatedListFilter
+from portal.admin_filters import DateRangeFilter, ValidatedListFilter
 from portal.admin_lists import FastListMixin, cached_filter, year_filter
 from portal.audit import entries_for
 from portal.converters import get_by_id_or_404, parse_id
