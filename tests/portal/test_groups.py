@@ -27,3 +27,15 @@ def test_migrate_gives_every_role_its_group_and_the_admin_roles_their_permission
     assert ("cases", "view_case") in station and ("consultations", "add_consultation") in station
     assert ("cases", "change_case") not in station
     assert _codenames(Role.APPLICANT) == set()
+
+
+def test_migrate_gives_a_role_the_permissions_it_lacks_and_keeps_the_others():
+    """As after a migration that adds a model: the group has all but the new permissions."""
+    staff = Group.objects.get(name=Role.STAFF)
+    before = _codenames(Role.STAFF)
+    staff.permissions.remove(*staff.permissions.filter(content_type__app_label="meetings"))
+    assert ("meetings", "view_meeting") not in _codenames(Role.STAFF)
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    assert _codenames(Role.STAFF) == before
