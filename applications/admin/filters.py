@@ -176,7 +176,7 @@ def reminder_window_end(today):
 DEADLINE_WORDS = {"overdue": gettext_lazy("已逾期"), "soon": gettext_lazy("即将到期")}
 
 
-# --- The statistics page's drill-down: a period of days and a workstation's scope ---------------
+# --- The statistics page's drill-down: a workstation's scope (the period: portal.admin_filters.DateRangeFilter)
 
 
 class PointScopeFilter(ValidatedListFilter):
