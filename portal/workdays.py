@@ -207,8 +207,7 @@ def working_day_numbers_follow_calendar():
     dates whose stored status differs from the calendar's are found in one pass, and each moves
     the rest of the table in one UPDATE: a day edited in the admin costs a few queries instead of
     writing every row again (about 5,000 rows, 0.2–0.5 s). The table is rebuilt when it does not
-    hold every date from its first year to two years ahead, or when many days changed.
-    Returns the dates whose status changed (all of them after a rebuild: None)."""
+    hold every date from its first year to two years ahead, or when many days changed."""
     first = datetime.date(NUMBERS_FIRST_YEAR, 1, 1)
     last_year = timezone.localdate().year + NUMBERS_YEARS_AHEAD
     with transaction.atomic():
@@ -224,12 +223,12 @@ def working_day_numbers_follow_calendar():
         )
         if not whole:
             working_day_numbers_rebuild(first.year, last_year)
-            return None
+            return
         exceptions = _exceptions_between(first, stored[-1][0])
         changed = [(day, not was) for day, was in stored if is_working_day(day, exceptions) != was]
         if len(changed) > _MOST_DAYS_MOVED_ONE_BY_ONE:
             working_day_numbers_rebuild(first.year, last_year)
-            return None
+            return
         # In date order, so that no number goes below zero on the way.
         for day, working in changed:
             WorkingDayNumber.objects.filter(date__gte=day).update(number=F("number") + (1 if working else -1))
@@ -237,7 +236,6 @@ def working_day_numbers_follow_calendar():
             days = [day for day, now in changed if now is working]
             if days:
                 WorkingDayNumber.objects.filter(date__in=days).update(is_working_day=working)
-    return [day for day, _working in changed]
 
 
 def working_day_numbers_ensure(day, *, calendar_model=CalendarDay, number_model=WorkingDayNumber):
