@@ -5,8 +5,6 @@ database gets the same groups and permissions as the demo, and a new model's per
 roles with the migration that creates it. Object-level rules (each app's permissions.py) still narrow
 what each person sees."""
 
-from django.apps import apps
-from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 from portal.roles import Role
@@ -77,11 +75,9 @@ def grant_service_point_permissions():
     return sorted(f"{p.content_type.app_label}.{p.codename}" for p in wanted)
 
 
-def set_up_roles(*, using="default", verbosity=0, **kwargs):
-    """After migrate: the groups of every role and their permissions. Django creates a model's
-    permissions app by app after migrate; they are created here first so that all exist."""
-    for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=verbosity, using=using)
+def set_up_roles():
+    """After migrate, once every app's permissions exist: the groups of every role and their
+    permissions."""
     ensure_groups()
     grant_center_permissions()
     grant_service_point_permissions()

@@ -1,7 +1,7 @@
 """The roles' groups and their admin permissions are set by `migrate`, not only by the demo."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management.sql import emit_post_migrate_signal
 
 from portal.roles import Role
@@ -39,3 +39,17 @@ def test_migrate_gives_a_role_the_permissions_it_lacks_and_keeps_the_others():
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
 
     assert _codenames(Role.STAFF) == before
+
+
+@pytest.mark.parametrize("app_label", ["portal", "api"])  # the first and the last of the apps with models
+def test_a_new_models_permissions_are_created_and_reach_the_roles_in_the_same_migrate(app_label):
+    """As after a migration that adds a model: its permissions do not exist yet, Django creates them
+    on its app's signal, and the roles hold them when migrate is done, whichever app it is in."""
+    staff_before = _codenames(Role.STAFF)
+    Permission.objects.filter(content_type__app_label=app_label).delete()
+    assert not any(label == app_label for label, _codename in _codenames(Role.STAFF))
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    assert _codenames(Role.STAFF) == staff_before
+    assert any(label == app_label for label, _codename in staff_before)
