@@ -29,7 +29,23 @@ def newest_schema_afterwards(transactional_db):
     """The test may move the schema; afterwards the database is at the newest migrations again, before
     its tables are emptied (transactional_db) for the next test."""
     yield
-    migrate_to_newest()
+    if not _copied_again_from_template():
+        migrate_to_newest()
+
+
+def _copied_again_from_template():
+    """Where the test database is a copy of a migrated template (scripts/test), it is dropped and
+    copied again: 1-2 s, where migrating forward again took 8-12 s. False where there is none."""
+    template = connection.settings_dict.get("TEST", {}).get("TEMPLATE")
+    if connection.vendor != "postgresql" or not template:
+        return False
+    name = connection.settings_dict["NAME"]
+    quote = connection.ops.quote_name
+    connection.close()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE {quote(name)} WITH (FORCE)")
+        cursor.execute(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(template)}")
+    return True
 
 
 class _Executor(MigrationExecutor):
