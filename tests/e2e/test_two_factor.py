@@ -39,8 +39,8 @@ def _password(page, live_server, user):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("电子邮箱").fill(user.email)
     page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
 
 
 def test_enrolment_with_the_qr_page_then_login_with_the_app_and_with_a_recovery_code(page, live_server, staff):
