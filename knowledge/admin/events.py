@@ -12,8 +12,7 @@ import csv
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -110,7 +109,7 @@ class EventAdmin(FastListMixin, DateHierarchyGuardMixin, PublicationReviewAdmin,
             super()
             .get_queryset(request)
             .annotate(
-                taken=Coalesce(Sum("registrations__attendees", filter=~Q(registrations__status=R.CANCELLED)), 0),
+                taken=services.places_taken_column(),
                 # The new help requests of each fair, in the same query as the rows (not one per row).
                 new_help=Subquery(
                     FairHelpRequest.objects.filter(event=OuterRef("pk"), status=FairHelpRequest.Status.NEW)

@@ -58,6 +58,21 @@ def test_the_last_place_is_taken_then_the_event_is_full_with_a_clear_message():
     assert Registration.objects.filter(event=event).count() == 2
 
 
+def test_the_lists_read_each_events_places_as_places_taken_counts_them():
+    """The admin's list of events and the public calendar read the places in the list's own query:
+    each event's registrations that still hold places, and 0 for an event without any."""
+    booked, untouched = EventFactory(capacity=10), EventFactory(capacity=5)
+    services.registration_create(event=booked, data=data("a@example.cn", attendees=2), by=None)
+    withdrawn = services.registration_create(event=booked, data=data("b@example.cn", attendees=3), by=None)
+    Registration.objects.filter(pk=withdrawn.pk).update(status=R.CANCELLED)
+
+    listed = {event.pk: event.taken for event in Event.objects.annotate(taken=services.places_taken_column())}
+    assert listed[booked.pk] == services.places_taken(booked) == 2
+    assert listed[untouched.pk] == services.places_taken(untouched) == 0
+    upcoming, _past = services.upcoming_and_past()
+    assert {event.pk: (event.taken, event.left) for event in upcoming} == {booked.pk: (2, 8), untouched.pk: (0, 5)}
+
+
 def test_more_attendees_than_places_left_is_refused_naming_what_is_left():
     event = EventFactory(capacity=3)
     services.registration_create(event=event, data=data("a@example.cn", attendees=2), by=None)
