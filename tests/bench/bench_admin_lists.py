@@ -3,9 +3,9 @@ times) against two baselines of the same model measured in the same run.
 
 Creates a throwaway test database on the server named by DATABASE_URL (PostgreSQL for the real
 figures), loads the demo data, then copies each model's own rows (unique fields varied, as the
-query-count test does) up to a realistic volume: tens of thousands where the center has them
-(consultations, the audit log, API calls, documents, expert invitations), hundreds elsewhere;
---scale multiplies every volume. Then, round after round, it requests once each:
+query-count test does; each copy hung on another parent row) up to a realistic volume: tens of
+thousands where the center has them (consultations, the audit log, API calls, documents, expert
+invitations), hundreds elsewhere; --scale multiplies every volume. Then, round after round, it requests once each:
 
 - a bare view of the model: one indexed query (the newest 50 ids) through the same middleware;
 - a stock Django ``ModelAdmin`` of the model on a separate AdminSite (same page size, no columns);
@@ -44,6 +44,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib import admin  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -58,6 +59,7 @@ from portal.startup import freeze_startup_objects  # noqa: E402
 from tests.portal.test_admin_list_queries import (  # noqa: E402
     ADMINISTRATORS_ONLY,
     FIGURE_PAGES,
+    _varied_field_names,
     _walked_admins,
     copy_of,
     fresh,
@@ -86,6 +88,8 @@ VOLUMES = {
 }
 HUNDREDS = 300
 BATCH = 1000
+# A copy hangs on one of the first rows of each table it points to (see spread_over_parents).
+SPREAD_OVER = 20_000
 
 # --- The baselines --------------------------------------------------------------------------------
 
@@ -136,6 +140,29 @@ def install_urls():
 # --- Filling --------------------------------------------------------------------------------------
 
 
+def spread_over_parents(copy, serial, varied, pools):
+    """Hang a copy on the n-th row of each table it points to, as real rows hang on many parents.
+
+    Copying the first 50 rows alone would hang every copy on the same few parents (all the fairs'
+    help requests on one fair, all invitations on two experts), and the lists' per-row counts would
+    then read far more rows than the center ever has under one parent. Empty links stay empty, links
+    to a content type stay (a generic relation's id is only valid beside its type), and one-to-one
+    and unique-set links were already varied by copy_of."""
+    for field in type(copy)._meta.concrete_fields:
+        if not isinstance(field, django.db.models.ForeignKey) or field.one_to_one or field.name in varied:
+            continue
+        if field.related_model is ContentType or getattr(copy, field.attname) is None:
+            continue
+        if field.related_model not in pools:
+            pools[field.related_model] = list(
+                field.related_model._base_manager.order_by("pk").values_list("pk", flat=True)[:SPREAD_OVER]
+            )
+        pool = pools[field.related_model]
+        if pool:
+            setattr(copy, field.attname, pool[serial % len(pool)])
+    return copy
+
+
 def fill(scale):
     """Copy each walked model's rows up to its volume; prints what each holds."""
     for model, _model_admin in _walked_admins():
@@ -151,12 +178,14 @@ def fill(scale):
         have = manager.count()
         start = time.perf_counter()
         serial = 0
+        varied = _varied_field_names(model)
+        pools = {}
         while rows and have < target:
             size = min(BATCH, target - have)
             batch = []
             for _ in range(size):
                 serial += 1
-                batch.append(copy_of(rows[serial % len(rows)], serial))
+                batch.append(spread_over_parents(copy_of(rows[serial % len(rows)], serial), serial, varied, pools))
             try:
                 with transaction.atomic():
                     manager.bulk_create(batch)
