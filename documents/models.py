@@ -153,6 +153,13 @@ class Document(StatusModel):
             models.Index(fields=["subject_type", "subject_id", "kind"]),
             # The admin list's order (newest first, then the key), read from the index instead of sorting the table.
             models.Index(fields=["created_at", "id"], name="document_created_id"),
+            # The few documents not (yet) issued, which staff look for (the list filtered by status):
+            # a small index of those alone instead of a scan of every issued one.
+            models.Index(
+                fields=["status", "created_at", "id"],
+                condition=~models.Q(status="ready"),
+                name="document_unfinished",
+            ),
         ]
 
     # What __str__ reads: all that a list of other rows needs of this one (portal.admin_lists).

@@ -352,6 +352,8 @@ class LogEntryAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     list_filter = [year_filter("created"), ActionTypeFilter, cached_filter("content_type")]
     search_fields = ["note", "public_note", "actor__full_name", "actor__email", "client_address"]
     list_select_related = ["actor", "content_type"]
+    # The newest first, as a log is read (the model's own order, oldest first, is the history's).
+    ordering = ["-created", "-pk"]
 
     @admin.display(description=_("操作"), ordering="action_type")
     def action_display(self, entry):

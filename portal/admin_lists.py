@@ -4,7 +4,9 @@ A change list already pays for the session, the user, the second factor, the per
 header (eight queries) before its own two: the page's count and its rows. Whatever else it asks the
 database for comes from here instead:
 
-- ``FastListMixin``: no second COUNT(*) over the whole table ("of 100,000 in all") on every page;
+- ``FastListMixin``: no COUNT(*) over the whole of a large table on every page: the planner's
+  estimate of an unfiltered list, a filtered one counted up to a thousand rows ("约 N" beyond:
+  portal.admin_filters.ApproximateCountPaginator), and never a second count ("of 100,000 in all");
 - filters whose choices come from the table (the agencies that occur, the countries present, the
   status codes seen) read them once a minute from the cache, per scope of user, instead of on
   every page: ``cached_filter(...)`` wraps Django's field filters, ``CachedLookupsMixin`` a
@@ -29,7 +31,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_filters import ValidatedListFilter
+from portal.admin_filters import ApproximateCountMixin, ValidatedListFilter
 from portal.cache import cache_get, cache_set
 
 CHOICES_SECONDS = 60
@@ -77,10 +79,11 @@ def row_uuid_urls(viewname):
     return lambda key: pattern.replace(placeholder, str(uuid.UUID(str(key))), 1)
 
 
-class FastListMixin:
+class FastListMixin(ApproximateCountMixin):
     """For a ModelAdmin: the count of the filtered rows only (the pages need it), never of the
-    whole table as well; and only the columns the list shows (LeanChangeList): ``list_defer``
-    names the admin's own long columns that no column of the list reads (a document's data)."""
+    whole table as well, and estimated where a table is large (ApproximateCountMixin); and only
+    the columns the list shows (LeanChangeList): ``list_defer`` names the admin's own long columns
+    that no column of the list reads (a document's data)."""
 
     show_full_result_count = False
     list_defer = ()

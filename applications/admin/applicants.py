@@ -23,6 +23,7 @@ from applications.permissions import (
     visible_applications,
     visible_invitations,
 )
+from portal.admin_lists import FastListMixin
 from portal.validators import mask_id_number, normalise_id_number
 
 
@@ -80,7 +81,7 @@ class InviteForm(forms.Form):
 
 
 @admin.register(Applicant)
-class ApplicantAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ApplicantAdmin(FastListMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "credit_code", "masked_id_number", "category", "service_point", "created_at"]
     list_filter = ["category"]
     list_select_related = ["service_point"]
@@ -162,7 +163,7 @@ class ApplicantAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class InvitationAdmin(FastListMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Invitations to follow an applicant online; a new link (a new token) can be sent from here."""
 
     list_display = ["full_name", "email", "applicant", "application", "sent_by", "sent_at", "expires_at", "state"]

@@ -67,7 +67,6 @@ from applications.selectors import (
 from applications.services.deadlines import foreign_deadline_level
 from applications.services.entry import duplicate_applicant_errors
 from portal.admin_filters import (
-    ApproximateCountMixin,
     DateHierarchyGuardMixin,
     with_periods_from_range,
 )
@@ -182,9 +181,7 @@ def foreign_deadline_badge(application):
 
 
 @admin.register(Application)
-class ApplicationAdmin(
-    FastListMixin, ApproximateCountMixin, ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdmin
-):
+class ApplicationAdmin(FastListMixin, ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     list_defer = ["request", "impact", "other_requests", "first_check_note", "decision_reason"]
     list_display = [
         "__str__",

@@ -5,10 +5,11 @@ from django.contrib import admin
 from applications.models import (
     Feedback,
 )
+from portal.admin_lists import FastListMixin
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(FastListMixin, admin.ModelAdmin):
     list_display = ["application", "satisfaction", "timeliness", "usefulness", "submitted_at"]
     list_filter = ["satisfaction", "timeliness", "usefulness"]
     search_fields = ["application__number", "application__applicant_name", "comment"]

@@ -11,10 +11,11 @@ from applications.models import (
 from applications.permissions import (
     visible_membership_requests,
 )
+from portal.admin_lists import FastListMixin
 
 
 @admin.register(MembershipRequest)
-class MembershipRequestAdmin(admin.ModelAdmin):
+class MembershipRequestAdmin(FastListMixin, admin.ModelAdmin):
     list_display = ["user", "applicant", "status", "created_at", "decided_by", "decided_at"]
     list_filter = ["status"]
     search_fields = ["user__email", "user__full_name", "applicant__name", "applicant__credit_code"]

@@ -42,7 +42,6 @@ from cases.permissions import can_read_case_in_admin, is_service_point_user, vis
 from cases.selectors import DEADLINE_LABELS, deadline_state, due_soon_limit, list_windows
 from documents.selectors import case_documents
 from portal.admin_filters import (
-    ApproximateCountMixin,
     DateHierarchyGuardMixin,
     with_periods_from_range,
 )
@@ -53,7 +52,7 @@ from portal.roles import is_center_member
 
 
 @admin.register(Case)
-class CaseAdmin(FastListMixin, ApproximateCountMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
+class CaseAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     """The staff's main workplace, at a hundred thousand cases and more: every column comes from the
     case row (with its copies of the application's answers) and its handler, the deadline windows and the filters'
     choices from a one-minute cache, the count from the planner's estimate beyond 1,000 rows ("约 N",

@@ -16,13 +16,14 @@ from cases.models import (
 )
 from cases.permissions import can_sign_report, visible_reports
 from documents.selectors import subject_documents
+from portal.admin_lists import FastListMixin
 from portal.converters import get_by_id_or_404
 from portal.roles import is_center_member
 from portal.twofactor import require_fresh_factor
 
 
 @admin.register(UpwardReport)
-class UpwardReportAdmin(admin.ModelAdmin):
+class UpwardReportAdmin(FastListMixin, admin.ModelAdmin):
     list_display = ["title", "case", "recipient", "status", "number", "created_by", "signed_by", "sent_at"]
     list_filter = ["status", "recipient"]
     list_select_related = ["case", "created_by", "signed_by"]
@@ -131,7 +132,7 @@ class UpwardReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseNote)
-class CaseNoteAdmin(admin.ModelAdmin):
+class CaseNoteAdmin(FastListMixin, admin.ModelAdmin):
     list_display = ["case", "author", "created_at", "text"]
     list_select_related = ["case", "author"]
     search_fields = ["case__number", "text"]
