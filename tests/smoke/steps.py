@@ -140,6 +140,13 @@ def get(url, token=None):
         return error.code, error.read().decode()
 
 
+def head(url, headers):
+    """(status, response headers) of a HEAD request with the given request headers."""
+    request = urllib.request.Request(url, headers=headers, method="HEAD")  # noqa: S310 - loopback addresses we built
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return response.status, response.headers
+
+
 def healthz(base):
     status, body = get(f"{base}/healthz")
     return status, json.loads(body)

@@ -20,6 +20,7 @@ from tests.smoke.steps import (
     download,
     files_on_disk,
     get,
+    head,
     healthz,
     log_in,
     metric,
@@ -186,6 +187,21 @@ def test_the_director_reads_the_statistics_and_exports_the_year_for_the_national
 
     page.goto(f"{production.url}/api/v1/docs/")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("数据接口", timeout=20000)
+
+
+def test_the_static_files_are_collected_under_hashed_names_compressed_and_cached_for_good(production):
+    """collectstatic with DEBUG off (run without a secret key, as a build would) gives hashed names with
+    their compressed copies; whitenoise serves a hashed name gzipped and cacheable forever."""
+    static_root = Path(production.env["STATIC_ROOT"])
+    manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
+    for name in ["vendor/bootstrap/bootstrap.min.css", "vendor/bootstrap/bootstrap.bundle.min.js", "css/portal.css"]:
+        hashed = manifest[name]
+        assert hashed != name and (static_root / hashed).is_file()
+        assert (static_root / f"{hashed}.gz").is_file()
+    status, headers = head(f"{production.url}/static/{manifest['css/portal.css']}", {"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert "immutable" in headers["Cache-Control"], headers["Cache-Control"]
 
 
 def test_the_load_balancer_probe_and_the_prometheus_scrape(production):
