@@ -51,6 +51,7 @@ class ApiClientAdmin(FastListMixin, CenterOnly, admin.ModelAdmin):
 class ApiTokenAdmin(FastListMixin, CenterOnly, admin.ModelAdmin):
     form = ApiTokenForm
     list_display = ["prefix", "client", "label", "scope_list", "expires_at", "revoked_at", "last_used_at"]
+    list_keep = ["scopes"]  # read by scope_list
     list_filter = [cached_filter("client"), "revoked_at"]
     search_fields = ["prefix", "label", "client__name"]
     readonly_fields = ["prefix", "last_used_at", "created_by", "created_at"]

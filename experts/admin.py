@@ -240,6 +240,7 @@ class ExpertOpinionAdmin(FastListMixin, ReadOnlyAdmin):
     visible = staticmethod(visible_opinions)
     list_defer = ["analysis", "risks", "references"]
     list_display = ["case", "expert", "submitted_at", "summary", "case_panel"]
+    list_keep = ["recommendations"]  # read by summary
     list_filter = ["submitted_at"]
     search_fields = ["case__number", "expert__name", "analysis", "recommendations"]
     list_select_related = ["case", "expert"]
@@ -336,6 +337,7 @@ class MatchingRunAdmin(FastListMixin, ReadOnlyAdmin):
     visible = staticmethod(visible_matchings)
     list_defer = ["excluded"]
     list_display = ["case", "run_by", "run_at", "shown", "chosen_names"]
+    list_keep = ["ranking", "chosen"]  # read by shown and chosen_names
     list_select_related = ["case", "run_by"]
     fields = ["case", "run_by", "run_at", "ranking_table", "chosen_names", "excluded_list"]
     readonly_fields = fields

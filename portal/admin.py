@@ -379,7 +379,7 @@ class JobAdmin(FastListMixin, admin.ModelAdmin):
     sees their own jobs on the jobs' pages; a job is run again from its page."""
 
     list_display = ["label", "kind", "status", "created_by", "created_at", "finished_at", "page_link"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", cached_filter("kind")]
     list_select_related = ["created_by"]
     search_fields = ["label", "created_by__full_name", "created_by__email"]
     date_hierarchy = None

@@ -26,6 +26,7 @@ import uuid
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.db import models
 from django.db.models import Aggregate, CharField, Subquery, Value
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -35,6 +36,8 @@ from portal.admin_filters import ApproximateCountMixin, ValidatedListFilter
 from portal.cache import cache_get, cache_set
 
 CHOICES_SECONDS = 60
+# The kinds of column a list leaves out unless a column is named after it (LeanChangeList).
+LONG_COLUMNS = (models.TextField, models.JSONField, models.BinaryField)
 FIRST_YEAR = 2015
 
 
@@ -82,11 +85,13 @@ def row_uuid_urls(viewname):
 class FastListMixin(ApproximateCountMixin):
     """For a ModelAdmin: the count of the filtered rows only (the pages need it), never of the
     whole table as well, and estimated where a table is large (ApproximateCountMixin); and only
-    the columns the list shows (LeanChangeList): ``list_defer`` names the admin's own long columns
-    that no column of the list reads (a document's data)."""
+    the columns the list shows (LeanChangeList): ``list_defer`` names further columns that no
+    column of the list reads, ``list_keep`` the long ones a column reads without being named after
+    them."""
 
     show_full_result_count = False
     list_defer = ()
+    list_keep = ()
 
     def get_changelist(self, request, **kwargs):
         return _lean(super().get_changelist(request, **kwargs))
@@ -100,7 +105,9 @@ class FastListMixin(ApproximateCountMixin):
 class LeanChangeList(ChangeList):
     """A change list that reads only what it shows:
 
-    - of its own rows, all but the admin's ``list_defer`` (long texts and data no column shows);
+    - of its own rows, all but the long texts and data no column is named after (a consultation's
+      question, an audit entry's data, a job's parameters), unless the admin keeps them
+      (``list_keep``), and but the admin's ``list_defer``;
     - of each related row it joins (list_select_related), only the columns its name is made of,
       when the related model says which (``name_fields``, the fields its ``__str__`` reads): a
       case's number instead of its 35 columns, a user's name and e-mail instead of 13.
@@ -115,6 +122,7 @@ class LeanChangeList(ChangeList):
         joined = dict(_joined_paths(self.model, qs.query.select_related))
         deferred = [
             *self.model_admin.list_defer,
+            *self._long_columns_not_shown(),
             *(
                 f"{path}__{field.name}"
                 for path, model in joined.items()
@@ -125,6 +133,16 @@ class LeanChangeList(ChangeList):
             ),
         ]
         return qs.defer(*deferred) if deferred else qs
+
+    def _long_columns_not_shown(self):
+        # Read and decoded for every row of the page (a JSON column is parsed), though no cell shows them.
+        shown = {name for name in self.list_display if isinstance(name, str)}
+        shown.update(self.model_admin.list_keep)
+        return [
+            field.name
+            for field in self.model._meta.concrete_fields
+            if isinstance(field, LONG_COLUMNS) and field.name not in shown
+        ]
 
 
 def _joined_paths(model, select_related, prefix=""):

@@ -329,6 +329,7 @@ class FairHelpRequestAdmin(FastListMixin, _StaffOnly, admin.ModelAdmin):
         "phone",
         "question_excerpt",
     ]
+    list_keep = ["question"]  # read by question_excerpt
     list_display_links = ["created_at", "organisation"]
     list_filter = ["status", UrgentFirst, cached_filter("event", only_related=True)]
     search_fields = ["organisation", "contact_name", "phone", "booth", "question"]

@@ -47,6 +47,7 @@ class SubscriptionAdmin(FastListMixin, admin.ModelAdmin):
         "unsubscribed_at",
         "last_sent_at",
     ]
+    list_keep = ["countries", "industries", "ip_types"]  # read by the three *_display columns
     list_filter = [StateFilter]
     search_fields = ["email"]
     # Never the token: it is the key of the subscription's links.

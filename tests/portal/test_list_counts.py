@@ -1,5 +1,6 @@
 """Every admin list counts its rows the way the case list does: the planner's estimate for a large
-table ("约 N"), an exact count for a small one; and the audit log reads newest first."""
+table ("约 N"), an exact count for a small one; it reads no long column it does not show; and the
+audit log reads newest first."""
 
 import re
 from datetime import timedelta
@@ -7,6 +8,8 @@ from datetime import timedelta
 import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.admin_filters import ApproximateCountPaginator
@@ -73,3 +76,17 @@ def test_the_audit_log_filtered_by_a_rare_action_is_counted_exactly(client, supe
     paginator = _count_shown(client.get(LOG, {"action": "cases.case.closed"}).content.decode())
     assert "approximate-count" not in paginator and "约" not in paginator
     assert re.search(r"\b3 操作日志", paginator), paginator
+
+
+def test_a_list_reads_no_long_column_it_does_not_show(client, superuser):
+    # The log's list shows each entry's note, not its data nor its note for the applicant: those
+    # are long (a JSON document, a text) and read for every row of the page if selected.
+    _entries(3, ACCEPTED, superuser)
+    client.force_login(superuser)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(LOG).content.decode()
+    assert "第2条" in page
+    rows_query = next(query["sql"] for query in captured if query["sql"].startswith('SELECT "portal_logentry"."id"'))
+    assert '"portal_logentry"."note"' in rows_query
+    assert '"portal_logentry"."data"' not in rows_query
+    assert '"portal_logentry"."public_note"' not in rows_query
