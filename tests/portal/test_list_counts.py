@@ -65,6 +65,8 @@ def test_the_audit_log_filtered_by_a_frequent_action_shows_an_estimate_newest_fi
     page = client.get(LOG, {"action": ACCEPTED}).content.decode()
     paginator = _count_shown(page)
     assert 'data-testid="approximate-count"' in paginator and "约" in paginator
+    # The search bar's count of the filtered rows says it is an estimate too.
+    assert re.search(r'data-testid="search-result-count">约 \d+ 条结果', page), page
     assert page.index("第29条") < page.index("第28条") < page.index("第0条")
 
 
@@ -73,9 +75,20 @@ def test_the_audit_log_filtered_by_a_rare_action_is_counted_exactly(client, supe
     _entries(3, "cases.case.closed", superuser)
     monkeypatch.setattr(ApproximateCountPaginator, "exact_below", 10)
     client.force_login(superuser)
-    paginator = _count_shown(client.get(LOG, {"action": "cases.case.closed"}).content.decode())
+    page = client.get(LOG, {"action": "cases.case.closed"}).content.decode()
+    paginator = _count_shown(page)
     assert "approximate-count" not in paginator and "约" not in paginator
     assert re.search(r"\b3 操作日志", paginator), paginator
+    assert re.search(r'data-testid="search-result-count">3 条结果', page), page
+
+
+def test_the_search_bar_counts_only_a_search_or_a_filter(client, superuser):
+    # The whole list's number is in the pagination; beside the search box it would repeat it.
+    _entries(3, ACCEPTED, superuser)
+    client.force_login(superuser)
+    assert "search-result-count" not in client.get(LOG).content.decode()
+    searched = client.get(LOG, {"q": "第1条"}).content.decode()
+    assert re.search(r'data-testid="search-result-count">1 条结果', searched), searched
 
 
 def test_a_list_reads_no_long_column_it_does_not_show(client, superuser):
