@@ -154,6 +154,7 @@ class KeyEnterpriseAdmin(
         "officer_list",
         "active",
     ]
+    list_keep = ["industries", "markets"]  # read by industry_list and market_list
     list_filter = [IndustryFilter, MarketFilter, cached_filter("service_point", only_related=True), "active"]
     search_fields = ["name", "credit_code", "brands_abroad"]
     list_per_page = 50

@@ -67,6 +67,7 @@ class ExpertAdmin(FastListMixin, JobImportMixin, ImportExportModelAdmin):
     export_template_name = "experts/admin/export.html"
     change_list_template = "experts/admin/expert_change_list.html"
     list_display = ["name", "organisation", "title", "country_list", "availability", "load", "active"]
+    list_keep = ["countries"]  # read by country_list
     list_filter = ["active", "availability"]
     search_fields = ["name", "name_en", "organisation", "email", "conflicts__name"]
     inlines = [ConflictPartyInline, UnavailabilityInline]

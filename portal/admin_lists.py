@@ -34,10 +34,12 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin_filters import ApproximateCountMixin, ValidatedListFilter
 from portal.cache import cache_get, cache_set
+from portal.fields import ChoiceListField
 
 CHOICES_SECONDS = 60
-# The kinds of column a list leaves out unless a column is named after it (LeanChangeList).
-LONG_COLUMNS = (models.TextField, models.JSONField, models.BinaryField)
+# The kinds of column a list leaves out unless a column is named after it (LeanChangeList): long
+# texts, data, and lists of choices (each parsed from its text for every row).
+LONG_COLUMNS = (models.TextField, models.JSONField, models.BinaryField, ChoiceListField)
 FIRST_YEAR = 2015
 
 
@@ -105,9 +107,9 @@ class FastListMixin(ApproximateCountMixin):
 class LeanChangeList(ChangeList):
     """A change list that reads only what it shows:
 
-    - of its own rows, all but the long texts and data no column is named after (a consultation's
-      question, an audit entry's data, a job's parameters), unless the admin keeps them
-      (``list_keep``), and but the admin's ``list_defer``;
+    - of its own rows, all but the long texts, data and lists of choices no column is named after
+      (a consultation's question, an audit entry's data, an expert's fields), unless the admin
+      keeps them (``list_keep``), and but the admin's ``list_defer``;
     - of each related row it joins (list_select_related), only the columns its name is made of,
       when the related model says which (``name_fields``, the fields its ``__str__`` reads): a
       case's number instead of its 35 columns, a user's name and e-mail instead of 13.
