@@ -5,7 +5,8 @@ Creates a throwaway test database on the server named by DATABASE_URL (PostgreSQ
 figures), loads the demo data, then copies each model's own rows (unique fields varied, as the
 query-count test does; each copy hung on another parent row) up to a realistic volume: tens of
 thousands where the center has them (consultations, the audit log, API calls, documents, expert
-invitations), hundreds elsewhere; --scale multiplies every volume. Then, round after round, it requests once each:
+invitations), hundreds elsewhere; --scale multiplies every volume. Then, round after round, it
+requests once each:
 
 - a bare view of the model: one indexed query (the newest 50 ids) through the same middleware;
 - a stock Django ``ModelAdmin`` of the model on a separate AdminSite (same page size, no columns);
