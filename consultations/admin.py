@@ -113,7 +113,6 @@ BADGE = '<span class="zx-badge zx-{}">{}</span>'
 @admin.register(Consultation)
 class ConsultationAdmin(FastListMixin, NotFoundOutsideQuerysetMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     form = ConsultationForm
-    list_defer = ["question", "answer"]
     list_display = [
         "number",
         "received_at",

@@ -29,7 +29,6 @@ from portal.models import SiteConfiguration
 class DocumentAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     # The kind (linked to the document) and the number in columns of their own, each sortable:
     # together they are what the document's name says, so the name is not a third column.
-    list_defer = ["context"]
     list_display = [
         "kind",
         "number",

@@ -239,7 +239,6 @@ class OpinionAttachmentInline(admin.TabularInline):
 @admin.register(ExpertOpinion)
 class ExpertOpinionAdmin(FastListMixin, ReadOnlyAdmin):
     visible = staticmethod(visible_opinions)
-    list_defer = ["analysis", "risks", "references"]
     list_display = ["case", "expert", "submitted_at", "summary", "case_panel"]
     list_keep = ["recommendations"]  # read by summary
     list_filter = ["submitted_at"]
@@ -288,14 +287,6 @@ class SeminarInviteeInline(admin.TabularInline):
 @admin.register(Seminar)
 class SeminarAdmin(FastListMixin, ReadOnlyAdmin):
     visible = staticmethod(visible_seminars)
-    list_defer = [
-        "agenda",
-        "collegial_analysis",
-        "collegial_recommendations",
-        "collegial_risks",
-        "collegial_references",
-        "agreement",
-    ]
     list_display = ["title", "case", "starts_at", "status", "manage"]
     list_filter = ["status"]
     search_fields = ["title", "case__number"]
@@ -336,7 +327,6 @@ class SeminarAdmin(FastListMixin, ReadOnlyAdmin):
 @admin.register(MatchingRun)
 class MatchingRunAdmin(FastListMixin, ReadOnlyAdmin):
     visible = staticmethod(visible_matchings)
-    list_defer = ["excluded"]
     list_display = ["case", "run_by", "run_at", "shown", "chosen_names"]
     list_keep = ["ranking", "chosen"]  # read by shown and chosen_names
     list_select_related = ["case", "run_by"]

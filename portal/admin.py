@@ -293,7 +293,6 @@ class CalendarDayAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin)
 
 @admin.register(Notification)
 class NotificationAdmin(FastListMixin, admin.ModelAdmin):
-    list_defer = ["body"]
     list_display = ["subject", "recipient", "created_at", "read_at"]
     list_select_related = ["recipient"]
     search_fields = ["subject", "recipient__email"]
@@ -304,7 +303,6 @@ class NotificationAdmin(FastListMixin, admin.ModelAdmin):
 class EmailDeliveryAdmin(FastListMixin, admin.ModelAdmin):
     """Outgoing e-mail, read-only: staff see what failed and why, and send it again."""
 
-    list_defer = ["body"]
     list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject"]

@@ -87,12 +87,10 @@ def row_uuid_urls(viewname):
 class FastListMixin(ApproximateCountMixin):
     """For a ModelAdmin: the count of the filtered rows only (the pages need it), never of the
     whole table as well, and estimated where a table is large (ApproximateCountMixin); and only
-    the columns the list shows (LeanChangeList): ``list_defer`` names further columns that no
-    column of the list reads, ``list_keep`` the long ones a column reads without being named after
-    them."""
+    the columns the list shows (LeanChangeList): ``list_keep`` names the long ones a column reads
+    without being named after them."""
 
     show_full_result_count = False
-    list_defer = ()
     list_keep = ()
 
     def get_changelist(self, request, **kwargs):
@@ -109,7 +107,7 @@ class LeanChangeList(ChangeList):
 
     - of its own rows, all but the long texts, data and lists of choices no column is named after
       (a consultation's question, an audit entry's data, an expert's fields), unless the admin
-      keeps them (``list_keep``), and but the admin's ``list_defer``;
+      keeps them (``list_keep``);
     - of each related row it joins (list_select_related), only the columns its name is made of,
       when the related model says which (``name_fields``, the fields its ``__str__`` reads): a
       case's number instead of its 35 columns, a user's name and e-mail instead of 13.
@@ -123,7 +121,6 @@ class LeanChangeList(ChangeList):
         qs = super().get_queryset(request, exclude_parameters)
         joined = dict(_joined_paths(self.model, qs.query.select_related))
         deferred = [
-            *self.model_admin.list_defer,
             *self._long_columns_not_shown(),
             *(
                 f"{path}__{field.name}"

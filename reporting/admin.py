@@ -79,7 +79,6 @@ class WorkReportForm(forms.ModelForm):
 @admin.register(WorkReport)
 class WorkReportAdmin(FastListMixin, NotFoundOutsideQuerysetMixin, admin.ModelAdmin):
     form = WorkReportForm
-    list_defer = ["figures", "overview", "achievements", "problems", "next_steps"]
     list_display = ["period_display", "kind", "status", "number", "meeting", "created_by", "signed_by", "signed_at"]
     list_display_links = ["period_display"]
     list_filter = ["kind", "status", cached_filter("year")]

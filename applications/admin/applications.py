@@ -182,7 +182,6 @@ def foreign_deadline_badge(application):
 
 @admin.register(Application)
 class ApplicationAdmin(FastListMixin, ScopedAdminMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
-    list_defer = ["request", "impact", "other_requests", "first_check_note", "decision_reason"]
     list_keep = ["countries"]  # read by countries_display
     list_display = [
         "__str__",

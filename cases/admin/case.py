@@ -60,7 +60,6 @@ class CaseAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     the search from the trigram index (get_search_results). tests/cases/test_admin_list_queries.py
     pins the number of queries; tests/bench/bench_admin.py times it."""
 
-    list_defer = ["regrade_reason", "termination_reason", "search_text"]
     list_display = [
         "number",
         "applicant_name",

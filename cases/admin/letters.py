@@ -81,7 +81,6 @@ class LetterPointScopeFilter(PointScopeFilter):
 
 @admin.register(AssistanceLetter)
 class AssistanceLetterAdmin(FastListMixin, admin.ModelAdmin):
-    list_defer = ["body"]
     list_display = ["__str__", "case", "status", "due_date", "drafted_by", "signed_by", "signed_at"]
     list_filter = [
         "status",

@@ -21,7 +21,6 @@ from cases.opinions.permissions import (
     visible_opinions,
 )
 from cases.opinions.services import (
-    OPINION_SECTIONS,
     OPINION_TEXT_FIELDS,
     opinion_create,
     opinion_preview,
@@ -44,7 +43,6 @@ S = GuidanceOpinion.Status
 @admin.register(GuidanceOpinion)
 class GuidanceOpinionAdmin(FastListMixin, admin.ModelAdmin):
     form = GuidanceOpinionForm
-    list_defer = [*OPINION_SECTIONS, "review_note"]
     list_display = ["__str__", "case", "status", "drafted_by", "reviewed_by", "signed_by", "signed_at"]
     list_filter = ["status"]
     list_select_related = ["case", "document", "drafted_by", "reviewed_by", "signed_by"]

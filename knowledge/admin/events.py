@@ -87,7 +87,6 @@ class MaterialInline(_ReadOnlyInline):
 
 @admin.register(Event)
 class EventAdmin(FastListMixin, DateHierarchyGuardMixin, PublicationReviewAdmin, admin.ModelAdmin):
-    list_defer = ["description", "pre_fair_briefing", "post_fair_follow_up"]
     list_display = ["title", "kind", "status_badge", "starts_at", "place", "places_display", "new_help_display"]
     list_filter = [year_filter("starts_at"), "kind", "status"]
     search_fields = ["title", "place", "trainer"]

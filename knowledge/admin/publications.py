@@ -342,7 +342,6 @@ class ImportAsChosenMixin(JobImportMixin, ImportExportMixin):
 @admin.register(Law)
 class LawAdmin(FastListMixin, PublicationReviewAdmin, ImportAsChosenMixin, admin.ModelAdmin):
     resource_classes = [LawResource]
-    list_defer = ["summary", "full_text"]
     list_display = [
         "title_zh",
         "country",
@@ -469,7 +468,6 @@ class LawAdmin(FastListMixin, PublicationReviewAdmin, ImportAsChosenMixin, admin
 class TypicalCaseAdmin(FastListMixin, PublicationReviewAdmin, ImportAsChosenMixin, admin.ModelAdmin):
     resource_classes = [TypicalCaseResource]
     change_list_template = "admin/knowledge/typicalcase/change_list.html"
-    list_defer = ["facts", "response", "outcome", "lessons"]
     list_display = ["title", "ip_type", "country", "forum", "year", "status_badge", "consent", "agency", "published_at"]
     list_filter = [
         "status",
@@ -560,7 +558,6 @@ class TypicalCaseAdmin(FastListMixin, PublicationReviewAdmin, ImportAsChosenMixi
 
 @admin.register(Warning)
 class WarningAdmin(FastListMixin, PublicationReviewAdmin, admin.ModelAdmin):
-    list_defer = ["body"]
     list_display = ["title", "kind", "risk_level", "country", "issued_on", "status_badge", "agency", "published_at"]
     list_filter = [
         "status",
@@ -630,7 +627,6 @@ class CenterOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(CountryGuide)
 class CountryGuideAdmin(FastListMixin, CenterOnlyAdmin):
-    list_defer = ["overview", "enforcement", "tips"]
     list_display = ["country", "updated_at"]
     search_fields = ["overview", "enforcement", "tips"]
 

@@ -1,5 +1,5 @@
 """A change list reads only what it shows (portal.admin_lists.LeanChangeList): of its own rows, all
-but the long texts no column shows (list_defer); of the related rows it joins for their names
+but the long texts no column is named after; of the related rows it joins for their names
 (list_select_related), the columns the names are made of. The notifications' list reads each
 message's subject but not its body, and each recipient's name and e-mail, not the password hash."""
 
