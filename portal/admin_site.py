@@ -75,14 +75,14 @@ class DirectActionForm(helpers.ActionForm):
 
 
 class ChangeListFormSet(BaseModelFormSet):
-    """Django's formset of a list's rows, whose hidden key fields share one queryset and whose
+    """Django's formset of a list's rows, whose hidden key fields are copies of one and whose
     rows share one copy of the form's fields (PageOfRowsFields).
 
     Django gives each row's form a hidden field naming the row (a ModelChoiceField of the model's
-    rows) and makes it a queryset of its own: a new queryset, then two copies of it, some 30 µs a
-    row, a third of what making a row's form costs. The rows' key fields are alike but for the key
-    they show, so here they share one. Where the key is a field of the form, a relation or given a
-    widget of its own, Django's way is taken unchanged."""
+    rows) and makes it a queryset of its own: a new field, a new queryset, then two copies of it,
+    some 30 µs a row, a third of what making a row's form costs. The rows' key fields are alike but
+    for the key they show, so here each is a shallow copy of one. Where the key is a field of the
+    form, a relation or given a widget of its own, Django's way is taken unchanged."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,10 +95,21 @@ class ChangeListFormSet(BaseModelFormSet):
         if key.name in form.fields or key.remote_field or form._meta.widgets:
             return super().add_fields(form, index)
         self._pk_field = key
-        field = ModelChoiceField(None, initial=self._row_key(form, index), required=False, widget=HiddenInput)
-        field._queryset = self._key_queryset(form.instance._state.db)  # shared, not copied (see above)
+        field = copy.copy(self._key_field(form.instance._state.db))
+        field.initial = self._row_key(form, index)
         form.fields[key.name] = field
         return BaseFormSet.add_fields(self, form, index)
+
+    def _key_field(self, db):
+        """The rows' key field, made once: each row's is a shallow copy of it (its widget, its
+        queryset and its messages shared: none of them changes per row), given the row's key."""
+        kept = vars(self).setdefault("_key_fields", {})
+        if db not in kept:
+            field = ModelChoiceField(None, required=False, widget=HiddenInput)
+            field._queryset = self.model._default_manager.get_queryset().using(db)  # not copied (see above)
+            field.is_row_key = True  # written directly (portal.templatetags.portal_admin_list.hidden_keys)
+            kept[db] = field
+        return kept[db]
 
     def _row_key(self, form, index):
         # As BaseModelFormSet.add_fields: a row being added has no key yet.
@@ -106,12 +117,6 @@ class ChangeListFormSet(BaseModelFormSet):
             return None if form.instance._state.adding else form.instance.pk
         rows = self.get_queryset()
         return rows[index].pk if index is not None and index < len(rows) else None
-
-    def _key_queryset(self, db):
-        kept = vars(self).setdefault("_key_querysets", {})
-        if db not in kept:
-            kept[db] = self.model._default_manager.get_queryset().using(db)
-        return kept[db]
 
 
 class PageOfRowsFields(dict):

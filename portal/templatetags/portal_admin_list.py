@@ -310,7 +310,9 @@ def _cells(cl, result, columns, change_url, empty, form=None):
         else:
             if form is not None and column.editable:
                 field = form[column.name]
-                result_repr = mark_safe(str(field.errors) + str(field))  # noqa: S308 - the form's own widgets
+                # An unbound form has no errors (Django renders an empty list of them for each field).
+                errors = str(field.errors) if form.is_bound else ""
+                result_repr = mark_safe(errors + str(field))  # noqa: S308 - the form's own widgets
             # format_html("<td{}>{}</td>", …) without its machinery: the class is ours, the value escaped.
             yield f"<td{row_class}>{escaped(result_repr)}</td>"
 
@@ -343,22 +345,55 @@ def _made_here(cl):
     return not cl.formset.is_bound and all(form[pk_name].is_hidden for form in cl.formset.forms[:1])
 
 
+def hidden_keys(cl):
+    """The hidden key fields of an unbound formset's rows, as result_hidden_fields renders them,
+    written directly where the key field is the one portal.admin_site.ChangeListFormSet gives each
+    row (a hidden input of the row's key): a hundred rows were a hundred widgets rendered."""
+    pk_name = cl.model._meta.pk.name
+    parts = []
+    for form in cl.formset.forms:
+        field = form.fields[pk_name]
+        if not getattr(field, "is_row_key", False) or field.initial is None or not isinstance(form.auto_id, str):
+            return mark_safe("".join(str(field) for field in result_hidden_fields(cl)))  # noqa: S308 - Django's own
+        name = escaped(form.add_prefix(pk_name))
+        key_id = escaped(form.auto_id % form.add_prefix(pk_name))
+        parts.append(f'<input type="hidden" name="{name}" value="{escaped(field.initial)}" id="{key_id}">')
+    return mark_safe("".join(parts))  # noqa: S308 - each value escaped above
+
+
+def _rows_html(results_made):
+    """The rows as Django's template loop writes them, for a formset that has no errors to show."""
+    return mark_safe("".join(f"\n\n<tr>{row[0]}</tr>\n" for row in results_made))  # noqa: S308 - escaped in _cells
+
+
 def portal_result_list(cl):
-    """The context of Django's result_list, with the rows made as above."""
+    """The context of Django's result_list, with the rows made as above. Where they are made here,
+    the rows and the hidden key fields are also given as one piece of HTML each, in the markup of
+    Django's template loops (admin/portal_change_list_results.html)."""
     headers = list(result_headers(cl))
-    return {
+    made_here = _made_here(cl)
+    results_made = rows(cl) if made_here else list(results(cl))
+    context = {
         "cl": cl,
-        "result_hidden_fields": list(result_hidden_fields(cl)),
         "result_headers": headers,
         "num_sorted_fields": sum(1 for header in headers if header["sortable"] and header["sorted"]),
-        "results": rows(cl) if _made_here(cl) else list(results(cl)),
+        "results": results_made,
+    }
+    if not made_here:
+        return {**context, "result_hidden_fields": list(result_hidden_fields(cl))}
+    hidden_html = hidden_keys(cl) if cl.formset and cl.formset.forms else ""
+    return {
+        **context,
+        "result_hidden_fields": bool(hidden_html),
+        "hidden_html": hidden_html,
+        "rows_html": _rows_html(results_made),
     }
 
 
 @register.tag(name="portal_result_list")
 def portal_result_list_tag(parser, token):
     return InclusionAdminNode(
-        parser, token, func=portal_result_list, template_name="change_list_results.html", takes_context=False
+        parser, token, func=portal_result_list, template_name="portal_change_list_results.html", takes_context=False
     )
 
 

@@ -15,7 +15,7 @@ from importlib import import_module
 
 import pytest
 from django.contrib import admin
-from django.contrib.admin.templatetags.admin_list import admin_list_filter, results
+from django.contrib.admin.templatetags.admin_list import admin_list_filter, result_hidden_fields, results
 from django.db import IntegrityError, connection, models, transaction
 from django.forms.renderers import get_default_renderer
 from django.test import Client
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from demo.seed import DEMO_MODULES
 from portal.models import User
-from portal.templatetags.portal_admin_list import portal_list_filters, rows
+from portal.templatetags.portal_admin_list import hidden_keys, portal_list_filters, rows
 from tests.twofactor import verify_client_session
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("made_each_time")]
@@ -341,6 +341,8 @@ def _same_rows_as_djangos(label, what, cl, mismatches):
         if mine != theirs:
             mismatches.append(f"{label:<36} {what}: a row differs from Django's\n      {mine}\n      {theirs}")
             return
+    if cl.formset and hidden_keys(cl) != "".join(str(field) for field in result_hidden_fields(cl)):
+        mismatches.append(f"{label:<36} {what}: the hidden key fields differ from Django's")
 
 
 def _same_filters_as_djangos(label, what, cl, mismatches):

@@ -98,3 +98,49 @@ def test_every_kind_of_cell_is_djangos(language, admin_user):
         djangos = ["".join(cells) for cells in results(cl)]
     assert len(ours) == 16
     assert ours == djangos
+
+
+@pytest.mark.parametrize("editable", [False, True])
+def test_the_rows_and_hidden_keys_given_as_one_piece_are_djangos_results_template(editable, admin_user):
+    """The results table with its rows and hidden key fields written at once is, to the character,
+    what Django's admin/change_list_results.html renders for the same list: a list with fields to
+    edit in place (the partner agencies' order) and one without (the e-mail deliveries)."""
+    from django.contrib.admin.templatetags.admin_list import result_list
+    from django.forms.renderers import get_default_renderer
+    from django.template.loader import render_to_string
+
+    from portal.models import PartnerAgency
+    from portal.templatetags.portal_admin_list import portal_result_list
+
+    model = PartnerAgency if editable else EmailDelivery
+    for number in range(3):
+        if editable:
+            PartnerAgency.objects.create(
+                name=f"机构{number} <&>",
+                short_name=f"机构{number}",
+                code=f"test-{number}",
+                kind=PartnerAgency.Kind.values[0],
+                display_order=number,
+            )
+        else:
+            EmailDelivery.objects.create(to=f"a{number}@example.cn", subject=f"<标题{number}>", body="b")
+    request = RequestFactory().get(f"/admin/portal/{model._meta.model_name}/")
+    request.user = admin_user
+    model_admin = admin.site._registry[model]
+    cl = model_admin.get_changelist_instance(request)
+    cl.formset = model_admin.get_changelist_formset(request)(queryset=cl.result_list) if editable else None
+    context = portal_result_list(cl)
+    assert bool(context["rows_html"]) and bool(context["hidden_html"]) is editable
+    ours = render_to_string("admin/portal_change_list_results.html", context)
+    for form in cl.formset.forms if editable else ():
+        form.renderer = get_default_renderer()
+    djangos = render_to_string("admin/change_list_results.html", result_list(cl))
+    assert ours == djangos
+    assert ours.count("<tr>") == 1 + len(cl.result_list) >= 4  # the header's and a row each
+    if editable:  # Django's own formset, whose key fields are not written directly: Django renders them
+        from django.forms import BaseModelFormSet
+
+        from portal.templatetags.portal_admin_list import hidden_keys
+
+        cl.formset = model_admin.get_changelist_formset(request, formset=BaseModelFormSet)(queryset=cl.result_list)
+        assert hidden_keys(cl) == context["hidden_html"]
