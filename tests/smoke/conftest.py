@@ -55,12 +55,28 @@ class Stack:
         self.totp_key = secrets.token_hex(20)
 
     def run(self, *args, timeout=600, unset=()):
+        """A one-off command (manage.py …), to its end; it must succeed."""
+        return self.finish(self.begin(*args, unset=unset), timeout=timeout)
+
+    def begin(self, *args, unset=()):
+        """A one-off command started, for finish() to wait for: two independent commands then run
+        side by side."""
         env = {name: value for name, value in self.env.items() if name not in unset}
-        result = subprocess.run(
-            [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+        process = subprocess.Popen(
+            [sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-        return result
+        process.command = args
+        return process
+
+    @staticmethod
+    def finish(process, timeout=600):
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        assert process.returncode == 0, f"{' '.join(process.command)} failed:\n{stdout}\n{stderr}"
+        return process
 
     def start(self, name, *args, env=None):
         log = open(self.workdir / f"{name}.log", "w")  # noqa: SIM115 - closed in stop()
@@ -245,9 +261,13 @@ def production(tmp_path_factory):
 
         redis.Redis.from_url(stack.env["REDIS_URL"]).flushdb()
         # As a build step runs it (README): without the secret key and the host names, which a build
-        # does not have; settings.py gives such source-only commands a throwaway key.
-        stack.run("manage.py", "collectstatic", "--noinput", "-v0", unset={"SECRET_KEY", "ALLOWED_HOSTS"})
-        stack.run("manage.py", "migrate", "--noinput", "-v0")
+        # does not have; settings.py gives such source-only commands a throwaway key. It needs no
+        # database, so it runs beside the migrations (each mostly one core's work).
+        static = stack.begin("manage.py", "collectstatic", "--noinput", "-v0", unset={"SECRET_KEY", "ALLOWED_HOSTS"})
+        try:
+            stack.run("manage.py", "migrate", "--noinput", "-v0")
+        finally:
+            stack.finish(static)
         stack.run(
             "manage.py",
             "make_dev_certificate",
