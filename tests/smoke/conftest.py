@@ -55,7 +55,7 @@ class Stack:
         self.totp_key = secrets.token_hex(20)
 
     def run(self, *args, timeout=600, unset=()):
-        """A one-off command (manage.py …), to its end; it must succeed."""
+        """A one-off command (manage.py …), to its end; it must succeed. Its output."""
         return self.finish(self.begin(*args, unset=unset), timeout=timeout)
 
     def begin(self, *args, unset=()):
@@ -76,7 +76,7 @@ class Stack:
             if process.poll() is None:
                 process.kill()
         assert process.returncode == 0, f"{' '.join(process.command)} failed:\n{stdout}\n{stderr}"
-        return process
+        return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
     def start(self, name, *args, env=None):
         log = open(self.workdir / f"{name}.log", "w")  # noqa: SIM115 - closed in stop()
