@@ -16,6 +16,7 @@ from documents.services import (
     document_retry,
     document_revoke,
     is_stuck,
+    with_last_queued,
 )
 from portal.access import require
 from portal.admin_cells import html_link, per_page
@@ -61,8 +62,9 @@ class DocumentAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     exclude = ["context", "agencies", "recipients"]
 
     def get_queryset(self, request):
-        # Staff see pending and failed renders too, so that they can retry them.
-        return staff_documents(request.user)
+        # Staff see pending and failed renders too, so that they can retry them; the validity column
+        # asks each pending one whether it is stuck, from the time read with the row.
+        return with_last_queued(staff_documents(request.user))
 
     def has_add_permission(self, request):
         return False

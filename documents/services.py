@@ -359,8 +359,17 @@ def document_render(*, document_id: int, wait_for_sources: bool = False) -> Docu
 
 
 def _last_queued_at(document):
-    last = entries_for(document).filter(action_type__in=QUEUED_ACTIONS).aggregate(at=Max("created"))["at"]
+    if "last_queued" in vars(document):  # read with the row (with_last_queued)
+        last = document.last_queued
+    else:
+        last = entries_for(document).filter(action_type__in=QUEUED_ACTIONS).aggregate(at=Max("created"))["at"]
     return max(last, document.created_at) if last else document.created_at
+
+
+def with_last_queued(documents):
+    """The documents, each with the time it was last queued read in the same query: a list that asks
+    each pending row whether it is stuck (is_stuck) then makes no query per row."""
+    return documents.annotate(last_queued=_last_queued_subquery())
 
 
 def is_stuck(document, *, older_than=None):
@@ -378,8 +387,11 @@ def _last_queued_subquery():
         content_type=ContentType.objects.get_for_model(Document),
         object_id=OuterRef("pk"),
         action_type__in=QUEUED_ACTIONS,
-    ).order_by("-created")
-    return Subquery(entries.values("created")[:1])
+    )
+    # MAX() over the document's entries, found by its key: "ORDER BY created DESC LIMIT 1" let
+    # PostgreSQL walk the whole log backwards by time for a document that has no such entry
+    # (100,000 entries, 50 ms a document).
+    return Subquery(entries.order_by().values("object_id").annotate(at=Max("created")).values("at"))
 
 
 def stuck_documents(*, older_than=None):

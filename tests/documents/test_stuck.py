@@ -172,3 +172,38 @@ def test_the_sweeper_runs_periodically():
     entries = {entry["task"]: entry for entry in app.conf.beat_schedule.values()}
     assert "documents.tasks.requeue_stuck_documents" in entries
     assert entries["documents.tasks.requeue_stuck_documents"]["schedule"] <= 300
+
+
+def test_the_admin_list_tells_each_stuck_document_without_a_query_per_row(
+    client, staff, django_capture_on_commit_callbacks, made_each_time
+):
+    """The validity column asks each pending document whether it is stuck: the time it was last
+    queued is read with the rows, so a page of stuck documents costs what a page of one does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(staff)
+    url = reverse("admin:documents_document_changelist")
+
+    def stuck_shown_and_queries():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url, {"status__exact": "pending"}).content.decode()
+        return page.count("生成超时，可重新生成"), len(queries)
+
+    _age(_lost_render(staff, django_capture_on_commit_callbacks, number="晋知指意〔2026〕1号"), 11)
+    stuck_shown_and_queries()  # the filters' choices and the menu, kept for the next pages
+    shown, one = stuck_shown_and_queries()
+    assert shown == 1
+    for number in range(2, 7):
+        _age(_lost_render(staff, django_capture_on_commit_callbacks, number=f"晋知指意〔2026〕{number}号"), 11)
+    # Queued again a moment ago: pending, but not stuck.
+    fresh = _lost_render(staff, django_capture_on_commit_callbacks, number="晋知指意〔2026〕9号")
+    _age(fresh, 11)
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Document),
+        object_id=fresh.pk,
+        action_type=actions.RETRIED,
+    )
+    shown, six = stuck_shown_and_queries()
+    assert shown == 6
+    assert six == one
