@@ -21,8 +21,6 @@ page of the world's objects; everyone else is sent to the admin's login, never s
 """
 
 import datetime
-import io
-from importlib import import_module
 
 import pytest
 from django.apps import apps
@@ -43,8 +41,9 @@ from experts.permissions import case_visible_assignments, visible_seminar_seats
 from experts.services import assignment_declare
 from portal.models import Job, User
 from portal.roles import Role
+from tests.demo_data import demo_data, demo_data_once  # noqa: F401 (fixtures: the demo data, seeded once)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
 
 PEOPLE = [
     "anonymous",
@@ -625,10 +624,6 @@ def _portal_urls():
 
 @pytest.fixture
 def world():
-    from demo.seed import DEMO_MODULES
-
-    for name in DEMO_MODULES:
-        import_module(name).seed(io.StringIO())
     return World()
 
 

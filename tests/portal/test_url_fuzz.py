@@ -22,11 +22,9 @@ center's three roles take turns on the admin, one request each.
 """
 
 import inspect
-import io
 import re
 import traceback
 from html.parser import HTMLParser
-from importlib import import_module
 from itertools import cycle
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -37,10 +35,10 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 
-from demo.seed import DEMO_MODULES
 from portal.models import User
+from tests.demo_data import demo_data, demo_data_once  # noqa: F401 (fixtures: the demo data, seeded once)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
 
 # Path segments, percent-encoded as a browser sends them.
 MALFORMED_SEGMENTS = ["abc", "-1", "0", "99999999999999999999", "%00", "-", "%20-%20", "1.5", "x" * 300]
@@ -221,8 +219,6 @@ class Fuzzer:
 
 @pytest.fixture
 def fuzzer():
-    for name in DEMO_MODULES:
-        import_module(name).seed(io.StringIO())
     return Fuzzer()
 
 
