@@ -9,8 +9,9 @@ which only the row's key differs. The commonest columns (a text, a label or a da
 method giving text) get a function of their own that makes their cells; dates are shown through a
 `DateDisplay` made once per page (portal.date_display); the rest is made by Django's own functions
 (`display_for_field`, `display_for_value`). The HTML is Django's: `{% result_list %}` in
-Django's change list template is replaced by `{% portal_result_list %}`, which renders the same
-template (`admin/change_list_results.html`). A list with fields to edit in place (a formset) is
+Django's change list template is replaced by `{% portal_result_list %}`, which renders Django's
+template but for its loops over the rows and the hidden key fields, given as one piece of HTML each
+(`admin/portal_change_list_results.html`). A list with fields to edit in place (a formset) is
 made the same way, each field written by its form (whose widgets portal.form_renderer writes
 directly); once the formset has been posted back with errors, it takes Django's own path.
 
@@ -354,7 +355,7 @@ def hidden_keys(cl):
     for form in cl.formset.forms:
         field = form.fields[pk_name]
         if not getattr(field, "is_row_key", False) or field.initial is None or not isinstance(form.auto_id, str):
-            return mark_safe("".join(str(field) for field in result_hidden_fields(cl)))  # noqa: S308 - Django's own
+            return mark_safe("".join(str(hidden) for hidden in result_hidden_fields(cl)))  # noqa: S308 - Django's own
         name = escaped(form.add_prefix(pk_name))
         key_id = escaped(form.auto_id % form.add_prefix(pk_name))
         parts.append(f'<input type="hidden" name="{name}" value="{escaped(field.initial)}" id="{key_id}">')
