@@ -344,8 +344,11 @@ def test_pages_each_role_reaches_answer_junk_query_and_form_data_without_500(fuz
     and on the front end in turn a negative number, an impossible date, a NUL byte, a long string."""
     done = set()
     third = cycle(["-1", "99999-01-01", "\x00", "x" * 300])
+    reached = {}
     for role in ROLES:
-        for path, response in _crawl(fuzzer, role, done).values():
+        found = _crawl(fuzzer, role, done)
+        reached[role] = sum(1 for _path, response in found.values() if response and response.status_code == 200)
+        for path, response in found.values():
             reads = _view_reads(resolve(path).func)
             for name in reads:
                 for value in JUNK_VALUES[:2]:
@@ -371,6 +374,10 @@ def test_pages_each_role_reaches_answer_junk_query_and_form_data_without_500(fuz
                         if button:
                             data[button[0]] = button[1]
                         fuzzer.request(role, "POST", action, data)
+    # The crawl reached each role's own pages: a role whose login had failed would reach only the
+    # public pages, and the test would pass on them alone.
+    assert reached["staff"] > 150, reached
+    assert all(count > reached["anonymous"] for role, count in reached.items() if role != "anonymous"), reached
     fuzzer.assert_no_failures()
 
 
