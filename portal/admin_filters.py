@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext as django_gettext
 
 from portal.admin_cells import per_page
-from portal.cache import cache_get, cache_set
+from portal.cache import remembered
 from portal.fields import ChoiceListField
 from portal.form_renderer import escaped
 
@@ -46,11 +46,7 @@ class ValidatedListFilter(admin.SimpleListFilter):
 def cached_lookups(key, compute, seconds=60):
     """A filter's choices that may show a minute late (the handlers, the agencies): from the cache,
     else `compute()` (a list of (value, label)) stored for `seconds`."""
-    choices = cache_get(key)
-    if choices is None:
-        choices = [(str(value), str(label)) for value, label in compute()]
-        cache_set(key, choices, seconds)
-    return choices
+    return remembered(key, lambda: [(str(value), str(label)) for value, label in compute()], seconds)
 
 
 class ChoiceListFilter(ValidatedListFilter):
@@ -128,15 +124,14 @@ class ApproximateCountPaginator(Paginator):
 
 def table_estimate(model, using="default"):
     """The planner's row count of `model`'s table (-1 when never analysed), read at most once a minute."""
-    key = f"admin:table-estimate:{using}:{model._meta.db_table}"
-    estimate = cache_get(key)
-    if estimate is None:
+
+    def read():
         with connections[using].cursor() as cursor:
             cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
             row = cursor.fetchone()
-        estimate = row[0] if row else -1
-        cache_set(key, estimate, 60)
-    return estimate
+        return row[0] if row else -1
+
+    return remembered(f"admin:table-estimate:{using}:{model._meta.db_table}", read, 60)
 
 
 def capped_count(queryset, cap):
@@ -215,13 +210,11 @@ class PeriodsFromRangeQuerySet(QuerySet):
         return super().aggregate(*args, **kwargs)
 
     def _range(self, field_name):
-        key = f"admin:date-range:{self.db}:{self.model._meta.db_table}:{field_name}"
-        found = cache_get(key)
-        if found is None:
+        def read():
             found = self.model._default_manager.using(self.db).aggregate(first=Min(field_name), last=Max(field_name))
-            found = (found["first"], found["last"])
-            cache_set(key, found, 60)
-        return found
+            return found["first"], found["last"]
+
+        return remembered(f"admin:date-range:{self.db}:{self.model._meta.db_table}:{field_name}", read, 60)
 
     def _periods(self, field_name, kind, convert):
         first, last = self._range(field_name)

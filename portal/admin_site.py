@@ -22,7 +22,7 @@ from django.forms import BaseFormSet, BaseModelFormSet, HiddenInput, ModelChoice
 from django.utils.translation import get_language
 
 from portal.admin_filters import FastActionCheckboxMixin
-from portal.cache import cache_get, cache_set
+from portal.cache import remembered
 from portal.form_renderer import direct_widget_renderer
 from portal.page_cache import viewer_page
 
@@ -61,11 +61,7 @@ class PortalAdminSite(admin.AdminSite):
         if app_label is not None or not request.user.is_authenticated:
             return super().get_app_list(request, app_label)
         key = f"admin-app-list:{request.user.pk}:{get_language()}"
-        app_list = cache_get(key)
-        if app_list is None:
-            app_list = _plain(super().get_app_list(request))
-            cache_set(key, app_list, APP_LIST_SECONDS)
-        return app_list
+        return remembered(key, lambda: _plain(super(PortalAdminSite, self).get_app_list(request)), APP_LIST_SECONDS)
 
 
 class DirectActionForm(helpers.ActionForm):

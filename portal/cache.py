@@ -8,8 +8,12 @@ visitor never sees a 500 because of the cache.
 import hashlib
 import logging
 import re
+import threading
+import time
+from collections import OrderedDict
 from functools import wraps
 from http.cookies import SimpleCookie
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -40,7 +44,9 @@ def cache_set(key, value, timeout):
 
 
 def cache_delete(key):
-    """Forget a value; True if the cache answered, False when it cannot be reached."""
+    """Forget a value (and this process's copy of it: `remembered`); True if the cache answered,
+    False when it cannot be reached."""
+    _near.drop(key)
     try:
         cache.delete(key)
     except Exception:
@@ -49,15 +55,89 @@ def cache_delete(key):
     return True
 
 
+# --- Values kept a while, with a copy in the process ------------------------------------------------
+# An admin list read five to eight such values from Redis (its navigation, its filters' choices and
+# panel, the table's estimate): a round trip of 0.2 to 0.5 ms each, some 7 % of the page. Each is now
+# also kept in the process that read it, until the very moment it leaves the shared cache: no copy
+# is older than its timeout allows, and a process asks Redis once per value and timeout.
+NEAR_ENTRIES = 2_000
+NEAR_CHARS = 4_000_000  # text held in copies at most (a filter panel is up to 150,000 characters)
+_OTHER_SIZE = 2_000  # what a copy that is not text (a list of choices, the navigation) is counted as
+
+
+class _Until(NamedTuple):
+    """A value as the shared cache holds it: with the moment (time.time()) it expires there."""
+
+    moment: float
+    value: object
+
+
+class _NearCopies:
+    def __init__(self):
+        self.copies = OrderedDict()  # key -> (_Until, size), the least recently used first
+        self.chars = 0
+        self.lock = threading.Lock()
+
+    def get(self, key, now):
+        found = self.copies.get(key)
+        if found is None or found[0].moment <= now:
+            return None
+        return found[0]
+
+    def put(self, key, until):
+        size = len(until.value) if isinstance(until.value, str) else _OTHER_SIZE
+        with self.lock:
+            old = self.copies.pop(key, None)
+            if old is not None:
+                self.chars -= old[1]
+            self.copies[key] = (until, size)
+            self.chars += size
+            while len(self.copies) > NEAR_ENTRIES or self.chars > NEAR_CHARS:
+                _key, (_until, dropped) = self.copies.popitem(last=False)
+                self.chars -= dropped
+
+    def drop(self, key):
+        with self.lock:
+            old = self.copies.pop(key, None)
+            if old is not None:
+                self.chars -= old[1]
+
+    def clear(self):
+        with self.lock:
+            self.copies.clear()
+            self.chars = 0
+
+
+_near = _NearCopies()
+
+
+def remembered(key, compute, timeout):
+    """`compute()`'s value, kept `timeout` seconds in the shared cache under `key` and, until the same
+    moment, in this process: for a value that may be `timeout` late, which nobody deletes before its
+    time from another process (this one's `cache_delete` drops its copy). Callers must not change
+    the value: the next caller in the process gets the same object."""
+    now = time.time()
+    found = _near.get(key, now)
+    if found is None:
+        found = cache_get(key)
+        if not isinstance(found, _Until) or found.moment <= now:
+            found = _Until(now + timeout, compute())
+            cache_set(key, found, timeout)
+        _near.put(key, found)
+    return found.value
+
+
+def clear_cache():
+    """Empty the shared cache and this process's copies of it (tests; `manage.py` maintenance)."""
+    cache.clear()
+    _near.clear()
+
+
 def kept(parts, make, timeout):
     """`make()`'s value, kept `timeout` seconds under a digest of `parts`: everything the value
     follows from (a piece of HTML: the language, the choices it shows, the page it is on)."""
     key = "portal:kept:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
-    value = cache_get(key)
-    if value is None:
-        value = make()
-        cache_set(key, value, timeout)
-    return value
+    return remembered(key, make, timeout)
 
 
 # --- Whole pages for anonymous visitors -----------------------------------------------------------

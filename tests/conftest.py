@@ -5,9 +5,9 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.utils import translation
 
+from portal.cache import clear_cache
 from portal.roles import Role
 from portal.startup import freeze_startup_objects
 from tests.factories import ApplicantFactory, PartnerAgencyFactory, UserFactory
@@ -95,10 +95,10 @@ def _documents_carry_the_demo_seal(monkeypatch, demo_seal_uri):
 
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_media(settings, tmp_path):
-    cache.clear()
+    clear_cache()
     settings.MEDIA_ROOT = tmp_path / "media"
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

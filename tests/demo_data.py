@@ -11,10 +11,10 @@ import io
 from importlib import import_module
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
 
+from portal.cache import clear_cache
 from tests.conftest import SIGNING_CERT_PASSWORD
 
 
@@ -34,7 +34,7 @@ def demo_data_once(django_db_setup, django_db_blocker, dev_certificate, demo_sea
         override_settings(MEDIA_ROOT=media, **certificate),
     ):
         patch.setattr(pdf, "seal_data_uri", lambda config: configured(config) or demo_seal_uri)
-        cache.clear()
+        clear_cache()
         with transaction.atomic():
             for name in DEMO_MODULES:
                 import_module(name).seed(io.StringIO())

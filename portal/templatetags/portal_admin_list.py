@@ -413,12 +413,13 @@ def _text(choice):
 def _filters_parts(cl):
     """What the panel's HTML follows from: the language, the list, the page's parameters (which
     choice is selected, what each link keeps) and every filter's choices (the handlers, the agencies,
-    the dates of a date filter, which change without the page's parameters changing)."""
+    the dates of a date filter, which change without the page's parameters changing). Choices read
+    from the cache come with a digest of them (portal.admin_lists.Choices), which stands for them."""
     choices = [
         (
             type(spec).__qualname__,
             str(spec.title),
-            [_text(choice) for choice in getattr(spec, "lookup_choices", ())],
+            getattr(spec, "choices_digest", None) or [_text(choice) for choice in getattr(spec, "lookup_choices", ())],
             [(str(title), sorted(params.items())) for title, params in getattr(spec, "links", ())],
         )
         for spec in cl.filter_specs
