@@ -38,7 +38,7 @@ class Consultation(StatusModel):
 
     number = models.CharField(_("咨询编号"), max_length=30, unique=True, null=True, blank=True)
     channel = models.CharField(_("咨询渠道"), max_length=20, choices=Channel.choices, db_index=True)
-    received_at = models.DateTimeField(_("咨询时间"), default=timezone.now, db_index=True)
+    received_at = models.DateTimeField(_("咨询时间"), default=timezone.now)
     status = StatusField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True, transitions=TRANSITIONS
     )
@@ -106,6 +106,8 @@ class Consultation(StatusModel):
         indexes = [
             models.Index(fields=["status", "follow_up_on"]),
             models.Index(fields=["service_point", "-received_at"]),
+            # The list's order with the key Django adds to it: the newest page without a sort.
+            models.Index(fields=["received_at", "id"], name="consultation_received_id"),
         ]
 
     def __str__(self):

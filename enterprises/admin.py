@@ -146,6 +146,7 @@ class KeyEnterpriseAdmin(
     skip_admin_log = True
     change_form_template = "admin/enterprises/keyenterprise/change_form.html"
     inlines = [LiaisonOfficerInline]
+    ordering = ["name", "id"]  # the index on both reads the page (as the applicants' list)
     list_display = [
         "name",
         "industry_list",

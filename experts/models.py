@@ -461,12 +461,14 @@ class ExpertOpinion(models.Model):
     recommendations = models.TextField(_("应对建议"), max_length=10000)
     risks = models.TextField(_("风险提示"), max_length=5000, blank=True)
     references = models.TextField(_("参考依据（法律法规、案例）"), max_length=5000, blank=True)
-    submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
+    submitted_at = models.DateTimeField(_("提交时间"))
 
     class Meta:
         verbose_name = _("专家意见")
         verbose_name_plural = _("专家意见")
         ordering = ["-submitted_at"]
+        # The list's order with the key Django adds to it: the newest page without a sort.
+        indexes = [models.Index(fields=["submitted_at", "id"], name="opinion_submitted_id")]
 
     def __str__(self):
         return f"{self.case} · {self.expert.name}"

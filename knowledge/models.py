@@ -281,7 +281,7 @@ class Warning(Publication):
     country = models.CharField(_("国家/地区"), max_length=2, choices=ALL_COUNTRY_CHOICES, db_index=True)
     industry = models.CharField(_("行业"), max_length=20, choices=Industry.choices, blank=True)
     ip_type = models.CharField(_("知识产权类型"), max_length=20, choices=IPType.choices, db_index=True)
-    issued_on = models.DateField(_("发布日期"), db_index=True)
+    issued_on = models.DateField(_("发布日期"))
     body = models.TextField(_("内容"))
     # Trademark squatting: the squatted mark, the filing abroad and the deadline to oppose it.
     mark = models.CharField(_("被抢注商标"), max_length=200, blank=True)
@@ -297,7 +297,11 @@ class Warning(Publication):
         verbose_name = _("预警信息")
         verbose_name_plural = _("预警信息")
         ordering = ["-issued_on", "-id"]
-        indexes = [models.Index(fields=["status", "country", "-issued_on"])]
+        indexes = [
+            models.Index(fields=["status", "country", "-issued_on"]),
+            # The admin list's order: many warnings share a date.
+            models.Index(fields=["issued_on", "id"], name="warning_issued_id"),
+        ]
 
     # What __str__ reads: all that a list of other rows needs of this one (portal.admin_lists).
     name_fields = ("title",)

@@ -83,6 +83,9 @@ class InviteForm(forms.Form):
 @admin.register(Applicant)
 class ApplicantAdmin(FastListMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "credit_code", "masked_id_number", "category", "service_point", "created_at"]
+    # The model's order with the key that breaks ties in the same direction: the index on both
+    # reads the page (Django adds the key descending, which the index cannot give in name order).
+    ordering = ["name", "id"]
     list_filter = ["category"]
     list_select_related = ["service_point"]
     search_fields = [
