@@ -160,6 +160,10 @@ class Document(StatusModel):
                 condition=~models.Q(status="ready"),
                 name="document_unfinished",
             ),
+            # The list filtered by whether the document carries a digital signature, in its order: the
+            # rarer answer (no signature where a certificate is configured, a signature where none
+            # is) would otherwise walk the whole order index to fill a page.
+            models.Index(fields=["digitally_signed", "created_at", "id"], name="document_signed_created"),
         ]
 
     # What __str__ reads: all that a list of other rows needs of this one (portal.admin_lists).
