@@ -64,11 +64,16 @@ def dev_certificate(certificate_dir):
     return path, ca_cert
 
 
+def signing_settings(dev_certificate):
+    """The settings that name the center's certificate (`dev_certificate`) and its password."""
+    return {"SIGNING_CERT_PATH": str(dev_certificate[0]), "SIGNING_CERT_PASSWORD": SIGNING_CERT_PASSWORD}
+
+
 @pytest.fixture(autouse=True)
 def signing_certificate(settings, dev_certificate):
     """Documents are issued under the center's signature: every test has a certificate."""
-    settings.SIGNING_CERT_PATH = str(dev_certificate[0])
-    settings.SIGNING_CERT_PASSWORD = SIGNING_CERT_PASSWORD
+    for name, value in signing_settings(dev_certificate).items():
+        setattr(settings, name, value)
     return dev_certificate
 
 
@@ -82,15 +87,20 @@ def demo_seal_uri():
     return seal_png_uri(demo_seal_svg("山西省涉外知识产权指导中心").encode(), True)
 
 
-@pytest.fixture(autouse=True)
-def _documents_carry_the_demo_seal(monkeypatch, demo_seal_uri):
-    """Every document rendered in a test carries a seal, as every issued document does: the
-    center's configured seal, or else the demonstration seal. A test that wants no seal patches
-    documents.pdf.seal_data_uri to return ""."""
+def seal_documents(patch, demo_seal_uri):
+    """Documents rendered under `patch` (a pytest MonkeyPatch) carry the center's configured seal,
+    or else the demonstration seal."""
     from documents import pdf
 
     configured = pdf.seal_data_uri
-    monkeypatch.setattr(pdf, "seal_data_uri", lambda config: configured(config) or demo_seal_uri)
+    patch.setattr(pdf, "seal_data_uri", lambda config: configured(config) or demo_seal_uri)
+
+
+@pytest.fixture(autouse=True)
+def _documents_carry_the_demo_seal(monkeypatch, demo_seal_uri):
+    """Every document rendered in a test carries a seal, as every issued document does. A test that
+    wants no seal patches documents.pdf.seal_data_uri to return ""."""
+    seal_documents(monkeypatch, demo_seal_uri)
 
 
 @pytest.fixture(autouse=True)

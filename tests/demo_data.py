@@ -8,36 +8,31 @@ a test using the data takes as its MEDIA_ROOT.
 """
 
 import io
-from importlib import import_module
 
 import pytest
 from django.db import transaction
 from django.test import override_settings
 
 from portal.cache import clear_cache
-from tests.conftest import SIGNING_CERT_PASSWORD
+from tests.conftest import seal_documents, signing_settings
 
 
 @pytest.fixture(scope="module")
 def demo_data_once(django_db_setup, django_db_blocker, dev_certificate, demo_seal_uri, tmp_path_factory):
     """The demo data, for the module; its media folder. As every test has them (tests/conftest.py):
     the center's certificate and the demonstration seal on the documents."""
-    from demo.seed import DEMO_MODULES
-    from documents import pdf
+    from demo.seed import seed_all
 
     media = tmp_path_factory.mktemp("demo-media")
-    configured = pdf.seal_data_uri
-    certificate = {"SIGNING_CERT_PATH": str(dev_certificate[0]), "SIGNING_CERT_PASSWORD": SIGNING_CERT_PASSWORD}
     with (
         django_db_blocker.unblock(),
         pytest.MonkeyPatch.context() as patch,
-        override_settings(MEDIA_ROOT=media, **certificate),
+        override_settings(MEDIA_ROOT=media, **signing_settings(dev_certificate)),
     ):
-        patch.setattr(pdf, "seal_data_uri", lambda config: configured(config) or demo_seal_uri)
+        seal_documents(patch, demo_seal_uri)
         clear_cache()
         with transaction.atomic():
-            for name in DEMO_MODULES:
-                import_module(name).seed(io.StringIO())
+            seed_all(io.StringIO())
             yield media
             transaction.set_rollback(True)
 

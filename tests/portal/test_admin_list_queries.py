@@ -11,7 +11,6 @@ rule. The case list and the application list have their own, stricter tests."""
 import datetime
 import io
 import uuid
-from importlib import import_module
 
 import pytest
 from django.contrib import admin
@@ -23,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from demo.seed import DEMO_MODULES
+from demo.seed import seed_all
 from portal.models import User
 from portal.templatetags.portal_admin_list import hidden_keys, portal_list_filters, rows
 from tests.twofactor import verify_client_session
@@ -265,8 +264,7 @@ def _measure(client, model_admin, url):
 
 @pytest.fixture
 def world(center_permissions):
-    for name in DEMO_MODULES:
-        import_module(name).seed(io.StringIO())
+    seed_all(io.StringIO())
 
 
 @pytest.fixture
