@@ -86,6 +86,15 @@ class ChangeListFormSet(BaseModelFormSet):
         if not isinstance(self.form.base_fields, PageOfRowsFields):
             self.form.base_fields = PageOfRowsFields(self.form.base_fields)
 
+    def initial_form_count(self):
+        # Asked three times for every row's form (300 times on a page of 100 rows): an unbound
+        # formset's rows are the page's, counted once.
+        if self.is_bound:
+            return super().initial_form_count()
+        if "_initial_count" not in vars(self):
+            self._initial_count = super().initial_form_count()
+        return self._initial_count
+
     def add_fields(self, form, index):
         key = self.model._meta.pk
         if key.name in form.fields or key.remote_field or form._meta.widgets:
