@@ -19,6 +19,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.apps import AdminConfig
 from django.forms import BaseFormSet, BaseModelFormSet, HiddenInput, ModelChoiceField
+from django.forms.models import BaseModelForm
 from django.utils.translation import get_language
 
 from portal.admin_filters import FastActionCheckboxMixin
@@ -82,8 +83,9 @@ class ChangeListFormSet(BaseModelFormSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # self.form is the form class modelformset_factory made for this formset alone.
-        if not isinstance(self.form.base_fields, PageOfRowsFields):
+        # self.form is the form class modelformset_factory made for this formset alone. A form of
+        # the admin's own that sets its fields up in __init__ (per row, maybe) keeps a copy each.
+        if not isinstance(self.form.base_fields, PageOfRowsFields) and self.form.__init__ is BaseModelForm.__init__:
             self.form.base_fields = PageOfRowsFields(self.form.base_fields)
 
     def initial_form_count(self):

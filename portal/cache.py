@@ -74,7 +74,7 @@ class _Until(NamedTuple):
 
 class _NearCopies:
     def __init__(self):
-        self.copies = OrderedDict()  # key -> (_Until, size), the least recently used first
+        self.copies = OrderedDict()  # key -> (_Until, size), the oldest first: the first to go when full
         self.chars = 0
         self.lock = threading.Lock()
 

@@ -43,6 +43,7 @@ from django.contrib.admin.utils import (
 )
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
+from django.forms.models import BaseModelForm
 from django.template import Library
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -201,8 +202,14 @@ class _Column:
         the form is bound). An unbound form's field differs from row to row only by its value and
         by the form's prefix in its name and id: rendered once per value that repeats in the column
         (a select of ten options, a checkbox) and given each row's name and id. A select was two
-        fifths of the numbering rules' page."""
-        if form.is_bound or not form.auto_id or "%s" not in str(form.auto_id):
+        fifths of the numbering rules' page. A form of the admin's own that sets its fields up in
+        __init__ (which may differ by row) renders each row's field itself."""
+        if (
+            form.is_bound
+            or type(form).__init__ is not BaseModelForm.__init__
+            or not form.auto_id
+            or "%s" not in str(form.auto_id)
+        ):
             field = form[self.name]
             errors = str(field.errors) if form.is_bound else ""
             return mark_safe(errors + str(field))  # noqa: S308 - the form's own widgets

@@ -144,3 +144,48 @@ def test_the_rows_and_hidden_keys_given_as_one_piece_are_djangos_results_templat
 
         cl.formset = model_admin.get_changelist_formset(request, formset=BaseModelFormSet)(queryset=cl.result_list)
         assert hidden_keys(cl) == context["hidden_html"]
+
+
+def test_a_row_form_of_the_admins_own_renders_each_rows_fields_itself(admin_user):
+    """Fields to edit in place are rendered once per value in their column, unless the admin's form
+    sets its fields up per row: here the agency coded "test-1" may not be moved, though every row
+    shows the same order."""
+    from django import forms
+    from django.forms.renderers import get_default_renderer
+
+    from portal.admin_site import ChangeListFormSet
+    from portal.form_renderer import direct_widget_renderer
+    from portal.models import PartnerAgency
+
+    class OneLocked(forms.ModelForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if self.instance.code == "test-1":
+                self.fields["display_order"].disabled = True
+
+    for number in range(3):
+        PartnerAgency.objects.create(
+            name=f"机构{number}",
+            short_name=f"机构{number}",
+            code=f"test-{number}",
+            kind=PartnerAgency.Kind.values[0],
+            display_order=5,
+        )
+    request = RequestFactory().get("/admin/portal/partneragency/")
+    request.user = admin_user
+    model_admin = admin.site._registry[PartnerAgency]
+    cl = model_admin.get_changelist_instance(request)
+    formset_class = forms.modelformset_factory(
+        PartnerAgency,
+        form=OneLocked,
+        formset=ChangeListFormSet,
+        fields=model_admin.list_editable,
+        extra=0,
+        renderer=direct_widget_renderer,
+    )
+    cl.formset = formset_class(queryset=cl.result_list)
+    ours = [row[0] for row in rows(cl)]
+    for form in cl.formset.forms:
+        form.renderer = get_default_renderer()
+    assert ours == ["".join(cells) for cells in results(cl)]
+    assert sum("disabled" in row for row in ours) == 1
