@@ -128,7 +128,7 @@ def remembered(key, compute, timeout):
 
 
 def clear_cache():
-    """Empty the shared cache and this process's copies of it (tests; `manage.py` maintenance)."""
+    """Empty the shared cache and this process's copies of it (what the tests start from)."""
     cache.clear()
     _near.clear()
 

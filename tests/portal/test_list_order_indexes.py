@@ -49,22 +49,19 @@ def _columns(model, ordering):
 
 
 def _index_orders(model):
-    """Each index's leading columns with their direction, and the same scanned backwards."""
-    orders = []
-    fields = [[f.column, False] for f in model._meta.local_fields if f.db_index or f.unique or f.primary_key]
-    plain = [[field] for field in fields]
-    for index in model._meta.indexes:
-        if index.condition is not None:
-            continue
-        columns = []
-        for entry in index.fields:
-            columns.append((model._meta.get_field(entry.lstrip("-")).column, entry.startswith("-")))
-        plain.append(columns)
-    for columns in plain:
-        columns = [tuple(column) for column in columns]
-        orders.append(columns)
-        orders.append([(column, not descending) for column, descending in columns])
-    return orders
+    """Each index's columns with their direction (a field's own index, then Meta.indexes but the
+    partial ones), and the same scanned backwards."""
+    indexes = [
+        [(field.column, False)]
+        for field in model._meta.local_fields
+        if field.db_index or field.unique or field.primary_key
+    ]
+    indexes += [
+        [(model._meta.get_field(entry.lstrip("-")).column, entry.startswith("-")) for entry in index.fields]
+        for index in model._meta.indexes
+        if index.condition is None
+    ]
+    return indexes + [[(column, not descending) for column, descending in columns] for columns in indexes]
 
 
 @pytest.mark.parametrize("label", [label for label in LARGE_TABLES if label not in EXCEPTIONS])
