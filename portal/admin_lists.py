@@ -29,6 +29,7 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.db.models import Aggregate, CharField, Subquery, Value
+from django.db.models.query import ModelIterable
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -38,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.admin_filters import ApproximateCountMixin, ValidatedListFilter
 from portal.cache import remembered
 from portal.fields import ChoiceListField
+from portal.list_rows import ListRowsIterable
 
 CHOICES_SECONDS = 60
 # The kinds of column a list leaves out unless a column is named after it (LeanChangeList): long
@@ -134,7 +136,10 @@ class LeanChangeList(ChangeList):
                 if field.name not in kept and not field.primary_key and f"{path}__{field.name}" not in joined
             ),
         ]
-        return qs.defer(*deferred) if deferred else qs
+        qs = qs.defer(*deferred) if deferred else qs._chain()
+        if qs._iterable_class is ModelIterable:
+            qs._iterable_class = ListRowsIterable
+        return qs
 
     def _long_columns_not_shown(self):
         # Read and decoded for every row of the page (a JSON column is parsed), though no cell shows them.

@@ -73,6 +73,9 @@ class _ProtectedStatus:
     """The descriptor behind a StatusField: the first value (from the database or the constructor)
     is set freely; any later change must come through `transition`."""
 
+    # Its first value may be put in the instance's __dict__ directly (portal.list_rows).
+    first_set_is_plain = True
+
     def __init__(self, field):
         self.field = field
 
