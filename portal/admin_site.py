@@ -20,6 +20,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.apps import AdminConfig
 from django.forms import BaseFormSet, BaseModelFormSet, HiddenInput, ModelChoiceField
 from django.forms.models import BaseModelForm
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 from portal.admin_filters import FastActionCheckboxMixin
@@ -87,6 +88,57 @@ class ChangeListFormSet(BaseModelFormSet):
         # the admin's own that sets its fields up in __init__ (per row, maybe) keeps a copy each.
         if not isinstance(self.form.base_fields, PageOfRowsFields) and self.form.__init__ is BaseModelForm.__init__:
             self.form.base_fields = PageOfRowsFields(self.form.base_fields)
+
+    @cached_property
+    def plain_rows(self):
+        """Whether the list can be shown without making its rows' forms (portal_admin_list): an
+        unbound formset, a form that sets none of its fields up per row (no __init__ of its own),
+        each row's key the hidden field given here (add_fields). Each row's fields to edit in place
+        then differ only by the row's value, name and id, and its key field only by its key."""
+        key = self.model._meta.pk
+        form = self.form
+        return (
+            not self.is_bound
+            and form.__init__ is BaseModelForm.__init__
+            and key.name not in form.base_fields
+            and not key.remote_field
+            and not form._meta.widgets
+            and isinstance(self.auto_id, str)
+            and "%s" in self.auto_id
+        )
+
+    def form_showing(self, index, name, value):
+        """A form whose field `name` shows `value`, for a list of plain_rows: one form made for the
+        page (as row `index`'s), given each value to show in turn. An unbound form's field renders
+        the form's initial value, and that is all that differs between the rows of plain_rows but
+        their names and ids, which the caller gives each row."""
+        form = vars(self).get("_showing_form")
+        if form is None:
+            form = self._showing_form = self._construct_form(index, **self.get_form_kwargs(index))
+        form.initial[name] = value
+        form._bound_fields_cache.pop(name, None)  # a bound field keeps the value it first read
+        return form
+
+    def __getitem__(self, index):
+        # The page's template asks for `cl.formset.errors`, which Django's template language first
+        # tries as formset["errors"]: a formset's item, that is its forms[…], all made to find none.
+        if not isinstance(index, int | slice):
+            raise TypeError(f"formset indices are numbers, not {type(index).__name__}")
+        return super().__getitem__(index)
+
+    # Every row's form is of one class: the page's media and its form's encoding are those of one
+    # form of it, asked without making the hundred rows' forms.
+
+    @property
+    def media(self):
+        return self._a_form.media if self.plain_rows and "forms" not in vars(self) else super().media
+
+    def is_multipart(self):
+        return self._a_form.is_multipart() if self.plain_rows and "forms" not in vars(self) else super().is_multipart()
+
+    @cached_property
+    def _a_form(self):
+        return self.empty_form
 
     def initial_form_count(self):
         # Asked three times for every row's form (300 times on a page of 100 rows): an unbound

@@ -115,10 +115,12 @@ class _Column:
         field, name = self.field, self.name
         empty = model_admin.get_empty_value_display()
         if field is not None:
-            if field.auto_created or isinstance(field.remote_field, models.ManyToOneRel):
+            if field.auto_created:
                 return None
             nowrap = isinstance(field, models.DateField | models.TimeField | models.ForeignKey)
             opening = f"<td{self.nowrap_class_attr if nowrap else self.class_attr}>"
+            if isinstance(field.remote_field, models.ManyToOneRel):
+                return self._related_cell(field, opening, empty) if isinstance(field, models.ForeignKey) else None
             if self.labels is not None:
                 labels = self.labels
                 return lambda result: (
@@ -171,6 +173,27 @@ class _Column:
 
         return method_cell
 
+    def _related_cell(self, field, opening, empty):
+        """The cell of a key to a related row: the row's name (its str), as _cells shows it, made
+        once per related row the page names."""
+        name, attname, made = self.name, field.attname, {}
+
+        def related_cell(result):
+            key = getattr(result, attname)
+            if key is None:
+                return f"{opening}{escaped(empty)}</td>"
+            try:
+                return made[key]
+            except KeyError:
+                try:
+                    related = getattr(result, name)
+                except ObjectDoesNotExist:  # a row that is gone: _cells shows it as Django does
+                    return None
+                cell = made[key] = f"{opening}{escaped(str(related))}</td>"
+                return cell
+
+        return related_cell
+
     def text_of(self, lazy):
         """str(lazy), translated once per page for each lazy text the column shows (a method's
         "现行" on every row): each translation goes through the active language's thread-local
@@ -197,13 +220,23 @@ class _Column:
         except TypeError:  # a value that cannot be a key
             return make(value, *args)
 
-    def form_field(self, form):
+    def form_field(self, row):
         """The row's field to edit in place as `str(form[name])` renders it (with its errors when
-        the form is bound). An unbound form's field differs from row to row only by its value and
-        by the form's prefix in its name and id: rendered once per value that repeats in the column
-        (a select of ten options, a checkbox) and given each row's name and id. A select was two
-        fifths of the numbering rules' page. A form of the admin's own that sets its fields up in
-        __init__ (which may differ by row) renders each row's field itself."""
+        the form is bound); row: the row's form, or a _PlainRow. An unbound form's field differs
+        from row to row only by its value and by the form's prefix in its name and id: rendered
+        once per value that repeats in the column (a select of ten options, a checkbox) and given
+        each row's name and id. A select was two fifths of the numbering rules' page. A form of the
+        admin's own that sets its fields up in __init__ (which may differ by row) renders each
+        row's field itself."""
+        if isinstance(row, _PlainRow):
+            formset = row.formset
+            html_name = f"{formset.add_prefix(row.index)}-{self.name}"
+            # What the row's form would hold as its initial value (model_to_dict).
+            value = self.field.value_from_object(row.instance)
+            return self._rendered(
+                value, html_name, formset.auto_id % html_name, lambda: formset.form_showing(row.index, self.name, value)
+            )
+        form = row
         if (
             form.is_bound
             or type(form).__init__ is not BaseModelForm.__init__
@@ -214,20 +247,25 @@ class _Column:
             errors = str(field.errors) if form.is_bound else ""
             return mark_safe(errors + str(field))  # noqa: S308 - the form's own widgets
         html_name = form.add_prefix(self.name)
-        auto_id = form.auto_id % html_name
+        return self._rendered(form.initial.get(self.name), html_name, form.auto_id % html_name, lambda: form)
+
+    def _rendered(self, value, html_name, auto_id, form_of):
+        """The field showing value, named html_name with the id auto_id: rendered by the form
+        form_of() gives the first time the value is seen, then that HTML renamed."""
         try:
-            value = form.initial.get(self.name)
             key = (type(value), make_hashable(value))
             made_name, made_id, html = self.fields_made[key]
-        except TypeError:  # a value that cannot be a key
-            return mark_safe(str(form[self.name]))  # noqa: S308
-        except KeyError:
+        except (KeyError, TypeError) as missing:  # TypeError: a value that cannot be a key
+            form = form_of()
+            made_name = form.add_prefix(self.name)
+            made_id = form.auto_id % made_name
             html = str(form[self.name])
-            self.fields_made[key] = (html_name, auto_id, html)
-            return mark_safe(html)  # noqa: S308
-        # The name and id as the attributes hold them (the id also begins an aria-describedby's).
-        html = html.replace(f'"{made_name}"', f'"{html_name}"').replace(f'"{made_id}', f'"{auto_id}')
-        return mark_safe(html)  # noqa: S308
+            if isinstance(missing, KeyError):
+                self.fields_made[key] = (made_name, made_id, html)
+        if made_name != html_name:
+            # The name and id as the attributes hold them (the id also begins an aria-describedby's).
+            html = html.replace(f'"{made_name}"', f'"{html_name}"').replace(f'"{made_id}', f'"{auto_id}')
+        return mark_safe(html)  # noqa: S308 - the form's own widgets
 
     def lookup(self, result, model_admin):
         """(field, attr, value), as lookup_field(name, result, model_admin) would give them."""
@@ -236,6 +274,16 @@ class _Column:
         if self.admin_callable is not None:
             return None, self.admin_callable, self.admin_callable(result)
         return lookup_field(self.name, result, model_admin)
+
+
+class _PlainRow:
+    """A row of a list whose rows' forms are not made (ChangeListFormSet.plain_rows): its fields to
+    edit in place are written from its values (_Column.form_field)."""
+
+    __slots__ = ("formset", "index", "instance")
+
+    def __init__(self, formset, index, instance):
+        self.formset, self.index, self.instance = formset, index, instance
 
 
 def _blank_as_empty(value):
@@ -355,9 +403,13 @@ def rows(cl):
     change_url = _change_url(cl)
     empty = cl.model_admin.get_empty_value_display()
     if cl.formset:
+        if _plain_rows(cl, columns):
+            row_forms = (_PlainRow(cl.formset, index, result) for index, result in enumerate(cl.result_list))
+        else:
+            row_forms = cl.formset.forms
         return [
             ResultList(form, [mark_safe("".join(_cells(cl, result, columns, change_url, empty, form)))])  # noqa: S308
-            for result, form in zip(cl.result_list, cl.formset.forms, strict=False)
+            for result, form in zip(cl.result_list, row_forms, strict=False)
         ]
     # A ResultList as Django's results() gives, not a plain list: the template asks each row for its
     # form, which on a list fails three lookups (key, attribute, index), each an exception.
@@ -367,11 +419,21 @@ def rows(cl):
     ]
 
 
+def _plain_rows(cl, columns):
+    """Whether the rows' fields to edit in place are written without making the rows' forms: the
+    formset allows it, and each such field is one of the model's own (its value read off the row)."""
+    return getattr(cl.formset, "plain_rows", False) and all(
+        column.field is not None and column.field.concrete and not column.field.many_to_many
+        for column in columns
+        if column.editable
+    )
+
+
 def _made_here(cl):
     """Whether rows() makes this list's rows: not a formset posted back (its errors, a row of
     errors above a row, are Django's to show), nor one whose key is a field to edit (Django adds a
     cell for it)."""
-    if not cl.formset:
+    if not cl.formset or getattr(cl.formset, "plain_rows", False):  # its key field is a hidden input
         return True
     pk_name = cl.model._meta.pk.name
     return not cl.formset.is_bound and all(form[pk_name].is_hidden for form in cl.formset.forms[:1])
@@ -381,16 +443,28 @@ def hidden_keys(cl):
     """The hidden key fields of an unbound formset's rows, as result_hidden_fields renders them,
     written directly where the key field is the one portal.admin_site.ChangeListFormSet gives each
     row (a hidden input of the row's key): a hundred rows were a hundred widgets rendered."""
+    formset = cl.formset
     pk_name = cl.model._meta.pk.name
-    parts = []
-    for form in cl.formset.forms:
+    if getattr(formset, "plain_rows", False):
+        keys = ((formset.add_prefix(index), result.pk) for index, result in enumerate(cl.result_list))
+        return _key_inputs(((f"{prefix}-{pk_name}", key) for prefix, key in keys), formset.auto_id)
+    named_keys = []
+    for form in formset.forms:
         field = form.fields[pk_name]
         if not getattr(field, "is_row_key", False) or field.initial is None or not isinstance(form.auto_id, str):
             return mark_safe("".join(str(hidden) for hidden in result_hidden_fields(cl)))  # noqa: S308 - Django's own
-        name = escaped(form.add_prefix(pk_name))
-        key_id = escaped(form.auto_id % form.add_prefix(pk_name))
-        parts.append(f'<input type="hidden" name="{name}" value="{escaped(field.initial)}" id="{key_id}">')
-    return mark_safe("".join(parts))  # noqa: S308 - each value escaped above
+        named_keys.append((form.add_prefix(pk_name), field.initial))
+    return _key_inputs(named_keys, formset.auto_id)
+
+
+def _key_inputs(named_keys, auto_id):
+    """A hidden input of each (name, key), as the row's HiddenInput renders it."""
+    return mark_safe(  # noqa: S308 - each value escaped
+        "".join(
+            f'<input type="hidden" name="{escaped(name)}" value="{escaped(key)}" id="{escaped(auto_id % name)}">'
+            for name, key in named_keys
+        )
+    )
 
 
 def _rows_html(results_made):
@@ -413,7 +487,7 @@ def portal_result_list(cl):
     }
     if not made_here:
         return {**context, "result_hidden_fields": list(result_hidden_fields(cl))}
-    hidden_html = hidden_keys(cl) if cl.formset and cl.formset.forms else ""
+    hidden_html = hidden_keys(cl) if cl.formset else ""
     return {
         **context,
         "result_hidden_fields": bool(hidden_html),

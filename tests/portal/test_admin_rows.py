@@ -104,7 +104,8 @@ def test_every_kind_of_cell_is_djangos(language, admin_user):
 def test_the_rows_and_hidden_keys_given_as_one_piece_are_djangos_results_template(editable, admin_user):
     """The results table with its rows and hidden key fields written at once is, to the character,
     what Django's admin/change_list_results.html renders for the same list: a list with fields to
-    edit in place (the partner agencies' order) and one without (the e-mail deliveries)."""
+    edit in place (the partner agencies' order, written without making the rows' forms) and one
+    without (the e-mail deliveries)."""
     from django.contrib.admin.templatetags.admin_list import result_list
     from django.forms.renderers import get_default_renderer
     from django.template.loader import render_to_string
@@ -132,6 +133,10 @@ def test_the_rows_and_hidden_keys_given_as_one_piece_are_djangos_results_templat
     context = portal_result_list(cl)
     assert bool(context["rows_html"]) and bool(context["hidden_html"]) is editable
     ours = render_to_string("admin/portal_change_list_results.html", context)
+    if editable:  # written from the rows' values: the rows' forms were not made, nor for the page's media
+        media = str(cl.formset.media)
+        assert "forms" not in vars(cl.formset)
+        assert media == str(cl.formset.forms[0].media)
     for form in cl.formset.forms if editable else ():
         form.renderer = get_default_renderer()
     djangos = render_to_string("admin/change_list_results.html", result_list(cl))
@@ -189,3 +194,32 @@ def test_a_row_form_of_the_admins_own_renders_each_rows_fields_itself(admin_user
         form.renderer = get_default_renderer()
     assert ours == ["".join(cells) for cells in results(cl)]
     assert sum("disabled" in row for row in ours) == 1
+
+
+class RelatedRowsAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "service_point", "email"]
+    list_select_related = ["service_point"]
+    list_per_page = 100
+
+
+def test_a_column_of_related_rows_is_djangos(admin_user):
+    """A key to a related row shows the row's name, written once per related row the page names:
+    staff of two workstations, and staff of none."""
+    from portal.models import ServicePoint, User
+    from tests.factories import UserFactory
+
+    points = [
+        ServicePoint.objects.create(
+            name=f"工作站 <{number}> & 站", level=ServicePoint.Level.values[-1], region="韶关", address="地址"
+        )
+        for number in range(2)
+    ]
+    for number in range(6):
+        UserFactory(full_name=f"职员{number}", service_point=None if number % 3 == 2 else points[number % 2])
+    request = RequestFactory().get("/admin/portal/user/")
+    request.user = admin_user
+    cl = RelatedRowsAdmin(User, admin.site).get_changelist_instance(request)
+    cl.formset = None
+    ours = [row[0] for row in rows(cl)]
+    assert ours == ["".join(cells) for cells in results(cl)]
+    assert sum("工作站 &lt;0&gt; &amp; 站" in row for row in ours) == 2
