@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from knowledge.models import Subscription
-from knowledge.services.subscriptions import choice_labels, subscriptions_unsubscribe
+from knowledge.services.subscriptions import covered, subscriptions_unsubscribe
 from portal.admin_lists import FastListMixin
 from portal.roles import is_center_member
 
@@ -68,15 +68,15 @@ class SubscriptionAdmin(FastListMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("国家/地区"))
     def countries_display(self, obj):
-        return choice_labels(obj)["countries"]
+        return covered(obj, "countries")
 
     @admin.display(description=gettext_lazy("行业"))
     def industries_display(self, obj):
-        return choice_labels(obj)["industries"]
+        return covered(obj, "industries")
 
     @admin.display(description=gettext_lazy("知识产权类型"))
     def ip_types_display(self, obj):
-        return choice_labels(obj)["ip_types"]
+        return covered(obj, "ip_types")
 
     @admin.display(description=gettext_lazy("状态"))
     def state_display(self, obj):

@@ -19,6 +19,7 @@ industry), so that a subscriber who chose an industry still hears of the law of 
 """
 
 import datetime
+import functools
 import hashlib
 import logging
 
@@ -117,18 +118,32 @@ def _may_mail(address):
     return count <= CONFIRMATION_LIMIT
 
 
-def _labels(codes, choices):
-    return "、".join(str(choices[code]) for code in codes if code in choices)
+COVERED_KINDS = ("countries", "industries", "ip_types")
+
+
+@functools.cache
+def _choice_texts(kind, language):
+    """code → label of one kind of choice, translated once per language: the subscriptions' list
+    shows all three kinds in every row."""
+    choices = {"countries": ALL_COUNTRY_CHOICES, "industries": Industry.choices, "ip_types": IPType.choices}[kind]
+    return {code: str(label) for code, label in choices}
+
+
+def covered(subscription, kind):
+    """What a subscription covers of one kind (COVERED_KINDS), as people read it: a country not
+    in the list shows as its code; everything when it names none."""
+    texts = _choice_texts(kind, translation.get_language())
+    codes = getattr(subscription, kind)
+    if kind == "countries":
+        shown = (texts.get(code, code) for code in codes)
+    else:
+        shown = (texts[code] for code in codes if code in texts)
+    return "、".join(shown) or _("全部")
 
 
 def choice_labels(subscription):
     """What a subscription covers, as people read it (for pages and e-mails)."""
-    everything = _("全部")
-    return {
-        "countries": "、".join(str(country_name(code)) for code in subscription.countries) or everything,
-        "industries": _labels(subscription.industries, dict(Industry.choices)) or everything,
-        "ip_types": _labels(subscription.ip_types, dict(IPType.choices)) or everything,
-    }
+    return {kind: covered(subscription, kind) for kind in COVERED_KINDS}
 
 
 def _mail_confirmation(subscription):

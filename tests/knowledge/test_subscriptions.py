@@ -519,3 +519,22 @@ def test_others_do_not_see_subscriptions_in_the_admin(client, agency_user):
     client.force_login(agency_user)
     response = client.get(reverse("admin:knowledge_subscription_changelist"))
     assert response.status_code in (302, 403)
+
+
+def test_what_a_subscription_covers_reads_in_the_language_of_the_page():
+    """Its labels are translated once per language and kept: a page in English after one in
+    Chinese shows English names. A country code outside the list shows as its code; no choice of
+    a kind is all of it."""
+    from django.utils import translation
+
+    subscription = confirmed("reader@example.com", countries=["US", "XX"], ip_types=["patent"])
+    with translation.override("zh-hans"):
+        assert services.choice_labels(subscription) == {
+            "countries": "美国、XX",
+            "industries": "全部",
+            "ip_types": "专利",
+        }
+    with translation.override("en"):
+        labels = services.choice_labels(subscription)
+    assert labels["countries"].startswith("United States") and labels["countries"].endswith("、XX")
+    assert labels["ip_types"] == "Patent" and labels["industries"] == "All"
