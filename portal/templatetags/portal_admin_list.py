@@ -48,7 +48,7 @@ from django.template import Library
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.hashable import make_hashable
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from portal.cache import kept
@@ -85,6 +85,7 @@ class _Column:
         self.labels = None
         # A date, time or date-time field: shown through the page's DateDisplay.
         self.is_date_field = False
+        self.is_text_field = False
         try:
             self.field = _get_non_gfk_field(cl.lookup_opts, name)
         except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
@@ -97,6 +98,12 @@ class _Column:
             if choices and not isinstance(self.field.get_default(), list):
                 self.labels = labels_of(self.field)
             self.is_date_field = not choices and isinstance(self.field, models.DateField | models.TimeField)
+            # A text field shows its text (display_for_field's str() of a text that is not empty).
+            self.is_text_field = (
+                not choices
+                and isinstance(self.field, models.CharField | models.TextField)
+                and not isinstance(self.field, models.URLField)
+            )
         # What Django reads off the admin's method at every cell (@admin.display's boolean and
         # empty_value), read once.
         self.boolean = getattr(self.admin_callable, "boolean", False)
@@ -134,10 +141,7 @@ class _Column:
                     return f"{opening}{escaped(empty if value is None or value == '' else dates(value))}</td>"
 
                 return date_cell
-            plain_text = isinstance(field, models.CharField | models.TextField) and not isinstance(
-                field, models.URLField
-            )
-            if plain_text and not getattr(field, "flatchoices", None):
+            if self.is_text_field:
 
                 def text_cell(result):
                     value = getattr(result, name)
@@ -265,7 +269,7 @@ class _Column:
         if made_name != html_name:
             # The name and id as the attributes hold them (the id also begins an aria-describedby's).
             html = html.replace(f'"{made_name}"', f'"{html_name}"').replace(f'"{made_id}', f'"{auto_id}')
-        return mark_safe(html)  # noqa: S308 - the form's own widgets
+        return SafeString(html)  # the form's own widgets
 
     def lookup(self, result, model_admin):
         """(field, attr, value), as lookup_field(name, result, model_admin) would give them."""
@@ -369,6 +373,8 @@ def _cells(cl, result, columns, change_url, empty, form=None):
                     result_repr = column.labels.get(value, empty_value_display)
                 elif column.is_date_field:  # what display_for_field gives a date or an empty one
                     result_repr = empty_value_display if value is None or value == "" else column.dates(value)
+                elif column.is_text_field and type(value) is str and value:
+                    result_repr = value
                 else:
                     result_repr = column.shown(value, display_for_field, f, empty_value_display, column.is_link)
                 if isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
@@ -388,7 +394,7 @@ def _cells(cl, result, columns, change_url, empty, form=None):
                     opener = result.serializable_value(str(cl.to_field) if cl.to_field else pk_attname)
                     popup = f' data-popup-opener="{escaped(opener)}"'
                 # format_html('<a href="{}"{}>{}</a>', …) without its machinery, each value escaped.
-                link_or_text = mark_safe(f'<a href="{escaped(url)}"{popup}>{escaped(result_repr)}</a>')  # noqa: S308
+                link_or_text = SafeString(f'<a href="{escaped(url)}"{popup}>{escaped(result_repr)}</a>')
             yield f"<{table_tag}{row_class}>{escaped(link_or_text)}</{table_tag}>"
         else:
             if form is not None and column.editable:
@@ -398,7 +404,9 @@ def _cells(cl, result, columns, change_url, empty, form=None):
 
 
 def rows(cl):
-    """Each row as one piece of HTML (the template loops once per row instead of once per cell)."""
+    """Each row as one piece of HTML (the template loops once per row instead of once per cell).
+    Each cell's value is escaped where it is written (_cells); the pieces are SafeString(...)
+    rather than mark_safe(...), which checks its argument for lazy text, hundreds of times a page."""
     columns = _columns(cl)
     change_url = _change_url(cl)
     empty = cl.model_admin.get_empty_value_display()
@@ -408,13 +416,13 @@ def rows(cl):
         else:
             row_forms = cl.formset.forms
         return [
-            ResultList(form, [mark_safe("".join(_cells(cl, result, columns, change_url, empty, form)))])  # noqa: S308
+            ResultList(form, [SafeString("".join(_cells(cl, result, columns, change_url, empty, form)))])
             for result, form in zip(cl.result_list, row_forms, strict=False)
         ]
     # A ResultList as Django's results() gives, not a plain list: the template asks each row for its
     # form, which on a list fails three lookups (key, attribute, index), each an exception.
     return [
-        ResultList(None, [mark_safe("".join(_cells(cl, result, columns, change_url, empty)))])  # noqa: S308
+        ResultList(None, [SafeString("".join(_cells(cl, result, columns, change_url, empty)))])
         for result in cl.result_list
     ]
 
