@@ -67,14 +67,16 @@ _KEY = "0portal0key0"
 class _Column:
     """What `lookup_field` finds out about one column, the same for every row."""
 
-    def __init__(self, cl, index, name, is_first_link, dates):
+    def __init__(self, cl, index, name, link, dates):
         self.name = name
         self.dates = dates
         field_class = f"field-{_coerce_field_name(name, index)}"
         # The cell's class attribute, written once: Django's row_classes, with "nowrap" for dates.
         self.class_attr = f' class="{field_class}"'
         self.nowrap_class_attr = f' class="{field_class} nowrap"'
-        self.is_link = is_first_link
+        # link: None, or "th" for the first column of links, "td" for a further one (items_for_result).
+        self.is_link = link is not None
+        self.link_tag = link
         # Written by the row's form (list_editable), as Django does for a column the form has.
         self.editable = (
             cl.formset is not None and name in cl.formset.form.base_fields and name != cl.model._meta.pk.name
@@ -178,6 +180,26 @@ class _Column:
             return None
 
         return method_cell
+
+    def linked_text_cell(self, pk_attname, change_url):
+        """For a column of links to the change page showing a text field (a name, a number): a
+        function making the row's cell as _cells would, None for a value it does not handle (an
+        empty text, a key other than a number). The URL is escaped once: the key stand-in and a
+        number escape to themselves."""
+        if not self.is_text_field:
+            return None
+        name = self.name
+        before, _key, after = escaped(change_url).partition(_KEY)
+        opening = f'<{self.link_tag}{self.class_attr}><a href="{before}'
+        closing = f"</a></{self.link_tag}>"
+
+        def linked_text(result):
+            value, key = getattr(result, name), getattr(result, pk_attname)
+            if type(value) is not str or not value.strip() or type(key) is not int:
+                return None
+            return f'{opening}{key}{after}">{escaped(value)}{closing}'
+
+        return linked_text
 
     def _related_cell(self, field, opening, empty):
         """The cell of a key to a related row: the row's name (its str), as _cells shows it, made
@@ -305,7 +327,11 @@ def _columns(cl):
     else:
         linked = {index for index, name in enumerate(cl.list_display) if name in cl.list_display_links}
     dates = DateDisplay()
-    return [_Column(cl, index, name, index in linked, dates) for index, name in enumerate(cl.list_display)]
+    first_link = min(linked, default=None)
+    return [
+        _Column(cl, index, name, None if index not in linked else "th" if index == first_link else "td", dates)
+        for index, name in enumerate(cl.list_display)
+    ]
 
 
 def _change_url(cl):
@@ -327,7 +353,6 @@ def _cells(cl, result, columns, change_url, empty, form=None):
     form: the row's, when the list has fields to edit in place."""
     model_admin = cl.model_admin
     pk_attname = cl.lookup_opts.pk.attname
-    first = True
     for column in columns:
         if column.fast is not None:
             cell = column.fast(result)
@@ -382,8 +407,7 @@ def _cells(cl, result, columns, change_url, empty, form=None):
                 if isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
                     row_class = column.nowrap_class_attr
         if column.is_link:
-            table_tag = "th" if first else "td"
-            first = False
+            table_tag = column.link_tag
             if change_url is None:
                 link_or_text = result_repr
             else:
@@ -412,6 +436,9 @@ def rows(cl):
     columns = _columns(cl)
     change_url = _change_url(cl)
     empty = cl.model_admin.get_empty_value_display()
+    for column in columns:
+        if column.is_link and change_url is not None and not cl.is_popup:
+            column.fast = column.linked_text_cell(cl.pk_attname, change_url)
     if cl.formset:
         if _plain_rows(cl, columns):
             row_forms = (_PlainRow(cl.formset, index, result) for index, result in enumerate(cl.result_list))
