@@ -181,25 +181,36 @@ class _Column:
 
         return method_cell
 
-    def linked_text_cell(self, pk_attname, change_url):
-        """For a column of links to the change page showing a text field (a name, a number): a
-        function making the row's cell as _cells would, None for a value it does not handle (an
-        empty text, a key other than a number). The URL is escaped once: the key stand-in and a
-        number escape to themselves."""
-        if not self.is_text_field:
+    def linked_cell(self, pk_attname, change_url):
+        """For a column of links to the change page showing a text or a date field (a name, a
+        number, a day): a function making the row's cell as _cells would, None for a value it does
+        not handle (an empty one, a key other than a number). The URL is escaped once: the key
+        stand-in and a number escape to themselves."""
+        if self.is_text_field:
+            class_attr = self.class_attr
+
+            def shown(value):
+                return value if type(value) is str and value.strip() else None
+
+        elif self.is_date_field:
+            class_attr, dates = self.nowrap_class_attr, self.dates
+
+            def shown(value):
+                return None if value is None or value == "" else dates(value)
+
+        else:
             return None
         name = self.name
         before, _key, after = escaped(change_url).partition(_KEY)
-        opening = f'<{self.link_tag}{self.class_attr}><a href="{before}'
+        opening = f'<{self.link_tag}{class_attr}><a href="{before}'
         closing = f"</a></{self.link_tag}>"
 
-        def linked_text(result):
-            value, key = getattr(result, name), getattr(result, pk_attname)
-            if type(value) is not str or not value.strip() or type(key) is not int:
-                return None
-            return f'{opening}{key}{after}">{escaped(value)}{closing}'
+        def linked(result):
+            key = getattr(result, pk_attname)
+            text = shown(getattr(result, name)) if type(key) is int else None
+            return None if text is None else f'{opening}{key}{after}">{escaped(text)}{closing}'
 
-        return linked_text
+        return linked
 
     def _related_cell(self, field, opening, empty):
         """The cell of a key to a related row: the row's name (its str), as _cells shows it, made
@@ -438,7 +449,7 @@ def rows(cl):
     empty = cl.model_admin.get_empty_value_display()
     for column in columns:
         if column.is_link and change_url is not None and not cl.is_popup:
-            column.fast = column.linked_text_cell(cl.pk_attname, change_url)
+            column.fast = column.linked_cell(cl.pk_attname, change_url)
     if cl.formset:
         if _plain_rows(cl, columns):
             row_forms = (_PlainRow(cl.formset, index, result) for index, result in enumerate(cl.result_list))
