@@ -29,7 +29,7 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.db.models import Aggregate, CharField, Subquery, Value
-from django.db.models.query import ModelIterable
+from django.db.models.query import ModelIterable, QuerySet
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -136,10 +136,15 @@ class LeanChangeList(ChangeList):
                 if field.name not in kept and not field.primary_key and f"{path}__{field.name}" not in joined
             ),
         ]
-        qs = qs.defer(*deferred) if deferred else qs._chain()
-        if qs._iterable_class is ModelIterable:
-            qs._iterable_class = ListRowsIterable
-        return qs
+        return qs.defer(*deferred) if deferred else qs
+
+    def get_results(self, request):
+        super().get_results(request)
+        # The page's rows, and those alone, made by ListRowsIterable: an action or an export reads
+        # the list's queryset too, and gets Django's instances, none shared between rows.
+        rows = self.result_list
+        if isinstance(rows, QuerySet) and rows._result_cache is None and rows._iterable_class is ModelIterable:
+            rows._iterable_class = ListRowsIterable
 
     def _long_columns_not_shown(self):
         # Read and decoded for every row of the page (a JSON column is parsed), though no cell shows them.

@@ -14,8 +14,10 @@ page. `ListRowsIterable` makes the same instances:
 It does so only for a model that `__init__` and `from_db` would make the same way: no `__init__`
 or `from_db` of its own, no `pre_init` or `post_init` receiver, and no field whose attribute does
 more when set than Django's own kinds do (a key's, a file's) or a status's (portal.transitions).
-For any other model, Django makes the instance. A related row shared by the rows of a page is
-only read by the list's columns.
+For any other model, Django makes the instance. Only a list's page of rows is made this way
+(portal.admin_lists.LeanChangeList.get_results): a related row shared by its rows is only read by
+the list's columns, while an action or an export, which may change or keep many rows, gets
+Django's instances.
 """
 
 import functools

@@ -90,3 +90,18 @@ def test_a_model_with_a_receiver_of_its_signals_is_made_by_django(notifications)
         post_init.disconnect(receiver, sender=Notification)
     # Django's rows and ours: each row made through __init__, its receiver called.
     assert len(seen) == 8 and all(any(row is made for made in seen) for row in our_rows)
+
+
+def test_only_a_lists_page_of_rows_is_made_this_way(notifications, admin_user):
+    """The page's rows share their related rows; an action or an export, which read the list's
+    queryset, get Django's instances."""
+    from django.contrib import admin
+    from django.db.models.query import ModelIterable
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/portal/notification/")
+    request.user = admin_user
+    changelist = admin.site._registry[Notification].get_changelist_instance(request)
+    assert changelist.result_list._iterable_class is ListRowsIterable
+    assert changelist.get_queryset(request)._iterable_class is ModelIterable
+    assert len(changelist.result_list) == 4
