@@ -99,7 +99,10 @@ class FollowUpFilter(ValidatedListFilter):
         today = timezone.localdate()
         value = self.value()
         if value == "due":
-            return selectors.follow_ups_due(queryset, today=today)
+            # The list's own order, not the selector's oldest date first: the list puts its order
+            # first and would keep the date as a second key, so that the rows could no longer be
+            # read in the order of the received-date index (every due consultation sorted).
+            return selectors.follow_ups_due(queryset, today=today).order_by()
         if value == "overdue":
             return queryset.filter(status=S.OPEN, follow_up_on__lt=today)
         if value == "today":

@@ -78,3 +78,29 @@ def test_a_large_lists_default_order_is_an_index(label, db, admin_user):
     assert any(order[: len(wanted)] == wanted for order in orders), (
         f"{label}: no index reads {ordering} in order; indexes: {orders}"
     )
+
+
+def _changelist(model_admin, user, query=""):
+    request = RequestFactory().get("/" + query)
+    request.user = user
+    return model_admin.get_changelist_instance(request)
+
+
+@pytest.mark.parametrize("label", [label for label in LARGE_TABLES if label not in EXCEPTIONS])
+def test_a_filter_keeps_the_order_of_a_large_list(label, db, admin_user):
+    """A filter that orders its rows itself puts its order after the list's: the rows can then no
+    longer be read in the index's order, and every matching row is sorted (the consultations due
+    for a follow-up: 26 ms for 3,334 rows, 3 ms once the filter kept the list's order)."""
+    model = next(model for model in admin.site._registry if model._meta.label == label)
+    model_admin = admin.site._registry[model]
+    changelist = _changelist(model_admin, admin_user)
+    listed = changelist.queryset.query.order_by
+    for spec in changelist.filter_specs:
+        for choice in spec.choices(changelist):
+            if choice.get("selected"):
+                continue
+            filtered = _changelist(model_admin, admin_user, choice["query_string"])
+            assert filtered.queryset.query.order_by == listed, (
+                f"{label}, filter {spec.title} {choice['query_string']}: ordered by "
+                f"{filtered.queryset.query.order_by}, the list by {listed}"
+            )
