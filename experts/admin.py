@@ -32,7 +32,7 @@ from experts.permissions import (
     visible_seminars,
 )
 from experts.resources import ExpertResource
-from experts.selectors import expert_entries, expert_loads, seminar_entries, with_open_load
+from experts.selectors import expert_entries, seminar_entries, with_open_load
 from portal.admin_cells import html_link, per_page
 from portal.admin_lists import FastListMixin, cached_filter, row_url, row_urls
 from portal.jobs_imports import JobImportMixin
@@ -113,10 +113,7 @@ class ExpertAdmin(FastListMixin, JobImportMixin, ImportExportModelAdmin):
 
     @admin.display(description=_("当前承办"))
     def load(self, obj):
-        load = getattr(obj, "open_load", None)
-        if load is None:
-            load = expert_loads([obj.pk]).get(obj.pk, 0)
-        return f"{load}/{obj.max_concurrent_cases}"
+        return f"{obj.open_load}/{obj.max_concurrent_cases}"  # counted in get_queryset (with_open_load)
 
 
 @admin.register(ExpertNomination)

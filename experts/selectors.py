@@ -128,10 +128,17 @@ def _dispute_experience_labels():
     }
 
 
+def _open_work():
+    """An expert's open cases: assignments not yet finished, and invitations awaiting an answer."""
+    return (
+        ExpertAssignment.objects.filter(status__in=ExpertAssignment.OPEN_STATUSES),
+        ExpertInvitation.objects.filter(status=ExpertInvitation.Status.PENDING),
+    )
+
+
 def expert_loads(expert_ids=None):
-    """{expert_id: open cases}: assignments not yet finished plus invitations awaiting an answer."""
-    assignments = ExpertAssignment.objects.filter(status__in=ExpertAssignment.OPEN_STATUSES)
-    invitations = ExpertInvitation.objects.filter(status=ExpertInvitation.Status.PENDING)
+    """{expert_id: open cases} (_open_work)."""
+    assignments, invitations = _open_work()
     if expert_ids is not None:
         assignments = assignments.filter(expert_id__in=expert_ids)
         invitations = invitations.filter(expert_id__in=expert_ids)
@@ -151,8 +158,7 @@ def with_open_load(experts):
     a subquery on the (expert, status) indexes, which PostgreSQL works out only for the rows a
     page returns (after its ORDER BY and LIMIT), not for every expert: a list's page of 100
     experts in its own query, instead of a second query naming the 100."""
-    assignments = ExpertAssignment.objects.filter(status__in=ExpertAssignment.OPEN_STATUSES)
-    invitations = ExpertInvitation.objects.filter(status=ExpertInvitation.Status.PENDING)
+    assignments, invitations = _open_work()
     return experts.annotate(open_load=_count_of_expert(assignments) + _count_of_expert(invitations))
 
 
