@@ -61,7 +61,11 @@ def cache_delete(key):
 # also kept in the process that read it, until the very moment it leaves the shared cache: no copy
 # is older than its timeout allows, and a process asks Redis once per value and timeout.
 NEAR_ENTRIES = 2_000
-NEAR_CHARS = 4_000_000  # text held in copies at most (a filter panel is up to 150,000 characters)
+# Text held in copies at most. A filter panel is up to 150,000 characters; the panels of every admin
+# list and the first choice of each of its filters came to 4 million (tests/bench/bench_admin_lists.py),
+# and at that bound a walk through them all read most panels back from Redis. Three times that: at
+# most 24 MB of a web process, at two bytes a character (Chinese text).
+NEAR_CHARS = 12_000_000
 _OTHER_SIZE = 2_000  # what a copy that is not text (a list of choices, the navigation) is counted as
 
 
