@@ -52,6 +52,8 @@ def escaped(value):
     a list, it was a tenth of the rows' time): what is safe as it is, the rest escaped."""
     if type(value) is str:  # the commonest: a plain text, never safe as it is
         return escape(value)
+    if type(value) is int:  # a key, a number: its digits need no escaping
+        return str(value)
     if isinstance(value, Promise):
         value = str(value)
     if hasattr(value, "__html__"):

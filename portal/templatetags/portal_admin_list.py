@@ -50,8 +50,8 @@ from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.hashable import make_hashable
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 
 from portal.cache import kept
 from portal.choices import labels_of
@@ -117,12 +117,14 @@ class _Column:
         self.texts = {}
         self.fields_made = {}
         self.fast = None if self.is_link or self.editable else self._fast_cell(cl.model_admin)
+        # The cell of a field to edit in place on a row whose form is not made (a _PlainRow).
+        self.plain_field_cell = self._plain_field_cell() if self.editable and not self.is_link else None
 
     def _fast_cell(self, model_admin):
         """For the commonest columns, a function that makes the cell of a row as _cells would,
-        with what _cells decides at each cell decided here once: a text, a label or a date field,
-        a method of the admin giving text. It answers None for a value it does not handle (then
-        _cells makes the cell). None for any other column."""
+        with what _cells decides at each cell decided here once: a text, a label, a yes/no or a
+        date field, a method of the admin giving text. It answers None for a value it does not
+        handle (then _cells makes the cell). None for any other column."""
         field, name = self.field, self.name
         empty = model_admin.get_empty_value_display()
         if field is not None:
@@ -137,6 +139,8 @@ class _Column:
                 return lambda result: (
                     f"{opening}{escaped(labels.get(_blank_as_empty(getattr(result, name)), empty))}</td>"
                 )
+            if isinstance(field, models.BooleanField):
+                return self._boolean_cell(opening)
             if self.is_date_field:
                 dates = self.dates
 
@@ -212,6 +216,18 @@ class _Column:
 
         return linked
 
+    def _boolean_cell(self, opening):
+        """The cell of a yes/no field: Django's icon (display_for_field), one cell per value made
+        once per page. None for a value other than True, False or None (then _cells makes it)."""
+        name = self.name
+        cells = {value: f"{opening}{_boolean_icon(value)}</td>" for value in (True, False, None)}
+
+        def boolean_cell(result):
+            value = getattr(result, name)
+            return cells[value] if value is None or type(value) is bool else None
+
+        return boolean_cell
+
     def _related_cell(self, field, opening, empty):
         """The cell of a key to a related row: the row's name (its str), as _cells shows it, made
         once per related row the page names."""
@@ -268,13 +284,7 @@ class _Column:
         admin's own that sets its fields up in __init__ (which may differ by row) renders each
         row's field itself."""
         if isinstance(row, _PlainRow):
-            formset = row.formset
-            html_name = f"{formset.add_prefix(row.index)}-{self.name}"
-            # What the row's form would hold as its initial value (model_to_dict).
-            value = self.field.value_from_object(row.instance)
-            return self._rendered(
-                value, html_name, formset.auto_id % html_name, lambda: formset.form_showing(row.index, self.name, value)
-            )
+            return self._plain_field(row)
         form = row
         if (
             form.is_bound
@@ -287,6 +297,30 @@ class _Column:
             return mark_safe(errors + str(field))  # noqa: S308 - the form's own widgets
         html_name = form.add_prefix(self.name)
         return self._rendered(form.initial.get(self.name), html_name, form.auto_id % html_name, lambda: form)
+
+    def _plain_field_cell(self):
+        """For a field of the model's own to edit in place (not a key to another row): its cell on a
+        _PlainRow, as _cells writes it, the cell's opening and the formset's prefix worked out once."""
+        field = self.field
+        if field is None or not field.concrete or field.is_relation:
+            return None
+        nowrap = isinstance(field, models.DateField | models.TimeField)
+        opening = f"<td{self.nowrap_class_attr if nowrap else self.class_attr}>"
+        plain_field = self._plain_field
+
+        def plain_field_cell(row):
+            return f"{opening}{plain_field(row)}</td>"
+
+        return plain_field_cell
+
+    def _plain_field(self, row):
+        """The field on a _PlainRow: named and valued as the row's form would have it."""
+        formset, name = row.formset, self.name
+        html_name = f"{formset.prefix}-{row.index}-{name}"  # formset.add_prefix(index), then the field's
+        value = self.field.value_from_object(row.instance)  # the form's initial value (model_to_dict)
+        return self._rendered(
+            value, html_name, formset.auto_id % html_name, lambda: formset.form_showing(row.index, name, value)
+        )
 
     def _rendered(self, value, html_name, auto_id, form_of):
         """The field showing value, named html_name with the id auto_id: rendered by the form
@@ -370,6 +404,9 @@ def _cells(cl, result, columns, change_url, empty, form=None):
             if cell is not None:
                 yield cell
                 continue
+        elif column.plain_field_cell is not None and type(form) is _PlainRow:
+            yield column.plain_field_cell(form)
+            continue
         empty_value_display = empty
         row_class = column.class_attr
         try:
@@ -520,6 +557,44 @@ def _rows_html(results_made):
     return mark_safe("".join(f"\n\n<tr>{row[0]}</tr>\n" for row in results_made))  # noqa: S308 - escaped in _cells
 
 
+def _headers_html(headers, num_sorted_fields):
+    """The header row's cells as the template's loop over result_headers writes them: eight headers
+    with their sort links were a thirtieth of a list's page through the template."""
+    remove_title, toggle_title = gettext("Remove from sorting"), gettext("Toggle sorting")
+    cells = []
+    for header in headers:
+        sortable = header.get("sortable")
+        sort_options = ""
+        if sortable and header["sort_priority"] > 0:
+            priority = header["sort_priority"]
+            priority_span = ""
+            if num_sorted_fields > 1:
+                title = gettext("Sorting priority: %(priority_number)s") % {"priority_number": priority}
+                priority_span = f'<span class="sortpriority" title="{title}">{priority}</span>'
+            direction = "ascending" if header["ascending"] else "descending"
+            sort_options = (
+                '\n       <div class="sortoptions">\n'
+                f'         <a class="sortremove" href="{escaped(header["url_remove"])}" title="{remove_title}"></a>\n'
+                f"         {priority_span}\n"
+                f'         <a href="{escaped(header["url_toggle"])}" class="toggle {direction}" title="{toggle_title}">'
+                "</a>\n       </div>\n   "
+            )
+        text = _capitalised(header["text"])
+        label = f'<a href="{escaped(header["url_primary"])}">{text}</a>' if sortable else f"<span>{text}</span>"
+        cells.append(
+            f'\n<th scope="col"{escaped(header["class_attrib"])}>\n   {sort_options}\n'
+            f'   <div class="text">{label}</div>\n   <div class="clear"></div>\n</th>'
+        )
+    return SafeString("".join(cells))  # each value escaped, as the template's autoescaping does
+
+
+def _capitalised(text):
+    """`{{ text|capfirst }}`: the first letter capitalised, escaped unless the text is safe."""
+    text = str(text)  # a lazy text's str keeps a safe text safe, as the filter's stringfilter does
+    capitalised = text and text[0].upper() + text[1:]
+    return capitalised if isinstance(text, SafeData) else escaped(capitalised)
+
+
 def portal_result_list(cl):
     """The context of Django's result_list, with the rows made as above. Where they are made here,
     the rows and the hidden key fields are also given as one piece of HTML each, in the markup of
@@ -540,6 +615,7 @@ def portal_result_list(cl):
         **context,
         "result_hidden_fields": bool(hidden_html),
         "hidden_html": hidden_html,
+        "headers_html": _headers_html(headers, context["num_sorted_fields"]) if results_made else "",
         "rows_html": _rows_html(results_made),
     }
 

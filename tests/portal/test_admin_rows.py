@@ -100,12 +100,14 @@ def test_every_kind_of_cell_is_djangos(language, admin_user):
     assert ours == djangos
 
 
+@pytest.mark.parametrize("order", ["", "-2.3", "3"])
 @pytest.mark.parametrize("editable", [False, True])
-def test_the_rows_and_hidden_keys_given_as_one_piece_are_djangos_results_template(editable, admin_user):
+def test_the_rows_and_hidden_keys_given_as_one_piece_are_djangos_results_template(editable, order, admin_user):
     """The results table with its rows and hidden key fields written at once is, to the character,
     what Django's admin/change_list_results.html renders for the same list: a list with fields to
-    edit in place (the partner agencies' order, written without making the rows' forms) and one
-    without (the e-mail deliveries)."""
+    edit in place (the partner agencies' order, written without making the rows' forms; their
+    yes/no column) and one without (the e-mail deliveries); the headers with their sort links, with
+    the list sorted by its own order, by two columns (one of them backwards), by one."""
     from django.contrib.admin.templatetags.admin_list import result_list
     from django.forms.renderers import get_default_renderer
     from django.template.loader import render_to_string
@@ -122,10 +124,11 @@ def test_the_rows_and_hidden_keys_given_as_one_piece_are_djangos_results_templat
                 code=f"test-{number}",
                 kind=PartnerAgency.Kind.values[0],
                 display_order=number,
+                active=number != 1,  # a yes/no column showing both icons
             )
         else:
             EmailDelivery.objects.create(to=f"a{number}@example.cn", subject=f"<标题{number}>", body="b")
-    request = RequestFactory().get(f"/admin/portal/{model._meta.model_name}/")
+    request = RequestFactory().get(f"/admin/portal/{model._meta.model_name}/", {"o": order} if order else {})
     request.user = admin_user
     model_admin = admin.site._registry[model]
     cl = model_admin.get_changelist_instance(request)
@@ -142,6 +145,11 @@ def test_the_rows_and_hidden_keys_given_as_one_piece_are_djangos_results_templat
     djangos = render_to_string("admin/change_list_results.html", result_list(cl))
     assert ours == djangos
     assert ours.count("<tr>") == 1 + len(cl.result_list) >= 4  # the header's and a row each
+    if editable:
+        assert "icon-yes.svg" in ours and "icon-no.svg" in ours
+    if order:  # two columns sorted: each shows its priority; one column: none does
+        assert ours.count('class="sortpriority"') == (2 if order == "-2.3" else 0)
+        assert ours.count('class="toggle descending"') == (1 if order == "-2.3" else 0)
     if editable:  # Django's own formset, whose key fields are not written directly: Django renders them
         from django.forms import BaseModelFormSet
 
