@@ -31,6 +31,7 @@ from django.contrib.admin.templatetags.admin_list import (
     result_headers,
     result_hidden_fields,
     results,
+    search_form,
 )
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.templatetags.base import InclusionAdminNode
@@ -627,46 +628,52 @@ def portal_result_list_tag(parser, token):
     )
 
 
-# --- The action bar -------------------------------------------------------------------------------
-# The action bars made in this process, by what each shows; all dropped once there are too many.
-_ACTION_BARS = {}
-ACTION_BARS_KEPT = 500
+# --- Pieces kept in the process: the action bar, the search bar, the object tools --------------------
+# Their HTML made in this process, by what each shows; all dropped once there are too many.
+_KEPT_PIECES = {}
+KEPT_PIECES = 1000
 
 
-class _KeptActionBarNode(InclusionAdminNode):
-    """Django's {% admin_actions %}, its HTML kept in the process under everything Django's
-    admin/actions.html shows: the actions offered (which follow the person's permissions), the
-    counts, the words of the language, which bar of the page it is. A select of the actions and a
-    counter in words: a thirtieth of a list's page, the same on every visit. A list whose app or
-    model has an actions.html of its own is rendered by Django every time."""
+class _KeptNode(InclusionAdminNode):
+    """One of Django's admin inclusion tags, its HTML kept in the process under everything its
+    template shows (key_of(context); None: rendered each time), as a piece of every list page that
+    is the same on every visit: the actions' select and counter, the search bar, the add button.
+    A list whose app or model has its own template of the piece is rendered by Django every time.
+    on_kept(context) does what rendering the tag does to the page's context, for a kept piece."""
+
+    def __init__(self, parser, token, *, func, template_name, key_of, takes_context=True, on_kept=None):
+        super().__init__(parser, token, func=func, template_name=template_name, takes_context=takes_context)
+        self.key_of, self.on_kept = key_of, on_kept
 
     def render(self, context):
-        key = _action_bar_key(context)
+        cl = context.get("cl")
+        opts = getattr(cl, "opts", None)
+        key = None if opts is None or _own_template(opts, self.template_name) else self.key_of(context, cl)
         if key is None:
             return super().render(context)
-        html = _ACTION_BARS.get(key)
+        key = (self.template_name, get_language(), opts.label, key)
+        html = _KEPT_PIECES.get(key)
         if html is None:
-            html = super().render(context)  # sets context["action_index"] (admin_list.admin_actions)
-            if len(_ACTION_BARS) >= ACTION_BARS_KEPT:
-                _ACTION_BARS.clear()  # one step, safe under threads: the bars are made again as asked
-            _ACTION_BARS[key] = html
-        else:
-            admin_actions(context)
+            html = super().render(context)
+            if len(_KEPT_PIECES) >= KEPT_PIECES:
+                _KEPT_PIECES.clear()  # one step, safe under threads: the pieces are made again as asked
+            _KEPT_PIECES[key] = html
+        elif self.on_kept is not None:
+            self.on_kept(context)
         return html
 
 
-def _action_bar_key(context):
-    cl, action_form = context.get("cl"), context.get("action_form")
-    opts = getattr(cl, "opts", None)
-    if opts is None or action_form is None or action_form.is_bound or _own_actions_template(opts):
+def _action_bar_key(context, cl):
+    """What Django's admin/actions.html shows: the actions offered (which follow the person's
+    permissions), the counts, the words, which bar of the page it is."""
+    action_form = context.get("action_form")
+    if action_form is None or action_form.is_bound:
         return None
     fields = tuple(
         (name, type(field).__name__, str(field.label), field.initial) for name, field in action_form.fields.items()
     )
     choices = tuple((value, str(label)) for value, label in action_form.fields["action"].choices)
     return (
-        get_language(),
-        opts.label,
         type(action_form).__qualname__,
         fields,
         choices,
@@ -680,12 +687,42 @@ def _action_bar_key(context):
     )
 
 
-def _own_actions_template(opts):
-    """Whether the app or the model has its own actions.html (InclusionAdminNode looks for them first)."""
-    return any(
-        _template_exists(name)
-        for name in (f"admin/{opts.app_label}/{opts.model_name}/actions.html", f"admin/{opts.app_label}/actions.html")
+def _search_bar_key(context, cl):
+    """What admin/search_form.html shows: the search, its help, the counts, the page's parameters
+    (kept as hidden inputs)."""
+    return (
+        bool(cl.search_fields),
+        cl.query,
+        str(cl.search_help_text or ""),
+        cl.result_count,
+        cl.full_result_count,
+        cl.show_full_result_count,
+        getattr(cl, "approximate_count", False),
+        cl.has_active_filters,
+        cl.is_popup,
+        cl.add_facets,
+        tuple(cl.params.items()),
     )
+
+
+def _object_tools_key(context, cl):
+    """What admin/change_list_object_tools.html shows: the add button, with the list's filters kept
+    in its link, on this admin site."""
+    request = context.get("request")
+    return (
+        bool(context.get("has_add_permission")),
+        context.get("is_popup"),
+        context.get("to_field"),
+        context.get("preserved_filters"),
+        getattr(request, "current_app", None),
+    )
+
+
+def _own_template(opts, name):
+    """Whether the app or the model has its own template of a piece (InclusionAdminNode looks for
+    them first)."""
+    paths = (f"admin/{opts.app_label}/{opts.model_name}/{name}", f"admin/{opts.app_label}/{name}")
+    return any(_template_exists(path) for path in paths)
 
 
 def _template_exists(name):
@@ -698,7 +735,27 @@ def _template_exists(name):
 
 @register.tag(name="portal_admin_actions")
 def portal_admin_actions_tag(parser, token):
-    return _KeptActionBarNode(parser, token, func=admin_actions, template_name="actions.html")
+    return _KeptNode(
+        parser, token, func=admin_actions, template_name="actions.html", key_of=_action_bar_key, on_kept=admin_actions
+    )
+
+
+@register.tag(name="portal_search_form")
+def portal_search_form_tag(parser, token):
+    return _KeptNode(
+        parser, token, func=search_form, template_name="search_form.html", key_of=_search_bar_key, takes_context=False
+    )
+
+
+@register.tag(name="portal_change_list_object_tools")
+def portal_change_list_object_tools_tag(parser, token):
+    return _KeptNode(
+        parser,
+        token,
+        func=lambda context: context,
+        template_name="change_list_object_tools.html",
+        key_of=_object_tools_key,
+    )
 
 
 # --- The filter panel -----------------------------------------------------------------------------

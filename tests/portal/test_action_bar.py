@@ -1,11 +1,14 @@
-"""A list's action bar kept in the process ({% portal_admin_actions %}) is, to the character, what
-Django's {% admin_actions %} renders for the same page, top and bottom bar alike, and follows what
-it shows: the words of the language, the rows counted, the actions the person may take."""
+"""A list's pieces kept in the process are, to the character, what Django's tags render for the same
+page, and follow what they show: the action bar ({% portal_admin_actions %}: top and bottom bar
+alike, the words of the language, the rows counted, the actions the person may take), the search
+bar ({% portal_search_form %}: the search, the counts, the filters kept) and the add button
+({% portal_change_list_object_tools %}: the filters kept in its link, the person's permission)."""
 
 import pytest
 from django.contrib import admin
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.urls import resolve
 from django.utils import translation
 
 from portal.models import PartnerAgency
@@ -22,8 +25,16 @@ def _agency(number):
     )
 
 
-def _bars(user, template):
-    request = RequestFactory().get("/admin/portal/partneragency/")
+SEARCH = ("{% load admin_list %}{% search_form cl %}", "{% load portal_admin_list %}{% portal_search_form cl %}")
+ADD_BUTTON = (
+    "{% load admin_list %}{% change_list_object_tools %}",
+    "{% load portal_admin_list %}{% portal_change_list_object_tools %}",
+)
+
+
+def _bars(user, template, query=None):
+    request = RequestFactory().get("/admin/portal/partneragency/", query or {})
+    request.resolver_match = resolve(request.path)  # the list's filters are kept in its links
     request.user = user
     response = admin.site._registry[PartnerAgency].changelist_view(request)
     return Template(template).render(Context(response.context_data))
@@ -63,3 +74,39 @@ def test_other_actions_offered_make_another_bar(admin_user, monkeypatch):
     djangos, other, kept = _both_ways(admin_user)
     assert other == djangos == kept
     assert "归档所选机构" in other and "归档所选机构" not in made
+
+
+def _pieces(user, templates, query=None):
+    """Django's piece, then the kept one made and served from the process."""
+    djangos, kept = templates
+    return _bars(user, djangos, query), _bars(user, kept, query), _bars(user, kept, query)
+
+
+@pytest.mark.parametrize("query", [None, {"q": "机构1"}, {"kind": PartnerAgency.Kind.values[0]}, {"q": "无此机构"}])
+def test_the_kept_search_bar_is_djangos_and_follows_the_search(admin_user, query):
+    for number in range(3):
+        _agency(number)
+    djangos, made, kept = _pieces(admin_user, SEARCH, query)
+    assert made == djangos == kept
+    assert 'id="searchbar"' in made
+    if query and "q" in query:
+        assert f'value="{query["q"]}"' in made
+        assert ("1 条结果" if query["q"] == "机构1" else "0 条结果") in made
+    with translation.override("en"):
+        djangos, made, kept = _pieces(admin_user, SEARCH, query)
+    assert made == djangos == kept and 'value="Search"' in made
+
+
+@pytest.mark.parametrize("query", [None, {"kind": PartnerAgency.Kind.values[0]}])
+def test_the_kept_add_button_is_djangos_and_follows_the_filters_and_the_permission(admin_user, monkeypatch, query):
+    _agency(0)
+    djangos, made, kept = _pieces(admin_user, ADD_BUTTON, query)
+    assert made == djangos == kept and 'class="addlink"' in made
+    if query:
+        assert "_changelist_filters=kind" in made
+    with translation.override("en"):
+        djangos, made, kept = _pieces(admin_user, ADD_BUTTON, query)
+    assert made == djangos == kept and "Add " in made
+    monkeypatch.setattr(admin.site._registry[PartnerAgency], "has_add_permission", lambda request: False)
+    djangos, made, kept = _pieces(admin_user, ADD_BUTTON, query)
+    assert made == djangos == kept and "addlink" not in made
