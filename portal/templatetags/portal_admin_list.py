@@ -5,7 +5,7 @@ Django's `items_for_result` works out, for every cell of every row, what kind of
 the change page's URL and re-parses the kept filters into it (`add_preserved_filters`, a URL
 resolve each). On a list of fifty rows and eight columns that was a third of the page. Here both
 are worked out once per page: each column's kind, and the change URL with the filters in it, in
-which only the row's key differs. The commonest columns (a text, a label or a date field, an admin
+which only the row's key differs. The commonest columns (a text, a label, a yes/no or a date field, an admin
 method giving text) get a function of their own that makes their cells; dates are shown through a
 `DateDisplay` made once per page (portal.date_display); the rest is made by Django's own functions
 (`display_for_field`, `display_for_value`). The HTML is Django's: `{% result_list %}` in
@@ -15,8 +15,9 @@ template but for its loops over the rows and the hidden key fields, given as one
 made the same way, each field written by its form (whose widgets portal.form_renderer writes
 directly); once the formset has been posted back with errors, it takes Django's own path.
 
-The filter panel is kept too (`{% portal_list_filters %}`): its HTML follows from the page's
-parameters, the language and each filter's choices, so it is kept under those for a minute.
+The header row is written in the same pass. The filter panel is kept too (`{% portal_list_filters %}`):
+its HTML follows from the page's parameters, the language and each filter's choices, so it is kept
+under those. So are the action bar, the search bar and the add button (`_KeptNode`), in the process.
 """
 
 import datetime
@@ -636,7 +637,7 @@ KEPT_PIECES = 1000
 
 class _KeptNode(InclusionAdminNode):
     """One of Django's admin inclusion tags, its HTML kept in the process under everything its
-    template shows (key_of(context); None: rendered each time), as a piece of every list page that
+    template shows (key_of(context, cl); None: rendered each time), as a piece of every list page that
     is the same on every visit: the actions' select and counter, the search bar, the add button.
     A list whose app or model has its own template of the piece is rendered by Django every time.
     on_kept(context) does what rendering the tag does to the page's context, for a kept piece."""
