@@ -43,7 +43,7 @@ from django.db import connection as default_connection
 from django.db.backends.signals import connection_created
 from django.utils.translation import get_language
 
-from portal.cache import keepable, store_without_cookies, with_fresh_csrf
+from portal.cache import keepable, kept, store_without_cookies, with_fresh_csrf
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +149,29 @@ def depends_on(*models):
     reading = _tables_read.get()
     if reading is not None:
         reading.update(model._meta.db_table for model in models)
+
+
+# --- Values kept until their tables are written to --------------------------------------------------
+# How long such a value stays when nothing is written: only so that one nobody reads leaves the cache.
+UNWRITTEN_SECONDS = 24 * 3600
+
+
+def kept_until_written(parts, make, models, timeout):
+    """`make()`'s value for `parts` (portal.cache.kept), kept until a table of `models` is written to:
+    exact at once after a write, and made again only then, not every `timeout` seconds of a quiet day.
+    The key holds the tables' versions, read before the value is made: a write moves them after its
+    commit, so a value is never kept under versions newer than what it read. Without a shared cache
+    (this process's versions miss another's writes) or when it cannot answer, it is kept `timeout`
+    seconds, as `kept` does."""
+    depends_on(*models)
+    if not settings.SHARED_CACHE:
+        return kept(parts, make, timeout)
+    tables = [model._meta.db_table for model in models]
+    # The first read of a table's version starts it (and finds none).
+    versions = _current_versions(tables) or _current_versions(tables)
+    if versions is None:
+        return kept(parts, make, timeout)
+    return kept((*parts, tuple(versions[table] for table in tables)), make, UNWRITTEN_SECONDS)
 
 
 # --- Kept pages ------------------------------------------------------------------------------------

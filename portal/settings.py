@@ -359,9 +359,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# Signed-in pages kept until a table they were made from is written to (portal.page_cache). Only
-# with Redis: the writes of every process must reach the one cache that every process reads.
-PAGE_CACHE = _read("PAGE_CACHE", _strict_bool, bool(REDIS_URL))
+# With Redis every process moves the tables' versions in the one cache that every process reads
+# (portal.page_cache): a value may then be kept until a table it was made from is written to.
+SHARED_CACHE = bool(REDIS_URL)
+# Signed-in pages kept until a table they were made from is written to (portal.page_cache).
+PAGE_CACHE = _read("PAGE_CACHE", _strict_bool, SHARED_CACHE)
 
 # --- Documents ------------------------------------------------------------------------
 # The center's signing certificate (PKCS#12) and its password, for PAdES signatures.

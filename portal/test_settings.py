@@ -35,3 +35,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 if os.environ.get("TEST_DATABASE_TEMPLATE"):
     DATABASES["default"]["TEST"] = {"TEMPLATE": os.environ["TEST_DATABASE_TEMPLATE"]}  # noqa: F405
 PAGE_CACHE = True  # every test of a kept page goes through it
+# One process (the live servers' threads included): its own writes are all there are.
+SHARED_CACHE = True

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from applications.choices import Channel
 from consultations import selectors
+from portal.models import ServicePoint
 from tests.factories import ApplicantFactory, ApplicationFactory, submitted
 
 pytestmark = pytest.mark.django_db
@@ -102,15 +103,30 @@ def test_the_statistics_page_for_the_center_and_for_a_workstation(client, staff,
     assert "许昌经开区园区工作站" in page and "长葛市工作站" not in page and "仅统计本工作站" in page
 
 
-def test_the_statistics_are_kept_a_minute_per_period_and_scope(staff, park_user, park_point, log):
-    from portal.cache import clear_cache
-
+def test_the_statistics_are_kept_per_period_and_scope_until_a_counted_table_is_written_to(
+    staff, park_user, park_point, log, django_assert_num_queries
+):
     log(staff, received_at=at(2026, 2, 5))
     assert selectors.statistics(year=2026)["consultations"]["total"] == 1
+    with django_assert_num_queries(0):  # kept
+        assert selectors.statistics(year=2026)["consultations"]["total"] == 1
     log(park_user, received_at=at(2026, 2, 6))
-    assert selectors.statistics(year=2026)["consultations"]["total"] == 1  # kept
-    assert selectors.statistics(year=2026, quarter=1)["consultations"]["total"] == 2  # another period
+    assert selectors.statistics(year=2026)["consultations"]["total"] == 2  # counted at once
     assert selectors.statistics(year=2026, scope=[park_point.pk])["consultations"]["total"] == 1  # another scope
+    assert selectors.statistics(year=2026, quarter=2)["consultations"]["total"] == 0  # another period
+    ServicePoint.objects.filter(pk=park_point.pk).update(name="许昌经开区工作站")
+    points = selectors.statistics(year=2026)["consultations"]["by_service_point"]
+    assert "许昌经开区工作站" in {row.label for row in points}
+
+
+def test_without_a_shared_cache_the_statistics_are_kept_a_minute(staff, log, settings):
+    from portal.cache import clear_cache
+
+    settings.SHARED_CACHE = False  # another process's writes would go unseen
+    log(staff, received_at=at(2026, 2, 5))
+    assert selectors.statistics(year=2026)["consultations"]["total"] == 1
+    log(staff, received_at=at(2026, 2, 6))
+    assert selectors.statistics(year=2026)["consultations"]["total"] == 1  # kept
     clear_cache()  # as a minute later
     assert selectors.statistics(year=2026)["consultations"]["total"] == 2
 

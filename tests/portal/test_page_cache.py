@@ -246,3 +246,31 @@ def _another_visitors_session():
     """Sessions extended: a write to a table the case page does not read (and no read of it)."""
     with connection.cursor() as cursor:
         cursor.execute("UPDATE django_session SET expire_date = expire_date")
+
+
+def test_a_value_kept_until_written_is_made_again_after_a_write_only():
+    made = []
+
+    def count_points():
+        made.append(1)
+        return ServicePoint.objects.count()
+
+    def read():
+        return page_cache.kept_until_written(("points",), count_points, [ServicePoint], 60)
+
+    first = read()
+    assert read() == first and len(made) == 1
+    ServicePoint.objects.create(name="新设工作站", level=ServicePoint.Level.DISTRICT, region="太原市")
+    assert read() == first + 1 and len(made) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_value_made_before_a_write_commits_is_not_served_after_the_commit():
+    def read(value):
+        return page_cache.kept_until_written(("points-committed",), lambda: value, [ServicePoint], 60)
+
+    with transaction.atomic():
+        ServicePoint.objects.create(name="新设工作站", level=ServicePoint.Level.DISTRICT, region="太原市")
+        # Made before the commit, as another connection reading then would: the old state.
+        assert read("before the commit") == "before the commit"
+    assert read("after the commit") == "after the commit"
