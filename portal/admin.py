@@ -43,6 +43,26 @@ from portal.workdays import renumbering_once
 admin.site.unregister(TOTPDevice)
 admin.site.unregister(StaticDevice)
 
+
+def _status_once_per_count(axes_status):
+    """axes' column of the attempts left ("3 Attempt Remaining", "Locked Out"), which follows from
+    the count of failures alone: worked out once per count on a page, not translated on every row."""
+
+    @per_page
+    def status(model_admin):
+        made = {}
+
+        def status_of(attempt):
+            count = attempt.failures_since_start
+            if count not in made:
+                made[count] = axes_status(model_admin, attempt)
+            return made[count]
+
+        return status_of
+
+    return status
+
+
 # The login records (django-axes) and the groups: the same lists, without what reads the whole table
 # on every page (portal.admin_lists): the second count, the paths seen (read a minute late instead),
 # the date hierarchy's years (the records' own date filter stays).
@@ -53,6 +73,8 @@ for _model in (AccessAttempt, AccessLog, AccessFailureLog, Group):
         "date_hierarchy": None,
         "list_filter": [cached_filter(name) if name == "path_info" else name for name in _stock.list_filter],
     }
+    if "status" in getattr(_stock, "list_display", ()):
+        _lighter["status"] = _status_once_per_count(_stock.status)
     admin.site.unregister(_model)
     admin.site.register(_model, type(_stock.__name__, (FastListMixin, _stock), _lighter))
 

@@ -5,8 +5,8 @@ Django's `items_for_result` works out, for every cell of every row, what kind of
 the change page's URL and re-parses the kept filters into it (`add_preserved_filters`, a URL
 resolve each). On a list of fifty rows and eight columns that was a third of the page. Here both
 are worked out once per page: each column's kind, and the change URL with the filters in it, in
-which only the row's key differs. The commonest columns (a text, a label, a yes/no or a date field, an admin
-method giving text) get a function of their own that makes their cells; dates are shown through a
+which only the row's key differs. The commonest columns (a text, a label, a yes/no, a number or a date
+field, an admin method giving text) get a function of their own that makes their cells; dates are shown through a
 `DateDisplay` made once per page (portal.date_display); the rest is made by Django's own functions
 (`display_for_field`, `display_for_value`). The HTML is Django's: `{% result_list %}` in
 Django's change list template is replaced by `{% portal_result_list %}`, which renders Django's
@@ -124,8 +124,8 @@ class _Column:
 
     def _fast_cell(self, model_admin):
         """For the commonest columns, a function that makes the cell of a row as _cells would,
-        with what _cells decides at each cell decided here once: a text, a label, a yes/no or a
-        date field, a method of the admin giving text. It answers None for a value it does not
+        with what _cells decides at each cell decided here once: a text, a label, a yes/no, a whole
+        number or a date field, a method of the admin giving text. It answers None for a value it does not
         handle (then _cells makes the cell). None for any other column."""
         field, name = self.field, self.name
         empty = model_admin.get_empty_value_display()
@@ -162,6 +162,8 @@ class _Column:
                     return None
 
                 return text_cell
+            if isinstance(field, models.IntegerField):
+                return self._number_cell(field, opening, empty)
             return None
         if self.admin_callable is None or self.boolean:
             return None
@@ -229,6 +231,24 @@ class _Column:
             return cells[value] if value is None or type(value) is bool else None
 
         return boolean_cell
+
+    def _number_cell(self, field, opening, empty):
+        """The cell of a whole-number field (a count, a year): Django's number_format of it
+        (display_for_field), one cell per value made once per page. None for a value other than a
+        number (an empty one: then _cells makes it)."""
+        name, made = self.name, {}
+
+        def number_cell(result):
+            value = getattr(result, name)
+            if type(value) is not int:
+                return None
+            try:
+                return made[value]
+            except KeyError:
+                cell = made[value] = f"{opening}{escaped(display_for_field(value, field, empty))}</td>"
+                return cell
+
+        return number_cell
 
     def _related_cell(self, field, opening, empty):
         """The cell of a key to a related row: the row's name (its str), as _cells shows it, made

@@ -231,3 +231,37 @@ def test_a_column_of_related_rows_is_djangos(admin_user):
     ours = [row[0] for row in rows(cl)]
     assert ours == ["".join(cells) for cells in results(cl)]
     assert sum("工作站 &lt;0&gt; &amp; 站" in row for row in ours) == 2
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_login_records_attempts_left_are_axes_own(language, admin_user, settings):
+    """The attempts-left column of the login records, worked out once per count on a page, shows
+    what django-axes' own list shows on every row."""
+    from axes.admin import AccessAttemptAdmin
+    from axes.models import AccessAttempt
+
+    for failures in range(settings.AXES_FAILURE_LIMIT + 2):
+        for copy in range(2):
+            AccessAttempt.objects.create(
+                username=f"user{failures}-{copy}@example.cn",
+                ip_address="127.0.0.1",
+                user_agent="agent",
+                path_info="/login/",
+                failures_since_start=failures,
+                get_data="",
+                post_data="",
+                http_accept="*/*",
+            )
+    request = RequestFactory().get("/admin/axes/accessattempt/")
+    request.user = admin_user
+    with translation.override(language):
+        cl = admin.site._registry[AccessAttempt].get_changelist_instance(request)
+        cl.formset = None
+        ours = [row[0] for row in rows(cl)]
+        axes_cl = AccessAttemptAdmin(AccessAttempt, admin.site).get_changelist_instance(request)
+        axes_cl.formset = None
+        axes_own = ["".join(cells) for cells in results(axes_cl)]
+    assert len(ours) == 2 * (settings.AXES_FAILURE_LIMIT + 2)
+    assert ours == axes_own
+    assert sum("Locked Out" in row for row in ours) == 4  # django-axes has no Chinese for it
+    assert sum("3 Attempt Remaining" in row for row in ours) == 2
