@@ -22,6 +22,7 @@ under those. So are the action bar, the search bar and the add button (`_KeptNod
 
 import datetime
 from urllib.parse import quote as url_quote
+from uuid import UUID
 
 from django.contrib.admin.templatetags.admin_list import (
     ResultList,
@@ -192,8 +193,9 @@ class _Column:
     def linked_cell(self, pk_attname, change_url):
         """For a column of links to the change page showing a text or a date field (a name, a
         number, a day): a function making the row's cell as _cells would, None for a value it does
-        not handle (an empty one, a key other than a number). The URL is escaped once: the key
-        stand-in and a number escape to themselves."""
+        not handle (an empty one, a key other than a number or a UUID). The URL is escaped once:
+        the key stand-in, a number and a UUID (hex digits and hyphens) escape to themselves, and
+        quote() and reverse() leave the last two as they are."""
         if self.is_text_field:
             class_attr = self.class_attr
 
@@ -215,7 +217,9 @@ class _Column:
 
         def linked(result):
             key = getattr(result, pk_attname)
-            text = shown(getattr(result, name)) if type(key) is int else None
+            if type(key) is not int and type(key) is not UUID:
+                return None
+            text = shown(getattr(result, name))
             return None if text is None else f'{opening}{key}{after}">{escaped(text)}{closing}'
 
         return linked

@@ -265,3 +265,22 @@ def test_the_login_records_attempts_left_are_axes_own(language, admin_user, sett
     assert ours == axes_own
     assert sum("Locked Out" in row for row in ours) == 4  # django-axes has no Chinese for it
     assert sum("3 Attempt Remaining" in row for row in ours) == 2
+
+
+def test_a_list_keyed_by_uuid_links_its_rows_as_django_does(admin_user):
+    """The jobs are keyed by a UUID: their first column's links are written once per page as for a
+    number key, to the character of Django's own, a name with markup in it escaped."""
+    from portal.models import Job
+
+    for number in range(4):
+        Job.objects.create(kind="tests.rows", label=f"导出 <{number}> & 统计", params={}, created_by=admin_user)
+    Job.objects.create(kind="tests.rows", label="   ", params={}, created_by=admin_user)  # blank: Django's path
+    request = RequestFactory().get("/admin/portal/job/")
+    request.user = admin_user
+    cl = admin.site._registry[Job].get_changelist_instance(request)
+    cl.formset = None
+    ours = [row[0] for row in rows(cl)]
+    assert ours == ["".join(cells) for cells in results(cl)]
+    job = Job.objects.exclude(label="   ").first()
+    assert f'<a href="/admin/portal/job/{job.pk}/change/">' in "".join(ours)
+    assert sum("导出 &lt;" in row for row in ours) == 4
