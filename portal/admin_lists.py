@@ -86,7 +86,8 @@ def row_uuid_urls(viewname):
     """row_urls for a view whose one key is a UUID: the URL as a function of the row's key."""
     pattern = _reversed(viewname, (_UUID_KEY,), get_script_prefix(), get_urlconf())
     placeholder = str(_UUID_KEY)
-    return lambda key: pattern.replace(placeholder, str(uuid.UUID(str(key))), 1)
+    # A key read from its row is a UUID already; any other is checked to be one (an id in a URL).
+    return lambda key: pattern.replace(placeholder, str(key if type(key) is uuid.UUID else uuid.UUID(str(key))), 1)
 
 
 class FastListMixin(ApproximateCountMixin):

@@ -3,6 +3,7 @@ same for a key that is a UUID."""
 
 import uuid
 
+import pytest
 from django.urls import reverse, set_script_prefix
 
 from portal.admin_lists import row_url, row_uuid_urls
@@ -31,3 +32,10 @@ def test_a_row_url_of_a_uuid_key_is_the_reversed_url():
     for key in (uuid.uuid4(), uuid.UUID(int=0), uuid.UUID(int=987654320123)):
         assert url_of(key) == reverse("jobs:detail", args=[key])
         assert url_of(str(key)) == reverse("jobs:detail", args=[key])
+
+
+def test_a_row_url_of_a_uuid_key_takes_nothing_but_a_uuid():
+    url_of = row_uuid_urls("jobs:detail")
+    for key in ("../admin/", "5", ""):
+        with pytest.raises(ValueError):
+            url_of(key)
