@@ -32,32 +32,37 @@ def _pieces(format_string):
     return tuple(pieces)
 
 
-# The format characters that are a number of the value, as DateFormat and TimeFormat write them.
-_NUMBERS = {
-    "Y": lambda value: f"{value.year:04d}",
-    "y": lambda value: f"{value.year % 100:02d}",
-    "m": lambda value: f"{value.month:02d}",
-    "n": lambda value: str(value.month),
-    "d": lambda value: f"{value.day:02d}",
-    "j": lambda value: str(value.day),
-    "H": lambda value: f"{value.hour:02d}",
-    "G": lambda value: str(value.hour),
-    "i": lambda value: f"{value.minute:02d}",
-    "s": lambda value: f"{value.second:02d}",
-}
 _TIME_NUMBERS = frozenset("HGis")
+
+# The format characters that are a number of the value (all but "y", a remainder), as fields of one
+# str.format: a value written in one call, as DateFormat and TimeFormat write them a method call each.
+_FIELDS = {
+    "Y": "{0.year:04d}",
+    "m": "{0.month:02d}",
+    "n": "{0.month}",
+    "d": "{0.day:02d}",
+    "j": "{0.day}",
+    "H": "{0.hour:02d}",
+    "G": "{0.hour}",
+    "i": "{0.minute:02d}",
+    "s": "{0.second:02d}",
+}
 
 
 @functools.lru_cache(maxsize=64)
-def _numbers_only(pieces, formatter):
-    """For a format of numbers only (both languages' date and date-time formats): (write, None) for
-    each character and (None, text) between, written without making a DateFormat (its time zone
-    lookups, a method call per character). None for any other format."""
-    characters = {piece for is_char, piece in pieces if is_char}
-    allowed = _NUMBERS.keys() if formatter is DateFormat else _TIME_NUMBERS
-    if not characters <= allowed:
+def _one_call(format_string, kind):
+    """For a format of numbers only (the Chinese date and date-time formats): the function writing
+    a value of `kind` in one str.format, as formatted() writes it. None for any other format, and
+    for a date's format asking for its time (formatted() gives Django's error)."""
+    pieces = _pieces(format_string)
+    allowed = (
+        _TIME_NUMBERS if kind is datetime.time else _FIELDS.keys() - (_TIME_NUMBERS if kind is datetime.date else set())
+    )
+    if not {piece for is_char, piece in pieces if is_char} <= allowed:
         return None
-    return tuple((_NUMBERS[piece], None) if is_char else (None, piece) for is_char, piece in pieces)
+    return "".join(
+        _FIELDS[piece] if is_char else piece.replace("{", "{{").replace("}", "}}") for is_char, piece in pieces
+    ).format
 
 
 def formatted(value, format_string, formatter=DateFormat):
@@ -65,9 +70,13 @@ def formatted(value, format_string, formatter=DateFormat):
     pieces = _pieces(str(format_string))
     if type(value) is datetime.date and any(is_char and hasattr(TimeFormat, p) for is_char, p in pieces):
         return formatter(value).format(format_string)  # Django's own error for a time of a date
-    numbers = _numbers_only(pieces, formatter)
-    if numbers is not None:
-        return "".join([write(value) if write else text for write, text in numbers])
+    if formatter is TimeFormat:
+        kind = datetime.time
+    else:
+        kind = datetime.datetime if isinstance(value, datetime.datetime) else datetime.date
+    write = _one_call(str(format_string), kind)
+    if write is not None:
+        return write(value)
     made = formatter(value)
     return "".join([str(getattr(made, piece)()) if is_char else piece for is_char, piece in pieces])
 
@@ -78,22 +87,28 @@ class DateDisplay:
 
     def __init__(self):
         self.zone = timezone.get_current_timezone() if settings.USE_TZ else None
-        self.formats = {}
+        self.writers = {}
 
-    def _format(self, kind):
+    def _writer(self, kind):
+        """The function writing a value of `kind` in the page's language, worked out once."""
         try:
-            return self.formats[kind]
+            return self.writers[kind]
         except KeyError:
-            found = self.formats[kind] = formats.get_format(_FORMAT_NAMES[kind])
-            return found
+            format_string = formats.get_format(_FORMAT_NAMES[kind])
+            formatter = TimeFormat if kind is datetime.time else DateFormat
+            writer = _one_call(str(format_string), kind) or functools.partial(
+                formatted, format_string=format_string, formatter=formatter
+            )
+            self.writers[kind] = writer
+            return writer
 
     def __call__(self, value):
         if isinstance(value, datetime.datetime):
             if self.zone is not None and not timezone.is_naive(value) and getattr(value, "convert_to_local_time", True):
                 value = value.astimezone(self.zone)
-            return formatted(value, self._format(datetime.datetime))
+            return self._writer(datetime.datetime)(value)
         if isinstance(value, datetime.date):
-            return formatted(value, self._format(datetime.date))
+            return self._writer(datetime.date)(value)
         if isinstance(value, datetime.time):
-            return formatted(value, self._format(datetime.time), TimeFormat)
+            return self._writer(datetime.time)(value)
         return formats.localize(timezone.template_localtime(value))

@@ -53,7 +53,7 @@ def test_every_format_character_as_django(language):
 
 # Formats of numbers only, which are written without a DateFormat.
 DATE_NUMBER_FORMATS = [r"Y年n月j日", "d.m.Y", "j", "Y", "y"]
-NUMBER_FORMATS = [r"Y年n月j日 H:i", "Y-m-d H:i:s", r"y/n/j G:i \Y", "s", *DATE_NUMBER_FORMATS]
+NUMBER_FORMATS = [r"Y年n月j日 H:i", "Y-m-d H:i:s", r"y/n/j G:i \Y", "s", "{Y}-{{m}}", *DATE_NUMBER_FORMATS]
 TIME_NUMBER_FORMATS = ["H:i", "G:i:s", r"H\h i"]
 
 
