@@ -66,6 +66,7 @@ class ExpertAdmin(FastListMixin, JobImportMixin, ImportExportModelAdmin):
     export_form_class = ExpertExportForm
     export_template_name = "experts/admin/export.html"
     change_list_template = "experts/admin/expert_change_list.html"
+    import_export_change_list_template = None  # the import and export buttons are in the template above
     list_display = ["name", "organisation", "title", "country_list", "availability", "load", "active"]
     list_keep = ["countries"]  # read by country_list
     list_filter = ["active", "availability"]

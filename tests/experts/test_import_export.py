@@ -55,6 +55,24 @@ def test_bad_rows_say_why_and_nothing_is_saved():
     assert Expert.objects.count() == before
 
 
+@pytest.mark.parametrize(
+    ("language", "words"), [("zh-hans", ("导入", "导出", "增加 专家")), ("en", ("Import", "Export", "Add"))]
+)
+def test_the_pool_list_offers_its_tools_import_export_of_what_it_shows_and_add(client, staff, language, words):
+    client.force_login(staff)
+    ExpertFactory(active=True)
+    response = client.get(
+        reverse("admin:experts_expert_changelist") + "?active__exact=1", HTTP_ACCEPT_LANGUAGE=language
+    )
+    html = response.content.decode()
+    tools = html.split('<ul class="object-tools">')[1].split("</ul>")[0]
+    for url in (reverse("experts:center_index"), reverse("experts:health"), reverse("admin:experts_expert_add")):
+        assert f'href="{url}' in tools
+    assert f"href='{reverse('admin:experts_expert_import')}' class=\"import_link\">{words[0]}<" in tools
+    assert f'href="{reverse("admin:experts_expert_export")}?active__exact=1" class="export_link">{words[1]}<' in tools
+    assert words[2] in tools
+
+
 def test_admin_import_shows_a_preview_with_row_errors_before_saving(client, staff):
     client.force_login(staff)
     csv = "姓名,工作单位,熟悉的国家/地区\n,某大学,美国\n赵未知,某大学,火星\n".encode()
