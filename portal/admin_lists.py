@@ -28,7 +28,7 @@ import uuid
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
-from django.db.models import Aggregate, CharField, Subquery, Value
+from django.db.models import Aggregate, CharField, Func, IntegerField, Subquery, Value
 from django.db.models.query import ModelIterable, QuerySet
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -327,6 +327,18 @@ class JoinedText(Aggregate):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+class JSONArrayLength(Func):
+    """The number of items of a JSON array column, in the rows' own query: for a list column that
+    shows how many, without reading every row's array (PostgreSQL's jsonb_array_length, SQLite's
+    json_array_length)."""
+
+    function = "jsonb_array_length"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="json_array_length", **extra_context)
 
 
 def joined_subquery(queryset, group_field, text_field, separator="、"):

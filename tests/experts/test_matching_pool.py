@@ -4,6 +4,8 @@ Germany), where the order an experienced staff member would give is known (tests
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -121,3 +123,26 @@ def test_staff_see_the_ranking_with_its_reasons_and_the_conflicted_expert_only_a
     assert "337 调查经验 +6" in table and "美国执业 +5" in table and "机械领域 +4" in table
     assert "赵冲突" not in table and "赵冲突" in left_out
     assert "相关贸易调查纠纷" in html  # the dispute type matched on is shown above the table
+
+
+def test_the_record_of_matchings_counts_each_ranking_without_reading_it(client, staff, case, pool):
+    """The admin's list of matchings shows how many experts each ranking showed and whom staff
+    chose; the rankings themselves (every candidate with the reasons) stay in the database."""
+    client.force_login(staff)
+    client.post(reverse("experts:match_run", args=[case.pk]))
+    run = MatchingRun.objects.get(case=case)
+    run.chosen = [{"expert_id": 1, "name": "陈美华", "rank": 1}]
+    run.save(update_fields=["chosen"])
+    empty = MatchingRun.objects.create(case=case, run_by=staff, ranking=[], excluded=[], chosen=[])
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("admin:experts_matchingrun_changelist")).content.decode()
+    rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    shown = [row.split('class="field-shown">')[1].split("<")[0] for row in rows]
+    assert shown == ["0", str(len(run.ranking))]  # the newest first
+    assert "陈美华（#1）" in rows[1] and "陈美华" not in rows[0] and empty.pk
+    rows_query = next(
+        query["sql"] for query in queries.captured_queries if '"experts_matchingrun"."chosen"' in query["sql"]
+    )
+    assert "array_length(" in rows_query
+    assert '"experts_matchingrun"."ranking",' not in rows_query
+    assert '"experts_matchingrun"."ranking" FROM' not in rows_query
