@@ -167,6 +167,34 @@ def test_the_admin_changes_a_kinds_code_for_the_next_number(admin_client):
     assert re.search(rf"晋知指\w+〔{year}〕N号", listing)  # the kinds still numbered under a code
 
 
+@pytest.mark.django_db
+def test_the_list_edits_the_rules_in_place_visit_after_visit_in_either_language(admin_client):
+    """The list's formset serves every visit (portal.admin_site): an edit saved between two visits
+    shows on the next, and each visit shows its own language."""
+    url = reverse("admin:documents_numberingrule_changelist")
+    first = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    rules = list(first.context["cl"].result_list)
+    data = {"form-TOTAL_FORMS": len(rules), "form-INITIAL_FORMS": len(rules), "_save": "保存"}
+    for index, rule in enumerate(rules):
+        data |= {
+            f"form-{index}-id": rule.pk,
+            f"form-{index}-style": rule.style,
+            f"form-{index}-form_code": rule.form_code,
+        }
+    receipt = next(index for index, rule in enumerate(rules) if rule.kind == K.RECEIPT)
+    data |= {f"form-{receipt}-style": "number", f"form-{receipt}-form_code": "收"}
+    assert admin_client.post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 302
+    assert NumberingRule.objects.get(kind=K.RECEIPT).form_code == "收"
+
+    english = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for page in (english, chinese):
+        assert f'name="form-{receipt}-form_code" value="收"' in page
+        assert page.count('value="收"') == 1
+    assert "Issue number (第N期" in english and "期号（第N期，每年重新编号）" not in english
+    assert "期号（第N期，每年重新编号）" in chinese and "Issue number" not in chinese
+
+
 # The migration that introduces the rules keeps every number already issued.
 
 BEFORE = [("documents", "0011_document_site_url")]
