@@ -205,7 +205,7 @@ def test_a_row_form_of_the_admins_own_renders_each_rows_fields_itself(admin_user
 
 
 class RelatedRowsAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "service_point", "email"]
+    list_display = ["full_name", "service_point", "email", "is_active"]
     list_select_related = ["service_point"]
     list_per_page = 100
 
@@ -231,6 +231,21 @@ def test_a_column_of_related_rows_is_djangos(admin_user):
     ours = [row[0] for row in rows(cl)]
     assert ours == ["".join(cells) for cells in results(cl)]
     assert sum("工作站 &lt;0&gt; &amp; 站" in row for row in ours) == 2
+
+
+def test_the_yes_no_icons_follow_the_static_files_settings(admin_user, settings):
+    """A yes/no cell's icon is made once per process, until the static files' settings change."""
+    from portal.models import User
+
+    request = RequestFactory().get("/admin/portal/user/")
+    request.user = admin_user
+    for static_url in ("/static/", "/assets/"):
+        settings.STATIC_URL = static_url
+        cl = RelatedRowsAdmin(User, admin.site).get_changelist_instance(request)
+        cl.formset = None
+        ours = [row[0] for row in rows(cl)]
+        assert ours == ["".join(cells) for cells in results(cl)]
+        assert f'<img src="{static_url}admin/img/icon-yes.svg" alt="True">' in ours[0]
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
