@@ -219,7 +219,8 @@ def _changelist_formset(model_admin, request, **kwargs):
     kept = vars(model_admin).setdefault("_changelist_formsets", {})
     language = get_language()
     if language not in kept:
-        callback = partial(model_admin.formfield_for_dbfield, request=None)  # unused for such fields
+        # Django's formfield_for_dbfield reads no request for a field of the model's own value.
+        callback = partial(model_admin.formfield_for_dbfield, request=None)
         fields = model_admin.list_editable
         form = modelform_factory(model_admin.model, fields=fields, formfield_callback=callback)
         kept[language] = modelformset_factory(
