@@ -56,6 +56,8 @@ class PortalAdminSite(admin.AdminSite):
                 model_admin.action_checkbox = MethodType(FastActionCheckboxMixin.action_checkbox, model_admin)
             if model_admin.action_form is helpers.ActionForm:
                 model_admin.action_form = DirectActionForm
+            if "get_actions" not in vars(model_admin):
+                model_admin.get_actions = MethodType(_actions_once_per_request, model_admin)
             if "get_changelist_formset" not in vars(model_admin):
                 # A list with fields to edit in place renders a form per row through the widget
                 # templates: the same widgets written directly (portal.form_renderer).
@@ -207,6 +209,16 @@ class PageOfRowsFields(dict):
     def new_page(self):
         """A new page's rows get a new copy (the form class may serve many pages: _changelist_formset)."""
         self.page_copy = None
+
+
+def _actions_once_per_request(model_admin, request):
+    """The admin's get_actions, once per request: a list's page asks three times (its checkbox
+    column, its action bar, the bar's choices), and each time Django collects every action and
+    checks the person's permission for each. The actions follow from the request alone."""
+    kept = request.__dict__.setdefault("_portal_actions", {})
+    if model_admin not in kept:
+        kept[model_admin] = type(model_admin).get_actions(model_admin, request)
+    return kept[model_admin]
 
 
 def _changelist_formset(model_admin, request, **kwargs):
