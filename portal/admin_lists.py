@@ -11,7 +11,7 @@ database for comes from here instead:
   status codes seen) read them once a minute from the cache, per scope of user, instead of on
   every page: ``cached_filter(...)`` wraps Django's field filters, ``CachedLookupsMixin`` a
   ``SimpleListFilter``. A value that appeared in the last minute shows in the sidebar a minute
-  later;
+  later (at most one filter's choices are read afresh on a page: see _cached);
 - ``year_filter(field)``: the years, as the date hierarchy offered them, without its two queries
   (the first and last date, then every distinct year: a scan of the whole table).
 
@@ -37,11 +37,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_filters import ApproximateCountMixin, ValidatedListFilter
-from portal.cache import remembered
+from portal.cache import cache_get, cache_set, remembered
 from portal.fields import ChoiceListField
 from portal.list_rows import ListRowsIterable
 
 CHOICES_SECONDS = 60
+CHOICES_LAST_SECONDS = 15 * 60  # the last choices read, for a page that has read others afresh
 # The kinds of column a list leaves out unless a column is named after it (LeanChangeList): long
 # texts, data, and lists of choices (each parsed from its text for every row).
 LONG_COLUMNS = (models.TextField, models.JSONField, models.BinaryField, ChoiceListField)
@@ -210,10 +211,36 @@ def _stored(choices):
     return found
 
 
+class _ShowTheLast(Exception):
+    """Not an error: how make() below gives remembered() no value to keep, and _cached the last choices."""
+
+    def __init__(self, choices):
+        super().__init__()
+        self.choices = choices
+
+
 def _cached(request, model_admin, name, compute):
-    """The filter's choices for this scope of user and language, read at most once a minute."""
+    """The filter's choices for this scope of user and language, read at most once a minute, and at
+    most one filter's afresh on a page: the choices of a list's filters were read together, so they
+    ran out together, and a page read them all at once each minute (three more queries on the API
+    calls' list, eleven in all). A page that has read one afresh shows another's that just ran out as
+    they were (a few seconds late, kept CHOICES_LAST_SECONDS), and a later page reads it afresh."""
     key = f"admin-choices:{model_admin.model._meta.label}:{name}:{_scope_key(request)}:{get_language()}"
-    return remembered(key, lambda: _stored(compute()), CHOICES_SECONDS)
+
+    def make():
+        if request.__dict__.get("_portal_choices_read"):
+            last = cache_get(key + ":last")
+            if last is not None:
+                raise _ShowTheLast(last)
+        request.__dict__["_portal_choices_read"] = True
+        choices = _stored(compute())
+        cache_set(key + ":last", choices, CHOICES_LAST_SECONDS)
+        return choices
+
+    try:
+        return remembered(key, make, CHOICES_SECONDS)
+    except _ShowTheLast as shown:
+        return shown.choices
 
 
 class CachedLookupsMixin:

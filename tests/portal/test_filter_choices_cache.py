@@ -5,14 +5,18 @@ cache, and a label kept for a Chinese page must not reach an English one."""
 import pickle
 
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from portal.admin_lists import Choices
 from portal.cache import cache_delete
+from tests.factories import PartnerAgencyFactory
 from tests.knowledge.conftest import LawFactory
 
 LAWS = "/admin/knowledge/law/"
 # The staff's scope (portal.admin_lists._scope_key): not a superuser, no service point or agency, staff.
 COUNTRIES = "admin-choices:knowledge.Law:knowledge.admin.publications.PresentChoicesFilter:country:0:None:None:1:{}"
+AGENCIES = "admin-choices:knowledge.Law:related-only:agency:0:None:None:1:{}"
 
 
 def _filter_panel(response):
@@ -45,3 +49,27 @@ def test_the_filter_panel_follows_the_kept_choices(client, staff, made_each_time
     cache_delete(COUNTRIES.format("zh-hans"))  # as a minute later
     panel = _filter_panel(client.get(LAWS))
     assert "法国" in panel and "德国" in panel
+
+
+def test_a_page_reads_at_most_one_filters_choices_afresh(client, staff, made_each_time):
+    """The laws' countries and agencies are read together, so they run out together: the first page
+    after that reads one list afresh and shows the other as it was; the next page reads the other."""
+    first, second = PartnerAgencyFactory(name="甲局"), PartnerAgencyFactory(name="乙局")
+    LawFactory(country="DE", title_zh="德国专利法", agency=first)
+    client.force_login(staff)
+    client.get(LAWS)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(LAWS)
+
+    LawFactory(country="FR", title_zh="法国知识产权法典", agency=second)
+    for key in (COUNTRIES, AGENCIES):
+        cache_delete(key.format("zh-hans"))  # as a minute later: both run out
+    pages = []
+    for _page in range(3):
+        with CaptureQueriesContext(connection) as read:
+            panel = _filter_panel(client.get(LAWS))
+        pages.append((len(read) - len(warm), "法国" in panel, "乙局" in panel))
+
+    assert pages[0] in ((1, True, False), (1, False, True))  # one list afresh, the other as it was
+    assert pages[1] == (1, True, True)
+    assert pages[2] == (0, True, True)
