@@ -3,7 +3,8 @@
 Creates a throwaway test database on the server named by DATABASE_URL (PostgreSQL for the real
 figures), fills it with --cases cases with the generator of bench_case_list.py (copied in SQL
 beyond its first 20,000 on PostgreSQL), then requests, round after round, every page below once
-each, so that the pages and their baselines share the machine's moments (interleaved, pair by pair):
+each (in another order each round, each right after the same light request), so that the pages and
+their baselines share the machine's moments (interleaved, pair by pair):
 
 - a bare view: one indexed query (the newest 50 case numbers) through the same middleware;
 - a stock Django ``ModelAdmin`` of Case, and one of Application, on a separate AdminSite (each with
@@ -24,6 +25,7 @@ milliseconds. Not collected by pytest (tests/bench is excluded in pyproject.toml
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import time
@@ -218,8 +220,14 @@ def main():
         before = machine()
         timings = {label: [] for label, _url in pages}
         queries = {}
+        bare_url = pages[0][1]
+        shuffled = random.Random(16)  # the same orders in every run
         for _round in range(args.repeat):
-            for label, url in pages:
+            # As bench_admin_lists.py times its pages (its after_a_light_request): each page right
+            # after the same light request (the bare view, not timed), and in another order each
+            # round, since a page pays a little for what ran before it.
+            for label, url in shuffled.sample(pages, len(pages)):
+                client.get(bare_url)
                 elapsed, count = one(client, url)
                 timings[label].append(elapsed)
                 queries[label] = count
