@@ -393,10 +393,11 @@ _BOOLEAN_ICONS = {}
 def boolean_icon(value):
     """Django's yes/no/unknown icon (_boolean_icon), made once per process: each asks the static
     files' storage for its URL (40 µs), the same until the static settings change."""
+    key = (type(value), value)  # 1 and True: one key of a dict, not one alt text
     try:
-        return _BOOLEAN_ICONS[value]
+        return _BOOLEAN_ICONS[key]
     except KeyError:
-        icon = _BOOLEAN_ICONS[value] = _boolean_icon(value)
+        icon = _BOOLEAN_ICONS[key] = _boolean_icon(value)
         return icon
 
 
