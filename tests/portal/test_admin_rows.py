@@ -75,6 +75,16 @@ class EdgeAdmin(admin.ModelAdmin):
         return lambda delivery: html_link(url_of(delivery.pk), label) if delivery.attempts % 3 else "   "
 
 
+def ours_and_djangos(model_admin, user, url="/admin/"):
+    """The rows of the admin's first page, as made here and as Django's results() makes them, for a
+    list without fields to edit (changelist_view sets its formset to None)."""
+    request = RequestFactory().get(url)
+    request.user = user
+    cl = model_admin.get_changelist_instance(request)
+    cl.formset = None
+    return [row[0] for row in rows(cl)], ["".join(cells) for cells in results(cl)]
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_every_kind_of_cell_is_djangos(language, admin_user):
     moment = timezone.now()
@@ -88,14 +98,8 @@ def test_every_kind_of_cell_is_djangos(language, admin_user):
             sent_at=None if attempts % 2 else moment - datetime.timedelta(days=attempts),
             status=EmailDelivery.Status.values[attempts % len(EmailDelivery.Status.values)],
         )
-    request = RequestFactory().get("/admin/portal/emaildelivery/")
-    request.user = admin_user
-    model_admin = EdgeAdmin(EmailDelivery, admin.site)
     with translation.override(language):
-        cl = model_admin.get_changelist_instance(request)
-        cl.formset = None  # as changelist_view sets it for a list without fields to edit
-        ours = [row[0] for row in rows(cl)]
-        djangos = ["".join(cells) for cells in results(cl)]
+        ours, djangos = ours_and_djangos(EdgeAdmin(EmailDelivery, admin.site), admin_user)
     assert len(ours) == 16
     assert ours == djangos
 
@@ -224,12 +228,8 @@ def test_a_column_of_related_rows_is_djangos(admin_user):
     ]
     for number in range(6):
         UserFactory(full_name=f"职员{number}", service_point=None if number % 3 == 2 else points[number % 2])
-    request = RequestFactory().get("/admin/portal/user/")
-    request.user = admin_user
-    cl = RelatedRowsAdmin(User, admin.site).get_changelist_instance(request)
-    cl.formset = None
-    ours = [row[0] for row in rows(cl)]
-    assert ours == ["".join(cells) for cells in results(cl)]
+    ours, djangos = ours_and_djangos(RelatedRowsAdmin(User, admin.site), admin_user)
+    assert ours == djangos
     assert sum("工作站 &lt;0&gt; &amp; 站" in row for row in ours) == 2
 
 
@@ -237,14 +237,10 @@ def test_the_yes_no_icons_follow_the_static_files_settings(admin_user, settings)
     """A yes/no cell's icon is made once per process, until the static files' settings change."""
     from portal.models import User
 
-    request = RequestFactory().get("/admin/portal/user/")
-    request.user = admin_user
     for static_url in ("/static/", "/assets/"):
         settings.STATIC_URL = static_url
-        cl = RelatedRowsAdmin(User, admin.site).get_changelist_instance(request)
-        cl.formset = None
-        ours = [row[0] for row in rows(cl)]
-        assert ours == ["".join(cells) for cells in results(cl)]
+        ours, djangos = ours_and_djangos(RelatedRowsAdmin(User, admin.site), admin_user)
+        assert ours == djangos
         assert f'<img src="{static_url}admin/img/icon-yes.svg" alt="True">' in ours[0]
 
 
@@ -267,15 +263,9 @@ def test_the_login_records_attempts_left_are_axes_own(language, admin_user, sett
                 post_data="",
                 http_accept="*/*",
             )
-    request = RequestFactory().get("/admin/axes/accessattempt/")
-    request.user = admin_user
     with translation.override(language):
-        cl = admin.site._registry[AccessAttempt].get_changelist_instance(request)
-        cl.formset = None
-        ours = [row[0] for row in rows(cl)]
-        axes_cl = AccessAttemptAdmin(AccessAttempt, admin.site).get_changelist_instance(request)
-        axes_cl.formset = None
-        axes_own = ["".join(cells) for cells in results(axes_cl)]
+        ours, _djangos = ours_and_djangos(admin.site._registry[AccessAttempt], admin_user)
+        _ours, axes_own = ours_and_djangos(AccessAttemptAdmin(AccessAttempt, admin.site), admin_user)
     assert len(ours) == 2 * (settings.AXES_FAILURE_LIMIT + 2)
     assert ours == axes_own
     assert sum("Locked Out" in row for row in ours) == 4  # django-axes has no Chinese for it
@@ -290,12 +280,8 @@ def test_a_list_keyed_by_uuid_links_its_rows_as_django_does(admin_user):
     for number in range(4):
         Job.objects.create(kind="tests.rows", label=f"导出 <{number}> & 统计", params={}, created_by=admin_user)
     Job.objects.create(kind="tests.rows", label="   ", params={}, created_by=admin_user)  # blank: Django's path
-    request = RequestFactory().get("/admin/portal/job/")
-    request.user = admin_user
-    cl = admin.site._registry[Job].get_changelist_instance(request)
-    cl.formset = None
-    ours = [row[0] for row in rows(cl)]
-    assert ours == ["".join(cells) for cells in results(cl)]
+    ours, djangos = ours_and_djangos(admin.site._registry[Job], admin_user)
+    assert ours == djangos
     job = Job.objects.exclude(label="   ").first()
     assert f'<a href="/admin/portal/job/{job.pk}/change/">' in "".join(ours)
     assert sum("导出 &lt;" in row for row in ours) == 4
