@@ -53,6 +53,7 @@ from django.forms.models import BaseModelForm
 from django.template import Library, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
+from django.utils.autoreload import file_changed
 from django.utils.functional import Promise
 from django.utils.hashable import make_hashable
 from django.utils.safestring import SafeData, SafeString, mark_safe
@@ -402,9 +403,11 @@ def boolean_icon(value):
 
 
 @receiver(setting_changed)
-def _forget_boolean_icons(setting, **kwargs):
+def _forget_what_follows_from_settings(setting, **kwargs):
     if setting in ("STATIC_URL", "STORAGES"):
         _BOOLEAN_ICONS.clear()
+    if setting in ("TEMPLATES", "INSTALLED_APPS"):
+        _OWN_TEMPLATES.clear()
 
 
 def _blank_as_empty(value):
@@ -765,11 +768,26 @@ def _object_tools_key(context, cl):
     )
 
 
+_OWN_TEMPLATES = {}
+
+
 def _own_template(opts, name):
     """Whether the app or the model has its own template of a piece (InclusionAdminNode looks for
-    them first)."""
-    paths = (f"admin/{opts.app_label}/{opts.model_name}/{name}", f"admin/{opts.app_label}/{name}")
-    return any(_template_exists(path) for path in paths)
+    them first). Looked up once per process, as Django's cached template loader keeps what it found
+    and what it did not, until the templates change (_forget_what_follows_from_settings)."""
+    key = (opts.app_label, opts.model_name, name)
+    try:
+        return _OWN_TEMPLATES[key]
+    except KeyError:
+        paths = (f"admin/{opts.app_label}/{opts.model_name}/{name}", f"admin/{opts.app_label}/{name}")
+        found = _OWN_TEMPLATES[key] = any(_template_exists(path) for path in paths)
+        return found
+
+
+@receiver(file_changed)
+def _forget_own_templates(sender, file_path, **kwargs):
+    # The development server's reloader: a changed template resets Django's loaders too.
+    _OWN_TEMPLATES.clear()
 
 
 def _template_exists(name):

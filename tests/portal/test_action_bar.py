@@ -2,7 +2,8 @@
 page, and follow what they show: the action bar ({% portal_admin_actions %}: top and bottom bar
 alike, the words of the language, the rows counted, the actions the person may take), the search
 bar ({% portal_search_form %}: the search, the counts, the filters kept) and the add button
-({% portal_change_list_object_tools %}: the filters kept in its link, the person's permission)."""
+({% portal_change_list_object_tools %}: the filters kept in its link, the person's permission); a
+model's own template of a piece is rendered instead."""
 
 import pytest
 from django.contrib import admin
@@ -110,3 +111,16 @@ def test_the_kept_add_button_is_djangos_and_follows_the_filters_and_the_permissi
     monkeypatch.setattr(admin.site._registry[PartnerAgency], "has_add_permission", lambda request: False)
     djangos, made, kept = _pieces(admin_user, ADD_BUTTON, query)
     assert made == djangos == kept and "addlink" not in made
+
+
+def test_a_models_own_template_of_a_piece_is_rendered_instead_of_the_kept_one(admin_user, settings, tmp_path):
+    """As Django's tags do, a template of the model's own (admin/portal/partneragency/search_form.html)
+    is rendered instead of the kept piece; the lookup follows the templates' settings."""
+    _agency(1)
+    own = tmp_path / "admin" / "portal" / "partneragency"
+    own.mkdir(parents=True)
+    (own / "search_form.html").write_text('<div id="own-search">{{ cl.result_count }}</div>', encoding="utf-8")
+    assert "own-search" not in _bars(admin_user, SEARCH[1])  # looked up, and none found, before
+
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    assert _bars(admin_user, SEARCH[1]) == _bars(admin_user, SEARCH[0]) == '<div id="own-search">1</div>'
