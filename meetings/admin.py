@@ -4,7 +4,6 @@ Every button calls a service in meetings.services."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import F
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -18,7 +17,7 @@ from meetings.permissions import visible_action_items, visible_meetings
 from meetings.rotation import chair_for_meeting
 from portal.admin_cells import html_link, per_page
 from portal.admin_filters import DateHierarchyGuardMixin
-from portal.admin_lists import FastListMixin, cached_filter, row_urls, year_filter
+from portal.admin_lists import FastListMixin, RelatedColumn, cached_filter, row_urls, year_filter
 from portal.audit import entries_for
 from portal.converters import get_by_id_or_404
 from portal.roles import Role, has_role
@@ -471,7 +470,8 @@ class ActionItemAdmin(FastListMixin, DateHierarchyGuardMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         # The minutes' status is all the list reads of them (update_link): one column, not a joined
         # row of minutes made for every item.
-        return visible_action_items(request.user).annotate(minutes_status=F("minutes__status"))
+        minutes_status = RelatedColumn("minutes_id", Minutes._meta.get_field("status"))
+        return visible_action_items(request.user).annotate(minutes_status=minutes_status)
 
     @admin.display(description=gettext_lazy("办理"))
     @per_page

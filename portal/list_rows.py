@@ -9,7 +9,8 @@ page. `ListRowsIterable` makes the same instances:
 - each by filling its `__dict__` with the columns read, as `__init__` leaves it for a row read from
   the database (a deferred column is one left out of it, as Django's `get_deferred_fields` reads);
 - each related row once per page: the 100 items of three meetings share the three meetings, as
-  they would after `prefetch_related`.
+  they would after `prefetch_related`; a related row read apart (columns of the row's own query,
+  portal.admin_lists.RelatedColumn) is made the same way and cached on the row as a joined one is.
 
 It does so only for a model that `__init__` and `from_db` would make the same way: no `__init__`
 or `from_db` of its own, no `pre_init` or `post_init` receiver, and no field whose attribute does
@@ -103,9 +104,35 @@ class _Related:
         populator.remote_setter(obj, from_obj)
 
 
+class _ReadApart:
+    """A related row whose columns the row's own query read (a subquery each, not a join)."""
+
+    def __init__(self, model, key, columns, annotation_col_map, db):
+        field = model._meta.get_field(key)
+        self.set_cached = field.set_cached_value
+        self.key = field.attname
+        related = field.related_model
+        self.make = _maker(related, [related._meta.pk.attname, *(attname for _, attname in columns)], db)
+        self.positions = [annotation_col_map[name] for name, _ in columns]
+        self.made = {}
+
+    def populate(self, row, obj):
+        key = obj.__dict__[self.key]
+        if key is None:
+            self.set_cached(obj, None)
+            return
+        made = self.made.get(key)
+        if made is None:
+            made = self.made[key] = self.make((key, *(row[position] for position in self.positions)))
+        self.set_cached(obj, made)
+
+
 class ListRowsIterable(ModelIterable):
     """ModelIterable, with the instances made as described above. A queryset that knows related
     rows already (a related manager's) is left to Django."""
+
+    # (key, ((annotation, attname), ...)) of each related row read apart (see with_rows_read_apart).
+    apart = ()
 
     def __iter__(self):
         queryset = self.queryset
@@ -120,11 +147,22 @@ class ListRowsIterable(ModelIterable):
         start, end = select_fields[0], select_fields[-1] + 1
         make = _maker(klass_info["model"], [column[0].target.attname for column in select[start:end]], db)
         related = [_Related(populator, db) for populator in get_related_populators(klass_info, select, db)]
-        annotations = list(annotation_col_map.items())
+        apart = [_ReadApart(self.queryset.model, key, columns, annotation_col_map, db) for key, columns in self.apart]
+        taken = {name for _, columns in self.apart for name, _ in columns}
+        annotations = [(name, position) for name, position in annotation_col_map.items() if name not in taken]
         for row in compiler.results_iter(results):
             obj = make(row[start:end])
             for each in related:
                 each.populate(row, obj)
+            for each in apart:
+                each.populate(row, obj)
             for name, position in annotations:
                 setattr(obj, name, row[position])
             yield obj
+
+
+@functools.cache
+def with_rows_read_apart(apart):
+    """ListRowsIterable making the related rows `apart` names from their columns read apart (one
+    class per list's related rows: Django makes the iterable from a class)."""
+    return type("ListRowsIterable", (ListRowsIterable,), {"apart": apart})
