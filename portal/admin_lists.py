@@ -277,14 +277,6 @@ def _stored(choices):
     return found
 
 
-class _ShowTheLast(Exception):
-    """Not an error: how make() below gives remembered() no value to keep, and _cached the last choices."""
-
-    def __init__(self, choices):
-        super().__init__()
-        self.choices = choices
-
-
 def _cached(request, model_admin, name, compute):
     """The filter's choices for this scope of user and language, read at most once a minute, and at
     most one filter's afresh on a page: the choices of a list's filters were read together, so they
@@ -293,20 +285,16 @@ def _cached(request, model_admin, name, compute):
     they were (a few seconds late, kept CHOICES_LAST_SECONDS), and a later page reads it afresh."""
     key = f"admin-choices:{model_admin.model._meta.label}:{name}:{_scope_key(request)}:{get_language()}"
 
+    def the_last_if_one_was_read():
+        return cache_get(key + ":last") if request.__dict__.get("_portal_choices_read") else None
+
     def make():
-        if request.__dict__.get("_portal_choices_read"):
-            last = cache_get(key + ":last")
-            if last is not None:
-                raise _ShowTheLast(last)
         request.__dict__["_portal_choices_read"] = True
         choices = _stored(compute())
         cache_set(key + ":last", choices, CHOICES_LAST_SECONDS)
         return choices
 
-    try:
-        return remembered(key, make, CHOICES_SECONDS)
-    except _ShowTheLast as shown:
-        return shown.choices
+    return remembered(key, make, CHOICES_SECONDS, instead=the_last_if_one_was_read)
 
 
 class CachedLookupsMixin:

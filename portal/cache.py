@@ -115,16 +115,19 @@ class _NearCopies:
 _near = _NearCopies()
 
 
-def remembered(key, compute, timeout):
+def remembered(key, compute, timeout, *, instead=None):
     """`compute()`'s value, kept `timeout` seconds in the shared cache under `key` and, until the same
     moment, in this process: for a value that may be `timeout` late, which nobody deletes before its
     time from another process (this one's `cache_delete` drops its copy). Callers must not change
-    the value: the next caller in the process gets the same object."""
+    the value: the next caller in the process gets the same object. Where the value has run out,
+    `instead()` may answer for it, neither computed nor kept (None: compute it)."""
     now = time.time()
     found = _near.get(key, now)
     if found is None:
         found = cache_get(key)
         if not isinstance(found, _Until) or found.moment <= now:
+            if instead is not None and (answer := instead()) is not None:
+                return answer
             found = _Until(now + timeout, compute())
             cache_set(key, found, timeout)
         _near.put(key, found)
