@@ -26,6 +26,7 @@ LARGE_TABLES = [
     "portal.EmailDelivery",
     "portal.LogEntry",
     "portal.Notification",
+    "portal.User",  # every applicant who files online has an account
 ]
 
 
