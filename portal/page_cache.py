@@ -174,6 +174,15 @@ def kept_until_written(parts, make, models, timeout):
     return kept((*parts, tuple(versions[table] for table in tables)), make, UNWRITTEN_SECONDS)
 
 
+def follows_writes(models):
+    """Whether kept_until_written keys values of these tables on their versions now (a shared cache
+    that answers, the versions started): a write then shows at once. Otherwise a value may be
+    `timeout` late. Asked before the value is read, it errs towards "late" on the first visit."""
+    if not settings.SHARED_CACHE:
+        return False
+    return _current_versions([model._meta.db_table for model in models]) is not None
+
+
 # --- Kept pages ------------------------------------------------------------------------------------
 class KeptPage:
     def __init__(self, response, versions):

@@ -135,3 +135,22 @@ def test_the_statistics_page_is_not_for_applicants(client, applicant):
     client.force_login(applicant)
     response = client.get(reverse("admin:consultations_consultationstatistics_changelist"))
     assert response.status_code in {302, 404}
+
+
+def test_the_page_says_a_new_registration_counts_at_once_only_while_the_shared_cache_answers(
+    client, staff, settings, monkeypatch, made_each_time
+):
+    """With the shared cache answering, a write shows at once; without one, or while it cannot
+    answer (the figures are then kept a minute in each process), the page says "within a minute"."""
+    from portal import page_cache
+
+    url = reverse("admin:consultations_consultationstatistics_changelist")
+    client.force_login(staff)
+    settings.SHARED_CACHE = True
+    client.get(url)  # the first visit starts the tables' versions
+    assert "新登记的数据即时计入" in client.get(url).content.decode()
+    monkeypatch.setattr(page_cache, "_get_many", lambda keys: None)  # the cache server does not answer
+    assert "新登记的数据在一分钟内计入" in client.get(url).content.decode()
+    monkeypatch.undo()
+    settings.SHARED_CACHE = False
+    assert "新登记的数据在一分钟内计入" in client.get(url).content.decode()
