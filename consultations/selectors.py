@@ -180,8 +180,8 @@ def case_counts(*, year: int, quarter: int | None = None, scope=None, points=Non
     return {"total": sum(by_point.values()), "by_service_point": _point_rows(by_point, scope, points)}
 
 
-# Without a shared cache the statistics page may be a minute late: a consultation logged now is
-# counted within a minute. With it, at once (kept_until_written).
+# Without a shared cache, or while it cannot answer, the statistics page may be a minute late: a
+# consultation logged now is counted within a minute. Otherwise at once (kept_until_written).
 STATISTICS_SECONDS = 60
 # The tables statistics() counts: a write to one of them makes its figures anew.
 _COUNTED = (Consultation, Application, Case, ServicePoint)

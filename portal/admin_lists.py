@@ -221,7 +221,8 @@ def _related_read_apart(qs):
     if len(apart) < READ_APART_FROM:
         return qs, ()
     qs = qs.annotate(**annotations)
-    qs.query.select_related = {name: further for name, further in selected.items() if name not in dict(apart)} or False
+    read_apart = {name for name, _columns in apart}
+    qs.query.select_related = {name: further for name, further in selected.items() if name not in read_apart} or False
     return qs, tuple(apart)
 
 
