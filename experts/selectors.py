@@ -5,8 +5,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +26,7 @@ from experts.models import (
     Unavailability,
 )
 from portal.audit import LogEntry, entries_for
+from portal.expressions import RowsCount
 
 # The working language a dispute in each country usually needs.
 COUNTRY_LANGUAGES = {
@@ -128,12 +128,16 @@ def _dispute_experience_labels():
     }
 
 
+# An expert's open cases: assignments not yet finished, and invitations awaiting an answer.
+_OPEN_WORK = (
+    (ExpertAssignment, ExpertAssignment.OPEN_STATUSES),
+    (ExpertInvitation, (ExpertInvitation.Status.PENDING,)),
+)
+
+
 def _open_work():
-    """An expert's open cases: assignments not yet finished, and invitations awaiting an answer."""
-    return (
-        ExpertAssignment.objects.filter(status__in=ExpertAssignment.OPEN_STATUSES),
-        ExpertInvitation.objects.filter(status=ExpertInvitation.Status.PENDING),
-    )
+    """The open assignments and the open invitations (_OPEN_WORK), as querysets."""
+    return tuple(model.objects.filter(status__in=statuses) for model, statuses in _OPEN_WORK)
 
 
 def expert_loads(expert_ids=None):
@@ -154,17 +158,15 @@ def expert_loads(expert_ids=None):
 
 
 def with_open_load(experts):
-    """The experts, each with `open_load`: its open cases as expert_loads counts them. Each count is
-    a subquery on the (expert, status) indexes, which PostgreSQL works out only for the rows a
-    page returns (after its ORDER BY and LIMIT), not for every expert: a list's page of 100
-    experts in its own query, instead of a second query naming the 100."""
-    assignments, invitations = _open_work()
-    return experts.annotate(open_load=_count_of_expert(assignments) + _count_of_expert(invitations))
-
-
-def _count_of_expert(rows):
-    counted = rows.filter(expert_id=OuterRef("pk")).order_by().values("expert_id").annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    """The experts, each with `open_load`: its open cases as expert_loads counts them (_open_work's
+    conditions). Each count is a subquery on the (expert, status) indexes, which PostgreSQL works out
+    only for the rows a page returns (after its ORDER BY and LIMIT), not for every expert: a list's
+    page of 100 experts in its own query, instead of a second query naming the 100."""
+    counts = [
+        RowsCount(model._meta.get_field("expert"), model._meta.get_field("status"), statuses)
+        for model, statuses in _OPEN_WORK
+    ]
+    return experts.annotate(open_load=counts[0] + counts[1])
 
 
 def expert_load(expert):

@@ -17,9 +17,10 @@ from meetings.permissions import visible_action_items, visible_meetings
 from meetings.rotation import chair_for_meeting
 from portal.admin_cells import html_link, per_page
 from portal.admin_filters import DateHierarchyGuardMixin
-from portal.admin_lists import FastListMixin, RelatedColumn, cached_filter, row_urls, year_filter
+from portal.admin_lists import FastListMixin, cached_filter, row_urls, year_filter
 from portal.audit import entries_for
 from portal.converters import get_by_id_or_404
+from portal.expressions import RelatedColumn
 from portal.roles import Role, has_role
 
 

@@ -16,7 +16,7 @@ database for comes from here instead:
   (the first and last date, then every distinct year: a scan of the whole table);
 - of a list naming three related rows or more (an action item's meeting, agency and person), the
   names read by a subquery each instead of joins, which PostgreSQL would plan afresh on every page
-  (``RelatedColumn``; _related_read_apart says when).
+  (portal.expressions.RelatedColumn; _related_read_apart says when).
 
 And ``row_url(view, key)`` for a column of links: the URL reversed once, not once per row
 (``row_urls(view)``: the same as a function of the key, for a column made once per page;
@@ -31,7 +31,7 @@ import uuid
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
-from django.db.models import Aggregate, CharField, F, Func, IntegerField, Subquery, Value
+from django.db.models import Aggregate, CharField, Func, IntegerField, Subquery, Value
 from django.db.models.query import ModelIterable, QuerySet
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin_filters import ApproximateCountMixin, ValidatedListFilter
 from portal.cache import cache_get, cache_set, remembered
+from portal.expressions import RelatedColumn
 from portal.fields import ChoiceListField
 from portal.list_rows import ListRowsIterable, with_rows_read_apart
 
@@ -165,29 +166,6 @@ class LeanChangeList(ChangeList):
             for field in self.model._meta.concrete_fields
             if isinstance(field, LONG_COLUMNS) and field.name not in shown
         ]
-
-
-class RelatedColumn(Func):
-    """One column of the row a key points to, read by a scalar subquery instead of a join: what a
-    list shows of a related row, without adding a table to the search of the query's join order
-    (see _related_read_apart). The related table is named apart, so that a key to a row of the
-    query's own table (a user's to a user) is compared with the outer row's key."""
-
-    template = "(SELECT apart.%(column)s FROM %(table)s apart WHERE apart.%(key)s = %(expressions)s)"
-
-    def __init__(self, key, field):
-        super().__init__(F(key), output_field=field)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        quote, meta = connection.ops.quote_name, self.output_field.model._meta
-        return super().as_sql(
-            compiler,
-            connection,
-            column=quote(self.output_field.column),
-            table=quote(meta.db_table),
-            key=quote(meta.pk.column),
-            **extra_context,
-        )
 
 
 def _related_read_apart(qs):

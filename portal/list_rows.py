@@ -10,7 +10,7 @@ page. `ListRowsIterable` makes the same instances:
   the database (a deferred column is one left out of it, as Django's `get_deferred_fields` reads);
 - each related row once per page: the 100 items of three meetings share the three meetings, as
   they would after `prefetch_related`; a related row read apart (columns of the row's own query,
-  portal.admin_lists.RelatedColumn) is made the same way and cached on the row as a joined one is.
+  portal.expressions.RelatedColumn) is made the same way and cached on the row as a joined one is.
 
 It does so only for a model that `__init__` and `from_db` would make the same way: no `__init__`
 or `from_db` of its own, no `pre_init` or `post_init` receiver, and no field whose attribute does

@@ -1,5 +1,5 @@
 """The action items' admin list reads each item's meeting, agency, person and minutes' status by a
-subquery of one column each (portal.admin_lists.RelatedColumn) instead of joining four tables, and
+subquery of one column each (portal.expressions.RelatedColumn) instead of joining four tables, and
 shows staff exactly what the joins showed: the same cells, an empty one where an item has no
 person or no agency, the "minutes not approved" note where its minutes are a draft."""
 

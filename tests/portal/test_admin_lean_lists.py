@@ -79,7 +79,7 @@ def test_a_named_row_the_list_joins_through_keeps_its_key(client, staff, monkeyp
 def test_a_column_read_apart_from_the_same_table_reads_the_row_the_key_points_to():
     """The subquery names its table apart: a key to a row of the list's own table (a user's to a
     user) is compared with the outer row's key, not with the subquery's own rows."""
-    from portal.admin_lists import RelatedColumn
+    from portal.expressions import RelatedColumn
 
     first, second = UserFactory(email="first@example.cn"), UserFactory(email="second@example.cn")
     emails = User.objects.filter(pk__in=[first.pk, second.pk]).annotate(
