@@ -46,6 +46,8 @@ class RowsCount(Func):
         super().__init__(F("pk"), output_field=IntegerField())
         # (Not self.field: an expression's field is its output field.)
         self.key, self.matched, self.values = key, field, tuple(values)
+        if not self.values:
+            raise ValueError("RowsCount needs at least one value to match (SQL has no empty IN list).")
 
     def as_sql(self, compiler, connection, **extra_context):
         quote = connection.ops.quote_name
