@@ -9,8 +9,8 @@ from django.db.models import F, Func, IntegerField
 class RelatedColumn(Func):
     """One column of the row a key points to, read by a scalar subquery instead of a join: what a
     list shows of a related row, without adding a table to the search of the query's join order
-    (see _related_read_apart). The related table is named apart, so that a key to a row of the
-    query's own table (a user's to a user) is compared with the outer row's key."""
+    (see portal.admin_lists._related_read_apart). The related table is named apart, so that a key
+    to a row of the query's own table (a user's to a user) is compared with the outer row's key."""
 
     template = "(SELECT apart.%(column)s FROM %(table)s apart WHERE apart.%(key)s = %(expressions)s)"
 
